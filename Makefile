@@ -1,0 +1,37 @@
+# mlcc -- top-level commands.  The real build is CMake; this file gives the
+# short names the README promises:
+#   make          build build/mlcc (release)
+#   make demo     build, then compile the bundled sample model set
+#   make test     build with AddressSanitizer + UndefinedBehaviorSanitizer
+#                 and run every test
+#   make clean    remove the build directories
+
+BUILD      ?= build
+TEST_BUILD ?= build-asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+MLCC_CORPUS ?= $(CURDIR)/../shared/corpus
+export MLCC_CORPUS
+
+.PHONY: all build deps test demo clean
+
+all: build
+
+deps:
+	@tools/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+test: deps
+	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMLCC_SANITIZE=ON >/dev/null
+	@cmake --build $(TEST_BUILD) -j$(JOBS)
+	@cd $(TEST_BUILD) && ctest --output-on-failure -j$(JOBS); rc=$$?; \
+	  grep -h -E '^(golden identical|generated compiled|SKIPPED)' \
+	    Testing/Temporary/LastTest.log 2>/dev/null; exit $$rc
+
+demo: build
+	@tools/demo.sh $(BUILD)/mlcc $(BUILD)/demo
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD)

@@ -1,0 +1,314 @@
+/*
+** compile.c -- the compiler pipeline: read -> model -> emit, atomically.
+**
+**   package_open   where the spec file, @model_path and the stem are
+**   spec_read_file the protobuf, parsed into the in-memory model
+**   check_model    what mlcc can compile
+**   weights_plan   every BLOBFILE reference checked; the files to copy
+**   emit_bundle    every file written into a temporary directory beside
+**                  the target, which then replaces OUTDIR/<stem>.mlmodelc
+**
+** On any failure the temporary directory is removed and an existing bundle
+** is left untouched.
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "diag.h"
+#include "emit.h"
+#include "fsutil.h"
+#include "package.h"
+#include "spec_read.h"
+#include "stamp.h"
+#include "weights.h"
+
+/* Temporary bundles are named so that they are recognisable (and ignored
+** by tools looking for *.mlmodelc): ".<stem>.mlmodelc.mlcc-tmp-XXXXXX". */
+#define TMP_TAG ".mlcc-tmp-"
+
+/* Buffer size for streaming model.mil to disk. */
+#define MIL_BUFFER (1u << 20)
+
+static const char *model_type_name(unsigned field)
+{
+	switch (field) {
+	case 200: return "pipelineClassifier";
+	case 201: return "pipelineRegressor";
+	case 202: return "pipeline";
+	case 300: return "glmRegressor";
+	case 301: return "supportVectorRegressor";
+	case 302: return "treeEnsembleRegressor";
+	case 303: return "neuralNetworkRegressor";
+	case 400: return "glmClassifier";
+	case 401: return "supportVectorClassifier";
+	case 402: return "treeEnsembleClassifier";
+	case 403: return "neuralNetworkClassifier";
+	case 404: return "kNearestNeighborsClassifier";
+	case 500: return "neuralNetwork";
+	case 501: return "itemSimilarityRecommender";
+	case 502: return "mlProgram";
+	case 555: return "customModel";
+	case 556: return "linkedModel";
+	case 3000: return "serializedModel";
+	}
+	return field >= 2000 && field < 2100 ? "Core ML built-in model"
+					      : "unknown model type";
+}
+
+/* mlcc compiles ML programs and pipelines made of them. */
+static int check_model(const struct model *m, const char *path,
+		       struct mlcc_diag *d)
+{
+	if (m->kind == MODEL_OTHER && m->type_field == 0)
+		return diag_fail(d, MLCC_E_CORRUPT,
+				 "%s: no model in the specification (empty or truncated file?)",
+				 path);
+	if (m->kind == MODEL_OTHER)
+		return diag_fail(d, MLCC_E_UNSUPPORTED,
+				 "%s: %s models (Model field %u) are not supported; mlcc compiles ML programs",
+				 path, model_type_name(m->type_field),
+				 m->type_field);
+	if (m->kind == MODEL_ML_PROGRAM && m->spec_version < 6)
+		return diag_fail(d, MLCC_E_CORRUPT,
+				 "%s: ML program with specificationVersion %d (ML programs need 6 or later)",
+				 path, (int)m->spec_version);
+	for (size_t i = 0; i < m->nchildren; i++) {
+		int rc = check_model(m->children[i], path, d);
+		if (rc)
+			return rc;
+	}
+	return MLCC_OK;
+}
+
+/* Write one emitter's output, buffered in memory, to 'dir/name'. */
+static int write_small(const struct emit_ctx *c, const char *dir,
+		       const char *name, const struct model *m,
+		       int (*emit)(const struct emit_ctx *, const struct model *,
+				   struct wbuf *))
+{
+	struct wbuf w;
+	char *path = fs_join(dir, name);
+	int rc;
+
+	if (!path)
+		return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
+	wbuf_init(&w);
+	rc = emit(c, m, &w);
+	if (!rc && wbuf_error(&w))
+		rc = diag_fail(c->diag, MLCC_E_NOMEM, "%s: out of memory", path);
+	if (!rc)
+		rc = fs_write_file(path, w.data, w.len, c->diag);
+	wbuf_free(&w);
+	free(path);
+	return rc;
+}
+
+static int emit_mil_file(const struct emit_ctx *c, const char *dir,
+			 const struct model *m)
+{
+	char *path = fs_join(dir, "model.mil");
+	struct wbuf w;
+	int fd, rc;
+
+	if (!path)
+		return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		rc = diag_errno(c->diag, path, "cannot create", errno);
+		free(path);
+		return rc;
+	}
+	if (wbuf_open_fd(&w, fd, MIL_BUFFER) != 0) {
+		close(fd);
+		free(path);
+		return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
+	}
+	rc = emit_mil(c, m, &w);
+	wbuf_flush(&w);
+	if (close(fd) != 0 && !w.err)
+		w.err = errno;
+	if (!rc && wbuf_error(&w))
+		rc = diag_errno(c->diag, path, "write failed", wbuf_error(&w));
+	wbuf_free(&w);
+	free(path);
+	return rc;
+}
+
+static int emit_meta(const struct emit_ctx *c, const struct model *m,
+		     struct wbuf *w)
+{
+	(void)m;
+	return emit_metadata(c, w);
+}
+
+static int emit_analytics_file(const struct emit_ctx *c, const struct model *m,
+			       struct wbuf *w)
+{
+	(void)m;
+	return emit_analytics(c, w);
+}
+
+/* A compiled model (top level or pipeline child) into 'dir'. */
+static int emit_model_dir(const struct emit_ctx *c, const struct model *m,
+			  const char *dir, const struct weight_plan *plan)
+{
+	int rc = write_small(c, dir, "coremldata.bin", m, emit_coremldata);
+
+	if (!rc && m->kind == MODEL_ML_PROGRAM) {
+		rc = emit_mil_file(c, dir, m);
+		if (!rc)
+			rc = weights_copy(plan, dir, c->diag);
+	}
+	for (size_t i = 0; i < m->nchildren && !rc; i++) {
+		char name[32], *sub;
+		snprintf(name, sizeof name, "model%zu", i);
+		sub = fs_join(dir, name);
+		if (!sub)
+			return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
+		if (mkdir(sub, 0777) != 0)
+			rc = diag_errno(c->diag, sub, "cannot create directory",
+					errno);
+		else
+			rc = emit_model_dir(c, m->children[i], sub, plan);
+		free(sub);
+	}
+	if (!rc && m->nchild_names) {
+		char *sub = fs_join(dir, "modelNames");
+		if (!sub)
+			return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
+		if (mkdir(sub, 0777) != 0)
+			rc = diag_errno(c->diag, sub, "cannot create directory",
+					errno);
+		else
+			rc = write_small(c, sub, "coremldata.bin", m,
+					 emit_model_names);
+		free(sub);
+	}
+	return rc;
+}
+
+static int emit_bundle(const struct emit_ctx *c, const char *dir,
+		       const struct weight_plan *plan)
+{
+	int rc = emit_model_dir(c, c->model, dir, plan);
+	char *sub;
+
+	if (!rc)
+		rc = write_small(c, dir, "metadata.json", c->model, emit_meta);
+	if (rc)
+		return rc;
+	sub = fs_join(dir, "analytics");
+	if (!sub)
+		return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
+	if (mkdir(sub, 0777) != 0)
+		rc = diag_errno(c->diag, sub, "cannot create directory", errno);
+	else
+		rc = write_small(c, sub, "coremldata.bin", c->model,
+				 emit_analytics_file);
+	free(sub);
+	return rc;
+}
+
+/* Create the temporary bundle directory beside 'target'. */
+static char *make_temp(const char *outdir, const char *stem,
+		       struct mlcc_diag *d)
+{
+	size_t n = strlen(outdir) + strlen(stem) + 40;
+	char *tmp = malloc(n);
+
+	if (!tmp) {
+		diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	snprintf(tmp, n, "%s/.%s.mlmodelc" TMP_TAG "XXXXXX", outdir, stem);
+	if (!mkdtemp(tmp)) {
+		diag_errno(d, outdir, "cannot write to the output directory",
+			   errno);
+		free(tmp);
+		return NULL;
+	}
+	return tmp;
+}
+
+static int compile_into(struct mlcc_compile_options *o, struct emit_ctx *c,
+			const struct package *pkg,
+			const struct weight_plan *plan)
+{
+	char *tmp, *target, *name;
+	int rc = fs_mkdir_p(o->output_dir, c->diag);
+
+	if (rc)
+		return rc;
+	name = malloc(strlen(pkg->stem) + 10);
+	if (!name)
+		return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
+	sprintf(name, "%s.mlmodelc", pkg->stem);
+	target = fs_join(o->output_dir, name);
+	free(name);
+	if (!target)
+		return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
+	tmp = make_temp(o->output_dir, pkg->stem, c->diag);
+	if (!tmp) {
+		free(target);
+		return c->diag->status;
+	}
+	rc = emit_bundle(c, tmp, plan);
+	if (!rc)
+		rc = fs_replace(tmp, target, c->diag);
+	if (rc)
+		fs_rm_rf(tmp);
+	if (!rc && o->written_path)
+		free(o->written_path);
+	if (!rc) {
+		o->written_path = target;
+		target = NULL;
+	}
+	free(target);
+	free(tmp);
+	return rc;
+}
+
+int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
+{
+	struct package pkg;
+	struct arena arena;
+	struct stamp stamp;
+	struct weight_plan plan = {0, NULL};
+	struct emit_ctx c;
+	struct model *m = NULL;
+	int rc;
+
+	diag_clear(d);
+	o->written_path = NULL;
+	if (!o->input || !o->output_dir)
+		return diag_fail(d, MLCC_E_USAGE, "compile: input and output directory are required");
+	rc = stamp_init(&stamp, o->coremlc_version, o->mil_version, d);
+	if (rc)
+		return rc;
+	arena_init(&arena);
+	memset(&c, 0, sizeof c);
+	rc = package_open(&pkg, o->input, d);
+	if (!rc)
+		rc = spec_read_file(&arena, pkg.spec_path, &m, c.spec_sha256, d);
+	if (!rc)
+		rc = check_model(m, pkg.spec_path, d);
+	if (!rc)
+		rc = weights_plan(&pkg, m, &plan, d);
+	if (!rc) {
+		c.model = m;
+		c.stamp = &stamp;
+		c.stem = pkg.stem;
+		c.spec_name = pkg.spec_name;
+		c.diag = d;
+		rc = compile_into(o, &c, &pkg, &plan);
+	}
+	weights_free(&plan);
+	package_close(&pkg);
+	arena_free(&arena);
+	return rc;
+}

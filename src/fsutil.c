@@ -1,0 +1,280 @@
+/*
+** fsutil.c -- safe paths, streaming copies, atomic directory replacement.
+*/
+#include "fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+
+#define COPY_BUFFER (1u << 20)
+
+char *fs_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	bool slash = la > 0 && a[la - 1] != '/';
+	char *p = malloc(la + slash + lb + 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, a, la);
+	if (slash)
+		p[la] = '/';
+	memcpy(p + la + slash, b, lb + 1);
+	return p;
+}
+
+const char *fs_basename(const char *path, size_t *len)
+{
+	size_t end = strlen(path), start;
+
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	start = end;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	*len = end - start;
+	return path + start;
+}
+
+bool fs_rel_path_safe(const char *rel)
+{
+	const char *p = rel;
+
+	if (!*rel || *rel == '/')
+		return false;
+	while (*p) {
+		const char *q = strchr(p, '/');
+		size_t n = q ? (size_t)(q - p) : strlen(p);
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		if (!q)
+			break;
+		p = q + 1;
+		if (!*p)
+			return false; /* trailing slash */
+	}
+	return true;
+}
+
+bool fs_within(const char *root_real, const char *path)
+{
+	char *real = realpath(path, NULL);
+	size_t n = strlen(root_real);
+	bool ok;
+
+	if (!real)
+		return false;
+	ok = strncmp(real, root_real, n) == 0 &&
+	     (real[n] == '\0' || real[n] == '/' ||
+	      (n > 0 && root_real[n - 1] == '/'));
+	free(real);
+	return ok;
+}
+
+int fs_mkdir_p(const char *path, struct mlcc_diag *d)
+{
+	char *p = strdup(path);
+	struct stat st;
+
+	if (!p)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
+	for (char *s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char saved = *s;
+		*s = '\0';
+		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+			int rc = diag_errno(d, p, "cannot create directory", errno);
+			free(p);
+			return rc;
+		}
+		*s = saved;
+		if (!saved)
+			break;
+	}
+	free(p);
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return diag_fail(d, MLCC_E_IO, "%s: not a directory", path);
+	return MLCC_OK;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path);
+	return unlink(path);
+}
+
+int fs_rm_rf(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Stream the rest of 'in' to 'out' through a buffer. */
+static int copy_rw(int in, int out)
+{
+	char *buf = malloc(COPY_BUFFER);
+	int rc = 0;
+
+	if (!buf)
+		return ENOMEM;
+	for (;;) {
+		ssize_t n = read(in, buf, COPY_BUFFER);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? errno : 0;
+			break;
+		}
+		for (ssize_t off = 0; off < n;) {
+			ssize_t k = write(out, buf + off, (size_t)(n - off));
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0) {
+				rc = errno;
+				goto done;
+			}
+			off += k;
+		}
+	}
+done:
+	free(buf);
+	return rc;
+}
+
+/* Clone, else copy_file_range, else read/write.  Returns 0 or an errno. */
+static int copy_fd(int in, int out, off_t size)
+{
+	off_t left = size;
+
+	if (ioctl(out, FICLONE, in) == 0)
+		return 0;
+	while (left > 0) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && left == size &&
+		    (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+		     errno == EOPNOTSUPP))
+			return copy_rw(in, out);
+		if (n < 0)
+			return errno;
+		if (n == 0)
+			break; /* the file shrank; copy what there is */
+		left -= n;
+	}
+	/* Anything appended since fstat() comes along too. */
+	return left > 0 ? 0 : copy_rw(in, out);
+}
+
+int fs_copy_file(const char *src, const char *dst, struct mlcc_diag *d)
+{
+	struct stat st;
+	int in, out, err;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return diag_errno(d, src, "cannot open", errno);
+	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(in);
+		return diag_fail(d, MLCC_E_IO, "%s: not a regular file", src);
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (out < 0) {
+		err = errno;
+		close(in);
+		return diag_errno(d, dst, "cannot create", err);
+	}
+	err = copy_fd(in, out, st.st_size);
+	close(in);
+	if (close(out) != 0 && !err)
+		err = errno;
+	if (err)
+		return diag_errno(d, dst, "cannot copy weights", err);
+	return MLCC_OK;
+}
+
+int fs_write_file(const char *path, const void *p, size_t n,
+		  struct mlcc_diag *d)
+{
+	const char *c = p;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	int err = 0;
+
+	if (fd < 0)
+		return diag_errno(d, path, "cannot create", errno);
+	while (n > 0) {
+		ssize_t k = write(fd, c, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			err = errno;
+			break;
+		}
+		c += k;
+		n -= (size_t)k;
+	}
+	if (close(fd) != 0 && !err)
+		err = errno;
+	if (err)
+		return diag_errno(d, path, "write failed", err);
+	return MLCC_OK;
+}
+
+int fs_replace(const char *tmp, const char *target, struct mlcc_diag *d)
+{
+	struct stat st;
+	char *old;
+
+	if (rename(tmp, target) == 0)
+		return MLCC_OK;
+	if (lstat(target, &st) != 0)
+		return diag_errno(d, target, "cannot create bundle", errno);
+	/* The target exists: swap it with the new bundle in one step. */
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_EXCHANGE) == 0) {
+		fs_rm_rf(tmp); /* now the old bundle */
+		return MLCC_OK;
+	}
+	if (errno != EINVAL && errno != ENOSYS)
+		return diag_errno(d, target, "cannot replace bundle", errno);
+	/* No exchange on this file system: move the old one aside first. */
+	old = malloc(strlen(tmp) + 5);
+	if (!old)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", target);
+	sprintf(old, "%s.old", tmp);
+	if (rename(target, old) != 0) {
+		int rc = diag_errno(d, target, "cannot replace bundle", errno);
+		free(old);
+		return rc;
+	}
+	if (rename(tmp, target) != 0) {
+		int rc = diag_errno(d, target, "cannot replace bundle", errno);
+		rename(old, target); /* put the old bundle back */
+		free(old);
+		return rc;
+	}
+	fs_rm_rf(old);
+	free(old);
+	return MLCC_OK;
+}

@@ -1,0 +1,54 @@
+/*
+** fsutil.h -- file-system helpers: safe paths, streaming copies, atomic
+** replacement of a directory.
+**
+** Every function reports failures through 'struct mlcc_diag' with the path
+** at fault, and none of them reads a whole file into memory.
+*/
+#ifndef MLCC_FSUTIL_H
+#define MLCC_FSUTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "mlcc.h"
+
+/* "a/b": a newly malloc'd join of 'a' and 'b' ('b' relative); NULL when out
+** of memory. */
+char *fs_join(const char *a, const char *b);
+
+/* The last component of 'path' (a pointer into it); trailing slashes are
+** ignored by looking only up to 'len' where *len is set to its length. */
+const char *fs_basename(const char *path, size_t *len);
+
+/* True when 'rel' is a non-empty relative path with no "." or ".."
+** component and no empty component (so it cannot leave its base). */
+bool fs_rel_path_safe(const char *rel);
+
+/* True when the real (symlink-resolved) location of 'path' is 'root_real'
+** or lies below it.  False when 'path' cannot be resolved. */
+bool fs_within(const char *root_real, const char *path);
+
+/* mkdir -p with mode 0777 & ~umask. */
+int fs_mkdir_p(const char *path, struct mlcc_diag *d);
+
+/* Remove 'path' recursively; never follows symlinks.  Missing is fine. */
+int fs_rm_rf(const char *path);
+
+/* Copy the regular file 'src' to the new file 'dst' (which must not
+** exist): clone (FICLONE) when the file system can, else copy_file_range,
+** else read/write through a fixed buffer.  Memory use does not depend on
+** the file size. */
+int fs_copy_file(const char *src, const char *dst, struct mlcc_diag *d);
+
+/* Write 'n' bytes to the new file 'path'. */
+int fs_write_file(const char *path, const void *p, size_t n,
+		  struct mlcc_diag *d);
+
+/* Make directory 'tmp' appear at 'target' atomically: if 'target' exists it
+** is exchanged (renameat2 RENAME_EXCHANGE, or two renames where that is not
+** supported) and the old content removed. */
+int fs_replace(const char *tmp, const char *target, struct mlcc_diag *d);
+
+#endif

@@ -1,0 +1,408 @@
+/*
+** weights.c -- BLOBFILE checks and weight files of the bundle.
+**
+** Blob file format (coreml-input.md §3): a 64-byte header, then per blob a
+** 64-byte metadata record at BlobFileValue.offset:
+**   0  u32 sentinel 0xDEADBEEF      4  u32 blob data type (dtype.c)
+**   8  u64 size of the data         16 u64 absolute offset of the data
+** A reference is accepted when the record lies inside the file, carries the
+** sentinel and the dtype of the referencing tensor, its data lies inside
+** the file, and (shape known) the size fits the element count.
+**
+** Bundle contents (mlmodelc-format.md §6, VERIFIED 32/32 byte-identical):
+** every file keeps its path relative to @model_path; the whole weights
+** directory of a package is copied, referenced or not (MEDIUM).
+*/
+#include "weights.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "fsutil.h"
+
+#define BLOB_SENTINEL 0xDEADBEEFu
+#define BLOB_RECORD 64
+
+/* One reference, with the place it comes from for messages. */
+struct ref {
+	const struct mvalue *v;
+	const char *func, *op;
+	size_t file; /* index into plan->files */
+};
+
+struct walker {
+	const struct package *pkg;
+	struct weight_plan *plan;
+	struct mlcc_diag *d;
+	struct ref *refs;
+	size_t nrefs, cap;
+	const char *func, *op;
+};
+
+/* ---- the file list ------------------------------------------------------ */
+
+/* Index of 'rel' in the plan, adding it when new; (size_t)-1 on failure. */
+static size_t plan_add(struct weight_plan *plan, const char *rel,
+		       const char *abs)
+{
+	struct weight_file *f;
+
+	for (size_t i = 0; i < plan->nfiles; i++)
+		if (strcmp(plan->files[i].rel, rel) == 0)
+			return i;
+	f = realloc(plan->files, (plan->nfiles + 1) * sizeof *f);
+	if (!f)
+		return (size_t)-1;
+	plan->files = f;
+	f += plan->nfiles;
+	f->rel = strdup(rel);
+	f->abs = strdup(abs);
+	f->size = 0;
+	if (!f->rel || !f->abs) {
+		free(f->rel);
+		free(f->abs);
+		return (size_t)-1;
+	}
+	return plan->nfiles++;
+}
+
+/* Add every file below 'dir' (relative name 'rel') to the plan. */
+static int scan_dir(struct walker *w, const char *dir, const char *rel)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+	int rc = MLCC_OK;
+
+	if (!dp)
+		return errno == ENOENT ? MLCC_OK
+				       : diag_errno(w->d, dir, "cannot read", errno);
+	while (rc == MLCC_OK && (e = readdir(dp)) != NULL) {
+		struct stat st;
+		char *abs, *r;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		abs = fs_join(dir, e->d_name);
+		r = fs_join(rel, e->d_name);
+		if (!abs || !r)
+			rc = diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", dir);
+		else if (!fs_within(w->pkg->root_real, abs))
+			rc = diag_fail(w->d, MLCC_E_CORRUPT,
+				       "%s: weight file leaves the package (symlink)",
+				       abs);
+		else if (stat(abs, &st) != 0)
+			rc = diag_errno(w->d, abs, "cannot read", errno);
+		else if (S_ISDIR(st.st_mode))
+			rc = scan_dir(w, abs, r);
+		else if (!S_ISREG(st.st_mode))
+			rc = diag_fail(w->d, MLCC_E_CORRUPT,
+				       "%s: not a regular file", abs);
+		else if (plan_add(w->plan, r, abs) == (size_t)-1)
+			rc = diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", dir);
+		free(abs);
+		free(r);
+	}
+	closedir(dp);
+	return rc;
+}
+
+/* ---- collecting references ---------------------------------------------- */
+
+static int ref_fail(struct walker *w, const struct ref *r, int status,
+		    const char *what)
+{
+	if (r->op)
+		return diag_fail(w->d, status,
+				 "%s: function '%s': op '%s': BLOBFILE '%s' offset %llu: %s",
+				 w->pkg->spec_path, r->func, r->op, r->v->blob_file,
+				 (unsigned long long)r->v->blob_offset, what);
+	return diag_fail(w->d, status, "%s: BLOBFILE '%s' offset %llu: %s",
+			 w->pkg->spec_path, r->v->blob_file,
+			 (unsigned long long)r->v->blob_offset, what);
+}
+
+static int add_ref(struct walker *w, const struct mvalue *v)
+{
+	const char *rel;
+	char *abs;
+	size_t idx;
+	int rc;
+
+	rc = package_resolve_blob(w->pkg, v->blob_file, &rel, &abs, w->d);
+	if (rc)
+		return rc;
+	idx = plan_add(w->plan, rel, abs);
+	free(abs);
+	if (idx == (size_t)-1)
+		return diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
+	if (w->nrefs == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+		struct ref *p = realloc(w->refs, cap * sizeof *p);
+		if (!p)
+			return diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
+		w->refs = p;
+		w->cap = cap;
+	}
+	w->refs[w->nrefs++] = (struct ref){v, w->func, w->op, idx};
+	return MLCC_OK;
+}
+
+static int walk_value(struct walker *w, const struct mvalue *v)
+{
+	int rc = MLCC_OK;
+
+	if (v->kind == VAL_BLOB)
+		return add_ref(w, v);
+	for (size_t i = 0; v->kind != VAL_TENSOR && i < v->count && !rc; i++) {
+		rc = walk_value(w, v->items[i]);
+		if (!rc && v->kind == VAL_DICT)
+			rc = walk_value(w, v->values[i]);
+	}
+	return rc;
+}
+
+static int walk_attrs(struct walker *w, const struct attribute *a, size_t n)
+{
+	int rc = MLCC_OK;
+
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = walk_value(w, a[i].value);
+	return rc;
+}
+
+static const char *name_of(const struct op *op)
+{
+	const char *s = model_value_string(model_attr(op->attrs, op->nattrs,
+						      "name"));
+	return s ? s : op->type;
+}
+
+static int walk_block(struct walker *w, const struct block *b)
+{
+	int rc = walk_attrs(w, b->attrs, b->nattrs);
+
+	for (size_t i = 0; i < b->nops && !rc; i++) {
+		const struct op *op = &b->ops[i];
+		w->op = name_of(op);
+		for (size_t k = 0; k < op->ninputs && !rc; k++)
+			for (size_t j = 0; j < op->inputs[k].n && !rc; j++)
+				if (op->inputs[k].b[j].value)
+					rc = walk_value(w, op->inputs[k].b[j].value);
+		if (!rc)
+			rc = walk_attrs(w, op->attrs, op->nattrs);
+		for (size_t k = 0; k < op->nblocks && !rc; k++)
+			rc = walk_block(w, &op->blocks[k]);
+		w->op = NULL;
+	}
+	return rc;
+}
+
+static int walk_model(struct walker *w, const struct model *m)
+{
+	int rc = MLCC_OK;
+
+	for (size_t i = 0; i < m->nchildren && !rc; i++)
+		rc = walk_model(w, m->children[i]);
+	if (rc || !m->program)
+		return rc;
+	rc = walk_attrs(w, m->program->attrs, m->program->nattrs);
+	for (size_t i = 0; i < m->program->nfuncs && !rc; i++) {
+		const struct function *f = &m->program->funcs[i];
+		w->func = f->name;
+		rc = walk_attrs(w, f->attrs, f->nattrs);
+		if (!rc)
+			rc = walk_block(w, &f->body);
+		w->func = NULL;
+	}
+	return rc;
+}
+
+/* ---- checking references ------------------------------------------------ */
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* Element count of a fully known tensor shape; -1 when not known. */
+static int64_t known_count(const struct mtype *t)
+{
+	uint64_t n = 1;
+
+	for (size_t i = 0; i < t->ndims; i++) {
+		if (t->dims[i] < 0 ||
+		    (t->dims[i] && n > UINT64_MAX / (uint64_t)t->dims[i]))
+			return -1;
+		n *= (uint64_t)t->dims[i];
+	}
+	return n > (uint64_t)INT64_MAX ? -1 : (int64_t)n;
+}
+
+static int check_ref(struct walker *w, const struct ref *r, int fd,
+		     uint64_t fsize)
+{
+	uint8_t rec[BLOB_RECORD];
+	uint64_t off = r->v->blob_offset, size, data;
+	enum dtype want = r->v->type->dtype, got;
+	int64_t count;
+	char msg[200];
+
+	if (fsize < BLOB_RECORD || off > fsize - BLOB_RECORD) {
+		snprintf(msg, sizeof msg,
+			 "blob record beyond the end of the file (%llu bytes)",
+			 (unsigned long long)fsize);
+		return ref_fail(w, r, MLCC_E_CORRUPT, msg);
+	}
+	if (pread(fd, rec, sizeof rec, (off_t)off) != (ssize_t)sizeof rec)
+		return ref_fail(w, r, MLCC_E_IO, "cannot read the blob record");
+	if (le32(rec) != BLOB_SENTINEL)
+		return ref_fail(w, r, MLCC_E_CORRUPT,
+				"no blob record here (bad sentinel)");
+	got = dtype_from_blob((int)le32(rec + 4));
+	if (got != want) {
+		snprintf(msg, sizeof msg,
+			 "blob holds data type %u, the tensor is %s",
+			 le32(rec + 4), dtype_info(want)->mil);
+		return ref_fail(w, r, MLCC_E_CORRUPT, msg);
+	}
+	size = le64(rec + 8);
+	data = le64(rec + 16);
+	if (data > fsize || size > fsize - data) {
+		snprintf(msg, sizeof msg,
+			 "blob data (%llu bytes at %llu) beyond the end of the file (%llu bytes)",
+			 (unsigned long long)size, (unsigned long long)data,
+			 (unsigned long long)fsize);
+		return ref_fail(w, r, MLCC_E_CORRUPT, msg);
+	}
+	count = known_count(r->v->type);
+	if (count >= 0 && dtype_packed_bytes(want, (size_t)count) != size) {
+		snprintf(msg, sizeof msg,
+			 "blob holds %llu bytes, the tensor needs %zu",
+			 (unsigned long long)size,
+			 dtype_packed_bytes(want, (size_t)count));
+		return ref_fail(w, r, MLCC_E_CORRUPT, msg);
+	}
+	return MLCC_OK;
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct ref *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->v->blob_offset != y->v->blob_offset)
+		return x->v->blob_offset < y->v->blob_offset ? -1 : 1;
+	return 0;
+}
+
+/* Check the references, grouped by file so each file is opened once. */
+static int check_refs(struct walker *w)
+{
+	int fd = -1, rc = MLCC_OK;
+	size_t cur = (size_t)-1;
+	struct stat st;
+
+	qsort(w->refs, w->nrefs, sizeof *w->refs, cmp_ref);
+	for (size_t i = 0; i < w->nrefs && !rc; i++) {
+		const struct ref *r = &w->refs[i];
+		struct weight_file *f = &w->plan->files[r->file];
+		if (r->file != cur) {
+			if (fd >= 0)
+				close(fd);
+			cur = r->file;
+			if (!fs_within(w->pkg->root_real, f->abs) && access(f->abs, F_OK) == 0)
+				return ref_fail(w, r, MLCC_E_CORRUPT,
+						"weight file leaves the package (symlink)");
+			fd = open(f->abs, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				return ref_fail(w, r, errno == ENOENT ? MLCC_E_CORRUPT : MLCC_E_IO,
+						errno == ENOENT ? "weight file is missing"
+								: "cannot open the weight file");
+			if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+				close(fd);
+				return ref_fail(w, r, MLCC_E_CORRUPT,
+						"weight file is not a regular file");
+			}
+			f->size = (uint64_t)st.st_size;
+		}
+		if (i > 0 && cmp_ref(r, r - 1) == 0)
+			continue; /* same blob, same type checked already */
+		rc = check_ref(w, r, fd, f->size);
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct weight_file *)a)->rel,
+		      ((const struct weight_file *)b)->rel);
+}
+
+int weights_plan(const struct package *pkg, const struct model *m,
+		 struct weight_plan *plan, struct mlcc_diag *d)
+{
+	struct walker w = {pkg, plan, d, NULL, 0, 0, NULL, NULL};
+	int rc;
+
+	memset(plan, 0, sizeof *plan);
+	rc = walk_model(&w, m);
+	if (!rc)
+		rc = check_refs(&w);
+	if (!rc && pkg->weights_dir)
+		rc = scan_dir(&w, pkg->weights_dir, "weights");
+	free(w.refs);
+	if (!rc)
+		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
+	return rc;
+}
+
+int weights_copy(const struct weight_plan *plan, const char *dir,
+		 struct mlcc_diag *d)
+{
+	for (size_t i = 0; i < plan->nfiles; i++) {
+		char *dst = fs_join(dir, plan->files[i].rel);
+		char *slash;
+		int rc;
+		if (!dst)
+			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		slash = strrchr(dst, '/');
+		*slash = '\0';
+		rc = fs_mkdir_p(dst, d);
+		*slash = '/';
+		if (!rc)
+			rc = fs_copy_file(plan->files[i].abs, dst, d);
+		free(dst);
+		if (rc)
+			return rc;
+	}
+	return MLCC_OK;
+}
+
+void weights_free(struct weight_plan *plan)
+{
+	for (size_t i = 0; i < plan->nfiles; i++) {
+		free(plan->files[i].rel);
+		free(plan->files[i].abs);
+	}
+	free(plan->files);
+	memset(plan, 0, sizeof *plan);
+}

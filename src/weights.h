@@ -1,0 +1,43 @@
+/*
+** weights.h -- the weight files of a model: checking every BLOBFILE
+** reference and bringing the files into the bundle.
+**
+** Weights are never loaded: a reference is checked by reading its 64-byte
+** metadata record, and files are cloned or streamed (fsutil.c), so memory
+** does not depend on the size of the weights.
+*/
+#ifndef MLCC_WEIGHTS_H
+#define MLCC_WEIGHTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mlcc.h"
+#include "model.h"
+#include "package.h"
+
+struct weight_file {
+	char *rel;      /* path relative to @model_path: "weights/weight.bin" */
+	char *abs;      /* where it is read from */
+	uint64_t size;  /* bytes, when referenced (0 otherwise) */
+};
+
+struct weight_plan {
+	size_t nfiles;
+	struct weight_file *files; /* sorted by 'rel' */
+};
+
+/* Check every blob reference of 'm' (children of pipelines included)
+** against its file and list the files the bundle gets: for a package,
+** every file under its weights directory plus any other referenced file;
+** for a bare .mlmodel, the referenced files. */
+int weights_plan(const struct package *pkg, const struct model *m,
+		 struct weight_plan *plan, struct mlcc_diag *d);
+
+/* Copy the planned files into 'dir' at their relative paths. */
+int weights_copy(const struct weight_plan *plan, const char *dir,
+		 struct mlcc_diag *d);
+
+void weights_free(struct weight_plan *plan);
+
+#endif
