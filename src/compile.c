@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
+#include "classifier.h"
 #include "diag.h"
 #include "emit.h"
 #include "fsutil.h"
@@ -83,6 +84,17 @@ static int check_model(const struct model *m, const char *path,
 			return rc;
 	}
 	return MLCC_OK;
+}
+
+/* Apple's transformations before printing: classifier lowering, in every
+** ML program of the model. */
+static int lower_model(struct model *m, struct mlcc_diag *d)
+{
+	int rc = classifier_lower(m, d);
+
+	for (size_t i = 0; i < m->nchildren && !rc; i++)
+		rc = lower_model(m->children[i], d);
+	return rc;
 }
 
 /* Write one emitter's output, buffered in memory, to 'dir/name'. */
@@ -299,6 +311,8 @@ int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 		rc = check_model(m, pkg.spec_path, d);
 	if (!rc)
 		rc = weights_plan(&pkg, m, &plan, d);
+	if (!rc)
+		rc = lower_model(m, d);
 	if (!rc) {
 		c.model = m;
 		c.stamp = &stamp;

@@ -101,6 +101,26 @@ static int put_description(const struct emit_ctx *c, const struct model *m,
 	return MLCC_OK;
 }
 
+/* The tail of an ML-program classifier, in place of the function trailers
+** (corpus mil-text/emo-swift-*-Emo, coremlc 3600.22.1; MEDIUM):
+**   u32 403, u64 100 (string labels; 101 for int64 labels, LOW),
+**   u64 count, the labels (strings; int64 labels as u64, LOW),
+**   string: the probabilities variable, u64 0. */
+static void put_classifier(struct wbuf *w, const struct classifier *c)
+{
+	archive_u32(w, 403);
+	archive_u64(w, c->int_labels ? 101 : 100);
+	archive_u64(w, c->nlabels);
+	for (size_t i = 0; i < c->nlabels; i++) {
+		if (c->int_labels)
+			archive_u64(w, (uint64_t)c->int_values[i]);
+		else
+			archive_string(w, c->labels[i]);
+	}
+	archive_string(w, c->prob_var);
+	archive_u64(w, 0);
+}
+
 int emit_coremldata(const struct emit_ctx *c, const struct model *m,
 		    struct wbuf *w)
 {
@@ -115,6 +135,10 @@ int emit_coremldata(const struct emit_ctx *c, const struct model *m,
 		archive_version(w, (uint64_t)m->spec_version, 0, 0, "");
 		if ((rc = put_description(c, m, w)) != MLCC_OK)
 			return rc;
+		if (m->classifier.op) {
+			put_classifier(w, &m->classifier);
+			return MLCC_OK;
+		}
 		for (size_t i = 0; i < f; i++) {
 			static const uint8_t zero[12];
 			archive_u32(w, 502);

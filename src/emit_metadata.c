@@ -393,6 +393,14 @@ static const struct function *default_function(const struct model *md)
 	return f ? f : &md->program->funcs[0];
 }
 
+/* The classify op lowered out of 'f', if any: it still counts for
+** computePrecision (classifier.c). */
+static const struct op *classify_op(const struct model *md,
+				    const struct function *f)
+{
+	return md->classifier.func == f ? md->classifier.op : NULL;
+}
+
 static struct json *function_entry(struct meta *m, const struct model *md,
 				   const FunctionDescription *fd)
 {
@@ -403,7 +411,7 @@ static struct json *function_entry(struct meta *m, const struct model *md,
 
 	if (f) {
 		add_histogram(m, h, f);
-		precision_compute(f, &cp);
+		precision_compute(f, classify_op(md, f), &cp);
 	}
 	json_set(m->a, o, "computePrecision", precision_json(m, &cp));
 	json_set(m->a, o, "outputSchema", schema(m, fd->output, fd->n_output));
@@ -500,7 +508,7 @@ static void collect(struct meta *m, const struct model *md, struct json *h,
 	if (md->kind == MODEL_ML_PROGRAM) {
 		const struct function *f = default_function(md);
 		add_histogram(m, h, f);
-		precision_compute(f, cp);
+		precision_compute(f, classify_op(md, f), cp);
 		precision_storage(md->program, sp);
 		return;
 	}
@@ -545,6 +553,17 @@ static struct json *user_defined(struct meta *m, const Metadata *md)
 	return o;
 }
 
+/* Strings as JSON strings; int64 labels as JSON numbers (LOW: no sample). */
+static struct json *class_labels(struct meta *m, const struct classifier *c)
+{
+	struct json *arr = json_array(m->a);
+
+	for (size_t i = 0; i < c->nlabels; i++)
+		json_push(m->a, arr, c->int_labels ? json_int(m->a, c->int_values[i])
+						   : str(m, c->labels[i]));
+	return arr;
+}
+
 static struct json *top_level(struct meta *m)
 {
 	const struct model *md = m->c->model;
@@ -583,6 +602,8 @@ static struct json *top_level(struct meta *m)
 	json_set(m->a, o, "modelType", model_type(m, md));
 	json_set(m->a, o, "userDefinedMetadata", user_defined(m, d->metadata));
 	json_set(m->a, o, "inputSchema", schema(m, fd.inputs, fd.ninputs));
+	if (md->classifier.op)
+		json_set(m->a, o, "classLabels", class_labels(m, &md->classifier));
 	json_set(m->a, o, "generatedClassName", str(m, class_name(m, m->c->stem)));
 	json_set(m->a, o, "method", str(m, "predict"));
 	return o;

@@ -139,6 +139,18 @@ struct program {
 
 /* ---- the model ---------------------------------------------------------- */
 
+/* An ML-program classifier after lowering (classifier.c): Apple removes the
+** `classify` op from the program and stores its labels in coremldata.bin. */
+struct classifier {
+	const struct op *op;     /* the removed classify op (NULL: none) */
+	const struct function *func; /* the function it was removed from */
+	const char *prob_var;    /* its 'probabilities' input: the new output */
+	bool int_labels;         /* int64 labels, else strings */
+	size_t nlabels;
+	const char *const *labels; /* string labels */
+	const int64_t *int_values; /* int64 labels */
+};
+
 enum model_kind {
 	MODEL_ML_PROGRAM,       /* Model.mlProgram (502) */
 	MODEL_PIPELINE,         /* Model.pipeline (202) */
@@ -160,6 +172,7 @@ struct model {
 	struct model **children;
 	size_t nchild_names;
 	const char **child_names; /* Pipeline.names */
+	struct classifier classifier; /* ML-program classifiers */
 };
 
 /* The opset of 'f' as its iOS number (CoreML5 -> 15 ... CoreML9 -> 26);

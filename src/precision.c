@@ -70,7 +70,21 @@ static int build_symbols(const struct function *f, struct strmap *sym)
 	return 0;
 }
 
-int precision_compute(const struct function *f, struct precision_set *s)
+static void add_op_types(struct precision_set *s, const struct op *op,
+			 const struct strmap *sym)
+{
+	for (size_t k = 0; k < op->ninputs; k++)
+		for (size_t j = 0; j < op->inputs[k].n; j++) {
+			const struct binding *b = &op->inputs[k].b[j];
+			add_type(s, b->name ? strmap_get(sym, b->name)
+					    : b->value->type);
+		}
+	for (size_t k = 0; k < op->noutputs; k++)
+		add_type(s, op->outputs[k].type);
+}
+
+int precision_compute(const struct function *f, const struct op *extra,
+		      struct precision_set *s)
 {
 	struct strmap sym;
 
@@ -79,19 +93,11 @@ int precision_compute(const struct function *f, struct precision_set *s)
 		strmap_free(&sym);
 		return -1;
 	}
-	for (size_t i = 0; i < f->body.nops; i++) {
-		const struct op *op = &f->body.ops[i];
-		if (strcmp(op->type, "const") == 0)
-			continue;
-		for (size_t k = 0; k < op->ninputs; k++)
-			for (size_t j = 0; j < op->inputs[k].n; j++) {
-				const struct binding *b = &op->inputs[k].b[j];
-				add_type(s, b->name ? strmap_get(&sym, b->name)
-						    : b->value->type);
-			}
-		for (size_t k = 0; k < op->noutputs; k++)
-			add_type(s, op->outputs[k].type);
-	}
+	for (size_t i = 0; i < f->body.nops; i++)
+		if (strcmp(f->body.ops[i].type, "const") != 0)
+			add_op_types(s, &f->body.ops[i], &sym);
+	if (extra)
+		add_op_types(s, extra, &sym);
 	strmap_free(&sym);
 	return 0;
 }

@@ -22,9 +22,11 @@ struct precision_set {
 
 /* Add the compute precision of function 'f': the element types of every
 ** input and output of each non-const op of its body (variables resolved
-** to their declared types), bool and string excepted.  Returns 0 or -1
-** when out of memory. */
-int precision_compute(const struct function *f, struct precision_set *s);
+** to their declared types), bool and string excepted; 'extra' (may be
+** NULL) is one more op counted as if it were in the body (a lowered
+** classify op).  Returns 0 or -1 when out of memory. */
+int precision_compute(const struct function *f, const struct op *extra,
+		      struct precision_set *s);
 
 /* Add the storage precision of every function of 'p': the types and
 ** compression labels of blob-backed weights. */
