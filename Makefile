@@ -11,6 +11,7 @@ TEST_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 MLCC_CORPUS ?= $(CURDIR)/../shared/corpus
 export MLCC_CORPUS
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all build deps test demo clean
 

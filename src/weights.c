@@ -319,7 +319,8 @@ static int check_refs(struct walker *w)
 	size_t cur = (size_t)-1;
 	struct stat st;
 
-	qsort(w->refs, w->nrefs, sizeof *w->refs, cmp_ref);
+	if (w->nrefs)
+		qsort(w->refs, w->nrefs, sizeof *w->refs, cmp_ref);
 	for (size_t i = 0; i < w->nrefs && !rc; i++) {
 		const struct ref *r = &w->refs[i];
 		struct weight_file *f = &w->plan->files[r->file];
@@ -370,7 +371,7 @@ int weights_plan(const struct package *pkg, const struct model *m,
 	if (!rc && pkg->weights_dir)
 		rc = scan_dir(&w, pkg->weights_dir, "weights");
 	free(w.refs);
-	if (!rc)
+	if (!rc && plan->nfiles)
 		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
 	return rc;
 }

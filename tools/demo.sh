@@ -22,8 +22,10 @@ echo "demo: wrote $bundle"
 (cd "$bundle" && find . -type f | sort | while read -r f; do
 	printf '  %-28s %10s bytes\n' "${f#./}" "$(wc -c < "$f")"
 done)
-if diff -r "$pair/expected/unified_int8.mlmodelc" "$bundle" >/dev/null 2>&1; then
-	echo "demo: identical to Apple's coremlcompiler output"
+cmp=$(dirname "$mlcc")/tests/bundlecmp
+if why=$("$cmp" "$pair/expected/unified_int8.mlmodelc" "$bundle"); then
+	echo "demo: identical to Apple's coremlcompiler output (user-metadata order normalised)"
 else
-	echo "demo: differs from Apple's output (only the user metadata order may legitimately differ)"
+	echo "demo: DIFFERS from Apple's output: $why"
+	exit 1
 fi
