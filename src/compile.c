@@ -165,11 +165,31 @@ static int emit_analytics_file(const struct emit_ctx *c, const struct model *m,
 	return emit_analytics(c, w);
 }
 
+/* Create directory 'dir/name' and return its malloc'd path, or NULL with
+** the error recorded. */
+static char *make_subdir(const struct emit_ctx *c, const char *dir,
+			 const char *name)
+{
+	char *sub = fs_join(dir, name);
+
+	if (!sub) {
+		diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (mkdir(sub, 0777) != 0) {
+		diag_errno(c->diag, sub, "cannot create directory", errno);
+		free(sub);
+		return NULL;
+	}
+	return sub;
+}
+
 /* A compiled model (top level or pipeline child) into 'dir'. */
 static int emit_model_dir(const struct emit_ctx *c, const struct model *m,
 			  const char *dir, const struct weight_plan *plan)
 {
 	int rc = write_small(c, dir, "coremldata.bin", m, emit_coremldata);
+	char *sub;
 
 	if (!rc && m->kind == MODEL_ML_PROGRAM) {
 		rc = emit_mil_file(c, dir, m);
@@ -177,28 +197,17 @@ static int emit_model_dir(const struct emit_ctx *c, const struct model *m,
 			rc = weights_copy(plan, dir, c->diag);
 	}
 	for (size_t i = 0; i < m->nchildren && !rc; i++) {
-		char name[32], *sub;
+		char name[32];
 		snprintf(name, sizeof name, "model%zu", i);
-		sub = fs_join(dir, name);
-		if (!sub)
-			return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
-		if (mkdir(sub, 0777) != 0)
-			rc = diag_errno(c->diag, sub, "cannot create directory",
-					errno);
-		else
-			rc = emit_model_dir(c, m->children[i], sub, plan);
+		if (!(sub = make_subdir(c, dir, name)))
+			return c->diag->status;
+		rc = emit_model_dir(c, m->children[i], sub, plan);
 		free(sub);
 	}
 	if (!rc && m->nchild_names) {
-		char *sub = fs_join(dir, "modelNames");
-		if (!sub)
-			return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
-		if (mkdir(sub, 0777) != 0)
-			rc = diag_errno(c->diag, sub, "cannot create directory",
-					errno);
-		else
-			rc = write_small(c, sub, "coremldata.bin", m,
-					 emit_model_names);
+		if (!(sub = make_subdir(c, dir, "modelNames")))
+			return c->diag->status;
+		rc = write_small(c, sub, "coremldata.bin", m, emit_model_names);
 		free(sub);
 	}
 	return rc;
@@ -214,14 +223,9 @@ static int emit_bundle(const struct emit_ctx *c, const char *dir,
 		rc = write_small(c, dir, "metadata.json", c->model, emit_meta);
 	if (rc)
 		return rc;
-	sub = fs_join(dir, "analytics");
-	if (!sub)
-		return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
-	if (mkdir(sub, 0777) != 0)
-		rc = diag_errno(c->diag, sub, "cannot create directory", errno);
-	else
-		rc = write_small(c, sub, "coremldata.bin", c->model,
-				 emit_analytics_file);
+	if (!(sub = make_subdir(c, dir, "analytics")))
+		return c->diag->status;
+	rc = write_small(c, sub, "coremldata.bin", c->model, emit_analytics_file);
 	free(sub);
 	return rc;
 }
@@ -272,15 +276,12 @@ static int compile_into(struct mlcc_compile_options *o, struct emit_ctx *c,
 	rc = emit_bundle(c, tmp, plan);
 	if (!rc)
 		rc = fs_replace(tmp, target, c->diag);
-	if (rc)
+	if (rc) {
 		fs_rm_rf(tmp);
-	if (!rc && o->written_path)
-		free(o->written_path);
-	if (!rc) {
+		free(target);
+	} else {
 		o->written_path = target;
-		target = NULL;
 	}
-	free(target);
 	free(tmp);
 	return rc;
 }
