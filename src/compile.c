@@ -291,7 +291,7 @@ int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 	struct package pkg;
 	struct arena arena;
 	struct stamp stamp;
-	struct weight_plan plan = {0, NULL};
+	struct weight_plan plan = {0};
 	struct emit_ctx c;
 	struct model *m = NULL;
 	int rc;

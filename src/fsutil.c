@@ -215,6 +215,59 @@ int fs_copy_file(const char *src, const char *dst, struct mlcc_diag *d)
 	return MLCC_OK;
 }
 
+int fs_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
+		 struct mlcc_diag *d)
+{
+	struct stat st;
+	size_t got = 0, n;
+	uint8_t *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = MLCC_OK;
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return diag_errno(d, path, "cannot open", errno);
+	if (fstat(fd, &st) != 0) {
+		rc = diag_errno(d, path, "cannot stat", errno);
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+		close(fd);
+		return S_ISREG(st.st_mode)
+			? diag_fail(d, MLCC_E_UNSUPPORTED,
+				    "%s: file larger than %zu bytes", path, max)
+			: diag_fail(d, MLCC_E_CORRUPT, "%s: not a regular file", path);
+	}
+	n = (size_t)st.st_size;
+	p = malloc(n + 1);
+	if (!p) {
+		close(fd);
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
+	}
+	while (got < n) {
+		ssize_t k = read(fd, p + got, n - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			rc = k < 0 ? diag_errno(d, path, "read failed", errno)
+				   : diag_fail(d, MLCC_E_IO,
+					       "%s: file shrank while reading", path);
+			break;
+		}
+		got += (size_t)k;
+	}
+	close(fd);
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	p[n] = '\0';
+	*buf = p;
+	*len = n;
+	return MLCC_OK;
+}
+
 int fs_write_file(const char *path, const void *p, size_t n,
 		  struct mlcc_diag *d)
 {

@@ -42,6 +42,12 @@ int fs_rm_rf(const char *path);
 ** the file size. */
 int fs_copy_file(const char *src, const char *dst, struct mlcc_diag *d);
 
+/* Read the whole regular file 'path' (at most 'max' bytes) into a malloc'd
+** buffer with a NUL after the data.  Errors name the file; a missing file
+** is MLCC_E_IO with errno ENOENT's text. */
+int fs_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
+		 struct mlcc_diag *d);
+
 /* Write 'n' bytes to the new file 'path'. */
 int fs_write_file(const char *path, const void *p, size_t n,
 		  struct mlcc_diag *d);

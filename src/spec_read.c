@@ -9,18 +9,15 @@
 */
 #include "spec_read.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <nettle/sha2.h>
 
 #include "diag.h"
+#include "fsutil.h"
 
 typedef CoreML__Specification__Model Model;
 typedef CoreML__Specification__MILSpec__Program PProgram;
@@ -799,49 +796,12 @@ int spec_read_file(struct arena *a, const char *path, struct model **out,
 		   uint8_t sha256[32], struct mlcc_diag *d)
 {
 	struct sha256_ctx ctx;
-	struct stat st;
 	uint8_t *buf;
-	size_t len, got = 0;
-	int fd, rc;
+	size_t len;
+	int rc = fs_read_file(path, SPEC_MAX_BYTES, &buf, &len, d);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return diag_errno(d, path, "cannot open", errno);
-	if (fstat(fd, &st) != 0) {
-		rc = diag_errno(d, path, "cannot stat", errno);
-		close(fd);
+	if (rc)
 		return rc;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return diag_fail(d, MLCC_E_CORRUPT, "%s: not a regular file", path);
-	}
-	if ((uint64_t)st.st_size > SPEC_MAX_BYTES) {
-		close(fd);
-		return diag_fail(d, MLCC_E_UNSUPPORTED,
-				 "%s: specification larger than 2 GiB", path);
-	}
-	len = (size_t)st.st_size;
-	buf = malloc(len ? len : 1);
-	if (!buf) {
-		close(fd);
-		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
-	}
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? diag_errno(d, path, "read failed", errno)
-				   : diag_fail(d, MLCC_E_IO,
-					       "%s: file shrank while reading", path);
-			free(buf);
-			close(fd);
-			return rc;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
 	sha256_init(&ctx);
 	sha256_update(&ctx, len, buf);
 	sha256_digest(&ctx, SHA256_DIGEST_SIZE, sha256);

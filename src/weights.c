@@ -255,7 +255,7 @@ static int64_t known_count(const struct mtype *t)
 }
 
 static int check_ref(struct walker *w, const struct ref *r, int fd,
-		     uint64_t fsize)
+		     uint64_t fsize, struct weight_ref *out)
 {
 	uint8_t rec[BLOB_RECORD];
 	uint64_t off = r->v->blob_offset, size, data;
@@ -298,6 +298,9 @@ static int check_ref(struct walker *w, const struct ref *r, int fd,
 			 dtype_packed_bytes(want, (size_t)count));
 		return ref_fail(w, r, MLCC_E_CORRUPT, msg);
 	}
+	*out = (struct weight_ref){w->plan->files[r->file].rel, off, got, data,
+				   size, count, r->func ? r->func : "",
+				   r->op ? r->op : ""};
 	return MLCC_OK;
 }
 
@@ -321,6 +324,9 @@ static int check_refs(struct walker *w)
 
 	if (w->nrefs)
 		qsort(w->refs, w->nrefs, sizeof *w->refs, cmp_ref);
+	w->plan->refs = calloc(w->nrefs + 1, sizeof *w->plan->refs);
+	if (!w->plan->refs)
+		return diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
 	for (size_t i = 0; i < w->nrefs && !rc; i++) {
 		const struct ref *r = &w->refs[i];
 		struct weight_file *f = &w->plan->files[r->file];
@@ -345,7 +351,9 @@ static int check_refs(struct walker *w)
 		}
 		if (i > 0 && cmp_ref(r, r - 1) == 0)
 			continue; /* same blob, same type checked already */
-		rc = check_ref(w, r, fd, f->size);
+		rc = check_ref(w, r, fd, f->size, &w->plan->refs[w->plan->nrefs]);
+		if (!rc)
+			w->plan->nrefs++;
 	}
 	if (fd >= 0)
 		close(fd);
@@ -356,6 +364,16 @@ static int cmp_file(const void *a, const void *b)
 {
 	return strcmp(((const struct weight_file *)a)->rel,
 		      ((const struct weight_file *)b)->rel);
+}
+
+static int cmp_weight_ref(const void *a, const void *b)
+{
+	const struct weight_ref *x = a, *y = b;
+	int c = strcmp(x->rel, y->rel);
+
+	if (c)
+		return c;
+	return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
 int weights_plan(const struct package *pkg, const struct model *m,
@@ -373,6 +391,8 @@ int weights_plan(const struct package *pkg, const struct model *m,
 	free(w.refs);
 	if (!rc && plan->nfiles)
 		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
+	if (!rc && plan->nrefs)
+		qsort(plan->refs, plan->nrefs, sizeof *plan->refs, cmp_weight_ref);
 	return rc;
 }
 
@@ -405,5 +425,6 @@ void weights_free(struct weight_plan *plan)
 		free(plan->files[i].abs);
 	}
 	free(plan->files);
+	free(plan->refs);
 	memset(plan, 0, sizeof *plan);
 }

@@ -22,9 +22,22 @@ struct weight_file {
 	uint64_t size;  /* bytes, when referenced (0 otherwise) */
 };
 
+/* One distinct blob (file, offset) the model references, as checked. */
+struct weight_ref {
+	const char *rel;        /* file relative to @model_path */
+	uint64_t offset;        /* of the blob's metadata record */
+	enum dtype dtype;       /* from the record (== the tensor's) */
+	uint64_t data_offset;   /* absolute offset of the data */
+	uint64_t bytes;         /* size of the data */
+	int64_t count;          /* elements of the tensor, -1 if unknown */
+	const char *func, *op;  /* first user, for messages ("" if none) */
+};
+
 struct weight_plan {
 	size_t nfiles;
 	struct weight_file *files; /* sorted by 'rel' */
+	size_t nrefs;
+	struct weight_ref *refs;   /* sorted by (rel, offset), distinct */
 };
 
 /* Check every blob reference of 'm' (children of pipelines included)
