@@ -10,6 +10,7 @@
 #define MLCC_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,6 +55,37 @@ struct mlcc_compile_options {
 ** fills 'diag', removes every temporary and leaves an existing bundle at the
 ** target untouched. */
 int mlcc_compile(struct mlcc_compile_options *opts, struct mlcc_diag *diag);
+
+/* Read the compiled bundle 'bundle' (X.mlmodelc) back into the package
+** 'out' (Y.mlpackage) that compiles to the same bundle: the program from
+** model.mil, the description from coremldata.bin, the weights copied.
+** Written atomically like bundles. */
+int mlcc_decompile(const char *bundle, const char *out,
+		   struct mlcc_diag *diag);
+
+struct mlcc_assemble_options {
+	const char *mil;              /* model.mil text file */
+	const char *weights_dir;      /* files for @model_path/weights/, or NULL */
+	int spec_version;             /* 0: from the dialect and opsets */
+	const char *description_from; /* package, .mlmodel or bundle, or NULL */
+	const char *output;           /* OUT.mlpackage */
+};
+
+/* Turn a MIL text file into a package; without 'description_from' the
+** inputs and outputs come from the function signatures. */
+int mlcc_assemble(const struct mlcc_assemble_options *opts,
+		  struct mlcc_diag *diag);
+
+/* Describe a package, .mlmodel or bundle on 'out': as text, or as the
+** JSON document of docs/inspect-json.md. */
+int mlcc_inspect(const char *path, int as_json, FILE *out,
+		 struct mlcc_diag *diag);
+
+/* Compare two models (any mix of packages, .mlmodel files and bundles);
+** writes the report on 'out' and sets '*different' to 0 when they are
+** equivalent, 1 when not.  Returns a status (not the verdict). */
+int mlcc_diff(const char *a, const char *b, FILE *out, int *different,
+	      struct mlcc_diag *diag);
 
 /* The compiler stamps mlcc can claim, newest last, as "coremlc MIL" pairs;
 ** 'i' counts from 0.  Returns NULL past the end. */

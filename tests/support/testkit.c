@@ -353,11 +353,13 @@ static int cmp_line(const void *a, const void *b)
 static char *normalise_metadata(const char *text)
 {
 	size_t n = strlen(text);
-	char *out = malloc(n + 1), *copy = strdup(text), *save = NULL;
+	char *out = malloc(n + 2), *copy = strdup(text), *save = NULL;
 	char **block = calloc(n + 1, sizeof *block);
 	size_t o = 0, nb = 0;
 	int in = 0;
 
+	/* Lines are joined by '\n'; a final newline is kept only if the text
+	** had one (Apple's files have none). */
 	for (char *line = strtok_r(copy, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *t = line;
@@ -366,7 +368,8 @@ static char *normalise_metadata(const char *text)
 		if (in && (strcmp(t, "}") == 0 || strcmp(t, "},") == 0)) {
 			qsort(block, nb, sizeof *block, cmp_line);
 			for (size_t k = 0; k < nb; k++)
-				o += (size_t)sprintf(out + o, "%s\n", block[k]);
+				o += (size_t)sprintf(out + o, "%s%s", o ? "\n" : "",
+						     block[k]);
 			nb = 0;
 			in = 0;
 		}
@@ -377,11 +380,13 @@ static char *normalise_metadata(const char *text)
 			block[nb++] = line;
 			continue;
 		}
-		o += (size_t)sprintf(out + o, "%s\n", line);
+		o += (size_t)sprintf(out + o, "%s%s", o ? "\n" : "", line);
 		if (strstr(line, "\"userDefinedMetadata\" : {") &&
 		    line[strlen(line) - 1] == '{')
 			in = 1;
 	}
+	if (n && text[n - 1] == '\n')
+		out[o++] = '\n';
 	out[o] = '\0';
 	free(block);
 	free(copy);
@@ -425,8 +430,24 @@ static void describe(const char *rel, const unsigned char *e, size_t el,
 	}
 }
 
+/* Blank out the value of analytics' modelHash entry (44 base64 chars). */
+static void blank_model_hash(unsigned char *b, size_t len)
+{
+	static const char key[] = "\x09\0\0\0\0\0\0\0modelHash";
+	size_t kl = sizeof key - 1;
+
+	for (size_t i = 0; i + kl + 8 <= len; i++)
+		if (memcmp(b + i, key, kl) == 0) {
+			uint64_t vl;
+			memcpy(&vl, b + i + kl, 8);
+			if (vl <= len - i - kl - 8)
+				memset(b + i + kl + 8, '#', (size_t)vl);
+			return;
+		}
+}
+
 static bool same_file(const char *rel, const char *ep, const char *gp,
-		      char *why, size_t n)
+		      int flags, char *why, size_t n)
 {
 	size_t el = 0, gl = 0;
 	unsigned char *e = tk_read(ep, &el), *g = tk_read(gp, &gl);
@@ -442,6 +463,15 @@ static bool same_file(const char *rel, const char *ep, const char *gp,
 		normalise_coremldata(e, el);
 		normalise_coremldata(g, gl);
 	}
+	if ((flags & TK_IGNORE_MODEL_HASH) &&
+	    strcmp(rel, "analytics/coremldata.bin") == 0) {
+		blank_model_hash(e, el);
+		blank_model_hash(g, gl);
+	}
+	if ((flags & TK_IGNORE_FINAL_NEWLINE) &&
+	    (ends_with(rel, ".mil") || ends_with(rel, ".json")) && el > 0 &&
+	    e[el - 1] == '\n' && (gl == 0 || g[gl - 1] != '\n'))
+		e[--el] = '\0';
 	if (ends_with(rel, "metadata.json")) {
 		char *ne = normalise_metadata((char *)e);
 		char *ng = normalise_metadata((char *)g);
@@ -462,6 +492,12 @@ static bool same_file(const char *rel, const char *ep, const char *gp,
 
 bool tk_same_bundle(const char *exp, const char *got, char *why, size_t n)
 {
+	return tk_same_bundle_ex(exp, got, 0, why, n);
+}
+
+bool tk_same_bundle_ex(const char *exp, const char *got, int flags, char *why,
+		       size_t n)
+{
 	char **el = tk_list(exp), **gl = tk_list(got);
 	size_t i = 0, j = 0;
 	bool same = true;
@@ -478,7 +514,7 @@ bool tk_same_bundle(const char *exp, const char *got, char *why, size_t n)
 		} else {
 			snprintf(ep, sizeof ep, "%s/%s", exp, el[i]);
 			snprintf(gp, sizeof gp, "%s/%s", got, gl[j]);
-			same = same_file(el[i], ep, gp, why, n);
+			same = same_file(el[i], ep, gp, flags, why, n);
 			i++;
 			j++;
 		}

@@ -52,6 +52,16 @@ void tk_rm_rf(const char *path);
 ** line/byte into 'why' and returns false. */
 bool tk_same_bundle(const char *exp, const char *got, char *why, size_t n);
 
+/* Extra allowances for round trips (bundles not compiled from the same
+** source bytes): */
+enum {
+	TK_IGNORE_MODEL_HASH = 1,   /* analytics modelHash hashes the spec file */
+	TK_IGNORE_FINAL_NEWLINE = 2 /* expected text files edited to end in \n
+				    ** (corpus noise, mlmodelc-format.md §4.2) */
+};
+bool tk_same_bundle_ex(const char *exp, const char *got, int flags, char *why,
+		       size_t n);
+
 /* The coremlc and MIL versions in a model.mil's buildInfo ("" if none). */
 void tk_stamp_of(const char *mil_path, char coremlc[32], char mil[32]);
 
