@@ -28,10 +28,6 @@
 #include "stamp.h"
 #include "weights.h"
 
-/* Temporary bundles are named so that they are recognisable (and ignored
-** by tools looking for *.mlmodelc): ".<stem>.mlmodelc.mlcc-tmp-XXXXXX". */
-#define TMP_TAG ".mlcc-tmp-"
-
 /* Buffer size for streaming model.mil to disk. */
 #define MIL_BUFFER (1u << 20)
 
@@ -230,27 +226,6 @@ static int emit_bundle(const struct emit_ctx *c, const char *dir,
 	return rc;
 }
 
-/* Create the temporary bundle directory beside 'target'. */
-static char *make_temp(const char *outdir, const char *stem,
-		       struct mlcc_diag *d)
-{
-	size_t n = strlen(outdir) + strlen(stem) + 40;
-	char *tmp = malloc(n);
-
-	if (!tmp) {
-		diag_fail(d, MLCC_E_NOMEM, "out of memory");
-		return NULL;
-	}
-	snprintf(tmp, n, "%s/.%s.mlmodelc" TMP_TAG "XXXXXX", outdir, stem);
-	if (!mkdtemp(tmp)) {
-		diag_errno(d, outdir, "cannot write to the output directory",
-			   errno);
-		free(tmp);
-		return NULL;
-	}
-	return tmp;
-}
-
 static int compile_into(struct mlcc_compile_options *o, struct emit_ctx *c,
 			const struct package *pkg,
 			const struct weight_plan *plan)
@@ -265,13 +240,12 @@ static int compile_into(struct mlcc_compile_options *o, struct emit_ctx *c,
 		return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
 	sprintf(name, "%s.mlmodelc", pkg->stem);
 	target = fs_join(o->output_dir, name);
+	tmp = target ? fs_make_temp_dir(o->output_dir, name, c->diag) : NULL;
 	free(name);
-	if (!target)
-		return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
-	tmp = make_temp(o->output_dir, pkg->stem, c->diag);
 	if (!tmp) {
 		free(target);
-		return c->diag->status;
+		return target ? c->diag->status
+			      : diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
 	}
 	rc = emit_bundle(c, tmp, plan);
 	if (!rc)

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,6 +83,42 @@ bool fs_within(const char *root_real, const char *path)
 	      (n > 0 && root_real[n - 1] == '/'));
 	free(real);
 	return ok;
+}
+
+char *fs_make_temp_dir(const char *dir, const char *name, struct mlcc_diag *d)
+{
+	static const char chars[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	size_t n = strlen(dir) + strlen(name) + 32;
+	char *p = malloc(n);
+
+	if (!p) {
+		diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+		return NULL;
+	}
+	for (int attempt = 0; attempt < 100; attempt++) {
+		unsigned char r[6];
+		char suffix[7];
+		if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+			/* No entropy source: still unique enough with a retry. */
+			unsigned long x = (unsigned long)getpid() * 2654435761u +
+					  (unsigned long)attempt * 40503u +
+					  (unsigned long)time(NULL);
+			for (int i = 0; i < 6; i++, x /= 62)
+				r[i] = (unsigned char)(x % 62);
+		}
+		for (int i = 0; i < 6; i++)
+			suffix[i] = chars[r[i] % 62];
+		suffix[6] = '\0';
+		snprintf(p, n, "%s/.%s.mlcc-tmp-%s", dir, name, suffix);
+		if (mkdir(p, 0777) == 0)
+			return p;
+		if (errno != EEXIST)
+			break;
+	}
+	diag_errno(d, dir, "cannot write to the output directory", errno);
+	free(p);
+	return NULL;
 }
 
 int fs_mkdir_p(const char *path, struct mlcc_diag *d)

@@ -30,6 +30,13 @@ bool fs_rel_path_safe(const char *rel);
 ** or lies below it.  False when 'path' cannot be resolved. */
 bool fs_within(const char *root_real, const char *path);
 
+/* A new, empty, uniquely named directory "<dir>/.<name>.mlcc-tmp-XXXXXX"
+** beside a target (recognisable as mlcc's temporaries), created with
+** mode 0777 & ~umask like any mkdir.  Returns its malloc'd path, or NULL
+** with the error recorded ("<dir>: cannot write to the output
+** directory: ..."). */
+char *fs_make_temp_dir(const char *dir, const char *name, struct mlcc_diag *d);
+
 /* mkdir -p with mode 0777 & ~umask. */
 int fs_mkdir_p(const char *path, struct mlcc_diag *d);
 

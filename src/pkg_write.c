@@ -32,7 +32,6 @@
 #define SPEC_ITEM AUTHOR "/model.mlmodel"
 #define WEIGHTS_ITEM AUTHOR "/weights"
 #define MODEL_PATH_PREFIX "@model_path/"
-#define TMP_TAG ".mlcc-tmp-"
 
 /* ---- Manifest.json ------------------------------------------------------ */
 
@@ -315,35 +314,6 @@ static int split_target(const char *out_path, char **parent, char **name,
 	return MLCC_OK;
 }
 
-/* Create the temporary package directory in 'parent', with the mode a
-** plain mkdir would give (mkdtemp makes it 0700). */
-static char *make_temp(const char *parent, const char *name,
-		       struct mlcc_diag *d)
-{
-	size_t n = strlen(name) + 32;
-	char *base = malloc(n), *tmp;
-	mode_t mask;
-
-	if (base)
-		snprintf(base, n, ".%s" TMP_TAG "XXXXXX", name);
-	tmp = base ? fs_join(parent, base) : NULL;
-	free(base);
-	if (!tmp) {
-		diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", parent);
-		return NULL;
-	}
-	if (!mkdtemp(tmp)) {
-		diag_errno(d, parent, "cannot write to the output directory",
-			   errno);
-		free(tmp);
-		return NULL;
-	}
-	mask = umask(0); /* read it: mlcc is single-threaded */
-	umask(mask);
-	chmod(tmp, 0777 & ~mask);
-	return tmp;
-}
-
 int pkg_write(const char *out_path, const struct model *m,
 	      const struct pkg_weights *w, struct mlcc_diag *d)
 {
@@ -366,7 +336,7 @@ int pkg_write(const char *out_path, const struct model *m,
 		rc = fs_mkdir_p(parent, d);
 	if (!rc && !(target = fs_join(parent, name)))
 		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", out_path);
-	if (!rc && !(tmp = make_temp(parent, name, d)))
+	if (!rc && !(tmp = fs_make_temp_dir(parent, name, d)))
 		rc = d->status;
 	if (!rc)
 		rc = fill(tmp, spec, len, w, d);
