@@ -32,6 +32,13 @@ int emit_mil(const struct emit_ctx *c, const struct model *m, struct wbuf *w);
 ** rule is OPEN, see emit_mil.c). */
 void emit_mil_string(struct wbuf *w, const char *s);
 
+/* One op statement of model.mil (indent 0, nested blocks included); with
+** 'blob_text' set, each blob literal prints as BLOBFILE(<its text>), so
+** that callers can compare ops by weight content (mlcc diff). */
+int emit_mil_op(struct wbuf *w, const struct op *op, bool v13,
+		const char *(*blob_text)(void *ctx, const struct mvalue *v),
+		void *ctx);
+
 /* coremldata.bin (§2.2, §2.6); 'm' may be an ML program or a pipeline. */
 int emit_coremldata(const struct emit_ctx *c, const struct model *m,
 		    struct wbuf *w);

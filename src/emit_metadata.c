@@ -27,15 +27,15 @@ struct meta {
 	struct arena *a;
 };
 
-static struct json *str(struct meta *m, const char *s)
+static struct nsj *str(struct meta *m, const char *s)
 {
-	return json_string(m->a, s);
+	return nsj_string(m->a, s);
 }
 
-static struct json *strf(struct meta *m, const char *fmt, ...)
+static struct nsj *strf(struct meta *m, const char *fmt, ...)
 	MLCC_PRINTF(2, 3);
 
-static struct json *strf(struct meta *m, const char *fmt, ...)
+static struct nsj *strf(struct meta *m, const char *fmt, ...)
 {
 	char small[128];
 	va_list ap;
@@ -52,10 +52,10 @@ static struct json *strf(struct meta *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	return json_string(m->a, p);
+	return nsj_string(m->a, p);
 }
 
-static struct json *flag(struct meta *m, int on)
+static struct nsj *flag(struct meta *m, int on)
 {
 	return str(m, on ? "1" : "0");
 }
@@ -196,11 +196,11 @@ static void enum_strings(struct meta *m, const ArrayFeatureType *a,
 	*flex = text_done(m, &fw);
 }
 
-static struct json *array_entry(struct meta *m, const FeatureDescription *f,
+static struct nsj *array_entry(struct meta *m, const FeatureDescription *f,
 				const ArrayFeatureType *a, const char *type)
 {
 	int kind = MD_FEATURE_MULTIARRAY;
-	struct json *o;
+	struct nsj *o;
 	bool range = a->shape_flexibility_case ==
 		     CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_SHAPE_RANGE &&
 		     a->shaperange;
@@ -214,25 +214,25 @@ static struct json *array_entry(struct meta *m, const FeatureDescription *f,
 		kind = MD_FEATURE_MULTIARRAY_ENUMERATED;
 	else if (strcmp(type, "State") == 0)
 		kind = MD_FEATURE_STATE;
-	o = json_object(m->a, kind);
-	json_set(m->a, o, "hasShapeFlexibility", flag(m, range || enumerated));
-	json_set(m->a, o, "isOptional", flag(m, f->type->isoptional));
-	json_set(m->a, o, "dataType", str(m, array_dtype_name(a->datatype)));
-	json_set(m->a, o, "formattedType", str(m, formatted_array(m, type, a)));
-	json_set(m->a, o, "shortDescription", str(m, f->shortdescription));
-	json_set(m->a, o, "shape", str(m, shape_list(m, a->shape, a->n_shape)));
-	json_set(m->a, o, "name", str(m, f->name));
-	json_set(m->a, o, "type", str(m, type));
+	o = nsj_object(m->a, kind);
+	nsj_set(m->a, o, "hasShapeFlexibility", flag(m, range || enumerated));
+	nsj_set(m->a, o, "isOptional", flag(m, f->type->isoptional));
+	nsj_set(m->a, o, "dataType", str(m, array_dtype_name(a->datatype)));
+	nsj_set(m->a, o, "formattedType", str(m, formatted_array(m, type, a)));
+	nsj_set(m->a, o, "shortDescription", str(m, f->shortdescription));
+	nsj_set(m->a, o, "shape", str(m, shape_list(m, a->shape, a->n_shape)));
+	nsj_set(m->a, o, "name", str(m, f->name));
+	nsj_set(m->a, o, "type", str(m, type));
 	if (range) {
 		char *r, *fl;
 		range_strings(m, a, &r, &fl);
-		json_set(m->a, o, "shapeRange", str(m, r));
-		json_set(m->a, o, "shapeFlexibility", str(m, fl));
+		nsj_set(m->a, o, "shapeRange", str(m, r));
+		nsj_set(m->a, o, "shapeFlexibility", str(m, fl));
 	} else if (enumerated) {
 		char *s, *fl;
 		enum_strings(m, a, &s, &fl);
-		json_set(m->a, o, "enumeratedShapes", str(m, s));
-		json_set(m->a, o, "shapeFlexibility", str(m, fl));
+		nsj_set(m->a, o, "enumeratedShapes", str(m, s));
+		nsj_set(m->a, o, "shapeFlexibility", str(m, fl));
 	}
 	return o;
 }
@@ -252,7 +252,7 @@ static const char *colorspace_name(int cs)
 	return "Invalid";
 }
 
-static struct json *image_entry(struct meta *m, const FeatureDescription *f)
+static struct nsj *image_entry(struct meta *m, const FeatureDescription *f)
 {
 	const CoreML__Specification__ImageFeatureType *im = f->type->imagetype;
 	bool color = im->colorspace ==
@@ -261,42 +261,42 @@ static struct json *image_entry(struct meta *m, const FeatureDescription *f)
 			     CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__BGR;
 	bool flex = im->size_flexibility_case !=
 		    CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__SIZE_FLEXIBILITY__NOT_SET;
-	struct json *o = json_object(m->a, MD_FEATURE_IMAGE);
+	struct nsj *o = nsj_object(m->a, MD_FEATURE_IMAGE);
 
-	json_set(m->a, o, "height", strf(m, "%lld", (long long)im->height));
-	json_set(m->a, o, "colorspace", str(m, colorspace_name(im->colorspace)));
-	json_set(m->a, o, "isOptional", flag(m, f->type->isoptional));
-	json_set(m->a, o, "width", strf(m, "%lld", (long long)im->width));
-	json_set(m->a, o, "isColor", flag(m, color));
-	json_set(m->a, o, "formattedType",
+	nsj_set(m->a, o, "height", strf(m, "%lld", (long long)im->height));
+	nsj_set(m->a, o, "colorspace", str(m, colorspace_name(im->colorspace)));
+	nsj_set(m->a, o, "isOptional", flag(m, f->type->isoptional));
+	nsj_set(m->a, o, "width", strf(m, "%lld", (long long)im->width));
+	nsj_set(m->a, o, "isColor", flag(m, color));
+	nsj_set(m->a, o, "formattedType",
 		 strf(m, "Image (%s %lld \xc3\x97 %lld)",
 		      color ? "Color" : "Grayscale", (long long)im->width,
 		      (long long)im->height));
-	json_set(m->a, o, "hasSizeFlexibility", flag(m, flex));
-	json_set(m->a, o, "type", str(m, "Image"));
-	json_set(m->a, o, "shortDescription", str(m, f->shortdescription));
-	json_set(m->a, o, "name", str(m, f->name));
+	nsj_set(m->a, o, "hasSizeFlexibility", flag(m, flex));
+	nsj_set(m->a, o, "type", str(m, "Image"));
+	nsj_set(m->a, o, "shortDescription", str(m, f->shortdescription));
+	nsj_set(m->a, o, "name", str(m, f->name));
 	return o;
 }
 
 /* String, Int64, Double (formattedType = type), Dictionary, Sequence. */
-static struct json *simple_entry(struct meta *m, const FeatureDescription *f,
+static struct nsj *simple_entry(struct meta *m, const FeatureDescription *f,
 				 int kind, const char *type,
 				 const char *formatted, const char *key_type)
 {
-	struct json *o = json_object(m->a, kind);
+	struct nsj *o = nsj_object(m->a, kind);
 
-	json_set(m->a, o, "isOptional", flag(m, f->type->isoptional));
+	nsj_set(m->a, o, "isOptional", flag(m, f->type->isoptional));
 	if (key_type)
-		json_set(m->a, o, "keyType", str(m, key_type));
-	json_set(m->a, o, "formattedType", str(m, formatted));
-	json_set(m->a, o, "type", str(m, type));
-	json_set(m->a, o, "name", str(m, f->name));
-	json_set(m->a, o, "shortDescription", str(m, f->shortdescription));
+		nsj_set(m->a, o, "keyType", str(m, key_type));
+	nsj_set(m->a, o, "formattedType", str(m, formatted));
+	nsj_set(m->a, o, "type", str(m, type));
+	nsj_set(m->a, o, "name", str(m, f->name));
+	nsj_set(m->a, o, "shortDescription", str(m, f->shortdescription));
 	return o;
 }
 
-static struct json *schema_entry(struct meta *m, const FeatureDescription *f)
+static struct nsj *schema_entry(struct meta *m, const FeatureDescription *f)
 {
 	const FeatureType *t = f->type;
 	static const FeatureType none = CORE_ML__SPECIFICATION__FEATURE_TYPE__INIT;
@@ -336,13 +336,13 @@ static struct json *schema_entry(struct meta *m, const FeatureDescription *f)
 	return simple_entry(m, f, MD_FEATURE_STRING, "Invalid", "Invalid", NULL);
 }
 
-static struct json *schema(struct meta *m, FeatureDescription **fs, size_t n)
+static struct nsj *schema(struct meta *m, FeatureDescription **fs, size_t n)
 {
-	struct json *arr = json_array(m->a);
+	struct nsj *arr = nsj_array(m->a);
 
 	for (size_t i = 0; i < n; i++)
 		if (fs[i])
-			json_push(m->a, arr, schema_entry(m, fs[i]));
+			nsj_push(m->a, arr, schema_entry(m, fs[i]));
 	return arr;
 }
 
@@ -350,7 +350,7 @@ static struct json *schema(struct meta *m, FeatureDescription **fs, size_t n)
 
 /* Count the non-const ops of 'f' under Apple's keys, in order of first
 ** appearance (the insertion order of Apple's dictionary). */
-static int add_histogram(struct meta *m, struct json *h,
+static int add_histogram(struct meta *m, struct nsj *h,
 			 const struct function *f)
 {
 	for (size_t i = 0; i < f->body.nops; i++) {
@@ -368,12 +368,12 @@ static int add_histogram(struct meta *m, struct json *h,
 				found = true;
 			}
 		if (!found)
-			json_set(m->a, h, arena_strdup(m->a, key), json_int(m->a, 1));
+			nsj_set(m->a, h, arena_strdup(m->a, key), nsj_int(m->a, 1));
 	}
 	return 0;
 }
 
-static struct json *precision_json(struct meta *m,
+static struct nsj *precision_json(struct meta *m,
 				   const struct precision_set *s)
 {
 	return str(m, precision_format(m->a, s));
@@ -401,29 +401,29 @@ static const struct op *classify_op(const struct model *md,
 	return md->classifier.func == f ? md->classifier.op : NULL;
 }
 
-static struct json *function_entry(struct meta *m, const struct model *md,
+static struct nsj *function_entry(struct meta *m, const struct model *md,
 				   const FunctionDescription *fd)
 {
 	const struct function *f = model_find_function(md->program, fd->name);
-	struct json *o = json_object(m->a, MD_FUNCTION_ENTRY);
-	struct json *h = json_object(m->a, MD_HISTOGRAM);
+	struct nsj *o = nsj_object(m->a, MD_FUNCTION_ENTRY);
+	struct nsj *h = nsj_object(m->a, MD_HISTOGRAM);
 	struct precision_set cp = {0, 0, false};
 
 	if (f) {
 		add_histogram(m, h, f);
 		precision_compute(f, classify_op(md, f), &cp);
 	}
-	json_set(m->a, o, "computePrecision", precision_json(m, &cp));
-	json_set(m->a, o, "outputSchema", schema(m, fd->output, fd->n_output));
-	json_set(m->a, o, "stateSchema", schema(m, fd->state, fd->n_state));
-	json_set(m->a, o, "name", str(m, fd->name));
-	json_set(m->a, o, "mlProgramOperationTypeHistogram", h);
-	json_set(m->a, o, "inputSchema", schema(m, fd->input, fd->n_input));
+	nsj_set(m->a, o, "computePrecision", precision_json(m, &cp));
+	nsj_set(m->a, o, "outputSchema", schema(m, fd->output, fd->n_output));
+	nsj_set(m->a, o, "stateSchema", schema(m, fd->state, fd->n_state));
+	nsj_set(m->a, o, "name", str(m, fd->name));
+	nsj_set(m->a, o, "mlProgramOperationTypeHistogram", h);
+	nsj_set(m->a, o, "inputSchema", schema(m, fd->input, fd->n_input));
 	return o;
 }
 
 /* §5.7: availability per specification version (spec 10: LOW). */
-static struct json *availability(struct meta *m, int32_t spec)
+static struct nsj *availability(struct meta *m, int32_t spec)
 {
 	static const struct {
 		const char *mac, *tv, *vision, *watch, *ios;
@@ -440,14 +440,14 @@ static struct json *availability(struct meta *m, int32_t spec)
 		{"26.0", "26.0", "26.0", "26.0", "26.0"},      /* 10 */
 	};
 	int i = spec < 1 ? 0 : spec > 10 ? 9 : spec - 1;
-	struct json *o = json_object(m->a, MD_AVAILABILITY);
+	struct nsj *o = nsj_object(m->a, MD_AVAILABILITY);
 
-	json_set(m->a, o, "macOS", str(m, rows[i].mac));
-	json_set(m->a, o, "tvOS", str(m, rows[i].tv));
-	json_set(m->a, o, "visionOS", str(m, rows[i].vision));
-	json_set(m->a, o, "watchOS", str(m, rows[i].watch));
-	json_set(m->a, o, "iOS", str(m, rows[i].ios));
-	json_set(m->a, o, "macCatalyst", str(m, rows[i].ios));
+	nsj_set(m->a, o, "macOS", str(m, rows[i].mac));
+	nsj_set(m->a, o, "tvOS", str(m, rows[i].tv));
+	nsj_set(m->a, o, "visionOS", str(m, rows[i].vision));
+	nsj_set(m->a, o, "watchOS", str(m, rows[i].watch));
+	nsj_set(m->a, o, "iOS", str(m, rows[i].ios));
+	nsj_set(m->a, o, "macCatalyst", str(m, rows[i].ios));
 	return o;
 }
 
@@ -463,20 +463,20 @@ static const char *model_type_name(const struct model *md)
 	return "MLModelType_unknown";
 }
 
-static struct json *model_type(struct meta *m, const struct model *md)
+static struct nsj *model_type(struct meta *m, const struct model *md)
 {
-	struct json *o = json_object(m->a, MD_MODEL_TYPE);
+	struct nsj *o = nsj_object(m->a, MD_MODEL_TYPE);
 
-	json_set(m->a, o, "name", str(m, model_type_name(md)));
+	nsj_set(m->a, o, "name", str(m, model_type_name(md)));
 	if (md->nchildren) {
-		struct json *arr = json_array(m->a);
+		struct nsj *arr = nsj_array(m->a);
 		for (size_t i = 0; i < md->nchildren; i++) {
-			struct json *c = json_object(m->a, MD_MODEL_TYPE_STRUCTURE_ENTRY);
-			json_set(m->a, c, "name",
+			struct nsj *c = nsj_object(m->a, MD_MODEL_TYPE_STRUCTURE_ENTRY);
+			nsj_set(m->a, c, "name",
 				 str(m, model_type_name(md->children[i])));
-			json_push(m->a, arr, c);
+			nsj_push(m->a, arr, c);
 		}
-		json_set(m->a, o, "structure", arr);
+		nsj_set(m->a, o, "structure", arr);
 	}
 	return o;
 }
@@ -502,7 +502,7 @@ static char *class_name(struct meta *m, const char *stem)
 
 /* Histogram and precisions of a model: the default function of an ML
 ** program, or the union over a pipeline's children (counts summed). */
-static void collect(struct meta *m, const struct model *md, struct json *h,
+static void collect(struct meta *m, const struct model *md, struct nsj *h,
 		    struct precision_set *cp, struct precision_set *sp)
 {
 	if (md->kind == MODEL_ML_PROGRAM) {
@@ -516,24 +516,24 @@ static void collect(struct meta *m, const struct model *md, struct json *h,
 		collect(m, md->children[i], h, cp, sp);
 }
 
-static void put_metadata_strings(struct meta *m, struct json *o,
+static void put_metadata_strings(struct meta *m, struct nsj *o,
 				 const Metadata *md)
 {
 	if (!md)
 		return;
 	if (md->shortdescription && *md->shortdescription)
-		json_set(m->a, o, "shortDescription", str(m, md->shortdescription));
+		nsj_set(m->a, o, "shortDescription", str(m, md->shortdescription));
 	if (md->versionstring && *md->versionstring)
-		json_set(m->a, o, "version", str(m, md->versionstring));
+		nsj_set(m->a, o, "version", str(m, md->versionstring));
 	if (md->author && *md->author)
-		json_set(m->a, o, "author", str(m, md->author));
+		nsj_set(m->a, o, "author", str(m, md->author));
 	if (md->license && *md->license)
-		json_set(m->a, o, "license", str(m, md->license));
+		nsj_set(m->a, o, "license", str(m, md->license));
 }
 
-static struct json *user_defined(struct meta *m, const Metadata *md)
+static struct nsj *user_defined(struct meta *m, const Metadata *md)
 {
-	struct json *o = json_object(m->a, MD_USER_DEFINED);
+	struct nsj *o = nsj_object(m->a, MD_USER_DEFINED);
 
 	for (size_t i = 0; md && i < md->n_userdefined; i++) {
 		const CoreML__Specification__Metadata__UserDefinedEntry *e =
@@ -548,28 +548,28 @@ static struct json *user_defined(struct meta *m, const Metadata *md)
 				dup = true;
 			}
 		if (!dup)
-			json_set(m->a, o, e->key, str(m, e->value));
+			nsj_set(m->a, o, e->key, str(m, e->value));
 	}
 	return o;
 }
 
 /* Strings as JSON strings; int64 labels as JSON numbers (LOW: no sample). */
-static struct json *class_labels(struct meta *m, const struct classifier *c)
+static struct nsj *class_labels(struct meta *m, const struct classifier *c)
 {
-	struct json *arr = json_array(m->a);
+	struct nsj *arr = nsj_array(m->a);
 
 	for (size_t i = 0; i < c->nlabels; i++)
-		json_push(m->a, arr, c->int_labels ? json_int(m->a, c->int_values[i])
+		nsj_push(m->a, arr, c->int_labels ? nsj_int(m->a, c->int_values[i])
 						   : str(m, c->labels[i]));
 	return arr;
 }
 
-static struct json *top_level(struct meta *m)
+static struct nsj *top_level(struct meta *m)
 {
 	const struct model *md = m->c->model;
 	const ModelDescription *d = md->desc;
-	struct json *o = json_object(m->a, MD_TOP_LEVEL);
-	struct json *h = json_object(m->a, MD_HISTOGRAM);
+	struct nsj *o = nsj_object(m->a, MD_TOP_LEVEL);
+	struct nsj *h = nsj_object(m->a, MD_HISTOGRAM);
 	struct precision_set cp = {0, 0, false}, sp = {0, 0, false};
 	struct func_desc fd;
 
@@ -577,35 +577,35 @@ static struct json *top_level(struct meta *m)
 						      : "",
 			    &fd);
 	collect(m, md, h, &cp, &sp);
-	json_set(m->a, o, "metadataOutputVersion", str(m, "3.0"));
+	nsj_set(m->a, o, "metadataOutputVersion", str(m, "3.0"));
 	put_metadata_strings(m, o, d->metadata);
-	json_set(m->a, o, "outputSchema", schema(m, fd.outputs, fd.noutputs));
-	json_set(m->a, o, "modelParameters", json_array(m->a));
-	json_set(m->a, o, "specificationVersion", json_int(m->a, md->spec_version));
+	nsj_set(m->a, o, "outputSchema", schema(m, fd.outputs, fd.noutputs));
+	nsj_set(m->a, o, "modelParameters", nsj_array(m->a));
+	nsj_set(m->a, o, "specificationVersion", nsj_int(m->a, md->spec_version));
 	if (!precision_empty(&sp))
-		json_set(m->a, o, "storagePrecision", precision_json(m, &sp));
+		nsj_set(m->a, o, "storagePrecision", precision_json(m, &sp));
 	if (d->n_functions) {
-		struct json *arr = json_array(m->a);
+		struct nsj *arr = nsj_array(m->a);
 		for (size_t i = 0; i < d->n_functions; i++)
 			if (d->functions[i])
-				json_push(m->a, arr,
+				nsj_push(m->a, arr,
 					  function_entry(m, md, d->functions[i]));
-		json_set(m->a, o, "functions", arr);
-		json_set(m->a, o, "defaultFunctionName",
+		nsj_set(m->a, o, "functions", arr);
+		nsj_set(m->a, o, "defaultFunctionName",
 			 str(m, d->defaultfunctionname));
 	}
-	json_set(m->a, o, "mlProgramOperationTypeHistogram", h);
-	json_set(m->a, o, "computePrecision", precision_json(m, &cp));
-	json_set(m->a, o, "isUpdatable", flag(m, md->is_updatable));
-	json_set(m->a, o, "stateSchema", schema(m, fd.states, fd.nstates));
-	json_set(m->a, o, "availability", availability(m, md->spec_version));
-	json_set(m->a, o, "modelType", model_type(m, md));
-	json_set(m->a, o, "userDefinedMetadata", user_defined(m, d->metadata));
-	json_set(m->a, o, "inputSchema", schema(m, fd.inputs, fd.ninputs));
+	nsj_set(m->a, o, "mlProgramOperationTypeHistogram", h);
+	nsj_set(m->a, o, "computePrecision", precision_json(m, &cp));
+	nsj_set(m->a, o, "isUpdatable", flag(m, md->is_updatable));
+	nsj_set(m->a, o, "stateSchema", schema(m, fd.states, fd.nstates));
+	nsj_set(m->a, o, "availability", availability(m, md->spec_version));
+	nsj_set(m->a, o, "modelType", model_type(m, md));
+	nsj_set(m->a, o, "userDefinedMetadata", user_defined(m, d->metadata));
+	nsj_set(m->a, o, "inputSchema", schema(m, fd.inputs, fd.ninputs));
 	if (md->classifier.op)
-		json_set(m->a, o, "classLabels", class_labels(m, &md->classifier));
-	json_set(m->a, o, "generatedClassName", str(m, class_name(m, m->c->stem)));
-	json_set(m->a, o, "method", str(m, "predict"));
+		nsj_set(m->a, o, "classLabels", class_labels(m, &md->classifier));
+	nsj_set(m->a, o, "generatedClassName", str(m, class_name(m, m->c->stem)));
+	nsj_set(m->a, o, "method", str(m, "predict"));
 	return o;
 }
 
@@ -613,7 +613,7 @@ static struct json *top_level(struct meta *m)
 
 /* The print order of 'obj': Apple's NSDictionary enumeration order for
 ** the kind of dictionary it is (md_keyorder.c, nsdict.c). */
-static int order_keys(void *ctx, const struct json *obj, size_t *order)
+static int order_keys(void *ctx, const struct nsj *obj, size_t *order)
 {
 	const struct meta *m = ctx;
 	const struct stamp *s = m->c->stamp;
@@ -626,14 +626,14 @@ int emit_metadata(const struct emit_ctx *c, struct wbuf *w)
 {
 	struct arena a;
 	struct meta m = {c, &a};
-	struct json *root, *top;
+	struct nsj *root, *top;
 	int rc = MLCC_OK;
 
 	arena_init(&a);
-	root = json_array(&a);
+	root = nsj_array(&a);
 	top = top_level(&m);
-	json_push(&a, root, top);
-	if (json_failed(root) || json_print(w, root, order_keys, &m) != 0)
+	nsj_push(&a, root, top);
+	if (nsj_failed(root) || nsj_print(w, root, order_keys, &m) != 0)
 		rc = diag_fail(c->diag, MLCC_E_NOMEM, "metadata.json: out of memory");
 	arena_free(&a);
 	return rc;

@@ -16,6 +16,11 @@
 ** `TYPE(BODY)`, rank-0 types spell `tensor<T, []>` in 1.0 and `T` in 1.3.
 ** Functions are printed sorted by name (MEDIUM: every sample agrees).
 **
+** A stamp without a compiler version (printing a model.mil read back from
+** a compiler older than buildInfo) gives no buildInfo entries, and with no
+** program attribute at all the header reads `program(1.0) {` (LOW: one
+** sample, put_program_attrs).
+**
 ** Unverified rules (no Apple sample; chosen as the most plausible, kept in
 ** one place each so a future sample fixes them once):
 **  - nested blocks of cond/while_loop (put_nested_blocks);
@@ -37,6 +42,10 @@ struct printer {
 	bool v13; /* program(1.3) spelling */
 	const struct emit_ctx *c;
 	int err;  /* first allocation failure */
+	/* When set, a blob literal prints as BLOBFILE(<text>) with the text
+	** it returns (emit_mil_op: blobs compared by content). */
+	const char *(*blob_text)(void *ctx, const struct mvalue *v);
+	void *blob_ctx;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -326,6 +335,13 @@ static void put_scalar_type(struct printer *p, const char *dt)
 static void put_blob(struct printer *p, const struct mvalue *v)
 {
 	struct wbuf *w = p->w;
+
+	if (p->blob_text) {
+		wbuf_puts(w, "BLOBFILE(");
+		wbuf_puts(w, p->blob_text(p->blob_ctx, v));
+		wbuf_putc(w, ')');
+		return;
+	}
 
 	wbuf_puts(w, "BLOBFILE(path = ");
 	put_scalar_type(p, "string");
@@ -642,20 +658,20 @@ static int cmp_kv(const void *a, const void *b)
 
 /* buildInfo (§4.3): the source entries, plus mldb_token from the user
 ** metadata (MEDIUM, decompiled code), plus the two compiler entries,
-** which replace any of the same name; all sorted by key. */
-static void put_build_info(struct printer *p, const struct model *m,
-			   const struct mvalue *src)
+** which replace any of the same name; all sorted by key.  A stamp without
+** a compiler version (a model.mil read back from a compiler older than
+** buildInfo) adds no compiler entries.  Returns the number of entries,
+** stored in '*out' (malloc'd); (size_t)-1 when out of memory. */
+static size_t build_info_entries(const struct printer *p, const struct model *m,
+				 const struct mvalue *src, struct kv **out)
 {
 	struct kv *e;
 	size_t n = 0, cap = 3 + (src && src->kind == VAL_DICT ? src->count : 0);
 	const Metadata *md = m->desc->metadata;
-	const char *s = p->v13 ? "string" : "tensor<string, []>";
 
 	e = calloc(cap, sizeof *e);
-	if (!e) {
-		p->err = ENOMEM;
-		return;
-	}
+	if (!e)
+		return (size_t)-1;
 	for (size_t i = 0; src && src->kind == VAL_DICT && i < src->count; i++) {
 		const char *k = model_value_string(src->items[i]);
 		const char *v = model_value_string(src->values[i]);
@@ -667,9 +683,19 @@ static void put_build_info(struct printer *p, const struct model *m,
 		if (md->userdefined[i] &&
 		    strcmp(md->userdefined[i]->key, "mldb_token") == 0)
 			e[n++] = (struct kv){"mldb_token", md->userdefined[i]->value};
-	e[n++] = (struct kv){"coremlc-component-MIL", p->c->stamp->mil};
-	e[n++] = (struct kv){"coremlc-version", p->c->stamp->coremlc};
+	if (p->c->stamp->coremlc[0]) {
+		e[n++] = (struct kv){"coremlc-component-MIL", p->c->stamp->mil};
+		e[n++] = (struct kv){"coremlc-version", p->c->stamp->coremlc};
+	}
 	qsort(e, n, sizeof *e, cmp_kv);
+	*out = e;
+	return n;
+}
+
+static void put_build_info(struct printer *p, const struct kv *e, size_t n)
+{
+	const char *s = p->v13 ? "string" : "tensor<string, []>";
+
 	wbuf_printf(p->w, "buildInfo = dict<%s, %s>({", s, s);
 	for (size_t i = 0; i < n; i++) {
 		wbuf_puts(p->w, i ? ", {" : "{");
@@ -679,44 +705,60 @@ static void put_build_info(struct printer *p, const struct model *m,
 		wbuf_putc(p->w, '}');
 	}
 	wbuf_puts(p->w, "})");
-	free(e);
 }
 
-/* Line 2: buildInfo and any other program attribute, sorted by key. */
+/* After the header: "\n[" + buildInfo and any other program attribute,
+** sorted by key + "]\n{\n".  With nothing to print at all the brace
+** follows the header, `program(1.0) {` (LOW: one sample, corpus
+** mil-text/guru-swift-sdk-e8091bc7-VipnasEndToEnd, written by a compiler
+** older than buildInfo; only a stamp without a compiler version gets
+** there). */
 static void put_program_attrs(struct printer *p, const struct model *m)
 {
 	const struct program *prog = m->program;
+	const struct mvalue *src = model_attr(prog->attrs, prog->nattrs,
+					      "buildInfo");
 	const void *small[16];
-	const void **v = sorted_view(prog->attrs, prog->nattrs,
-				     sizeof *prog->attrs, small, 16);
-	bool done_bi = false;
-	size_t k = 0;
+	const void **v;
+	struct kv *e = NULL;
+	size_t nbi = build_info_entries(p, m, src, &e), k = 0;
+	bool done_bi;
 
-	if (!v) {
+	if (nbi == (size_t)-1) {
 		p->err = ENOMEM;
 		return;
 	}
-	wbuf_putc(p->w, '[');
+	if (nbi == 0 && prog->nattrs == (src ? 1u : 0u)) {
+		free(e);
+		wbuf_puts(p->w, " {\n");
+		return;
+	}
+	v = sorted_view(prog->attrs, prog->nattrs, sizeof *prog->attrs, small, 16);
+	if (!v) {
+		free(e);
+		p->err = ENOMEM;
+		return;
+	}
+	done_bi = nbi == 0;
+	wbuf_puts(p->w, "\n[");
 	for (size_t i = 0; i <= prog->nattrs; i++) {
 		const struct attribute *a = i < prog->nattrs ? v[i] : NULL;
+		bool is_bi = a && strcmp(a->key, "buildInfo") == 0;
 		if (!done_bi && (!a || strcmp("buildInfo", a->key) <= 0)) {
 			wbuf_puts(p->w, k++ ? ", " : "");
-			put_build_info(p, m,
-				       a && strcmp(a->key, "buildInfo") == 0
-					       ? a->value : NULL);
+			put_build_info(p, e, nbi);
 			done_bi = true;
-			if (a && strcmp(a->key, "buildInfo") == 0)
-				continue;
 		}
-		if (!a)
+		if (!a || is_bi)
 			continue;
 		wbuf_puts(p->w, k++ ? ", " : "");
 		wbuf_puts(p->w, a->key);
 		wbuf_puts(p->w, " = ");
 		put_literal(p, a->value);
 	}
-	wbuf_puts(p->w, "]\n");
+	wbuf_puts(p->w, "]\n{\n");
 	release_view(v, small);
+	free(e);
 }
 
 static int cmp_func(const void *a, const void *b)
@@ -727,7 +769,7 @@ static int cmp_func(const void *a, const void *b)
 
 int emit_mil(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 {
-	struct printer p = {w, m->spec_version >= 9, c, 0};
+	struct printer p = {.w = w, .v13 = m->spec_version >= 9, .c = c};
 	const struct program *prog = m->program;
 	const struct function **order;
 
@@ -737,9 +779,8 @@ int emit_mil(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 	for (size_t i = 0; i < prog->nfuncs; i++)
 		order[i] = &prog->funcs[i];
 	qsort(order, prog->nfuncs, sizeof *order, cmp_func);
-	wbuf_puts(w, p.v13 ? "program(1.3)\n" : "program(1.0)\n");
+	wbuf_puts(w, p.v13 ? "program(1.3)" : "program(1.0)");
 	put_program_attrs(&p, m);
-	wbuf_puts(w, "{\n");
 	for (size_t i = 0; i < prog->nfuncs && !p.err; i++)
 		put_function(&p, m, order[i]);
 	wbuf_putc(w, '}');
@@ -747,4 +788,15 @@ int emit_mil(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 	if (p.err)
 		return diag_fail(c->diag, MLCC_E_NOMEM, "model.mil: out of memory");
 	return MLCC_OK;
+}
+
+int emit_mil_op(struct wbuf *w, const struct op *op, bool v13,
+		const char *(*blob_text)(void *ctx, const struct mvalue *v),
+		void *ctx)
+{
+	struct printer p = {.w = w, .v13 = v13, .blob_text = blob_text,
+			    .blob_ctx = ctx};
+
+	put_op(&p, op, 0);
+	return p.err ? MLCC_E_NOMEM : MLCC_OK;
 }

@@ -10,6 +10,19 @@
 **
 ** The functions write at most HEXFLOAT_MAX bytes plus a NUL and return the
 ** length; they allocate nothing.
+**
+** The hexfloat_parse_* functions are their mirror: they read one literal of
+** exactly 'len' bytes (no NUL needed) into the raw bits of the type, EXACTLY:
+**
+**   literal = ["-"] ("0x" | "0X") HEX* ["." HEX*] ("p" | "P") ["+" | "-"] DEC+
+**           | "inf" | "-inf" | "nan"
+**
+** with at least one hex digit.  Any C99 spelling of a value is accepted
+** (unnormalized `0x10p-4`, leading or trailing zeros, subnormals written as
+** normals or not); a value that the type cannot hold exactly is refused,
+** never rounded.  `nan` gives the canonical quiet NaN (sign clear, top
+** fraction bit set: fp16 0x7e00, bf16 0x7fc0, fp32 0x7fc00000, fp64
+** 0x7ff8000000000000, e4m3fn 0x7f, e5m2 0x7e); E4M3FN refuses `inf`.
 */
 #ifndef MLCC_HEXFLOAT_H
 #define MLCC_HEXFLOAT_H
@@ -25,5 +38,22 @@ size_t hexfloat_fp32(char *out, uint32_t bits);
 size_t hexfloat_fp64(char *out, uint64_t bits);
 size_t hexfloat_fp8e4m3fn(char *out, uint8_t bits);
 size_t hexfloat_fp8e5m2(char *out, uint8_t bits);
+
+/* Results of the parsers below: each reads the literal of 'len' bytes at
+** 's' (grammar above) into '*bits' and returns HEXFLOAT_OK, or a reason it
+** cannot ('*bits' is then unspecified). */
+enum hexfloat_status {
+	HEXFLOAT_OK = 0,
+	HEXFLOAT_SYNTAX,  /* not a literal of the grammar above */
+	HEXFLOAT_INEXACT, /* more precision than the type has, or too small */
+	HEXFLOAT_RANGE    /* too large, or an infinity the type lacks */
+};
+
+int hexfloat_parse_fp16(const char *s, size_t len, uint16_t *bits);
+int hexfloat_parse_bf16(const char *s, size_t len, uint16_t *bits);
+int hexfloat_parse_fp32(const char *s, size_t len, uint32_t *bits);
+int hexfloat_parse_fp64(const char *s, size_t len, uint64_t *bits);
+int hexfloat_parse_fp8e4m3fn(const char *s, size_t len, uint8_t *bits);
+int hexfloat_parse_fp8e5m2(const char *s, size_t len, uint8_t *bits);
 
 #endif

@@ -2,11 +2,16 @@
 ** main.c -- the `mlcc` command.
 **
 **   mlcc compile IN OUTDIR [--coremlc-version V] [--mil-version M]
+**   mlcc decompile X.mlmodelc OUT.mlpackage
+**   mlcc assemble model.mil [--weights DIR] [--spec-version N]
+**                 [--description-from X] -o OUT.mlpackage
+**   mlcc inspect X [--json]
+**   mlcc diff A B
 **   mlcc version
 **   mlcc --help
 **
-** Exit status: 0 success, 1 the compile failed (the message says why),
-** 2 usage error.
+** Exit status: 0 success, 1 the command failed (the message says why),
+** 2 usage error.  `diff`: 0 equivalent, 1 not equivalent, 2 trouble.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +21,11 @@
 
 static const char usage[] =
 	"usage: mlcc compile IN OUTDIR [--coremlc-version V] [--mil-version M]\n"
+	"       mlcc decompile X.mlmodelc OUT.mlpackage\n"
+	"       mlcc assemble model.mil [--weights DIR] [--spec-version N]\n"
+	"                     [--description-from X] -o OUT.mlpackage\n"
+	"       mlcc inspect X [--json]\n"
+	"       mlcc diff A B\n"
 	"       mlcc version\n"
 	"       mlcc --help\n";
 
@@ -33,6 +43,15 @@ static void help(void)
 	       "                       (default: the newest known)\n"
 	       "  --mil-version M      its coremlc-component-MIL value\n"
 	       "                       (default: the one usually seen with V)\n\n"
+	       "decompile  Read a compiled bundle back into a package that compiles\n"
+	       "           to the same bundle.\n"
+	       "assemble   Turn a MIL text file into a package; inputs and outputs\n"
+	       "           come from the function signatures unless\n"
+	       "           --description-from names a package or bundle to take\n"
+	       "           them from.  --weights DIR supplies @model_path/weights/.\n"
+	       "inspect    Describe a package, .mlmodel or bundle (--json: the\n"
+	       "           stable form of docs/inspect-json.md).\n"
+	       "diff       Compare two models; exit 0 when equivalent, 1 when not.\n\n"
 	       "Known compiler stamps (coremlc / usual MIL component):\n");
 	for (size_t i = 0; mlcc_known_coremlc_version(i, &mil); i++)
 		printf("  %-10s %s\n", mlcc_known_coremlc_version(i, NULL), mil);
@@ -44,6 +63,12 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\n%s", usage);
 	return 2;
+}
+
+static int fail(const struct mlcc_diag *d, int rc)
+{
+	fprintf(stderr, "mlcc: error: %s\n", d->message);
+	return rc == MLCC_E_USAGE ? 2 : 1;
 }
 
 /* The value of option 'argv[*i]' (as "--opt V" or "--opt=V"). */
@@ -85,13 +110,109 @@ static int cmd_compile(int argc, char **argv)
 	o.input = pos[0];
 	o.output_dir = pos[1];
 	rc = mlcc_compile(&o, &d);
-	if (rc != MLCC_OK) {
-		fprintf(stderr, "mlcc: error: %s\n", d.message);
-		return rc == MLCC_E_USAGE ? 2 : 1;
-	}
+	if (rc != MLCC_OK)
+		return fail(&d, rc);
 	printf("%s\n", o.written_path);
 	free(o.written_path);
 	return 0;
+}
+
+/* Positional arguments of a command without options (argv[2...]). */
+static int positional(int argc, char **argv, int want, const char *what)
+{
+	for (int i = 2; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return usage_error("unknown option: %s", argv[i]);
+	if (argc - 2 != want)
+		return usage_error("%s", what);
+	return 0;
+}
+
+static int cmd_decompile(int argc, char **argv)
+{
+	struct mlcc_diag d;
+	int rc = positional(argc, argv, 2, "decompile needs X.mlmodelc and OUT.mlpackage");
+
+	if (rc)
+		return rc;
+	rc = mlcc_decompile(argv[2], argv[3], &d);
+	if (rc)
+		return fail(&d, rc);
+	printf("%s\n", argv[3]);
+	return 0;
+}
+
+static int cmd_assemble(int argc, char **argv)
+{
+	struct mlcc_assemble_options o = {0};
+	struct mlcc_diag d;
+	int rc;
+
+	for (int i = 2; i < argc; i++) {
+		const char *v;
+		if ((v = option_value(argc, argv, &i, "--weights")))
+			o.weights_dir = v;
+		else if ((v = option_value(argc, argv, &i, "--description-from")))
+			o.description_from = v;
+		else if ((v = option_value(argc, argv, &i, "-o")))
+			o.output = v;
+		else if ((v = option_value(argc, argv, &i, "--spec-version"))) {
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (*end || n < 6 || n > 10)
+				return usage_error("--spec-version must be 6 to 10, not '%s'", v);
+			o.spec_version = (int)n;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return usage_error("unknown option or missing value: %s", argv[i]);
+		else if (!o.mil)
+			o.mil = argv[i];
+		else
+			return usage_error("unexpected argument: %s", argv[i]);
+	}
+	if (!o.mil || !o.output)
+		return usage_error("%s", "assemble needs model.mil and -o OUT.mlpackage");
+	rc = mlcc_assemble(&o, &d);
+	if (rc)
+		return fail(&d, rc);
+	printf("%s\n", o.output);
+	return 0;
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+	struct mlcc_diag d;
+	const char *path = NULL;
+	int json = 0, rc;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return usage_error("unknown option: %s", argv[i]);
+		else if (!path)
+			path = argv[i];
+		else
+			return usage_error("unexpected argument: %s", argv[i]);
+	}
+	if (!path)
+		return usage_error("%s", "inspect needs a model");
+	rc = mlcc_inspect(path, json, stdout, &d);
+	return rc ? fail(&d, rc) : 0;
+}
+
+static int cmd_diff(int argc, char **argv)
+{
+	struct mlcc_diag d;
+	int different = 0, rc = positional(argc, argv, 2, "diff needs A and B");
+
+	if (rc)
+		return rc;
+	rc = mlcc_diff(argv[2], argv[3], stdout, &different, &d);
+	if (rc) {
+		fprintf(stderr, "mlcc: error: %s\n", d.message);
+		return 2;
+	}
+	return different ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -100,6 +221,14 @@ int main(int argc, char **argv)
 		return usage_error("%s", "missing command");
 	if (strcmp(argv[1], "compile") == 0)
 		return cmd_compile(argc, argv);
+	if (strcmp(argv[1], "decompile") == 0)
+		return cmd_decompile(argc, argv);
+	if (strcmp(argv[1], "assemble") == 0)
+		return cmd_assemble(argc, argv);
+	if (strcmp(argv[1], "inspect") == 0)
+		return cmd_inspect(argc, argv);
+	if (strcmp(argv[1], "diff") == 0)
+		return cmd_diff(argc, argv);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("mlcc %s\n", MLCC_VERSION_STRING);
 		return 0;

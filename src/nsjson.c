@@ -20,51 +20,51 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct json *make(struct arena *a, enum json_type t)
+static struct nsj *make(struct arena *a, enum nsj_type t)
 {
-	struct json *v = arena_alloc(a, sizeof *v);
+	struct nsj *v = arena_alloc(a, sizeof *v);
 
 	if (v)
 		v->type = t;
 	return v;
 }
 
-struct json *json_string(struct arena *a, const char *s)
+struct nsj *nsj_string(struct arena *a, const char *s)
 {
-	struct json *v = s ? make(a, JSON_STRING) : NULL;
+	struct nsj *v = s ? make(a, NSJ_STRING) : NULL;
 
 	if (v)
 		v->str = s;
 	return v;
 }
 
-struct json *json_int(struct arena *a, int64_t n)
+struct nsj *nsj_int(struct arena *a, int64_t n)
 {
-	struct json *v = make(a, JSON_INT);
+	struct nsj *v = make(a, NSJ_INT);
 
 	if (v)
 		v->num = n;
 	return v;
 }
 
-struct json *json_array(struct arena *a)
+struct nsj *nsj_array(struct arena *a)
 {
-	return make(a, JSON_ARRAY);
+	return make(a, NSJ_ARRAY);
 }
 
-struct json *json_object(struct arena *a, int kind)
+struct nsj *nsj_object(struct arena *a, int kind)
 {
-	struct json *v = make(a, JSON_OBJECT);
+	struct nsj *v = make(a, NSJ_OBJECT);
 
 	if (v)
 		v->kind = kind;
 	return v;
 }
 
-static int grow(struct arena *a, struct json *c)
+static int grow(struct arena *a, struct nsj *c)
 {
 	size_t cap = c->cap ? 2 * c->cap : 8;
-	struct json **items = arena_array(a, cap, sizeof *items);
+	struct nsj **items = arena_array(a, cap, sizeof *items);
 	const char **keys = arena_array(a, cap, sizeof *keys);
 
 	if (!items || !keys)
@@ -79,8 +79,8 @@ static int grow(struct arena *a, struct json *c)
 	return 0;
 }
 
-static struct json *add(struct arena *a, struct json *c, const char *key,
-			struct json *item)
+static struct nsj *add(struct arena *a, struct nsj *c, const char *key,
+			struct nsj *item)
 {
 	if (!c)
 		return item;
@@ -93,23 +93,23 @@ static struct json *add(struct arena *a, struct json *c, const char *key,
 	return item;
 }
 
-struct json *json_push(struct arena *a, struct json *array, struct json *item)
+struct nsj *nsj_push(struct arena *a, struct nsj *array, struct nsj *item)
 {
 	return add(a, array, NULL, item);
 }
 
-struct json *json_set(struct arena *a, struct json *obj, const char *key,
-		      struct json *item)
+struct nsj *nsj_set(struct arena *a, struct nsj *obj, const char *key,
+		      struct nsj *item)
 {
 	return add(a, obj, key, item);
 }
 
-int json_failed(const struct json *v)
+int nsj_failed(const struct nsj *v)
 {
 	if (!v || v->failed)
 		return 1;
 	for (size_t i = 0; i < v->n; i++)
-		if (json_failed(v->items[i]))
+		if (nsj_failed(v->items[i]))
 			return 1;
 	return 0;
 }
@@ -153,27 +153,27 @@ static void put_string(struct wbuf *w, const char *s)
 	wbuf_putc(w, '"');
 }
 
-static int print(struct wbuf *w, const struct json *v, unsigned level,
-		 json_order_fn order, void *ctx)
+static int print(struct wbuf *w, const struct nsj *v, unsigned level,
+		 nsj_order_fn order, void *ctx)
 {
 	size_t *idx = NULL;
 	int rc = 0;
 
 	switch (v->type) {
-	case JSON_STRING:
+	case NSJ_STRING:
 		put_string(w, v->str);
 		return 0;
-	case JSON_INT:
+	case NSJ_INT:
 		wbuf_put_i64(w, v->num);
 		return 0;
-	case JSON_ARRAY:
-	case JSON_OBJECT:
+	case NSJ_ARRAY:
+	case NSJ_OBJECT:
 		break;
 	}
-	wbuf_puts(w, v->type == JSON_ARRAY ? "[\n" : "{\n");
+	wbuf_puts(w, v->type == NSJ_ARRAY ? "[\n" : "{\n");
 	if (v->n == 0)
 		wbuf_putc(w, '\n');
-	if (v->type == JSON_OBJECT && v->n) {
+	if (v->type == NSJ_OBJECT && v->n) {
 		idx = malloc(v->n * sizeof *idx);
 		if (!idx || order(ctx, v, idx) != 0) {
 			free(idx);
@@ -183,7 +183,7 @@ static int print(struct wbuf *w, const struct json *v, unsigned level,
 	for (size_t i = 0; i < v->n && !rc; i++) {
 		size_t k = idx ? idx[i] : i;
 		indent(w, level + 1);
-		if (v->type == JSON_OBJECT) {
+		if (v->type == NSJ_OBJECT) {
 			put_string(w, v->keys[k]);
 			wbuf_puts(w, " : ");
 		}
@@ -192,11 +192,11 @@ static int print(struct wbuf *w, const struct json *v, unsigned level,
 	}
 	free(idx);
 	indent(w, level);
-	wbuf_putc(w, v->type == JSON_ARRAY ? ']' : '}');
+	wbuf_putc(w, v->type == NSJ_ARRAY ? ']' : '}');
 	return rc;
 }
 
-int json_print(struct wbuf *w, const struct json *v, json_order_fn order,
+int nsj_print(struct wbuf *w, const struct nsj *v, nsj_order_fn order,
 	       void *ctx)
 {
 	return print(w, v, 0, order, ctx);

@@ -1,12 +1,20 @@
 /*
 ** precision.c -- computePrecision and storagePrecision.
 **
-** computePrecision (VERIFIED 50/50, mlmodelc-format.md §5.6): over the
-** non-const ops of the function's body, the element types of every input
-** binding (variables resolved to their declared type, literals by their
-** own type) and of every output, minus bool and string.  Types are taken
-** through containers: list elements, tuple members, dict keys and values,
-** a state's wrapped tensor.
+** computePrecision (mlmodelc-format.md §5.6, refined on the corpus: 51/51
+** function histograms of compilers >= 3402 whose model.mil is complete):
+** over the non-const ops of the function's body, the element types of
+** every output and of every input binding (literals by their own type,
+** variables by their declared type), minus bool and string, except:
+**  - a `cast` of a function input does not count its input (an I/O
+**    conversion: clips-multifunction's 'select' casts its fp32 input to
+**    fp16 and Apple prints "Mixed (Float16, Int32)", while Argmax's
+**    reduce_argmax of an fp16 input does count Float16);
+**  - constexpr ops count by their outputs only: their inputs are stored
+**    weights (redact's uint4 LUT indices and int4 blockwise data do not
+**    appear in its computePrecision).
+** Types are taken through containers: list elements, tuple members, dict
+** keys and values, a state's wrapped tensor.
 **
 ** storagePrecision (§5.6; rule fitted on the corpus, see docs/format-notes.md):
 **  - a `const` whose value is a blob: the blob's element type;
@@ -70,15 +78,30 @@ static int build_symbols(const struct function *f, struct strmap *sym)
 	return 0;
 }
 
-static void add_op_types(struct precision_set *s, const struct op *op,
-			 const struct strmap *sym)
+static bool is_function_input(const struct function *f, const char *name)
 {
-	for (size_t k = 0; k < op->ninputs; k++)
+	for (size_t i = 0; i < f->ninputs; i++)
+		if (strcmp(f->inputs[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static void add_op_types(struct precision_set *s, const struct op *op,
+			 const struct function *f, const struct strmap *sym)
+{
+	bool is_cast = strcmp(op->type, "cast") == 0;
+
+	for (size_t k = 0; k < op->ninputs; k++) {
+		if (strncmp(op->type, "constexpr_", 10) == 0)
+			break;
 		for (size_t j = 0; j < op->inputs[k].n; j++) {
 			const struct binding *b = &op->inputs[k].b[j];
+			if (b->name && is_cast && is_function_input(f, b->name))
+				continue;
 			add_type(s, b->name ? strmap_get(sym, b->name)
 					    : b->value->type);
 		}
+	}
 	for (size_t k = 0; k < op->noutputs; k++)
 		add_type(s, op->outputs[k].type);
 }
@@ -95,9 +118,9 @@ int precision_compute(const struct function *f, const struct op *extra,
 	}
 	for (size_t i = 0; i < f->body.nops; i++)
 		if (strcmp(f->body.ops[i].type, "const") != 0)
-			add_op_types(s, &f->body.ops[i], &sym);
+			add_op_types(s, &f->body.ops[i], f, &sym);
 	if (extra)
-		add_op_types(s, extra, &sym);
+		add_op_types(s, extra, f, &sym);
 	strmap_free(&sym);
 	return 0;
 }

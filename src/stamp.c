@@ -80,6 +80,25 @@ int stamp_init(struct stamp *s, const char *coremlc, const char *mil,
 	return MLCC_OK;
 }
 
+int stamp_init_any(struct stamp *s, const char *coremlc, const char *mil,
+		   struct mlcc_diag *d)
+{
+	unsigned v[3] = {0, 0, 0};
+
+	if (strlen(coremlc) >= sizeof s->coremlc || strlen(mil) >= sizeof s->mil)
+		return diag_fail(d, MLCC_E_USAGE,
+				 "compiler version '%s' / '%s' too long", coremlc,
+				 mil);
+	if (parse_version(coremlc, v) != 0)
+		v[0] = v[1] = v[2] = 0;
+	snprintf(s->coremlc, sizeof s->coremlc, "%s", coremlc);
+	snprintf(s->mil, sizeof s->mil, "%s", mil);
+	s->major = v[0];
+	s->minor = v[1];
+	s->patch = v[2];
+	return MLCC_OK;
+}
+
 int stamp_cmp(const struct stamp *s, unsigned major, unsigned minor,
 	      unsigned patch)
 {

@@ -23,6 +23,15 @@ struct stamp {
 int stamp_init(struct stamp *s, const char *coremlc, const char *mil,
 	       struct mlcc_diag *d);
 
+/* Fill 's' with the versions a model.mil names, whatever they are (used to
+** print a parsed model.mil back): copied verbatim, each shorter than 32
+** bytes.  An empty 'coremlc' means the text named no compiler; emit_mil()
+** then prints no compiler entries (and no buildInfo line when nothing else
+** is in it).  major/minor/patch are parsed when the version has the form
+** A.B.C, else 0.  Refuses only versions too long to hold. */
+int stamp_init_any(struct stamp *s, const char *coremlc, const char *mil,
+		   struct mlcc_diag *d);
+
 /* Compare the stamp's compiler with major.minor.patch: <0, 0, >0. */
 int stamp_cmp(const struct stamp *s, unsigned major, unsigned minor,
 	      unsigned patch);
