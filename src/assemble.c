@@ -11,7 +11,6 @@
 ** function signatures (mil_describe).  --weights DIR supplies the files
 ** BLOBFILE paths name: DIR/<path> is @model_path/weights/<path>.
 */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,44 +56,32 @@ static int pick_spec(const struct mlcc_assemble_options *o,
 	return spec;
 }
 
-/* Every file below 'dir' as a weight at "weights/<path>". */
-static int list_dir(const char *dir, const char *rel, struct pkg_weight **v,
-		    size_t *n, struct arena *a, struct mlcc_diag *d)
-{
-	DIR *dp = opendir(dir);
-	struct dirent *e;
-	int rc = MLCC_OK;
+struct weight_list {
+	struct pkg_weight *v;
+	size_t n;
+	struct arena *a;
+	struct mlcc_diag *d;
+};
 
-	if (!dp)
-		return diag_errno(d, dir, "cannot read weights directory", errno);
-	while (!rc && (e = readdir(dp)) != NULL) {
-		struct stat st;
-		char *abs, *r;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		abs = fs_join(dir, e->d_name);
-		r = fs_join(rel, e->d_name);
-		if (!abs || !r)
-			rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
-		else if (stat(abs, &st) != 0)
-			rc = diag_errno(d, abs, "cannot read", errno);
-		else if (S_ISDIR(st.st_mode))
-			rc = list_dir(abs, r, v, n, a, d);
-		else if (S_ISREG(st.st_mode)) {
-			struct pkg_weight *p = realloc(*v, (*n + 1) * sizeof *p);
-			if (!p) {
-				rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
-			} else {
-				*v = p;
-				p[*n].src = arena_strdup(a, abs);
-				p[(*n)++].rel = arena_strdup(a, r);
-			}
-		}
-		free(abs);
-		free(r);
-	}
-	closedir(dp);
-	return rc;
+/* fs_walk callback: DIR/<path> becomes @model_path/weights/<path>. */
+static int add_weight(void *ctx, const char *abs, const char *rel,
+		      const struct stat *st)
+{
+	struct weight_list *l = ctx;
+	struct pkg_weight *p;
+
+	if (!S_ISREG(st->st_mode))
+		return MLCC_OK; /* sockets, fifos: not weights */
+	p = realloc(l->v, (l->n + 1) * sizeof *p);
+	if (!p)
+		return diag_fail(l->d, MLCC_E_NOMEM, "out of memory");
+	l->v = p;
+	p[l->n].src = arena_strdup(l->a, abs);
+	p[l->n].rel = arena_strdup(l->a, rel);
+	if (!p[l->n].src || !p[l->n].rel)
+		return diag_fail(l->d, MLCC_E_NOMEM, "out of memory");
+	l->n++;
+	return MLCC_OK;
 }
 
 /* Take the description of another model for this program. */
@@ -127,7 +114,7 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 	struct loaded from;
 	struct model *m = NULL;
 	struct mil_info info;
-	struct pkg_weight *files = NULL;
+	struct weight_list wl = {NULL, 0, &a, d};
 	struct pkg_weights w = {0, NULL};
 	uint8_t *text = NULL;
 	size_t len;
@@ -153,14 +140,22 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 	} else if (!rc) {
 		rc = mil_describe(m, d);
 	}
-	if (!rc && o->weights_dir)
-		rc = list_dir(o->weights_dir, "weights", &files, &w.n, &a, d);
-	w.files = files;
+	if (!rc && o->weights_dir) {
+		struct stat st;
+		if (stat(o->weights_dir, &st) != 0 || !S_ISDIR(st.st_mode))
+			rc = diag_fail(d, MLCC_E_USAGE, "%s: not a directory",
+				       o->weights_dir);
+		else
+			rc = fs_walk(o->weights_dir, "weights", NULL, add_weight,
+				     &wl, d);
+	}
+	w.n = wl.n;
+	w.files = wl.v;
 	if (!rc)
 		rc = pkg_write(o->output, m, &w, d);
 	if (borrowed)
 		load_free(&from);
-	free(files);
+	free(wl.v);
 	arena_free(&a);
 	return rc;
 }

@@ -14,7 +14,6 @@
 */
 #include "bundle_read.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,54 +40,36 @@ int bundle_is_compiled(const char *path)
 	return yes;
 }
 
-/* Append the files below 'dir' (relative name 'rel') to the bundle's
-** weight list, skipping relative paths already listed. */
-static int list_weights(struct arena *a, struct bundle *b, const char *dir,
-			const char *rel, struct mlcc_diag *d)
-{
-	DIR *dp = opendir(dir);
-	struct dirent *e;
-	int rc = MLCC_OK;
+struct weight_lister {
+	struct arena *a;
+	struct bundle *b;
+	struct mlcc_diag *d;
+};
 
-	if (!dp)
-		return errno == ENOENT ? MLCC_OK
-				       : diag_errno(d, dir, "cannot read", errno);
-	while (!rc && (e = readdir(dp)) != NULL) {
-		struct stat st;
-		char *abs, *r;
-		bool dup = false;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		abs = fs_join(dir, e->d_name);
-		r = fs_join(rel, e->d_name);
-		if (!abs || !r)
-			rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-		else if (lstat(abs, &st) != 0)
-			rc = diag_errno(d, abs, "cannot read", errno);
-		else if (S_ISDIR(st.st_mode))
-			rc = list_weights(a, b, abs, r, d);
-		else if (!S_ISREG(st.st_mode))
-			rc = diag_fail(d, MLCC_E_CORRUPT,
-				       "%s: not a regular file", abs);
-		for (size_t i = 0; !rc && S_ISREG(st.st_mode) && i < b->nweights; i++)
-			dup = strcmp(b->weights[i].rel, r) == 0;
-		if (!rc && S_ISREG(st.st_mode) && !dup) {
-			struct bundle_file *w = realloc(b->weights,
-							(b->nweights + 1) * sizeof *w);
-			if (!w) {
-				rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
-			} else {
-				b->weights = w;
-				w[b->nweights].abs = arena_strdup(a, abs);
-				w[b->nweights].rel = arena_strdup(a, r);
-				b->nweights++;
-			}
-		}
-		free(abs);
-		free(r);
-	}
-	closedir(dp);
-	return rc;
+/* fs_walk callback: add a weight file unless its relative path is
+** listed already (pipeline children each hold a copy of every file). */
+static int add_weight(void *ctx, const char *abs, const char *rel,
+		      const struct stat *st)
+{
+	struct weight_lister *l = ctx;
+	struct bundle *b = l->b;
+	struct bundle_file *w;
+
+	if (!S_ISREG(st->st_mode))
+		return diag_fail(l->d, MLCC_E_CORRUPT, "%s: not a regular file", abs);
+	for (size_t i = 0; i < b->nweights; i++)
+		if (strcmp(b->weights[i].rel, rel) == 0)
+			return MLCC_OK;
+	w = realloc(b->weights, (b->nweights + 1) * sizeof *w);
+	if (!w)
+		return diag_fail(l->d, MLCC_E_NOMEM, "out of memory");
+	b->weights = w;
+	w[b->nweights].abs = arena_strdup(l->a, abs);
+	w[b->nweights].rel = arena_strdup(l->a, rel);
+	if (!w[b->nweights].abs || !w[b->nweights].rel)
+		return diag_fail(l->d, MLCC_E_NOMEM, "out of memory");
+	b->nweights++;
+	return MLCC_OK;
 }
 
 /* model.mil of an ML-program directory, parsed; the stamp noted once. */
@@ -197,7 +178,8 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b,
 		wd = fs_join(dir, "weights");
 		if (!wd)
 			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
-		rc = list_weights(a, b, wd, "weights", d);
+		struct weight_lister wl = {a, b, d};
+		rc = fs_walk(wd, "weights", NULL, add_weight, &wl, d);
 		free(wd);
 	} else {
 		m = arena_alloc(a, sizeof *m);

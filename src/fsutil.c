@@ -3,6 +3,7 @@
 */
 #include "fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -119,6 +120,51 @@ char *fs_make_temp_dir(const char *dir, const char *name, struct mlcc_diag *d)
 	diag_errno(d, dir, "cannot write to the output directory", errno);
 	free(p);
 	return NULL;
+}
+
+static int walk(const char *dir, const char *rel, const char *root_real,
+		fs_walk_fn fn, void *ctx, unsigned depth, struct mlcc_diag *d)
+{
+	DIR *dp;
+	struct dirent *e;
+	int rc = MLCC_OK;
+
+	if (depth > 64)
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: directories nested too deeply",
+				 dir);
+	dp = opendir(dir);
+	if (!dp)
+		return errno == ENOENT ? MLCC_OK
+				       : diag_errno(d, dir, "cannot read", errno);
+	while (rc == MLCC_OK && (e = readdir(dp)) != NULL) {
+		struct stat st;
+		char *abs, *r;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		abs = fs_join(dir, e->d_name);
+		r = fs_join(rel, e->d_name);
+		if (!abs || !r)
+			rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+		else if (root_real && !fs_within(root_real, abs))
+			rc = diag_fail(d, MLCC_E_CORRUPT,
+				       "%s: leaves the package (symlink)", abs);
+		else if (stat(abs, &st) != 0)
+			rc = diag_errno(d, abs, "cannot read", errno);
+		else if (S_ISDIR(st.st_mode))
+			rc = walk(abs, r, root_real, fn, ctx, depth + 1, d);
+		else
+			rc = fn(ctx, abs, r, &st);
+		free(abs);
+		free(r);
+	}
+	closedir(dp);
+	return rc;
+}
+
+int fs_walk(const char *dir, const char *rel, const char *root_real,
+	    fs_walk_fn fn, void *ctx, struct mlcc_diag *d)
+{
+	return walk(dir, rel, root_real, fn, ctx, 0, d);
 }
 
 int fs_mkdir_p(const char *path, struct mlcc_diag *d)

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "mlcc.h"
@@ -36,6 +37,20 @@ bool fs_within(const char *root_real, const char *path);
 ** with the error recorded ("<dir>: cannot write to the output
 ** directory: ..."). */
 char *fs_make_temp_dir(const char *dir, const char *name, struct mlcc_diag *d);
+
+/* Called by fs_walk for each file; a non-zero return stops the walk and
+** is returned by it. */
+typedef int (*fs_walk_fn)(void *ctx, const char *abs, const char *rel,
+			  const struct stat *st);
+
+/* Call 'fn' for every entry below 'dir' that is not a directory, in
+** directory order, with its path and its path relative to 'dir' behind
+** the prefix 'rel' ("weights" -> "weights/a.bin").  Symlinks are
+** followed, but with 'root_real' set an entry whose real location is
+** outside that directory is an error ("<path>: leaves the package
+** (symlink)").  A missing 'dir' is an empty one.  Nesting is limited. */
+int fs_walk(const char *dir, const char *rel, const char *root_real,
+	    fs_walk_fn fn, void *ctx, struct mlcc_diag *d);
 
 /* mkdir -p with mode 0777 & ~umask. */
 int fs_mkdir_p(const char *path, struct mlcc_diag *d);

@@ -40,6 +40,22 @@ const struct mvalue *model_attr(const struct attribute *attrs, size_t n,
 	return NULL;
 }
 
+int64_t model_tensor_count(const struct mtype *t)
+{
+	uint64_t n = 1;
+
+	if (t->rank < 0)
+		return -1;
+	for (size_t i = 0; i < t->ndims; i++) {
+		if (t->dims[i] < 0)
+			return -1;
+		if (t->dims[i] && n > (uint64_t)INT64_MAX / (uint64_t)t->dims[i])
+			return -2;
+		n *= (uint64_t)t->dims[i];
+	}
+	return (int64_t)n;
+}
+
 const char *model_value_string(const struct mvalue *v)
 {
 	if (!v || v->kind != VAL_TENSOR || v->type->dtype != DT_STRING ||

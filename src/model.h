@@ -187,6 +187,10 @@ const struct function *model_find_function(const struct program *p,
 const struct mvalue *model_attr(const struct attribute *attrs, size_t n,
 				const char *key);
 
+/* Elements a tensor type's shape holds: -1 when a dimension (or the
+** rank) is unknown, -2 when the product overflows. */
+int64_t model_tensor_count(const struct mtype *t);
+
 /* The string held by a rank-0 string tensor value, or NULL. */
 const char *model_value_string(const struct mvalue *v);
 

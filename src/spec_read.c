@@ -217,22 +217,6 @@ static int read_type(struct reader *r, const PValueType *pt, struct mtype **out)
 
 /* ---- immediate tensors -------------------------------------------------- */
 
-/* Number of elements the shape of 't' holds; -1 if a dimension is unknown,
-** -2 on overflow. */
-static int64_t shape_count(const struct mtype *t)
-{
-	uint64_t n = 1;
-
-	for (size_t i = 0; i < t->ndims; i++) {
-		if (t->dims[i] < 0)
-			return -1;
-		if (t->dims[i] && n > (uint64_t)INT64_MAX / (uint64_t)t->dims[i])
-			return -2;
-		n *= (uint64_t)t->dims[i];
-	}
-	return (int64_t)n;
-}
-
 /* Unpack sub-byte elements ('bits' each, LSB-first) into one byte each. */
 static void unpack_bits(uint8_t *dst, const uint8_t *src, size_t count,
 			unsigned bits, bool is_signed)
@@ -272,7 +256,7 @@ static int read_tensor_value(struct reader *r, const PTensorValue *tv,
 {
 	enum dtype dt = v->type->dtype;
 	const struct dtype_info *di = dtype_info(dt);
-	int64_t want = shape_count(v->type);
+	int64_t want = model_tensor_count(v->type);
 	size_t n = 0;
 
 	if (v->type->kind != TY_TENSOR)

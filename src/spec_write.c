@@ -280,22 +280,6 @@ static int write_type(struct writer *w, const struct mtype *t, PValueType **out)
 
 /* ---- immediate tensors -------------------------------------------------- */
 
-/* Elements the shape of 't' holds; -1 if a dimension is unknown, -2 on
-** overflow (spec_read.c's rule, unknown rank included). */
-static int64_t shape_count(const struct mtype *t)
-{
-	uint64_t n = 1;
-
-	for (size_t i = 0; i < t->ndims; i++) {
-		if (t->dims[i] < 0)
-			return -1;
-		if (t->dims[i] && n > (uint64_t)INT64_MAX / (uint64_t)t->dims[i])
-			return -2;
-		n *= (uint64_t)t->dims[i];
-	}
-	return (int64_t)n;
-}
-
 /* Pack 'count' one-byte elements into 'bits' each, LSB-first. */
 static void pack_bits(uint8_t *dst, const uint8_t *src, size_t count,
 		      unsigned bits)
@@ -460,7 +444,7 @@ static int put_bytes(struct writer *w, const struct mvalue *v, PTensorValue *tv)
 static int check_count(struct writer *w, const struct mvalue *v)
 {
 	const struct dtype_info *di = dtype_info(v->type->dtype);
-	int64_t want = shape_count(v->type);
+	int64_t want = model_tensor_count(v->type);
 
 	if (want == -2)
 		return fail(w, MLCC_E_UNSUPPORTED, "tensor shape overflows");

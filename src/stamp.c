@@ -46,6 +46,16 @@ static int parse_version(const char *s, unsigned v[3])
 	return 0;
 }
 
+static void fill(struct stamp *s, const char *coremlc, const char *mil,
+		 const unsigned v[3])
+{
+	snprintf(s->coremlc, sizeof s->coremlc, "%s", coremlc);
+	snprintf(s->mil, sizeof s->mil, "%s", mil);
+	s->major = v[0];
+	s->minor = v[1];
+	s->patch = v[2];
+}
+
 int stamp_init(struct stamp *s, const char *coremlc, const char *mil,
 	       struct mlcc_diag *d)
 {
@@ -72,11 +82,7 @@ int stamp_init(struct stamp *s, const char *coremlc, const char *mil,
 	if (parse_version(mil, m) != 0)
 		return diag_fail(d, MLCC_E_USAGE,
 				 "invalid --mil-version '%s' (expected A.B.C)", mil);
-	snprintf(s->coremlc, sizeof s->coremlc, "%s", coremlc);
-	snprintf(s->mil, sizeof s->mil, "%s", mil);
-	s->major = v[0];
-	s->minor = v[1];
-	s->patch = v[2];
+	fill(s, coremlc, mil, v);
 	return MLCC_OK;
 }
 
@@ -91,11 +97,7 @@ int stamp_init_any(struct stamp *s, const char *coremlc, const char *mil,
 				 mil);
 	if (parse_version(coremlc, v) != 0)
 		v[0] = v[1] = v[2] = 0;
-	snprintf(s->coremlc, sizeof s->coremlc, "%s", coremlc);
-	snprintf(s->mil, sizeof s->mil, "%s", mil);
-	s->major = v[0];
-	s->minor = v[1];
-	s->patch = v[2];
+	fill(s, coremlc, mil, v);
 	return MLCC_OK;
 }
 

@@ -15,7 +15,6 @@
 */
 #include "weights.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -73,43 +72,17 @@ static size_t plan_add(struct weight_plan *plan, const char *rel,
 	return plan->nfiles++;
 }
 
-/* Add every file below 'dir' (relative name 'rel') to the plan. */
-static int scan_dir(struct walker *w, const char *dir, const char *rel)
+/* fs_walk callback: one file of the weights directory. */
+static int add_file(void *ctx, const char *abs, const char *rel,
+		    const struct stat *st)
 {
-	DIR *dp = opendir(dir);
-	struct dirent *e;
-	int rc = MLCC_OK;
+	struct walker *w = ctx;
 
-	if (!dp)
-		return errno == ENOENT ? MLCC_OK
-				       : diag_errno(w->d, dir, "cannot read", errno);
-	while (rc == MLCC_OK && (e = readdir(dp)) != NULL) {
-		struct stat st;
-		char *abs, *r;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		abs = fs_join(dir, e->d_name);
-		r = fs_join(rel, e->d_name);
-		if (!abs || !r)
-			rc = diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", dir);
-		else if (!fs_within(w->pkg->root_real, abs))
-			rc = diag_fail(w->d, MLCC_E_CORRUPT,
-				       "%s: weight file leaves the package (symlink)",
-				       abs);
-		else if (stat(abs, &st) != 0)
-			rc = diag_errno(w->d, abs, "cannot read", errno);
-		else if (S_ISDIR(st.st_mode))
-			rc = scan_dir(w, abs, r);
-		else if (!S_ISREG(st.st_mode))
-			rc = diag_fail(w->d, MLCC_E_CORRUPT,
-				       "%s: not a regular file", abs);
-		else if (plan_add(w->plan, r, abs) == (size_t)-1)
-			rc = diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", dir);
-		free(abs);
-		free(r);
-	}
-	closedir(dp);
-	return rc;
+	if (!S_ISREG(st->st_mode))
+		return diag_fail(w->d, MLCC_E_CORRUPT, "%s: not a regular file", abs);
+	if (plan_add(w->plan, rel, abs) == (size_t)-1)
+		return diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", abs);
+	return MLCC_OK;
 }
 
 /* ---- collecting references ---------------------------------------------- */
@@ -240,20 +213,6 @@ static uint32_t le32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
-/* Element count of a fully known tensor shape; -1 when not known. */
-static int64_t known_count(const struct mtype *t)
-{
-	uint64_t n = 1;
-
-	for (size_t i = 0; i < t->ndims; i++) {
-		if (t->dims[i] < 0 ||
-		    (t->dims[i] && n > UINT64_MAX / (uint64_t)t->dims[i]))
-			return -1;
-		n *= (uint64_t)t->dims[i];
-	}
-	return n > (uint64_t)INT64_MAX ? -1 : (int64_t)n;
-}
-
 static int check_ref(struct walker *w, const struct ref *r, int fd,
 		     uint64_t fsize, struct weight_ref *out)
 {
@@ -290,7 +249,7 @@ static int check_ref(struct walker *w, const struct ref *r, int fd,
 			 (unsigned long long)fsize);
 		return ref_fail(w, r, MLCC_E_CORRUPT, msg);
 	}
-	count = known_count(r->v->type);
+	count = model_tensor_count(r->v->type);
 	if (count >= 0 && dtype_packed_bytes(want, (size_t)count) != size) {
 		snprintf(msg, sizeof msg,
 			 "blob holds %llu bytes, the tensor needs %zu",
@@ -387,7 +346,8 @@ int weights_plan(const struct package *pkg, const struct model *m,
 	if (!rc)
 		rc = check_refs(&w);
 	if (!rc && pkg->weights_dir)
-		rc = scan_dir(&w, pkg->weights_dir, "weights");
+		rc = fs_walk(pkg->weights_dir, "weights", pkg->root_real,
+			     add_file, &w, d);
 	free(w.refs);
 	if (!rc && plan->nfiles)
 		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
