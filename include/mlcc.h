@@ -81,11 +81,14 @@ int mlcc_assemble(const struct mlcc_assemble_options *opts,
 int mlcc_inspect(const char *path, int as_json, FILE *out,
 		 struct mlcc_diag *diag);
 
+/* mlcc_diff flags. */
+#define MLCC_DIFF_INTERFACE 1 /* compare functions, inputs, outputs, states only */
+
 /* Compare two models (any mix of packages, .mlmodel files and bundles);
 ** writes the report on 'out' and sets '*different' to 0 when they are
 ** equivalent, 1 when not.  Returns a status (not the verdict). */
-int mlcc_diff(const char *a, const char *b, FILE *out, int *different,
-	      struct mlcc_diag *diag);
+int mlcc_diff(const char *a, const char *b, int flags, FILE *out,
+	      int *different, struct mlcc_diag *diag);
 
 /* The compiler stamps mlcc can claim, newest last, as "coremlc MIL" pairs;
 ** 'i' counts from 0.  Returns NULL past the end. */

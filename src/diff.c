@@ -10,6 +10,9 @@
 **      compared as its printed model.mil statement with each weight blob
 **      replaced by the SHA-256 of its bytes -- so constants, types and
 **      weights are compared by value, wherever the blob lies in its file.
+** With MLCC_DIFF_INTERFACE only the interface is compared: model type,
+** specification version, functions, their opsets and their inputs,
+** outputs and states (names, types, shapes, flexibility).
 ** Equivalent means no semantic difference (file bytes may still differ,
 ** e.g. by Apple's random user-metadata order).  At most MAX_SHOWN
 ** differences are printed, all are counted.
@@ -36,6 +39,7 @@
 
 struct differ {
 	FILE *out;
+	bool interface_only;    /* MLCC_DIFF_INTERFACE: no ops, files, metadata */
 	size_t count;           /* semantic differences */
 	struct loaded *side[2];
 	char digest[2][65];     /* scratch for blob digests */
@@ -370,7 +374,8 @@ static void diff_function(struct differ *df, const struct model *ma,
 	diff_features(df, a->name, "input", da.inputs, da.ninputs, db.inputs, db.ninputs);
 	diff_features(df, a->name, "output", da.outputs, da.noutputs, db.outputs, db.noutputs);
 	diff_features(df, a->name, "state", da.states, da.nstates, db.states, db.nstates);
-	diff_block(df, a->name, &a->body, &b->body, ma->spec_version >= 9);
+	if (!df->interface_only)
+		diff_block(df, a->name, &a->body, &b->body, ma->spec_version >= 9);
 }
 
 static const char *str_or(const char *s)
@@ -420,7 +425,8 @@ static void diff_model(struct differ *df, const struct model *a,
 		       (int)b->spec_version);
 	if (a->is_updatable != b->is_updatable)
 		report(df, "isUpdatable %d vs %d", a->is_updatable, b->is_updatable);
-	diff_metadata(df, a->desc->metadata, b->desc->metadata);
+	if (!df->interface_only)
+		diff_metadata(df, a->desc->metadata, b->desc->metadata);
 	if (strcmp(str_or(a->desc->defaultfunctionname),
 		   str_or(b->desc->defaultfunctionname)))
 		report(df, "defaultFunctionName '%s' vs '%s'",
@@ -442,11 +448,12 @@ static void diff_model(struct differ *df, const struct model *a,
 		report(df, "%zu vs %zu pipeline models", a->nchildren, b->nchildren);
 }
 
-int mlcc_diff(const char *a, const char *b, FILE *out, int *different,
-	      struct mlcc_diag *d)
+int mlcc_diff(const char *a, const char *b, int flags, FILE *out,
+	      int *different, struct mlcc_diag *d)
 {
 	struct loaded la, lb;
-	struct differ df = {out, 0, {&la, &lb}, {"", ""}, 0, 0};
+	struct differ df = {.out = out, .side = {&la, &lb},
+			    .interface_only = (flags & MLCC_DIFF_INTERFACE) != 0};
 	struct stat sa, sb;
 	int rc;
 
@@ -465,7 +472,8 @@ int mlcc_diff(const char *a, const char *b, FILE *out, int *different,
 	}
 	fprintf(out, "A: %s (%s)\nB: %s (%s)\n", a, load_form_name(la.form), b,
 		load_form_name(lb.form));
-	if (la.form == lb.form && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	if (!df.interface_only && la.form == lb.form && stat(a, &sa) == 0 &&
+	    stat(b, &sb) == 0 &&
 	    S_ISDIR(sa.st_mode) && S_ISDIR(sb.st_mode))
 		diff_files(&df, a, b);
 	fprintf(out, "semantic differences:\n");

@@ -6,7 +6,7 @@
 **   mlcc assemble model.mil [--weights DIR] [--spec-version N]
 **                 [--description-from X] -o OUT.mlpackage
 **   mlcc inspect X [--json]
-**   mlcc diff A B
+**   mlcc diff [--interface] A B
 **   mlcc version
 **   mlcc --help
 **
@@ -25,7 +25,7 @@ static const char usage[] =
 	"       mlcc assemble model.mil [--weights DIR] [--spec-version N]\n"
 	"                     [--description-from X] -o OUT.mlpackage\n"
 	"       mlcc inspect X [--json]\n"
-	"       mlcc diff A B\n"
+	"       mlcc diff [--interface] A B\n"
 	"       mlcc version\n"
 	"       mlcc --help\n";
 
@@ -51,7 +51,8 @@ static void help(void)
 	       "           them from.  --weights DIR supplies @model_path/weights/.\n"
 	       "inspect    Describe a package, .mlmodel or bundle (--json: the\n"
 	       "           stable form of docs/inspect-json.md).\n"
-	       "diff       Compare two models; exit 0 when equivalent, 1 when not.\n\n"
+	       "diff       Compare two models; exit 0 when equivalent, 1 when not.\n"
+	       "           --interface: only functions, inputs, outputs, states.\n\n"
 	       "Known compiler stamps (coremlc / usual MIL component):\n");
 	for (size_t i = 0; mlcc_known_coremlc_version(i, &mil); i++)
 		printf("  %-10s %s\n", mlcc_known_coremlc_version(i, NULL), mil);
@@ -203,11 +204,22 @@ static int cmd_inspect(int argc, char **argv)
 static int cmd_diff(int argc, char **argv)
 {
 	struct mlcc_diag d;
-	int different = 0, rc = positional(argc, argv, 2, "diff needs A and B");
+	const char *pos[2];
+	int different = 0, flags = 0, npos = 0, rc;
 
-	if (rc)
-		return rc;
-	rc = mlcc_diff(argv[2], argv[3], stdout, &different, &d);
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--interface") == 0)
+			flags |= MLCC_DIFF_INTERFACE;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return usage_error("unknown option: %s", argv[i]);
+		else if (npos < 2)
+			pos[npos++] = argv[i];
+		else
+			return usage_error("unexpected argument: %s", argv[i]);
+	}
+	if (npos != 2)
+		return usage_error("%s", "diff needs A and B");
+	rc = mlcc_diff(pos[0], pos[1], flags, stdout, &different, &d);
 	if (rc) {
 		fprintf(stderr, "mlcc: error: %s\n", d.message);
 		return 2;
