@@ -4,6 +4,8 @@
 #   make demo     build, then compile the bundled sample model set
 #   make test     build with AddressSanitizer + UndefinedBehaviorSanitizer
 #                 and run every test
+#   make install  mlcc, compile_models, coremlcompiler/coremlc symlinks
+#   make install-shims   also the xcrun shim (PREFIX/libexec/mlcc/shims)
 #   make clean    remove the build directories
 
 BUILD      ?= build
@@ -13,7 +15,9 @@ MLCC_CORPUS ?= $(CURDIR)/../shared/corpus
 export MLCC_CORPUS
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all build deps test demo clean
+PREFIX     ?= /usr/local
+
+.PHONY: all build deps test demo clean install install-shims
 
 all: build
 
@@ -33,6 +37,15 @@ test: deps
 
 demo: build
 	@tools/demo.sh $(BUILD)/mlcc $(BUILD)/demo
+
+# mlcc, compile_models, and coremlcompiler/coremlc symlinks in $(PREFIX)/bin.
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The xcrun shim in $(PREFIX)/libexec/mlcc/shims (put it first in PATH).
+install-shims: install
+	@cmake --install $(BUILD) --prefix $(PREFIX) --component shims
+	@echo "shims: PATH=$(PREFIX)/libexec/mlcc/shims:\$$PATH xcrun coremlcompiler ..."
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD)

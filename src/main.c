@@ -10,6 +10,9 @@
 **   mlcc version
 **   mlcc --help
 **
+** Invoked as `coremlcompiler` or `coremlc` (a symlink to mlcc), it speaks
+** Apple's command line instead (coremlc_cli.c).
+**
 ** Exit status: 0 success, 1 the command failed (the message says why),
 ** 2 usage error.  `diff`: 0 equivalent, 1 not equivalent, 2 trouble.
 */
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "mlcc.h"
 
 static const char usage[] =
@@ -227,8 +231,21 @@ static int cmd_diff(int argc, char **argv)
 	return different ? 1 : 0;
 }
 
+/* The name the program was invoked as (argv[0] without directories). */
+static const char *invoked_as(const char *argv0)
+{
+	const char *s = argv0 ? strrchr(argv0, '/') : NULL;
+
+	return s ? s + 1 : argv0 ? argv0 : "mlcc";
+}
+
 int main(int argc, char **argv)
 {
+	const char *name = invoked_as(argv[0]);
+
+	/* Through a coremlcompiler/coremlc symlink: Apple's command line. */
+	if (strcmp(name, "coremlcompiler") == 0 || strcmp(name, "coremlc") == 0)
+		return coremlc_main(name, argc, argv);
 	if (argc < 2)
 		return usage_error("%s", "missing command");
 	if (strcmp(argv[1], "compile") == 0)
