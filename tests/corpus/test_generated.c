@@ -7,7 +7,10 @@
 ** control flow, pipelines.  There is no expected output, so the test
 ** checks that mlcc accepts each one and writes a complete bundle
 ** (coremldata.bin, metadata.json, analytics/coremldata.bin, and model.mil
-** for ML programs).  Ends with "generated compiled N/M".
+** for ML programs), and that the bundle round-trips: decompiled and
+** compiled again, it comes out byte-identical (analytics' modelHash
+** excepted: it hashes the new package's spec file).  Ends with
+** "generated compiled N/M" and "generated roundtrip identical N/M".
 **
 ** usage: test_generated MLCC
 */
@@ -34,8 +37,39 @@ static bool exists(const char *dir, const char *rel)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
-/* Compile one package; 1 ok, 0 failed. */
-static int compile_one(const char *mlcc, const char *dir, const char *name)
+/* Decompile 'bundle' and compile it again; 1 when identical. */
+static int roundtrip(const char *mlcc, const char *tmp, const char *bundle,
+		     const char *stem)
+{
+	char pkg[PATH_MAX], out[PATH_MAX], again[PATH_MAX], why[700];
+	char *err = NULL;
+	int rc;
+
+	snprintf(pkg, sizeof pkg, "%s/rt/%s.mlpackage", tmp, stem);
+	snprintf(out, sizeof out, "%s/rt-out", tmp);
+	const char *dec[] = {mlcc, "decompile", bundle, pkg, NULL};
+	const char *com[] = {mlcc, "compile", pkg, out, NULL};
+	rc = tk_run(dec, NULL, &err);
+	if (rc == 0) {
+		free(err);
+		rc = tk_run(com, NULL, &err);
+	}
+	if (rc != 0) {
+		printf("DIFF %s: round trip failed (exit %d): %s", stem, rc, err);
+		free(err);
+		return 0;
+	}
+	free(err);
+	snprintf(again, sizeof again, "%s/%s.mlmodelc", out, stem);
+	if (tk_same_bundle_ex(bundle, again, TK_IGNORE_MODEL_HASH, why, sizeof why))
+		return 1;
+	printf("DIFF %s: round trip: %s\n", stem, why);
+	return 0;
+}
+
+/* Compile one package; 1 ok, 0 failed; '*rt' set when it round-trips. */
+static int compile_one(const char *mlcc, const char *dir, const char *name,
+		       int *rt)
 {
 	char src[PATH_MAX], bundle[PATH_MAX], stem[NAME_MAX + 1];
 	char *tmp = tk_tmpdir(), *err = NULL;
@@ -50,6 +84,7 @@ static int compile_one(const char *mlcc, const char *dir, const char *name)
 	     exists(bundle, "metadata.json") &&
 	     exists(bundle, "analytics/coremldata.bin") &&
 	     (exists(bundle, "model.mil") || exists(bundle, "model0/model.mil"));
+	*rt = ok && roundtrip(mlcc, tmp, bundle, stem);
 	if (ok)
 		printf("OK   %s\n", name);
 	else
@@ -64,7 +99,7 @@ int main(int argc, char **argv)
 {
 	static const char *const sets[] = {"generated/coverage", "generated/tiny-llama"};
 	const char *corpus;
-	size_t ok = 0, total = 0;
+	size_t ok = 0, total = 0, rt_ok = 0;
 	int status = 0;
 
 	if (argc != 2) {
@@ -93,12 +128,15 @@ int main(int argc, char **argv)
 		closedir(d);
 		qsort(names, n, sizeof *names, cmp_name);
 		for (size_t i = 0; i < n; i++) {
+			int rt = 0;
 			total++;
-			ok += (size_t)compile_one(argv[1], dir, names[i]);
+			ok += (size_t)compile_one(argv[1], dir, names[i], &rt);
+			rt_ok += (size_t)rt;
 			free(names[i]);
 		}
 		free(names);
 	}
 	printf("generated compiled %zu/%zu\n", ok, total);
-	return total > 0 && ok == total ? 0 : 1;
+	printf("generated roundtrip identical %zu/%zu\n", rt_ok, total);
+	return total > 0 && ok == total && rt_ok == total ? 0 : 1;
 }
