@@ -14,6 +14,8 @@
 **    with the fixed shapes of the other inputs and of the states, range
 **    inputs left out; configurations whose raw name repeats are dropped;
 **    printed sorted by key (HIGH from decompiled code; multi-input LOW);
+**  - image inputs take part as [1, C, H, W] tensors (INFERRED, see
+**    struct fview);
 **  - when a function has both range and enumerated inputs the tuples are
 **    printed DefaultShapes, EnumeratedShapes, RangeDims (name order, which
 **    both observed forms follow; LOW).
@@ -53,6 +55,26 @@ void flexshape_func_desc(const ModelDescription *desc, const char *name,
 	out->states = desc->state;
 }
 
+/* ---- features as shapes ------------------------------------------------- */
+
+enum flex_kind { FLEX_NONE, FLEX_RANGE, FLEX_ENUM };
+
+/* A feature as this module sees it: name, default shape, flexibility.
+** Multi-arrays and states point into the description; images are seen as
+** [1, C, H, W] tensors (C = 3 for RGB/BGR, 1 for grayscale), the view the
+** decompiled configuration code gives them (mlmodelc-format.md §4.4, step
+** 1; their FlexibleShapeInformation is INFERRED, no Apple sample). */
+struct fview {
+	const char *name;
+	size_t rank;
+	const int64_t *shape;   /* default shape */
+	enum flex_kind kind;
+	const int64_t *lo, *hi; /* FLEX_RANGE: per dimension */
+	size_t nshapes;         /* FLEX_ENUM: shapes; FLEX_RANGE: ranges */
+	const int64_t *const *shapes;
+	const size_t *ranks;
+};
+
 static const ArrayFeatureType *array_of(const FeatureDescription *f)
 {
 	if (!f || !f->type)
@@ -65,17 +87,26 @@ static const ArrayFeatureType *array_of(const FeatureDescription *f)
 	return NULL;
 }
 
-static bool is_range(const ArrayFeatureType *a)
+static const CoreML__Specification__ImageFeatureType *image_of(
+	const FeatureDescription *f)
 {
-	return a && a->shape_flexibility_case ==
-			    CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_SHAPE_RANGE &&
+	if (!f || !f->type ||
+	    f->type->type_case != CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_IMAGE_TYPE)
+		return NULL;
+	return f->type->imagetype;
+}
+
+static bool array_range(const ArrayFeatureType *a)
+{
+	return a->shape_flexibility_case ==
+		       CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_SHAPE_RANGE &&
 	       a->shaperange;
 }
 
-static bool is_enumerated(const ArrayFeatureType *a)
+static bool array_enum(const ArrayFeatureType *a)
 {
-	return a && a->shape_flexibility_case ==
-			    CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_ENUMERATED_SHAPES &&
+	return a->shape_flexibility_case ==
+		       CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_ENUMERATED_SHAPES &&
 	       a->enumeratedshapes;
 }
 
@@ -83,10 +114,156 @@ bool flexshape_any(const struct func_desc *fd)
 {
 	for (size_t i = 0; i < fd->ninputs; i++) {
 		const ArrayFeatureType *a = array_of(fd->inputs[i]);
-		if (is_range(a) || is_enumerated(a))
+		const CoreML__Specification__ImageFeatureType *im =
+			image_of(fd->inputs[i]);
+		if ((a && (array_range(a) || array_enum(a))) ||
+		    (im && im->size_flexibility_case !=
+				   CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__SIZE_FLEXIBILITY__NOT_SET))
 			return true;
 	}
 	return false;
+}
+
+static int view_array(struct arena *ar, const ArrayFeatureType *a,
+		      struct fview *v)
+{
+	v->rank = a->n_shape;
+	v->shape = a->shape;
+	if (array_range(a)) {
+		size_t n = a->shaperange->n_sizeranges;
+		int64_t *lo = arena_array(ar, n + 1, sizeof *lo);
+		int64_t *hi = arena_array(ar, n + 1, sizeof *hi);
+		if (!lo || !hi)
+			return ENOMEM;
+		for (size_t d = 0; d < n; d++) {
+			const CoreML__Specification__SizeRange *r =
+				a->shaperange->sizeranges[d];
+			lo[d] = r ? (int64_t)r->lowerbound : 0;
+			hi[d] = r ? r->upperbound : 0;
+		}
+		v->kind = FLEX_RANGE;
+		v->lo = lo;
+		v->hi = hi;
+		v->nshapes = n; /* RangeDims: one [lo, hi] per range */
+	} else if (array_enum(a)) {
+		size_t n = a->enumeratedshapes->n_shapes;
+		const int64_t **sh = arena_array(ar, n + 1, sizeof *sh);
+		size_t *rk = arena_array(ar, n + 1, sizeof *rk);
+		if (!sh || !rk)
+			return ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			const CoreML__Specification__ArrayFeatureType__Shape *s =
+				a->enumeratedshapes->shapes[i];
+			sh[i] = s ? s->shape : a->shape;
+			rk[i] = s ? s->n_shape : a->n_shape;
+		}
+		v->kind = FLEX_ENUM;
+		v->shapes = sh;
+		v->ranks = rk;
+		v->nshapes = n;
+	}
+	return 0;
+}
+
+static int view_image(struct arena *ar,
+		      const CoreML__Specification__ImageFeatureType *im,
+		      struct fview *v)
+{
+	bool gray = im->colorspace ==
+			    CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__GRAYSCALE ||
+		    im->colorspace ==
+			    CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__GRAYSCALE_FLOAT16;
+	int64_t c = gray ? 1 : 3;
+	int64_t *shape = arena_array(ar, 4, sizeof *shape);
+
+	if (!shape)
+		return ENOMEM;
+	shape[0] = 1;
+	shape[1] = c;
+	shape[2] = im->height;
+	shape[3] = im->width;
+	v->rank = 4;
+	v->shape = shape;
+	if (im->size_flexibility_case ==
+		    CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__SIZE_FLEXIBILITY_IMAGE_SIZE_RANGE &&
+	    im->imagesizerange) {
+		const CoreML__Specification__SizeRange *h = im->imagesizerange->heightrange;
+		const CoreML__Specification__SizeRange *w = im->imagesizerange->widthrange;
+		int64_t *lo = arena_array(ar, 4, sizeof *lo), *hi = arena_array(ar, 4, sizeof *hi);
+		if (!lo || !hi)
+			return ENOMEM;
+		lo[0] = hi[0] = 1;
+		lo[1] = hi[1] = c;
+		lo[2] = h ? (int64_t)h->lowerbound : im->height;
+		hi[2] = h ? h->upperbound : im->height;
+		lo[3] = w ? (int64_t)w->lowerbound : im->width;
+		hi[3] = w ? w->upperbound : im->width;
+		v->kind = FLEX_RANGE;
+		v->lo = lo;
+		v->hi = hi;
+		v->nshapes = 4;
+	} else if (im->size_flexibility_case ==
+			   CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__SIZE_FLEXIBILITY_ENUMERATED_SIZES &&
+		   im->enumeratedsizes) {
+		size_t n = im->enumeratedsizes->n_sizes;
+		const int64_t **sh = arena_array(ar, n + 1, sizeof *sh);
+		size_t *rk = arena_array(ar, n + 1, sizeof *rk);
+		if (!sh || !rk)
+			return ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			const CoreML__Specification__ImageFeatureType__ImageSize *z =
+				im->enumeratedsizes->sizes[i];
+			int64_t *s = arena_array(ar, 4, sizeof *s);
+			if (!s)
+				return ENOMEM;
+			s[0] = 1;
+			s[1] = c;
+			s[2] = z ? (int64_t)z->height : im->height;
+			s[3] = z ? (int64_t)z->width : im->width;
+			sh[i] = s;
+			rk[i] = 4;
+		}
+		v->kind = FLEX_ENUM;
+		v->shapes = sh;
+		v->ranks = rk;
+		v->nshapes = n;
+	}
+	return 0;
+}
+
+/* Views of the inputs (and, with 'states', the states), sorted by name;
+** features that are neither arrays nor images are left out. */
+static int collect_views(struct arena *ar, const struct func_desc *fd,
+			 bool states, struct fview **out, size_t *n)
+{
+	size_t total = fd->ninputs + (states ? fd->nstates : 0), k = 0;
+	struct fview *v = arena_array(ar, total + 1, sizeof *v);
+
+	if (!v)
+		return ENOMEM;
+	for (size_t i = 0; i < total; i++) {
+		const FeatureDescription *f =
+			i < fd->ninputs ? fd->inputs[i] : fd->states[i - fd->ninputs];
+		const ArrayFeatureType *a = array_of(f);
+		const CoreML__Specification__ImageFeatureType *im = image_of(f);
+		struct fview x = {0};
+		int rc = 0;
+		if (!a && !im)
+			continue;
+		x.name = f->name;
+		rc = a ? view_array(ar, a, &x) : view_image(ar, im, &x);
+		if (rc)
+			return rc;
+		size_t j = k++;
+		while (j > 0 && strcmp(v[j - 1].name, x.name) > 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+	*out = v;
+	*n = k;
+	return 0;
 }
 
 void flexshape_config_key(const char *raw, size_t len, char out[9])
@@ -127,31 +304,7 @@ void flexshape_raw_name(struct wbuf *w, const char *name, const int64_t *shape,
 	}
 }
 
-/* Sorted indices of the inputs that satisfy 'keep' (NULL: all). */
-static size_t sorted_inputs(const struct func_desc *fd,
-			    bool (*keep)(const ArrayFeatureType *), size_t *idx)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < fd->ninputs; i++) {
-		const ArrayFeatureType *a = array_of(fd->inputs[i]);
-		if (!a || (keep && !keep(a)))
-			continue;
-		size_t j = n++;
-		while (j > 0 && strcmp(fd->inputs[idx[j - 1]]->name,
-				       fd->inputs[i]->name) > 0) {
-			idx[j] = idx[j - 1];
-			j--;
-		}
-		idx[j] = i;
-	}
-	return n;
-}
-
-static bool is_flexible(const ArrayFeatureType *a)
-{
-	return is_range(a) || is_enumerated(a);
-}
+/* ---- printing ------------------------------------------------------------ */
 
 static void put_shape(struct wbuf *w, const int64_t *s, size_t n)
 {
@@ -164,43 +317,39 @@ static void put_shape(struct wbuf *w, const int64_t *s, size_t n)
 	wbuf_putc(w, ']');
 }
 
-static void put_defaults(struct wbuf *w, const struct func_desc *fd,
-			 const size_t *idx, size_t n)
+static void put_defaults(struct wbuf *w, const struct fview *v, size_t n)
 {
+	size_t k = 0;
+
 	wbuf_puts(w, "(\"DefaultShapes\", {");
 	for (size_t i = 0; i < n; i++) {
-		const FeatureDescription *f = fd->inputs[idx[i]];
-		const ArrayFeatureType *a = array_of(f);
-		wbuf_puts(w, i ? ", {" : "{");
-		emit_mil_string(w, f->name);
+		if (v[i].kind == FLEX_NONE)
+			continue;
+		wbuf_puts(w, k++ ? ", {" : "{");
+		emit_mil_string(w, v[i].name);
 		wbuf_puts(w, ", ");
-		put_shape(w, a->shape, a->n_shape);
+		put_shape(w, v[i].shape, v[i].rank);
 		wbuf_putc(w, '}');
 	}
 	wbuf_puts(w, "})");
 }
 
-static void put_ranges(struct wbuf *w, const struct func_desc *fd,
-		       const size_t *idx, size_t n)
+static void put_ranges(struct wbuf *w, const struct fview *v, size_t n)
 {
 	size_t k = 0;
 
 	wbuf_puts(w, "(\"RangeDims\", {");
 	for (size_t i = 0; i < n; i++) {
-		const FeatureDescription *f = fd->inputs[idx[i]];
-		const ArrayFeatureType *a = array_of(f);
-		if (!is_range(a))
+		if (v[i].kind != FLEX_RANGE)
 			continue;
 		wbuf_puts(w, k++ ? ", {" : "{");
-		emit_mil_string(w, f->name);
+		emit_mil_string(w, v[i].name);
 		wbuf_puts(w, ", [");
-		for (size_t d = 0; d < a->shaperange->n_sizeranges; d++) {
-			const CoreML__Specification__SizeRange *r =
-				a->shaperange->sizeranges[d];
+		for (size_t d = 0; d < v[i].nshapes; d++) {
 			wbuf_puts(w, d ? ", [" : "[");
-			wbuf_put_u64(w, r ? r->lowerbound : 0);
+			wbuf_put_i64(w, v[i].lo[d]);
 			wbuf_puts(w, ", ");
-			wbuf_put_i64(w, r ? r->upperbound : 0);
+			wbuf_put_i64(w, v[i].hi[d]);
 			wbuf_putc(w, ']');
 		}
 		wbuf_puts(w, "]}");
@@ -221,37 +370,29 @@ static int cmp_config(const void *a, const void *b)
 		      ((const struct config *)b)->key);
 }
 
-/* The shape feature 'f' has in configuration 'c'. */
-static void config_shape(const ArrayFeatureType *a, size_t c,
-			 const int64_t **shape, size_t *rank)
-{
-	if (is_enumerated(a) && c < a->enumeratedshapes->n_shapes &&
-	    a->enumeratedshapes->shapes[c]) {
-		*shape = a->enumeratedshapes->shapes[c]->shape;
-		*rank = a->enumeratedshapes->shapes[c]->n_shape;
-	} else {
-		*shape = a->shape;
-		*rank = a->n_shape;
-	}
-}
-
-/* Build configuration 'c' over the features 'feat' (sorted by name). */
-static int build_config(const FeatureDescription **feat, size_t nfeat,
-			size_t c, struct config *out)
+/* Build configuration 'c' over the features 'v' (sorted by name): the
+** c-th shape of enumerated features, the default shape of the others. */
+static int build_config(const struct fview *v, size_t n, size_t c,
+			struct config *out)
 {
 	struct wbuf raw, body;
+	size_t k = 0;
 
 	wbuf_init(&raw);
 	wbuf_init(&body);
 	wbuf_putc(&body, '{');
-	for (size_t i = 0; i < nfeat; i++) {
-		const ArrayFeatureType *a = array_of(feat[i]);
-		const int64_t *shape;
-		size_t rank;
-		config_shape(a, c, &shape, &rank);
-		flexshape_raw_name(&raw, feat[i]->name, shape, rank);
-		wbuf_puts(&body, i ? ", {" : "{");
-		emit_mil_string(&body, feat[i]->name);
+	for (size_t i = 0; i < n; i++) {
+		const int64_t *shape = v[i].shape;
+		size_t rank = v[i].rank;
+		if (v[i].kind == FLEX_RANGE)
+			continue; /* range inputs are left out */
+		if (v[i].kind == FLEX_ENUM && c < v[i].nshapes) {
+			shape = v[i].shapes[c];
+			rank = v[i].ranks[c];
+		}
+		flexshape_raw_name(&raw, v[i].name, shape, rank);
+		wbuf_puts(&body, k++ ? ", {" : "{");
+		emit_mil_string(&body, v[i].name);
 		wbuf_puts(&body, ", ");
 		put_shape(&body, shape, rank);
 		wbuf_putc(&body, '}');
@@ -270,41 +411,23 @@ static int build_config(const FeatureDescription **feat, size_t nfeat,
 	return 0;
 }
 
-static int put_enumerated(struct wbuf *w, const struct func_desc *fd)
+/* Configurations: fixed inputs and states in every one, enumerated inputs
+** paired by index, duplicates (same raw name) dropped, sorted by key. */
+static int put_enumerated(struct wbuf *w, const struct fview *v, size_t n)
 {
-	size_t nfeat = 0, nconf = 0, kept = 0;
-	const FeatureDescription **feat;
+	size_t nconf = 0, kept = 0;
 	struct config *conf;
 	int rc = 0;
 
-	/* Features of every configuration: non-range inputs, then states,
-	** sorted by name together. */
-	feat = calloc(fd->ninputs + fd->nstates + 1, sizeof *feat);
-	if (!feat)
-		return ENOMEM;
-	for (size_t i = 0; i < fd->ninputs + fd->nstates; i++) {
-		const FeatureDescription *f = i < fd->ninputs
-			? fd->inputs[i] : fd->states[i - fd->ninputs];
-		const ArrayFeatureType *a = array_of(f);
-		if (!a || is_range(a))
-			continue;
-		if (is_enumerated(a) && a->enumeratedshapes->n_shapes > nconf)
-			nconf = a->enumeratedshapes->n_shapes;
-		size_t j = nfeat++;
-		while (j > 0 && strcmp(feat[j - 1]->name, f->name) > 0) {
-			feat[j] = feat[j - 1];
-			j--;
-		}
-		feat[j] = f;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i].kind == FLEX_ENUM && v[i].nshapes > nconf)
+			nconf = v[i].nshapes;
 	conf = calloc(nconf + 1, sizeof *conf);
-	if (!conf) {
-		free(feat);
+	if (!conf)
 		return ENOMEM;
-	}
 	for (size_t c = 0; c < nconf && !rc; c++) {
 		bool dup = false;
-		rc = build_config(feat, nfeat, c, &conf[kept]);
+		rc = build_config(v, n, c, &conf[kept]);
 		if (rc)
 			break;
 		for (size_t k = 0; k < kept && !dup; k++)
@@ -316,7 +439,8 @@ static int put_enumerated(struct wbuf *w, const struct func_desc *fd)
 			kept++;
 		}
 	}
-	qsort(conf, kept, sizeof *conf, cmp_config);
+	if (kept)
+		qsort(conf, kept, sizeof *conf, cmp_config);
 	wbuf_puts(w, "(\"EnumeratedShapes\", {");
 	for (size_t k = 0; k < kept; k++) {
 		wbuf_puts(w, k ? ", {\"" : "{\"");
@@ -331,25 +455,29 @@ static int put_enumerated(struct wbuf *w, const struct func_desc *fd)
 		free(conf[k].body);
 	}
 	free(conf);
-	free(feat);
 	return rc;
 }
 
 int flexshape_print(struct wbuf *w, const struct func_desc *fd, bool v13)
 {
 	const char *s = v13 ? "string" : "tensor<string, []>";
-	size_t *idx = calloc(fd->ninputs + 1, sizeof *idx);
-	size_t n;
+	struct arena ar;
+	struct fview *inputs, *all;
+	size_t ni, na;
 	bool any_range = false, any_enum = false;
-	int rc = 0;
+	int rc;
 
-	if (!idx)
-		return ENOMEM;
-	n = sorted_inputs(fd, is_flexible, idx);
-	for (size_t i = 0; i < n; i++) {
-		const ArrayFeatureType *a = array_of(fd->inputs[idx[i]]);
-		any_range |= is_range(a);
-		any_enum |= is_enumerated(a);
+	arena_init(&ar);
+	rc = collect_views(&ar, fd, false, &inputs, &ni);
+	if (!rc)
+		rc = collect_views(&ar, fd, true, &all, &na);
+	if (rc) {
+		arena_free(&ar);
+		return rc;
+	}
+	for (size_t i = 0; i < ni; i++) {
+		any_range |= inputs[i].kind == FLEX_RANGE;
+		any_enum |= inputs[i].kind == FLEX_ENUM;
 	}
 	wbuf_printf(w, "tuple<tuple<%s, dict<%s, tensor<int32, [?]>>>", s, s);
 	if (any_enum)
@@ -359,16 +487,16 @@ int flexshape_print(struct wbuf *w, const struct func_desc *fd, bool v13)
 		wbuf_printf(w, ", tuple<%s, dict<%s, list<tensor<int32, [2]>, ?>>>",
 			    s, s);
 	wbuf_puts(w, ">((");
-	put_defaults(w, fd, idx, n);
+	put_defaults(w, inputs, ni);
 	if (any_enum) {
 		wbuf_puts(w, ", ");
-		rc = put_enumerated(w, fd);
+		rc = put_enumerated(w, all, na);
 	}
 	if (any_range) {
 		wbuf_puts(w, ", ");
-		put_ranges(w, fd, idx, n);
+		put_ranges(w, inputs, ni);
 	}
 	wbuf_puts(w, "))");
-	free(idx);
+	arena_free(&ar);
 	return rc;
 }
