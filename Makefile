@@ -1,7 +1,7 @@
 # mlcc -- top-level commands.  The real build is CMake; this file gives the
 # short names the README promises:
 #   make          build build/mlcc (release)
-#   make demo     build, then compile the bundled sample model set
+#   make demo     build, then assemble and compile the tiny LLM demo set
 #   make test     build with AddressSanitizer + UndefinedBehaviorSanitizer
 #                 and run every test
 #   make install  mlcc, compile_models, coremlcompiler/coremlc symlinks
@@ -36,7 +36,7 @@ test: deps
 	    Testing/Temporary/LastTest.log 2>/dev/null; exit $$rc
 
 demo: build
-	@tools/demo.sh $(BUILD)/mlcc $(BUILD)/demo
+	@tools/demo.sh $(BUILD)
 
 # mlcc, compile_models, and coremlcompiler/coremlc symlinks in $(PREFIX)/bin.
 install: build

@@ -16,8 +16,11 @@
 **  - an input listed in the function's FlexibleShapeInformation gets its
 **    default shape from "DefaultShapes", then a shapeRange from
 **    "RangeDims", or else enumeratedShapes from "EnumeratedShapes" (its
-**    shape in each configuration, configurations in key order: rebuilding
-**    the configurations from those lists reproduces the same keys);
+**    shape in each configuration: the configuration made of the default
+**    shapes first, the others in key order -- rebuilding configurations
+**    from those lists reproduces the same keys, and the default first is
+**    coremltools' and ANEMLL's usual order; the source order itself is
+**    not recoverable from SHA-256 keys, INFERRED);
 **  - an input with an unknown dimension and no such entry gets shape 1
 **    and range [1, -1] (unbounded) for that dimension, [d, d] for the
 **    known ones.
@@ -128,7 +131,43 @@ static const struct mvalue *enum_config(const struct fsi *s, size_t k)
 	return s->enums->values[s->order[k]];
 }
 
-/* Sort the enumerated configurations by key (insertion sort on indices). */
+/* The integer value of element 'i' of an int tensor value. */
+static int64_t int_at(const struct mvalue *v, size_t i)
+{
+	switch (v->type->dtype) {
+	case DT_INT64: return ((const int64_t *)v->data)[i];
+	case DT_INT16: return ((const int16_t *)v->data)[i];
+	case DT_INT8: return ((const int8_t *)v->data)[i];
+	default: return ((const int32_t *)v->data)[i];
+	}
+}
+
+static bool same_ints(const struct mvalue *a, const struct mvalue *b)
+{
+	if (!a || !b || a->kind != VAL_TENSOR || b->kind != VAL_TENSOR ||
+	    a->count != b->count)
+		return false;
+	for (size_t i = 0; i < a->count; i++)
+		if (int_at(a, i) != int_at(b, i))
+			return false;
+	return true;
+}
+
+/* True when configuration 'cfg' gives every input its default shape. */
+static bool is_default_config(const struct fsi *s, const struct mvalue *cfg)
+{
+	for (size_t i = 0; i < cfg->count; i++) {
+		const char *name = model_value_string(cfg->items[i]);
+		const struct mvalue *def = name && s->defaults
+			? dict_get(s->defaults, name) : NULL;
+		if (def && !same_ints(def, cfg->values[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Order the enumerated configurations: by key, then the default one moved
+** to the front (insertion sort on indices). */
 static int sort_configs(struct describer *c, struct fsi *s)
 {
 	size_t n = s->enums ? s->enums->count : 0;
@@ -150,6 +189,13 @@ static int sort_configs(struct describer *c, struct fsi *s)
 		}
 		s->order[j] = i;
 	}
+	for (size_t k = 0; k < n; k++)
+		if (is_default_config(s, s->enums->values[s->order[k]])) {
+			size_t d = s->order[k];
+			memmove(s->order + 1, s->order, k * sizeof *s->order);
+			s->order[0] = d;
+			break;
+		}
 	return 0;
 }
 

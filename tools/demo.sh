@@ -1,31 +1,37 @@
 #!/bin/sh
-# tools/demo.sh MLCC OUTDIR -- compile the sample model and show the bundle.
+# tools/demo.sh BUILD_DIR -- the demo: a tiny ANEMLL-shaped LLM, made here.
 #
-# Until the ANEMLL front end brings its own demo model set, the sample is
-# one golden pair of the shared corpus ($MLCC_CORPUS, default
-# ../shared/corpus); the compiled bundle is compared with Apple's.
+#   1. tools/demo-set.sh: MIL text (examples/tiny-llama/*.mil) + weights
+#      generated deterministically (weightgen) -> ANEMLL-named packages;
+#   2. compile_models parts 1, 2 and 3, as ANEMLL's convert_model.sh does;
+#   3. mlcc inspect on every bundle, then the list of bundles.
+# Needs nothing outside the repository.
 set -eu
-mlcc=$1
-out=$2
-corpus=${MLCC_CORPUS:-../shared/corpus}
-pair=$corpus/pairs/mobius-head-unified_int8
-src=$pair/unified_int8.mlpackage
-if [ ! -d "$src" ]; then
-	echo "demo: sample model not found at $src (set MLCC_CORPUS)" >&2
-	exit 1
-fi
+build=$1
+out=$build/demo
+mlcc=$build/mlcc
+cm=$build/compile_models
 rm -rf "$out"
 mkdir -p "$out"
-echo "demo: $mlcc compile $src $out"
-bundle=$("$mlcc" compile "$src" "$out" --coremlc-version 3500.32.1)
-echo "demo: wrote $bundle"
-(cd "$bundle" && find . -type f | sort | while read -r f; do
-	printf '  %-28s %10s bytes\n' "${f#./}" "$(wc -c < "$f")"
-done)
-cmp=$(dirname "$mlcc")/tests/bundlecmp
-if why=$("$cmp" "$pair/expected/unified_int8.mlmodelc" "$bundle"); then
-	echo "demo: identical to Apple's coremlcompiler output (user-metadata order normalised)"
-else
-	echo "demo: DIFFERS from Apple's output: $why"
-	exit 1
-fi
+
+echo "== assembling the tiny LLM (examples/tiny-llama) into $out"
+tools/demo-set.sh "$mlcc" "$build/examples/tiny-llama/weightgen" "$out"
+
+echo
+echo "== compile_models 1 / 2 --lut 6 --chunk 2 / 3 --lut 6"
+"$cm" 1 --input "$out"
+"$cm" 2 --lut 6 --chunk 2 --input "$out"
+"$cm" 3 --lut 6 --input "$out"
+
+for b in "$out"/*.mlmodelc; do
+	echo
+	echo "== mlcc inspect $(basename "$b")"
+	"$mlcc" inspect "$b"
+done
+
+echo
+echo "== compiled bundles in $out:"
+for b in "$out"/*.mlmodelc; do
+	printf '  %-44s %9s bytes, %s files\n' "$(basename "$b")" \
+		"$(du -sb "$b" | cut -f1)" "$(find "$b" -type f | wc -l)"
+done
