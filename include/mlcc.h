@@ -36,10 +36,18 @@ struct mlcc_diag {
 	char message[1024];
 };
 
-/* How weight files reach the bundle. */
+/* How weight files reach the bundle (the bytes are the same in every
+** mode). */
 enum mlcc_link_mode {
-	MLCC_LINK_COPY = 0 /* clone when possible, else stream a copy */
+	MLCC_LINK_COPY = 0, /* clone (FICLONE) when possible, else stream a copy */
+	MLCC_LINK_REFLINK,  /* clone, or fail: no data is copied */
+	MLCC_LINK_HARD,     /* hard link (same file system only): editing one
+			    ** file then changes the other */
+	MLCC_LINK_AUTO      /* clone, else copy */
 };
+
+/* "copy", "reflink", "hard", "auto" -> mode; -1 if unknown. */
+int mlcc_link_mode_parse(const char *name);
 
 struct mlcc_compile_options {
 	const char *input;          /* .mlpackage directory or .mlmodel file */
@@ -47,6 +55,8 @@ struct mlcc_compile_options {
 	const char *coremlc_version; /* compiler stamp, NULL = newest known */
 	const char *mil_version;    /* coremlc-component-MIL, NULL = usual one */
 	enum mlcc_link_mode link;
+	int quiet;                  /* no progress line for big weight copies
+				    ** (shown only when stderr is a terminal) */
 	char *written_path;         /* out: malloc'd path of the bundle, or NULL */
 };
 

@@ -24,6 +24,7 @@
 #include "emit.h"
 #include "fsutil.h"
 #include "package.h"
+#include "progress.h"
 #include "spec_read.h"
 #include "stamp.h"
 #include "weights.h"
@@ -190,7 +191,7 @@ static int emit_model_dir(const struct emit_ctx *c, const struct model *m,
 	if (!rc && m->kind == MODEL_ML_PROGRAM) {
 		rc = emit_mil_file(c, dir, m);
 		if (!rc)
-			rc = weights_copy(plan, dir, c->diag);
+			rc = weights_copy(plan, dir, c->link, c->progress, c->diag);
 	}
 	for (size_t i = 0; i < m->nchildren && !rc; i++) {
 		char name[32];
@@ -260,12 +261,23 @@ static int compile_into(struct mlcc_compile_options *o, struct emit_ctx *c,
 	return rc;
 }
 
+int mlcc_link_mode_parse(const char *name)
+{
+	static const char *const names[] = {"copy", "reflink", "hard", "auto"};
+
+	for (int i = 0; i < 4; i++)
+		if (name && strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 {
 	struct package pkg;
 	struct arena arena;
 	struct stamp stamp;
 	struct weight_plan plan = {0};
+	struct progress prog = {0};
 	struct emit_ctx c;
 	struct model *m = NULL;
 	int rc;
@@ -274,6 +286,9 @@ int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 	o->written_path = NULL;
 	if (!o->input || !o->output_dir)
 		return diag_fail(d, MLCC_E_USAGE, "compile: input and output directory are required");
+	if ((unsigned)o->link > MLCC_LINK_AUTO)
+		return diag_fail(d, MLCC_E_USAGE, "compile: unknown link mode %d",
+				 (int)o->link);
 	rc = stamp_init(&stamp, o->coremlc_version, o->mil_version, d);
 	if (rc)
 		return rc;
@@ -294,6 +309,9 @@ int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 		c.stem = pkg.stem;
 		c.spec_name = pkg.spec_name;
 		c.diag = d;
+		c.link = o->link;
+		prog.enabled = !o->quiet && isatty(STDERR_FILENO);
+		c.progress = &prog;
 		rc = compile_into(o, &c, &pkg, &plan);
 	}
 	weights_free(&plan);

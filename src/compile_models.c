@@ -42,6 +42,7 @@ static const char usage_line[] =
 	"                      [--input INPUT] [--output OUTPUT] [--recursive]\n"
 	"                      [--force-mlprogram] [--split-rotate] [-j N] [--quiet]\n"
 	"                      [--coremlc-version V] [--mil-version M]\n"
+	"                      [--link copy|reflink|hard|auto]\n"
 	"                      part\n";
 
 struct options {
@@ -55,6 +56,7 @@ struct options {
 	bool recursive, force_mlprogram, split_rotate, quiet;
 	long jobs;
 	const char *coremlc, *mil;
+	enum mlcc_link_mode link;
 };
 
 /* One package to compile, and what happened. */
@@ -98,7 +100,9 @@ static void help(void)
 	      "  -j N, --jobs N        compile N packages in parallel (default: cores)\n"
 	      "  --quiet               print only errors\n"
 	      "  --coremlc-version V, --mil-version M\n"
-	      "                        compiler stamp (see `mlcc --help`)\n\n"
+	      "                        compiler stamp (see `mlcc --help`)\n"
+	      "  --link MODE           how weights reach the bundles: copy (default),\n"
+	      "                        reflink, hard or auto (see `mlcc --help`)\n\n"
 	      "Exit status: 0 when every requested package compiled, 1 when one is\n"
 	      "missing or fails to compile, 2 for usage errors.\n",
 	      stdout);
@@ -108,7 +112,7 @@ static void help(void)
 
 enum opt_id {
 	O_LUT, O_CHUNK, O_PREFIX, O_INPUT, O_OUTPUT, O_RECURSIVE, O_FORCE,
-	O_SPLIT, O_JOBS, O_QUIET, O_HELP, O_COREMLC, O_MIL, O_COUNT
+	O_SPLIT, O_JOBS, O_QUIET, O_HELP, O_COREMLC, O_MIL, O_LINK, O_COUNT
 };
 
 static const struct {
@@ -125,6 +129,7 @@ static const struct {
 	{"--quiet", O_QUIET, false},     {"--help", O_HELP, false},
 	{"--coremlc-version", O_COREMLC, true},
 	{"--mil-version", O_MIL, true},
+	{"--link", O_LINK, true},
 };
 
 #define NOPTS (sizeof long_opts / sizeof long_opts[0])
@@ -197,6 +202,13 @@ static int set_value(struct options *o, enum opt_id id, const char *v)
 	case O_OUTPUT: o->output = v; return 0;
 	case O_COREMLC: o->coremlc = v; return 0;
 	case O_MIL: o->mil = v; return 0;
+	case O_LINK: {
+		int mode = mlcc_link_mode_parse(v);
+		if (mode < 0)
+			return usage_error("argument --link: invalid choice: '%s' (choose from copy, reflink, hard, auto)", v);
+		o->link = (enum mlcc_link_mode)mode;
+		return 0;
+	}
 	default: return 0;
 	}
 }
@@ -522,6 +534,8 @@ static void compile_one(const struct options *o, struct job *j)
 	co.output_dir = o->output;
 	co.coremlc_version = o->coremlc;
 	co.mil_version = o->mil;
+	co.link = o->link;
+	co.quiet = o->quiet || o->jobs > 1; /* one progress line at a time */
 	j->status = mlcc_compile(&co, &d);
 	if (j->status)
 		snprintf(j->message, sizeof j->message, "%s", d.message);

@@ -23,6 +23,8 @@ struct emit_ctx {
 	const char *spec_name;       /* spec file stem for analytics: "model" */
 	uint8_t spec_sha256[32];     /* SHA-256 of the spec file bytes */
 	struct mlcc_diag *diag;
+	enum mlcc_link_mode link;    /* how weight files reach the bundle */
+	struct progress *progress;   /* for long weight copies, or NULL */
 };
 
 /* model.mil (mlmodelc-format.md §4); 'm' must be an ML program. */

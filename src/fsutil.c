@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "progress.h"
 
 #define COPY_BUFFER (1u << 20)
 
@@ -215,8 +216,11 @@ int fs_rm_rf(const char *path)
 	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Stream the rest of 'in' to 'out' through a buffer. */
-static int copy_rw(int in, int out)
+/* Streamed copies go in steps of this size, to report progress. */
+#define COPY_STEP ((size_t)16 << 20)
+
+/* Stream the rest of 'in' to 'out' through a buffer, from 'done' bytes. */
+static int copy_rw(int in, int out, uint64_t done, struct progress *prog)
 {
 	char *buf = malloc(COPY_BUFFER);
 	int rc = 0;
@@ -241,42 +245,59 @@ static int copy_rw(int in, int out)
 			}
 			off += k;
 		}
+		done += (uint64_t)n;
+		progress_update(prog, done);
 	}
 done:
 	free(buf);
 	return rc;
 }
 
-/* Clone, else copy_file_range, else read/write.  Returns 0 or an errno. */
-static int copy_fd(int in, int out, off_t size)
+/* copy_file_range in steps, else read/write.  Returns 0 or an errno. */
+static int copy_stream(int in, int out, off_t size, struct progress *prog)
 {
-	off_t left = size;
+	uint64_t done = 0;
 
-	if (ioctl(out, FICLONE, in) == 0)
-		return 0;
-	while (left > 0) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+	while (done < (uint64_t)size) {
+		uint64_t left = (uint64_t)size - done;
+		ssize_t n = copy_file_range(in, NULL, out, NULL,
+					    left < COPY_STEP ? (size_t)left : COPY_STEP, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && left == size &&
+		if (n < 0 && done == 0 &&
 		    (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
 		     errno == EOPNOTSUPP))
-			return copy_rw(in, out);
+			return copy_rw(in, out, 0, prog);
 		if (n < 0)
 			return errno;
 		if (n == 0)
 			break; /* the file shrank; copy what there is */
-		left -= n;
+		done += (uint64_t)n;
+		progress_update(prog, done);
 	}
 	/* Anything appended since fstat() comes along too. */
-	return left > 0 ? 0 : copy_rw(in, out);
+	return done < (uint64_t)size ? 0 : copy_rw(in, out, done, prog);
 }
 
-int fs_copy_file(const char *src, const char *dst, struct mlcc_diag *d)
+static int fail_link(struct mlcc_diag *d, const char *src, const char *dst,
+		     const char *how, int err, const char *hint)
+{
+	return diag_fail(d, MLCC_E_IO, "%s: cannot %s %s: %s (%s)", dst, how, src,
+			 strerror(err), hint);
+}
+
+int fs_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode,
+		 struct progress *prog, struct mlcc_diag *d)
 {
 	struct stat st;
 	int in, out, err;
 
+	if (mode == MLCC_LINK_HARD) {
+		if (link(src, dst) == 0)
+			return MLCC_OK;
+		return fail_link(d, src, dst, "hard-link", errno,
+				 "--link hard needs the output on the input's file system");
+	}
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return diag_errno(d, src, "cannot open", errno);
@@ -290,7 +311,23 @@ int fs_copy_file(const char *src, const char *dst, struct mlcc_diag *d)
 		close(in);
 		return diag_errno(d, dst, "cannot create", err);
 	}
-	err = copy_fd(in, out, st.st_size);
+	if (ioctl(out, FICLONE, in) == 0) {
+		err = 0;
+	} else if (mode == MLCC_LINK_REFLINK) {
+		err = errno;
+		close(in);
+		close(out);
+		return fail_link(d, src, dst, "clone", err,
+				 "the file system has no reflinks; use --link copy or hard");
+	} else {
+		if (prog) {
+			const char *base = strrchr(dst, '/');
+			progress_begin(prog, base ? base + 1 : dst,
+				       (uint64_t)st.st_size);
+		}
+		err = copy_stream(in, out, st.st_size, prog);
+		progress_end(prog);
+	}
 	close(in);
 	if (close(out) != 0 && !err)
 		err = errno;

@@ -58,11 +58,16 @@ int fs_mkdir_p(const char *path, struct mlcc_diag *d);
 /* Remove 'path' recursively; never follows symlinks.  Missing is fine. */
 int fs_rm_rf(const char *path);
 
-/* Copy the regular file 'src' to the new file 'dst' (which must not
-** exist): clone (FICLONE) when the file system can, else copy_file_range,
-** else read/write through a fixed buffer.  Memory use does not depend on
-** the file size. */
-int fs_copy_file(const char *src, const char *dst, struct mlcc_diag *d);
+struct progress;
+
+/* Bring the regular file 'src' to the new path 'dst' (which must not
+** exist) as 'mode' says: MLCC_LINK_COPY/AUTO clone (FICLONE) when the
+** file system can, else copy_file_range, else read/write through a fixed
+** buffer; REFLINK clones or fails; HARD hard-links or fails.  Memory use
+** does not depend on the file size.  'prog' (may be NULL) is told how far
+** a streamed copy got. */
+int fs_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode,
+		 struct progress *prog, struct mlcc_diag *d);
 
 /* Read the whole regular file 'path' (at most 'max' bytes) into a malloc'd
 ** buffer with a NUL after the data.  Errors name the file; a missing file

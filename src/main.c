@@ -2,6 +2,7 @@
 ** main.c -- the `mlcc` command.
 **
 **   mlcc compile IN OUTDIR [--coremlc-version V] [--mil-version M]
+**                [--link copy|reflink|hard|auto] [--quiet]
 **   mlcc decompile X.mlmodelc OUT.mlpackage
 **   mlcc assemble model.mil [--weights DIR] [--spec-version N]
 **                 [--description-from X] -o OUT.mlpackage
@@ -25,6 +26,7 @@
 
 static const char usage[] =
 	"usage: mlcc compile IN OUTDIR [--coremlc-version V] [--mil-version M]\n"
+	"                    [--link copy|reflink|hard|auto] [--quiet]\n"
 	"       mlcc decompile X.mlmodelc OUT.mlpackage\n"
 	"       mlcc assemble model.mil [--weights DIR] [--spec-version N]\n"
 	"                     [--description-from X] -o OUT.mlpackage\n"
@@ -46,7 +48,13 @@ static void help(void)
 	       "  --coremlc-version V  compiler stamp written into model.mil\n"
 	       "                       (default: the newest known)\n"
 	       "  --mil-version M      its coremlc-component-MIL value\n"
-	       "                       (default: the one usually seen with V)\n\n"
+	       "                       (default: the one usually seen with V)\n"
+	       "  --link MODE          how weight files reach the bundle: copy (default:\n"
+	       "                       clone when the file system can, else stream),\n"
+	       "                       reflink (clone or fail), hard (hard link, same\n"
+	       "                       file system; editing one file then changes the\n"
+	       "                       other), auto (clone, else copy)\n"
+	       "  --quiet              no progress line for large weight copies\n\n"
 	       "decompile  Read a compiled bundle back into a package that compiles\n"
 	       "           to the same bundle.\n"
 	       "assemble   Turn a MIL text file into a package; inputs and outputs\n"
@@ -102,6 +110,13 @@ static int cmd_compile(int argc, char **argv)
 			o.coremlc_version = v;
 		else if ((v = option_value(argc, argv, &i, "--mil-version")))
 			o.mil_version = v;
+		else if ((v = option_value(argc, argv, &i, "--link"))) {
+			int mode = mlcc_link_mode_parse(v);
+			if (mode < 0)
+				return usage_error("--link takes copy, reflink, hard or auto, not '%s'", v);
+			o.link = (enum mlcc_link_mode)mode;
+		} else if (strcmp(argv[i], "--quiet") == 0)
+			o.quiet = 1;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			return usage_error("unknown option or missing value: %s",
 					   argv[i]);

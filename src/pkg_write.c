@@ -256,7 +256,7 @@ static int copy_weight(const char *data, const struct pkg_weight *f,
 	rc = fs_mkdir_p(dst, d);
 	*slash = '/';
 	if (!rc)
-		rc = fs_copy_file(f->src, dst, d);
+		rc = fs_copy_file(f->src, dst, MLCC_LINK_COPY, NULL, d);
 	free(dst);
 	return rc;
 }

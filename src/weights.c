@@ -357,6 +357,7 @@ int weights_plan(const struct package *pkg, const struct model *m,
 }
 
 int weights_copy(const struct weight_plan *plan, const char *dir,
+		 enum mlcc_link_mode mode, struct progress *prog,
 		 struct mlcc_diag *d)
 {
 	for (size_t i = 0; i < plan->nfiles; i++) {
@@ -370,7 +371,7 @@ int weights_copy(const struct weight_plan *plan, const char *dir,
 		rc = fs_mkdir_p(dst, d);
 		*slash = '/';
 		if (!rc)
-			rc = fs_copy_file(plan->files[i].abs, dst, d);
+			rc = fs_copy_file(plan->files[i].abs, dst, mode, prog, d);
 		free(dst);
 		if (rc)
 			return rc;

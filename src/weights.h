@@ -47,8 +47,13 @@ struct weight_plan {
 int weights_plan(const struct package *pkg, const struct model *m,
 		 struct weight_plan *plan, struct mlcc_diag *d);
 
-/* Copy the planned files into 'dir' at their relative paths. */
+struct progress;
+
+/* Bring the planned files into 'dir' at their relative paths, copied,
+** cloned or hard-linked as 'mode' says (fs_copy_file); 'prog' may be
+** NULL. */
 int weights_copy(const struct weight_plan *plan, const char *dir,
+		 enum mlcc_link_mode mode, struct progress *prog,
 		 struct mlcc_diag *d);
 
 void weights_free(struct weight_plan *plan);

@@ -180,6 +180,12 @@ check "all with no packages" 1 "Error: No .mlpackage files found under $(cd "$wo
 (cd "$work/in" && "$cm" 2 --lut 6 --chunk 2 --split-rotate -j 4 --output "$work/s4" >/dev/null) &&
 diff -r "$work/s1" "$work/s4" >/dev/null && ok "-j4 gives the same bytes as -j1" || bad "parallel vs serial"
 
+# --link passes through
+(cd "$work/in" && "$cm" 3 --lut 6 --output "$work/lk" --link hard >/dev/null) &&
+	[ "$(stat -c %i "$work/in/llama_lm_head_lut6.mlpackage/Data/com.apple.CoreML/weights/weight.bin")" = \
+	  "$(stat -c %i "$work/lk/llama_lm_head_lut6.mlmodelc/weights/weight.bin")" ] &&
+	ok "--link hard reaches mlcc" || bad "--link hard"
+
 # usage errors: exit 2, usage on stderr
 usage() {
 	name=$1
@@ -199,6 +205,7 @@ usage "part 2 without --chunk" "Error: --chunk required for part 2" 2 --lut 6
 usage "bad --lut" "compile_models: error: Invalid LUT bits value: six" 1 --lut six
 usage "unknown option" "compile_models: error: unrecognized arguments: --frob" 1 --frob
 usage "bad --chunk" "compile_models: error: argument --chunk: invalid int value: 'two'" 2 --chunk two
+usage "bad --link" "compile_models: error: argument --link: invalid choice: 'soft' (choose from copy, reflink, hard, auto)" 1 --link soft
 "$cm" --help | grep -q '^  part  *Model part to compile (1, 2, 3, monolithic, or all)$' &&
 	ok "--help" || bad "--help"
 
