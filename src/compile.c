@@ -231,7 +231,8 @@ static int compile_into(struct mlcc_compile_options *o, struct emit_ctx *c,
 			const struct package *pkg,
 			const struct weight_plan *plan)
 {
-	char *tmp, *target, *name;
+	struct fs_temp tmp;
+	char *target, *name;
 	int rc = fs_mkdir_p(o->output_dir, c->diag);
 
 	if (rc)
@@ -241,23 +242,19 @@ static int compile_into(struct mlcc_compile_options *o, struct emit_ctx *c,
 		return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
 	sprintf(name, "%s.mlmodelc", pkg->stem);
 	target = fs_join(o->output_dir, name);
-	tmp = target ? fs_make_temp_dir(o->output_dir, name, c->diag) : NULL;
+	rc = target ? fs_temp_create(&tmp, o->output_dir, name, c->diag)
+		    : diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
 	free(name);
-	if (!tmp) {
-		free(target);
-		return target ? c->diag->status
-			      : diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
-	}
-	rc = emit_bundle(c, tmp, plan);
 	if (!rc)
-		rc = fs_replace(tmp, target, c->diag);
-	if (rc) {
-		fs_rm_rf(tmp);
+		rc = emit_bundle(c, tmp.path, plan);
+	if (!rc)
+		rc = fs_temp_commit(&tmp, target, c->diag);
+	else if (target)
+		fs_temp_discard(&tmp);
+	if (rc)
 		free(target);
-	} else {
+	else
 		o->written_path = target;
-	}
-	free(tmp);
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -87,17 +88,50 @@ bool fs_within(const char *root_real, const char *path)
 	return ok;
 }
 
-char *fs_make_temp_dir(const char *dir, const char *name, struct mlcc_diag *d)
+#define TEMP_TAG ".mlcc-tmp-"
+
+/* Remove every ".<name>.mlcc-tmp-*" in 'dir' whose lock is free: its
+** writer died (kill -9, power loss).  Locked ones are being written. */
+static void clean_stale(const char *dir, const char *name)
+{
+	size_t plen = strlen(name) + sizeof TEMP_TAG;
+	char *prefix = malloc(plen + 1);
+	DIR *dp = prefix ? opendir(dir) : NULL;
+	struct dirent *e;
+
+	if (prefix)
+		snprintf(prefix, plen + 1, ".%s" TEMP_TAG, name);
+	while (dp && (e = readdir(dp)) != NULL) {
+		char *p;
+		int fd;
+		if (strncmp(e->d_name, prefix, plen) != 0)
+			continue;
+		p = fs_join(dir, e->d_name);
+		fd = p ? open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+			fs_rm_rf(p);
+		if (fd >= 0)
+			close(fd);
+		free(p);
+	}
+	if (dp)
+		closedir(dp);
+	free(prefix);
+}
+
+int fs_temp_create(struct fs_temp *t, const char *dir, const char *name,
+		   struct mlcc_diag *d)
 {
 	static const char chars[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 	size_t n = strlen(dir) + strlen(name) + 32;
 	char *p = malloc(n);
 
-	if (!p) {
-		diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-		return NULL;
-	}
+	t->path = NULL;
+	t->lock = -1;
+	if (!p)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+	clean_stale(dir, name);
 	for (int attempt = 0; attempt < 100; attempt++) {
 		unsigned char r[6];
 		char suffix[7];
@@ -112,15 +146,48 @@ char *fs_make_temp_dir(const char *dir, const char *name, struct mlcc_diag *d)
 		for (int i = 0; i < 6; i++)
 			suffix[i] = chars[r[i] % 62];
 		suffix[6] = '\0';
-		snprintf(p, n, "%s/.%s.mlcc-tmp-%s", dir, name, suffix);
-		if (mkdir(p, 0777) == 0)
-			return p;
+		snprintf(p, n, "%s/.%s" TEMP_TAG "%s", dir, name, suffix);
+		if (mkdir(p, 0777) == 0) {
+			t->path = p;
+			t->lock = open(p, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+			if (t->lock >= 0 && flock(t->lock, LOCK_EX | LOCK_NB) != 0) {
+				close(t->lock);
+				t->lock = -1;
+			}
+			return MLCC_OK;
+		}
 		if (errno != EEXIST)
 			break;
 	}
 	diag_errno(d, dir, "cannot write to the output directory", errno);
 	free(p);
-	return NULL;
+	return d->status;
+}
+
+static void temp_release(struct fs_temp *t)
+{
+	if (t->lock >= 0)
+		close(t->lock); /* releases the flock */
+	free(t->path);
+	t->path = NULL;
+	t->lock = -1;
+}
+
+int fs_temp_commit(struct fs_temp *t, const char *target, struct mlcc_diag *d)
+{
+	int rc = fs_replace(t->path, target, d);
+
+	if (rc)
+		fs_rm_rf(t->path);
+	temp_release(t);
+	return rc;
+}
+
+void fs_temp_discard(struct fs_temp *t)
+{
+	if (t->path)
+		fs_rm_rf(t->path);
+	temp_release(t);
 }
 
 static int walk(const char *dir, const char *rel, const char *root_real,

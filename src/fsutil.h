@@ -31,12 +31,29 @@ bool fs_rel_path_safe(const char *rel);
 ** or lies below it.  False when 'path' cannot be resolved. */
 bool fs_within(const char *root_real, const char *path);
 
-/* A new, empty, uniquely named directory "<dir>/.<name>.mlcc-tmp-XXXXXX"
-** beside a target (recognisable as mlcc's temporaries), created with
-** mode 0777 & ~umask like any mkdir.  Returns its malloc'd path, or NULL
-** with the error recorded ("<dir>: cannot write to the output
-** directory: ..."). */
-char *fs_make_temp_dir(const char *dir, const char *name, struct mlcc_diag *d);
+/* Atomic output: a directory is built as a temporary beside its target,
+** then swapped into place.  The temporary is named
+** "<dir>/.<name>.mlcc-tmp-XXXXXX" (recognisable, hidden) and locked
+** (flock on the directory) for as long as its writer lives, so that a
+** later run can tell a temporary left by a killed process (lock free)
+** from one still being written (lock held) and remove only the former. */
+struct fs_temp {
+	char *path;  /* the temporary directory */
+	int lock;    /* descriptor holding the flock, -1 if none */
+};
+
+/* Remove the stale temporaries of 'name' in 'dir', then create and lock a
+** new one (mode 0777 & ~umask, like any mkdir).  Errors: "<dir>: cannot
+** write to the output directory: ...". */
+int fs_temp_create(struct fs_temp *t, const char *dir, const char *name,
+		   struct mlcc_diag *d);
+
+/* Make the temporary appear at 'target' (fs_replace) and release it; on
+** failure the temporary is removed. */
+int fs_temp_commit(struct fs_temp *t, const char *target, struct mlcc_diag *d);
+
+/* Remove the temporary and release it.  Safe on a zeroed struct. */
+void fs_temp_discard(struct fs_temp *t);
 
 /* Called by fs_walk for each file; a non-zero return stops the walk and
 ** is returned by it. */

@@ -318,7 +318,8 @@ int pkg_write(const char *out_path, const struct model *m,
 	      const struct pkg_weights *w, struct mlcc_diag *d)
 {
 	const struct refcheck refs = {m->origin ? m->origin : out_path, w, d};
-	char *parent = NULL, *name = NULL, *target = NULL, *tmp = NULL;
+	char *parent = NULL, *name = NULL, *target = NULL;
+	struct fs_temp tmp = {NULL, -1};
 	struct arena a;
 	uint8_t *spec;
 	size_t len;
@@ -336,15 +337,14 @@ int pkg_write(const char *out_path, const struct model *m,
 		rc = fs_mkdir_p(parent, d);
 	if (!rc && !(target = fs_join(parent, name)))
 		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", out_path);
-	if (!rc && !(tmp = fs_make_temp_dir(parent, name, d)))
-		rc = d->status;
 	if (!rc)
-		rc = fill(tmp, spec, len, w, d);
+		rc = fs_temp_create(&tmp, parent, name, d);
 	if (!rc)
-		rc = fs_replace(tmp, target, d);
-	if (rc && tmp)
-		fs_rm_rf(tmp);
-	free(tmp);
+		rc = fill(tmp.path, spec, len, w, d);
+	if (!rc)
+		rc = fs_temp_commit(&tmp, target, d);
+	else
+		fs_temp_discard(&tmp);
 	free(target);
 	free(parent);
 	free(name);
