@@ -183,18 +183,12 @@ static int rd_ml_tail(struct cursor *c, struct cd_file *out)
 	return c->err;
 }
 
-int cd_read(struct arena *a, const char *path, struct cd_file *out,
-	    struct mlcc_diag *d)
+int cd_parse(struct arena *a, const char *origin, const uint8_t *buf,
+	     size_t len, struct cd_file *out, struct mlcc_diag *d)
 {
-	size_t len = 0;
-	bool missing;
-	uint8_t *buf = slurp(path, &len, &missing, d);
-	struct cursor c = {buf, len, 0, path, d, a, 0};
+	struct cursor c = {buf, len, 0, origin, d, a, 0};
 
 	memset(out, 0, sizeof *out);
-	if (!buf)
-		return missing ? diag_fail(d, MLCC_E_CORRUPT, "%s: missing", path)
-			       : d->status;
 	out->type = rd_u32(&c, "empty file");
 	for (int i = 0; i < 3; i++)
 		out->compiled[i] = rd_u64(&c, "truncated version");
@@ -218,8 +212,24 @@ int cd_read(struct arena *a, const char *path, struct cd_file *out,
 		    rd_u32(&c, "truncated pipeline") != 0 || c.pos != c.len)
 			bad(&c, "unexpected pipeline trailer");
 	}
-	free(buf);
 	return c.err;
+}
+
+int cd_read(struct arena *a, const char *path, struct cd_file *out,
+	    struct mlcc_diag *d)
+{
+	size_t len = 0;
+	bool missing;
+	uint8_t *buf = slurp(path, &len, &missing, d);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!buf)
+		return missing ? diag_fail(d, MLCC_E_CORRUPT, "%s: missing", path)
+			       : d->status;
+	rc = cd_parse(a, path, buf, len, out, d);
+	free(buf);
+	return rc;
 }
 
 int cd_read_names(struct arena *a, const char *path, char ***names,

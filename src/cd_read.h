@@ -33,6 +33,11 @@ struct cd_file {
 	char *prob_var;          /* the classifier's probabilities variable */
 };
 
+/* Parse the 'len' bytes of a coremldata.bin ('origin' names them in
+** messages) into 'out'; strings and the description come from 'a'. */
+int cd_parse(struct arena *a, const char *origin, const uint8_t *buf,
+	     size_t len, struct cd_file *out, struct mlcc_diag *d);
+
 /* Read and check 'path' into 'out' (allocated from 'a'). */
 int cd_read(struct arena *a, const char *path, struct cd_file *out,
 	    struct mlcc_diag *d);

@@ -69,52 +69,61 @@ static char *find_manifest(const char *dir)
 	return p;
 }
 
-/* Read the manifest and return the root item's path (malloc'd). */
-static int manifest_root_path(const char *input, const char *mpath,
-			      char **out, struct mlcc_diag *d)
+int package_manifest_root(const char *origin, const char *text, size_t len,
+			  char **out, struct mlcc_diag *d)
 {
 	json_error_t jerr;
 	json_t *root, *entries, *item, *path;
 	const char *id;
-	struct stat st;
 	int rc = MLCC_OK;
 
-	if (stat(mpath, &st) != 0)
-		return diag_errno(d, mpath, "cannot read", errno);
-	if (!S_ISREG(st.st_mode))
-		return diag_fail(d, MLCC_E_CORRUPT, "%s: not a regular file", mpath);
-	if ((uint64_t)st.st_size > MANIFEST_MAX)
+	*out = NULL;
+	if (len > MANIFEST_MAX)
 		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: manifest larger than 16 MiB", mpath);
-	root = json_load_file(mpath, JSON_REJECT_DUPLICATES, &jerr);
+				 "%s: manifest larger than 16 MiB", origin);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: invalid JSON: %s (line %d, column %d)",
-				 mpath, jerr.text, jerr.line, jerr.column);
+				 origin, jerr.text, jerr.line, jerr.column);
 	id = json_string_value(json_object_get(root, "rootModelIdentifier"));
 	entries = json_object_get(root, "itemInfoEntries");
 	item = id ? json_object_get(entries, id) : NULL;
 	path = json_object_get(item, "path");
 	if (!json_is_object(root))
-		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: not a JSON object", mpath);
+		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: not a JSON object", origin);
 	else if (!id)
 		rc = diag_fail(d, MLCC_E_CORRUPT,
-			       "%s: rootModelIdentifier is missing", mpath);
+			       "%s: rootModelIdentifier is missing", origin);
 	else if (!json_is_object(item))
 		rc = diag_fail(d, MLCC_E_CORRUPT,
 			       "%s: rootModelIdentifier '%s' names no item in itemInfoEntries",
-			       mpath, id);
+			       origin, id);
 	else if (!json_is_string(path))
 		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: item '%s' has no path",
-			       mpath, id);
+			       origin, id);
 	else if (!fs_rel_path_safe(json_string_value(path)))
 		rc = diag_fail(d, MLCC_E_CORRUPT,
 			       "%s: item '%s': path '%s' leaves the package",
-			       mpath, id, json_string_value(path));
+			       origin, id, json_string_value(path));
 	else if (!(*out = strdup(json_string_value(path))))
-		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", mpath);
-	(void)input;
+		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", origin);
 	json_decref(root);
+	return rc;
+}
+
+/* Read the manifest file and return the root item's path (malloc'd). */
+static int manifest_root_path(const char *mpath, char **out,
+			      struct mlcc_diag *d)
+{
+	uint8_t *text;
+	size_t len;
+	int rc = fs_read_file(mpath, MANIFEST_MAX, &text, &len, d);
+
+	if (rc)
+		return rc;
+	rc = package_manifest_root(mpath, (const char *)text, len, out, d);
+	free(text);
 	return rc;
 }
 
@@ -131,7 +140,7 @@ static int open_package(struct package *pkg, const char *input,
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: not a Core ML package: Manifest.json is missing",
 				 input);
-	rc = manifest_root_path(input, mpath, &rel, d);
+	rc = manifest_root_path(mpath, &rel, d);
 	free(mpath);
 	if (rc)
 		return rc;

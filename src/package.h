@@ -31,6 +31,13 @@ struct package {
 ** the package, a missing root file. */
 int package_open(struct package *pkg, const char *input, struct mlcc_diag *d);
 
+/* The root item's path of the Manifest.json text 'text' ('len' bytes;
+** 'origin' names it in messages): malloc'd into '*out'.  Errors: invalid
+** JSON (with line and column), no rootModelIdentifier, an identifier that
+** names no item, an item without a path, a path that leaves the package. */
+int package_manifest_root(const char *origin, const char *text, size_t len,
+			  char **out, struct mlcc_diag *d);
+
 /* Resolve a BLOBFILE path ("@model_path/weights/weight.bin") to a file
 ** inside the package.  Stores in '*rel' a pointer to the part after
 ** "@model_path/" (inside 'blob_path') and in '*abs' a malloc'd path. */

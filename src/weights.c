@@ -23,11 +23,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blobfile.h"
 #include "diag.h"
 #include "fsutil.h"
 
-#define BLOB_SENTINEL 0xDEADBEEFu
-#define BLOB_RECORD 64
 
 /* One reference, with the place it comes from for messages. */
 struct ref {
@@ -198,28 +197,14 @@ static int walk_model(struct walker *w, const struct model *m)
 
 /* ---- checking references ------------------------------------------------ */
 
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 static int check_ref(struct walker *w, const struct ref *r, int fd,
 		     uint64_t fsize, struct weight_ref *out)
 {
 	uint8_t rec[BLOB_RECORD];
-	uint64_t off = r->v->blob_offset, size, data;
-	enum dtype want = r->v->type->dtype, got;
-	int64_t count;
+	uint64_t off = r->v->blob_offset;
+	int64_t count = model_tensor_count(r->v->type);
+	struct blob_record br;
+	const char *bad;
 	char msg[200];
 
 	if (fsize < BLOB_RECORD || off > fsize - BLOB_RECORD) {
@@ -230,35 +215,14 @@ static int check_ref(struct walker *w, const struct ref *r, int fd,
 	}
 	if (pread(fd, rec, sizeof rec, (off_t)off) != (ssize_t)sizeof rec)
 		return ref_fail(w, r, MLCC_E_IO, "cannot read the blob record");
-	if (le32(rec) != BLOB_SENTINEL)
-		return ref_fail(w, r, MLCC_E_CORRUPT,
-				"no blob record here (bad sentinel)");
-	got = dtype_from_blob((int)le32(rec + 4));
-	if (got != want) {
-		snprintf(msg, sizeof msg,
-			 "blob holds data type %u, the tensor is %s",
-			 le32(rec + 4), dtype_info(want)->mil);
-		return ref_fail(w, r, MLCC_E_CORRUPT, msg);
-	}
-	size = le64(rec + 8);
-	data = le64(rec + 16);
-	if (data > fsize || size > fsize - data) {
-		snprintf(msg, sizeof msg,
-			 "blob data (%llu bytes at %llu) beyond the end of the file (%llu bytes)",
-			 (unsigned long long)size, (unsigned long long)data,
-			 (unsigned long long)fsize);
-		return ref_fail(w, r, MLCC_E_CORRUPT, msg);
-	}
-	count = model_tensor_count(r->v->type);
-	if (count >= 0 && dtype_packed_bytes(want, (size_t)count) != size) {
-		snprintf(msg, sizeof msg,
-			 "blob holds %llu bytes, the tensor needs %zu",
-			 (unsigned long long)size,
-			 dtype_packed_bytes(want, (size_t)count));
-		return ref_fail(w, r, MLCC_E_CORRUPT, msg);
-	}
-	*out = (struct weight_ref){w->plan->files[r->file].rel, off, got, data,
-				   size, count, r->func ? r->func : "",
+	blob_record_decode(rec, &br);
+	bad = blob_record_check(&br, fsize, r->v->type->dtype, count, msg,
+				sizeof msg);
+	if (bad)
+		return ref_fail(w, r, MLCC_E_CORRUPT, bad);
+	*out = (struct weight_ref){w->plan->files[r->file].rel, off,
+				   r->v->type->dtype, br.data_offset, br.size,
+				   count, r->func ? r->func : "",
 				   r->op ? r->op : ""};
 	return MLCC_OK;
 }
@@ -308,8 +272,11 @@ static int check_refs(struct walker *w)
 			}
 			f->size = (uint64_t)st.st_size;
 		}
-		if (i > 0 && cmp_ref(r, r - 1) == 0)
-			continue; /* same blob, same type checked already */
+		if (i > 0 && cmp_ref(r, r - 1) == 0 &&
+		    r->v->type->dtype == r[-1].v->type->dtype &&
+		    model_tensor_count(r->v->type) ==
+			    model_tensor_count(r[-1].v->type))
+			continue; /* same blob, same type: checked already */
 		rc = check_ref(w, r, fd, f->size, &w->plan->refs[w->plan->nrefs]);
 		if (!rc)
 			w->plan->nrefs++;
