@@ -6,6 +6,7 @@
 #                 and run every test
 #   make install  mlcc, compile_models, coremlcompiler/coremlc symlinks
 #   make install-shims   also the xcrun shim (PREFIX/libexec/mlcc/shims)
+#   make fuzz     libFuzzer targets for every parser (FUZZ_SECONDS=N each)
 #   make clean    remove the build directories
 
 BUILD      ?= build
@@ -17,7 +18,10 @@ MAKEFLAGS += --no-print-directory
 
 PREFIX     ?= /usr/local
 
-.PHONY: all build deps test demo clean install install-shims
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+
+.PHONY: all build deps test demo clean install install-shims fuzz
 
 all: build
 
@@ -38,6 +42,13 @@ test: deps
 demo: build
 	@tools/demo.sh $(BUILD)
 
+# libFuzzer targets (clang), FUZZ_SECONDS each, two at a time.
+fuzz: deps
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DMLCC_FUZZ=ON \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS)
+	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 # mlcc, compile_models, and coremlcompiler/coremlc symlinks in $(PREFIX)/bin.
 install: build
 	@cmake --install $(BUILD) --prefix $(PREFIX)
@@ -48,4 +59,4 @@ install-shims: install
 	@echo "shims: PATH=$(PREFIX)/libexec/mlcc/shims:\$$PATH xcrun coremlcompiler ..."
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD)

@@ -207,16 +207,30 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b,
 	return MLCC_OK;
 }
 
+int bundle_metadata_updatable(const char *text, size_t len)
+{
+	json_t *root = json_loadb(text, len, 0, NULL);
+	const char *v = json_string_value(
+		json_object_get(json_array_get(root, 0), "isUpdatable"));
+	int yes = v && strcmp(v, "1") == 0;
+
+	json_decref(root);
+	return yes;
+}
+
 /* isUpdatable, from metadata.json (absent or unreadable: false). */
 static void read_updatable(const char *dir, struct model *m)
 {
 	char *path = fs_join(dir, "metadata.json");
-	json_t *root = path ? json_load_file(path, 0, NULL) : NULL;
-	const char *v = json_string_value(
-		json_object_get(json_array_get(root, 0), "isUpdatable"));
+	struct mlcc_diag d = {0, ""};
+	uint8_t *text;
+	size_t len;
 
-	m->is_updatable = v && strcmp(v, "1") == 0;
-	json_decref(root);
+	m->is_updatable = false;
+	if (path && fs_read_file(path, (size_t)64 << 20, &text, &len, &d) == 0) {
+		m->is_updatable = bundle_metadata_updatable((const char *)text, len);
+		free(text);
+	}
 	free(path);
 }
 

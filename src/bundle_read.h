@@ -37,6 +37,10 @@ struct bundle {
 int bundle_read(struct arena *a, const char *dir, struct bundle *b,
 		struct mlcc_diag *d);
 
+/* What mlcc reads from a metadata.json text: isUpdatable ("1" -> 1);
+** 0 for anything else, malformed text included. */
+int bundle_metadata_updatable(const char *text, size_t len);
+
 /* True when 'path' looks like a compiled bundle (a directory holding
 ** coremldata.bin). */
 int bundle_is_compiled(const char *path);

@@ -18,6 +18,7 @@
 
 #include "diag.h"
 #include "fsutil.h"
+#include "pbdepth.h"
 
 typedef CoreML__Specification__Model Model;
 typedef CoreML__Specification__MILSpec__Program PProgram;
@@ -767,6 +768,11 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf,
 	if (len == 0)
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: empty file, not a Core ML model", origin);
+	if (!pb_depth_ok(&core_ml__specification__model__descriptor, buf, len,
+			 PB_MAX_DEPTH))
+		return diag_fail(d, MLCC_E_CORRUPT,
+				 "%s: messages nested more than %d levels deep",
+				 origin, PB_MAX_DEPTH);
 	spec_arena_allocator(a, &alloc);
 	pm = core_ml__specification__model__unpack(&alloc, len, buf);
 	if (!pm)

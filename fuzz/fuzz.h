@@ -1,0 +1,18 @@
+/*
+** fuzz.h -- shared by the fuzz targets.
+**
+** Each fuzz_<name>.c defines LLVMFuzzerTestOneInput for one parser of
+** mlcc.  Built with clang -fsanitize=fuzzer (MLCC_FUZZ=ON) they are
+** libFuzzer targets; otherwise they link with replay.c into programs that
+** run the target on the files named on the command line -- how the saved
+** crashes in fuzz/regressions/<name>/ run as tests under gcc.
+*/
+#ifndef MLCC_FUZZ_H
+#define MLCC_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#endif
