@@ -20,6 +20,7 @@
 #include "fsutil.h"
 #include "load.h"
 #include "mil_parse.h"
+#include "validate.h"
 #include "pkg_write.h"
 
 #define MIL_MAX_BYTES ((size_t)4 << 30)
@@ -127,6 +128,8 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 	if (!rc)
 		rc = mil_parse(&a, o->mil, (const char *)text, len, &m, &info, d);
 	free(text);
+	if (!rc)
+		rc = validate_model(m, o->mil, d);
 	if (!rc) {
 		int spec = pick_spec(o, m, &info, d);
 		if (spec < 0)

@@ -31,13 +31,13 @@ const char *blob_record_check(const struct blob_record *r, uint64_t fsize,
 
 	if (r->sentinel != BLOB_SENTINEL)
 		return "no blob record here (bad sentinel)";
-	if (want != DT_INVALID && got != want) {
-		snprintf(buf, n, "blob holds data type %u, the tensor is %s",
-			 r->code, dtype_info(want)->mil);
-		return buf;
-	}
 	if (got == DT_INVALID) {
 		snprintf(buf, n, "unknown blob data type %u", r->code);
+		return buf;
+	}
+	if (want != DT_INVALID && got != want) {
+		snprintf(buf, n, "blob holds %s data (type %u), the tensor is %s",
+			 dtype_info(got)->mil, r->code, dtype_info(want)->mil);
 		return buf;
 	}
 	if (r->data_offset > fsize || r->size > fsize - r->data_offset) {

@@ -4,6 +4,7 @@
 **   package_open   where the spec file, @model_path and the stem are
 **   spec_read_file the protobuf, parsed into the in-memory model
 **   check_model    what mlcc can compile
+**   validate_model names, definitions and uses (validate.c)
 **   weights_plan   every BLOBFILE reference checked; the files to copy
 **   emit_bundle    every file written into a temporary directory beside
 **                  the target, which then replaces OUTDIR/<stem>.mlmodelc
@@ -27,6 +28,7 @@
 #include "progress.h"
 #include "spec_read.h"
 #include "stamp.h"
+#include "validate.h"
 #include "weights.h"
 
 /* Buffer size for streaming model.mil to disk. */
@@ -249,8 +251,11 @@ static int compile_into(struct mlcc_compile_options *o, struct emit_ctx *c,
 		rc = emit_bundle(c, tmp.path, plan);
 	if (!rc)
 		rc = fs_temp_commit(&tmp, target, c->diag);
-	else if (target)
+	else if (target) {
+		/* The user knows the bundle, not our temporary name. */
+		diag_replace(c->diag, tmp.path, target);
 		fs_temp_discard(&tmp);
+	}
 	if (rc)
 		free(target);
 	else
@@ -296,6 +301,8 @@ int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 		rc = spec_read_file(&arena, pkg.spec_path, &m, c.spec_sha256, d);
 	if (!rc)
 		rc = check_model(m, pkg.spec_path, d);
+	if (!rc)
+		rc = validate_model(m, pkg.spec_path, d);
 	if (!rc)
 		rc = weights_plan(&pkg, m, &plan, d);
 	if (!rc)

@@ -26,6 +26,20 @@ int diag_fail(struct mlcc_diag *d, int status, const char *fmt, ...)
 int diag_errno(struct mlcc_diag *d, const char *path, const char *what,
 	       int err);
 
+/* Size of the buffer diag_quote() writes into. */
+#define DIAG_QUOTE_MAX 96
+
+/* 's' as it should appear inside a message: control characters, quotes and
+** backslashes escaped C-style, cut at DIAG_QUOTE_MAX-5 bytes with "...".
+** Names from an input file may hold anything; a message must stay one
+** readable line.  Writes into 'buf' and returns it. */
+const char *diag_quote(char buf[DIAG_QUOTE_MAX], const char *s);
+
+/* Replace the first 'from' in the recorded message by 'to', truncating at
+** the message size; nothing when 'from' is NULL or absent.  Used to name
+** the bundle being written rather than its temporary directory. */
+void diag_replace(struct mlcc_diag *d, const char *from, const char *to);
+
 /* Reset 'd' to "no error". */
 void diag_clear(struct mlcc_diag *d);
 

@@ -343,8 +343,10 @@ int pkg_write(const char *out_path, const struct model *m,
 		rc = fill(tmp.path, spec, len, w, d);
 	if (!rc)
 		rc = fs_temp_commit(&tmp, target, d);
-	else
+	else if (tmp.path) {
+		diag_replace(d, tmp.path, target); /* name what the user named */
 		fs_temp_discard(&tmp);
+	}
 	free(target);
 	free(parent);
 	free(name);

@@ -18,7 +18,7 @@
 
 #include "diag.h"
 #include "fsutil.h"
-#include "pbdepth.h"
+#include "pbcheck.h"
 
 typedef CoreML__Specification__Model Model;
 typedef CoreML__Specification__MILSpec__Program PProgram;
@@ -90,7 +90,7 @@ static int fail(struct reader *r, int status, const char *fmt, ...)
 
 static int fail(struct reader *r, int status, const char *fmt, ...)
 {
-	char what[512], where[400] = "";
+	char what[512], where[400] = "", qf[DIAG_QUOTE_MAX], qo[DIAG_QUOTE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -100,13 +100,15 @@ static int fail(struct reader *r, int status, const char *fmt, ...)
 		const char *name = op_name(r->op);
 		if (name)
 			snprintf(where, sizeof where, "function '%s': op '%s': ",
-				 r->func, name);
+				 diag_quote(qf, r->func), diag_quote(qo, name));
 		else
 			snprintf(where, sizeof where,
-				 "function '%s': op #%zu (%s): ", r->func,
-				 r->op_index, r->op->type);
+				 "function '%s': op #%zu (%s): ",
+				 diag_quote(qf, r->func), r->op_index,
+				 diag_quote(qo, r->op->type ? r->op->type : ""));
 	} else if (r->func) {
-		snprintf(where, sizeof where, "function '%s': ", r->func);
+		snprintf(where, sizeof where, "function '%s': ",
+			 diag_quote(qf, r->func));
 	}
 	return diag_fail(r->d, status, "%s: %s%s", r->origin, where, what);
 }
@@ -653,10 +655,6 @@ static int read_program(struct reader *r, const PProgram *pp,
 			pp->functions[i];
 		if (!e)
 			return fail(r, MLCC_E_CORRUPT, "empty function entry");
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(p->funcs[j].name, e->key) == 0)
-				return fail(r, MLCC_E_CORRUPT,
-					    "function '%s' defined twice", e->key);
 		if (read_function(r, e->key, e->value, &p->funcs[i]))
 			return r->d->status;
 	}
@@ -763,16 +761,23 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf,
 {
 	struct reader r = {a, d, origin, NULL, NULL, 0, 0};
 	ProtobufCAllocator alloc;
+	struct pb_problem pr;
 	Model *pm;
 
 	if (len == 0)
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: empty file, not a Core ML model", origin);
-	if (!pb_depth_ok(&core_ml__specification__model__descriptor, buf, len,
-			 PB_MAX_DEPTH))
+	pr = pb_check(&core_ml__specification__model__descriptor, buf, len,
+		      PB_MAX_DEPTH);
+	if (pr.kind == PB_TOO_DEEP)
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: messages nested more than %d levels deep",
 				 origin, PB_MAX_DEPTH);
+	if (pr.kind == PB_BAD_LENGTH)
+		return diag_fail(d, MLCC_E_CORRUPT,
+				 "%s: not a Core ML model: field %llu at byte %zu declares %llu bytes, %zu remain (truncated or corrupt file)",
+				 origin, (unsigned long long)pr.field, pr.offset,
+				 (unsigned long long)pr.declared, pr.available);
 	spec_arena_allocator(a, &alloc);
 	pm = core_ml__specification__model__unpack(&alloc, len, buf);
 	if (!pm)
