@@ -119,6 +119,32 @@ static void clean_stale(const char *dir, const char *name)
 	free(prefix);
 }
 
+/* Lock the directory 'p' just made.  Another run's clean_stale() may have
+** seen it unlocked between mkdir() and here and removed it: so wait for the
+** lock (a cleaner holds it only while removing), then check that 'p' is
+** still the directory locked.  Returns the lock's descriptor; -1 when the
+** file system has no flock (the temporary is then unprotected); -2 when
+** the directory was taken away. */
+static int lock_new_temp(const char *p)
+{
+	struct stat a, b;
+	int fd = open(p, O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW);
+
+	if (fd < 0)
+		return errno == ENOENT ? -2 : -1;
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	if (fstat(fd, &a) != 0 || stat(p, &b) != 0 || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
 int fs_temp_create(struct fs_temp *t, const char *dir, const char *name,
 		   struct mlcc_diag *d)
 {
@@ -148,12 +174,11 @@ int fs_temp_create(struct fs_temp *t, const char *dir, const char *name,
 		suffix[6] = '\0';
 		snprintf(p, n, "%s/.%s" TEMP_TAG "%s", dir, name, suffix);
 		if (mkdir(p, 0777) == 0) {
+			int lock = lock_new_temp(p);
+			if (lock == -2)
+				continue; /* a cleaner took it: another name */
 			t->path = p;
-			t->lock = open(p, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
-			if (t->lock >= 0 && flock(t->lock, LOCK_EX | LOCK_NB) != 0) {
-				close(t->lock);
-				t->lock = -1;
-			}
+			t->lock = lock;
 			return MLCC_OK;
 		}
 		if (errno != EEXIST)

@@ -3,37 +3,10 @@
 # and nothing left behind in the output directory.
 #
 # Every package is made by mkpkg (tests/support/mkpkg.c); no corpus needed.
-set -u
 mlcc=$1
 mkpkg=$2
-work=$(mktemp -d "${TMPDIR:-/tmp}/mlcc-errors-XXXXXX")
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-fails=0
-n=0
-
-# expect NAME EXPECTED_STDERR MLCC_ARGS...
-expect() {
-	name=$1
-	want=$2
-	shift 2
-	n=$((n + 1))
-	out="$work/out-$n"
-	mkdir -p "$out"
-	"$mlcc" compile "$@" "$out" >"$work/stdout" 2>"$work/stderr"
-	rc=$?
-	got=$(cat "$work/stderr")
-	left=$(ls -A "$out")
-	if [ "$rc" != 1 ] || [ "$got" != "$want" ] || [ -n "$left" ]; then
-		fails=$((fails + 1))
-		echo "FAIL $name"
-		echo "  exit:     $rc (want 1)"
-		echo "  stderr:   $got"
-		echo "  want:     $want"
-		[ -n "$left" ] && echo "  left behind: $left"
-	else
-		echo "ok   $name"
-	fi
-}
+. "$(dirname "$0")/lib.sh"
+setup errors
 
 p=$work/nomanifest.mlpackage
 "$mkpkg" "$p" --no-manifest
@@ -148,5 +121,4 @@ else
 	echo "FAIL failed compile changed the existing bundle (exit $rc)"
 fi
 
-echo "error cases: $((n - fails)) ok, $fails failed"
-[ "$fails" = 0 ]
+finish

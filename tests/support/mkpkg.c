@@ -13,6 +13,22 @@
 **   --no-manifest      no Manifest.json
 **   --spec-bytes FILE  use FILE's bytes as model.mlmodel (garbage, ...)
 **   --truncate-spec N  cut model.mlmodel to N bytes
+**   --manifest-bytes FILE  use FILE's bytes as Manifest.json
+**   --item-path P      manifest path of the root item
+**   --spec-link T      model.mlmodel is a symlink to T (T is written with
+**                      the model's bytes when it does not exist)
+**   --weights-link T   weights/weight.bin is a symlink to T (written likewise)
+**   --blob-dtype N     data type code in w's blob record
+**   --blob-data N      data offset in w's blob record
+**   --blob-size N      data size in w's blob record
+**   --var-name NAME    name of y (defined by add, used by relu)
+**   --undefined        relu reads 'nope', which nothing defines
+**   --use-before-def   relu comes before the add that defines y
+**   --dup-var          add's output is named w, like the const
+**   --dup-function     two functions named main
+**   --nest N           an extra op: N `cond` ops nested in one another
+**   --text S           S as relu's name attribute, the author, short
+**                      description and a user-defined key and value
 **
 ** usage: mkpkg OUT.mlpackage [options]
 */
@@ -22,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "Model.pb-c.h"
 
@@ -30,10 +47,46 @@ typedef CoreML__Specification__MILSpec__ValueType ValueType;
 typedef CoreML__Specification__MILSpec__TensorType TensorType;
 typedef CoreML__Specification__MILSpec__Dimension Dimension;
 
+struct opts {
+	const char *root, *blob_path, *spec_file, *manifest_file, *item_path;
+	const char *spec_link, *weights_link, *var, *text;
+	uint64_t offset, blob_dtype, blob_data, blob_size;
+	long trunc_w, trunc_s, nest;
+	int manifest, weights, undefined, use_before_def, dup_var, dup_func;
+};
+
 static void die(const char *what)
 {
 	fprintf(stderr, "mkpkg: %s: %s\n", what, strerror(errno));
 	exit(2);
+}
+
+/* Every node of the message tree comes from tmalloc() and is released at
+** exit by free_all(), so that mkpkg is clean under LeakSanitizer. */
+static void **allocs;
+static size_t nallocs, capallocs;
+
+static void *tmalloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (!p || (nallocs == capallocs &&
+		   !(allocs = realloc(allocs, (capallocs = capallocs * 2 + 64) *
+						      sizeof *allocs))))
+		die("malloc");
+	return allocs[nallocs++] = p;
+}
+
+static char *tstrdup(const char *s)
+{
+	return strcpy(tmalloc(strlen(s) + 1), s);
+}
+
+static void free_all(void)
+{
+	while (nallocs)
+		free(allocs[--nallocs]);
+	free(allocs);
 }
 
 static void write_file(const char *path, const void *p, size_t n)
@@ -54,8 +107,8 @@ static ValueType *tensor_type(int dtype, int rank)
 	static Dimension d1 = CORE_ML__SPECIFICATION__MILSPEC__DIMENSION__INIT;
 	static Dimension d4 = CORE_ML__SPECIFICATION__MILSPEC__DIMENSION__INIT;
 	static Dimension *dims[2] = {&d1, &d4};
-	TensorType *t = malloc(sizeof *t);
-	ValueType *v = malloc(sizeof *v);
+	TensorType *t = tmalloc(sizeof *t);
+	ValueType *v = tmalloc(sizeof *v);
 
 	c1.size = 1;
 	c4.size = 4;
@@ -76,12 +129,12 @@ static ValueType *tensor_type(int dtype, int rank)
 
 static Value *string_value(const char *s)
 {
-	Value *v = malloc(sizeof *v);
-	CoreML__Specification__MILSpec__Value__ImmediateValue *iv = malloc(sizeof *iv);
-	CoreML__Specification__MILSpec__TensorValue *tv = malloc(sizeof *tv);
+	Value *v = tmalloc(sizeof *v);
+	CoreML__Specification__MILSpec__Value__ImmediateValue *iv = tmalloc(sizeof *iv);
+	CoreML__Specification__MILSpec__TensorValue *tv = tmalloc(sizeof *tv);
 	CoreML__Specification__MILSpec__TensorValue__RepeatedStrings *rs =
-		malloc(sizeof *rs);
-	char **vals = malloc(sizeof *vals);
+		tmalloc(sizeof *rs);
+	char **vals = tmalloc(sizeof *vals);
 
 	core_ml__specification__milspec__value__init(v);
 	core_ml__specification__milspec__value__immediate_value__init(iv);
@@ -103,7 +156,7 @@ static Value *string_value(const char *s)
 static CoreML__Specification__MILSpec__Operation__AttributesEntry *
 attr(const char *key, Value *v)
 {
-	CoreML__Specification__MILSpec__Operation__AttributesEntry *e = malloc(sizeof *e);
+	CoreML__Specification__MILSpec__Operation__AttributesEntry *e = tmalloc(sizeof *e);
 
 	core_ml__specification__milspec__operation__attributes_entry__init(e);
 	e->key = (char *)key;
@@ -114,10 +167,10 @@ attr(const char *key, Value *v)
 static CoreML__Specification__MILSpec__Operation__InputsEntry *
 input(const char *param, const char *var)
 {
-	CoreML__Specification__MILSpec__Operation__InputsEntry *e = malloc(sizeof *e);
-	CoreML__Specification__MILSpec__Argument *a = malloc(sizeof *a);
-	CoreML__Specification__MILSpec__Argument__Binding *b = malloc(sizeof *b);
-	CoreML__Specification__MILSpec__Argument__Binding **bs = malloc(sizeof *bs);
+	CoreML__Specification__MILSpec__Operation__InputsEntry *e = tmalloc(sizeof *e);
+	CoreML__Specification__MILSpec__Argument *a = tmalloc(sizeof *a);
+	CoreML__Specification__MILSpec__Argument__Binding *b = tmalloc(sizeof *b);
+	CoreML__Specification__MILSpec__Argument__Binding **bs = tmalloc(sizeof *bs);
 
 	core_ml__specification__milspec__argument__binding__init(b);
 	b->binding_case = CORE_ML__SPECIFICATION__MILSPEC__ARGUMENT__BINDING__BINDING_NAME;
@@ -134,7 +187,7 @@ input(const char *param, const char *var)
 
 static CoreML__Specification__MILSpec__NamedValueType *named(const char *n)
 {
-	CoreML__Specification__MILSpec__NamedValueType *nv = malloc(sizeof *nv);
+	CoreML__Specification__MILSpec__NamedValueType *nv = tmalloc(sizeof *nv);
 
 	core_ml__specification__milspec__named_value_type__init(nv);
 	nv->name = (char *)n;
@@ -145,16 +198,16 @@ static CoreML__Specification__MILSpec__NamedValueType *named(const char *n)
 static CoreML__Specification__MILSpec__Operation *
 op(const char *type, const char *out, int nin, ...)
 {
-	CoreML__Specification__MILSpec__Operation *o = malloc(sizeof *o);
+	CoreML__Specification__MILSpec__Operation *o = tmalloc(sizeof *o);
 	va_list ap;
 
 	core_ml__specification__milspec__operation__init(o);
 	o->type = (char *)type;
 	o->n_outputs = 1;
-	o->outputs = malloc(sizeof *o->outputs);
+	o->outputs = tmalloc(sizeof *o->outputs);
 	o->outputs[0] = named(out);
 	o->n_inputs = (size_t)nin;
-	o->inputs = malloc((size_t)(nin + 1) * sizeof *o->inputs);
+	o->inputs = tmalloc((size_t)(nin + 1) * sizeof *o->inputs);
 	va_start(ap, nin);
 	for (int i = 0; i < nin; i++) {
 		const char *p = va_arg(ap, const char *);
@@ -163,16 +216,16 @@ op(const char *type, const char *out, int nin, ...)
 	}
 	va_end(ap);
 	o->n_attributes = 1;
-	o->attributes = malloc(2 * sizeof *o->attributes);
+	o->attributes = tmalloc(2 * sizeof *o->attributes);
 	o->attributes[0] = attr("name", string_value(out));
 	return o;
 }
 
 static CoreML__Specification__FeatureDescription *feature(const char *n)
 {
-	CoreML__Specification__FeatureDescription *f = malloc(sizeof *f);
-	CoreML__Specification__FeatureType *t = malloc(sizeof *t);
-	CoreML__Specification__ArrayFeatureType *a = malloc(sizeof *a);
+	CoreML__Specification__FeatureDescription *f = tmalloc(sizeof *f);
+	CoreML__Specification__FeatureType *t = tmalloc(sizeof *t);
+	CoreML__Specification__ArrayFeatureType *a = tmalloc(sizeof *a);
 	static int64_t shape[2] = {1, 4};
 
 	core_ml__specification__array_feature_type__init(a);
@@ -188,8 +241,51 @@ static CoreML__Specification__FeatureDescription *feature(const char *n)
 	return f;
 }
 
-static size_t build_spec(unsigned char **out, const char *blob_path,
-			 uint64_t blob_offset)
+/* 'depth' cond ops, each holding the next in its only block. */
+static CoreML__Specification__MILSpec__Operation *nested_conds(long depth)
+{
+	CoreML__Specification__MILSpec__Operation *top = NULL;
+	char name[32];
+
+	for (long i = depth; i > 0; i--) {
+		CoreML__Specification__MILSpec__Operation *o;
+		CoreML__Specification__MILSpec__Block *b = tmalloc(sizeof *b);
+		snprintf(name, sizeof name, "c%ld", i);
+		o = op("cond", tstrdup(name), 0);
+		o->n_outputs = 0;
+		core_ml__specification__milspec__block__init(b);
+		if (top) {
+			b->n_operations = 1;
+			b->operations = tmalloc(sizeof *b->operations);
+			b->operations[0] = top;
+		}
+		o->n_blocks = 1;
+		o->blocks = tmalloc(sizeof *o->blocks);
+		o->blocks[0] = b;
+		top = o;
+	}
+	return top;
+}
+
+static void set_text(CoreML__Specification__ModelDescription *desc,
+		     CoreML__Specification__MILSpec__Operation *relu,
+		     const char *text)
+{
+	static CoreML__Specification__Metadata md =
+		CORE_ML__SPECIFICATION__METADATA__INIT;
+	static CoreML__Specification__Metadata__UserDefinedEntry ue =
+		CORE_ML__SPECIFICATION__METADATA__USER_DEFINED_ENTRY__INIT;
+	static CoreML__Specification__Metadata__UserDefinedEntry *ues[] = {&ue};
+
+	relu->attributes[0] = attr("name", string_value(text));
+	md.author = md.shortdescription = (char *)text;
+	ue.key = ue.value = (char *)text;
+	md.n_userdefined = 1;
+	md.userdefined = ues;
+	desc->metadata = &md;
+}
+
+static size_t build_spec(unsigned char **out, const struct opts *o)
 {
 	static CoreML__Specification__Model model = CORE_ML__SPECIFICATION__MODEL__INIT;
 	static CoreML__Specification__ModelDescription desc =
@@ -208,24 +304,35 @@ static size_t build_spec(unsigned char **out, const char *blob_path,
 		CORE_ML__SPECIFICATION__MILSPEC__VALUE__BLOB_FILE_VALUE__INIT;
 	static Value wv = CORE_ML__SPECIFICATION__MILSPEC__VALUE__INIT;
 	static char *outs[] = {"out"};
-	CoreML__Specification__MILSpec__Operation *ops[3];
+	CoreML__Specification__MILSpec__Operation *ops[4];
 	CoreML__Specification__FeatureDescription *in[1], *outf[1];
-	CoreML__Specification__MILSpec__Program__FunctionsEntry *fes[] = {&fe};
+	CoreML__Specification__MILSpec__Program__FunctionsEntry *fes[] = {&fe, &fe};
 	CoreML__Specification__MILSpec__Function__BlockSpecializationsEntry *bes[] = {&be};
 	CoreML__Specification__MILSpec__NamedValueType *fin[1];
 	size_t n;
 
-	bf.filename = (char *)blob_path;
-	bf.offset = blob_offset;
+	const char *y = o->dup_var ? "w" : o->var;
+
+	bf.filename = (char *)o->blob_path;
+	bf.offset = o->offset;
 	wv.type = tensor_type(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__FLOAT32, 2);
 	wv.value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__VALUE_BLOB_FILE_VALUE;
 	wv.blobfilevalue = &bf;
 	ops[0] = op("const", "w", 0);
 	ops[0]->n_attributes = 2;
 	ops[0]->attributes[1] = attr("val", &wv);
-	ops[1] = op("add", "y", 2, "x", "x", "y", "w");
-	ops[2] = op("relu", "out", 1, "x", "y");
+	ops[1] = op("add", y, 2, "x", "x", "y", "w");
+	ops[2] = op("relu", "out", 1, "x", o->undefined ? "nope" : y);
+	if (o->use_before_def) {
+		CoreML__Specification__MILSpec__Operation *t = ops[1];
+		ops[1] = ops[2];
+		ops[2] = t;
+	}
 	block.n_operations = 3;
+	if (o->nest > 0)
+		ops[block.n_operations++] = nested_conds(o->nest);
+	if (o->text)
+		set_text(&desc, o->use_before_def ? ops[1] : ops[2], o->text);
 	block.operations = ops;
 	block.n_outputs = 1;
 	block.outputs = outs;
@@ -240,7 +347,7 @@ static size_t build_spec(unsigned char **out, const char *blob_path,
 	fe.key = "main";
 	fe.value = &fn;
 	prog.version = 1;
-	prog.n_functions = 1;
+	prog.n_functions = o->dup_func ? 2 : 1;
 	prog.functions = fes;
 	in[0] = feature("x");
 	outf[0] = feature("out");
@@ -258,69 +365,98 @@ static size_t build_spec(unsigned char **out, const char *blob_path,
 	return n;
 }
 
-/* A blob file: header, one fp32 [1,4] blob record at 64, data at 128. */
-static void write_weights(const char *path, long truncate)
+/* The blob file: header, one fp32 [1,4] blob record at 64, data at 128. */
+static size_t write_weights(unsigned char b[144], const struct opts *o)
 {
-	unsigned char b[144] = {0};
+	long truncate = o->trunc_w;
 	float w[4] = {1.0f, -2.0f, 0.5f, 0.0f};
 	uint32_t u;
 	uint64_t q;
 
+	memset(b, 0, 144);
 	u = 1;
 	memcpy(b, &u, 4); /* count */
 	u = 2;
 	memcpy(b + 4, &u, 4); /* version */
 	u = 0xDEADBEEFu;
 	memcpy(b + 64, &u, 4);
-	u = 2; /* Float32 */
+	u = (uint32_t)o->blob_dtype; /* 2: Float32 */
 	memcpy(b + 68, &u, 4);
-	q = 16;
+	q = o->blob_size;
 	memcpy(b + 72, &q, 8);
-	q = 128;
+	q = o->blob_data;
 	memcpy(b + 80, &q, 8);
 	memcpy(b + 128, w, 16);
-	write_file(path, b, truncate >= 0 && truncate < 144 ? (size_t)truncate : 144);
+	return truncate >= 0 && truncate < 144 ? (size_t)truncate : 144;
 }
 
-int main(int argc, char **argv)
+static int parse_args(int argc, char **argv, struct opts *o)
 {
-	const char *root = "ROOT-ID", *blob_path = "@model_path/weights/weight.bin";
-	const char *spec_file = NULL;
-	uint64_t offset = 64;
-	long trunc_w = -1, trunc_s = -1;
-	int manifest = 1, weights = 1;
-	char path[4096];
-	unsigned char *spec;
-	size_t n;
-
-	if (argc < 2) {
-		fprintf(stderr, "usage: mkpkg OUT.mlpackage [options]\n");
-		return 2;
-	}
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--blob-path") && v)
-			blob_path = v, i++;
-		else if (!strcmp(a, "--blob-offset") && v)
-			offset = strtoull(v, NULL, 10), i++;
-		else if (!strcmp(a, "--no-weight-file"))
-			weights = 0;
-		else if (!strcmp(a, "--truncate-weights") && v)
-			trunc_w = atol(v), i++;
-		else if (!strcmp(a, "--root") && v)
-			root = v, i++;
+		int used = 1;
+		if (!strcmp(a, "--no-weight-file"))
+			o->weights = 0, used = 0;
 		else if (!strcmp(a, "--no-manifest"))
-			manifest = 0;
-		else if (!strcmp(a, "--spec-bytes") && v)
-			spec_file = v, i++;
-		else if (!strcmp(a, "--truncate-spec") && v)
-			trunc_s = atol(v), i++;
-		else {
+			o->manifest = 0, used = 0;
+		else if (!strcmp(a, "--undefined"))
+			o->undefined = 1, used = 0;
+		else if (!strcmp(a, "--use-before-def"))
+			o->use_before_def = 1, used = 0;
+		else if (!strcmp(a, "--dup-var"))
+			o->dup_var = 1, used = 0;
+		else if (!strcmp(a, "--dup-function"))
+			o->dup_func = 1, used = 0;
+		else if (!v)
+			used = -1;
+		else if (!strcmp(a, "--blob-path"))
+			o->blob_path = v;
+		else if (!strcmp(a, "--blob-offset"))
+			o->offset = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--blob-dtype"))
+			o->blob_dtype = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--blob-data"))
+			o->blob_data = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--blob-size"))
+			o->blob_size = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--truncate-weights"))
+			o->trunc_w = atol(v);
+		else if (!strcmp(a, "--root"))
+			o->root = v;
+		else if (!strcmp(a, "--spec-bytes"))
+			o->spec_file = v;
+		else if (!strcmp(a, "--manifest-bytes"))
+			o->manifest_file = v;
+		else if (!strcmp(a, "--item-path"))
+			o->item_path = v;
+		else if (!strcmp(a, "--spec-link"))
+			o->spec_link = v;
+		else if (!strcmp(a, "--weights-link"))
+			o->weights_link = v;
+		else if (!strcmp(a, "--truncate-spec"))
+			o->trunc_s = atol(v);
+		else if (!strcmp(a, "--var-name"))
+			o->var = v;
+		else if (!strcmp(a, "--nest"))
+			o->nest = atol(v);
+		else if (!strcmp(a, "--text"))
+			o->text = v;
+		else
+			used = -1;
+		if (used < 0) {
 			fprintf(stderr, "mkpkg: bad option %s\n", a);
-			return 2;
+			return -1;
 		}
+		i += used;
 	}
-	snprintf(path, sizeof path, "%s/Data/com.apple.CoreML/weights", argv[1]);
+	return 0;
+}
+
+static void mkdirs(const char *dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s", dir);
 	for (char *s = path + 1; *s; s++)
 		if (*s == '/') {
 			*s = '\0';
@@ -330,41 +466,103 @@ int main(int argc, char **argv)
 		}
 	if (mkdir(path, 0777) && errno != EEXIST)
 		die(path);
-	if (manifest) {
-		char m[1024];
-		int k = snprintf(m, sizeof m,
-				 "{\n    \"fileFormatVersion\": \"1.0.0\",\n"
-				 "    \"itemInfoEntries\": {\n"
-				 "        \"ROOT-ID\": {\n"
-				 "            \"author\": \"com.apple.CoreML\",\n"
-				 "            \"description\": \"CoreML Model Specification\",\n"
-				 "            \"name\": \"model.mlmodel\",\n"
-				 "            \"path\": \"com.apple.CoreML/model.mlmodel\"\n"
-				 "        }\n    },\n"
-				 "    \"rootModelIdentifier\": \"%s\"\n}\n",
-				 root);
-		snprintf(path, sizeof path, "%s/Manifest.json", argv[1]);
-		write_file(path, m, (size_t)k);
-	}
-	n = build_spec(&spec, blob_path, offset);
-	if (spec_file) {
-		FILE *f = fopen(spec_file, "rb");
+}
+
+static void write_manifest(const char *pkg, const struct opts *o)
+{
+	char m[2048], path[4096];
+	int k = snprintf(m, sizeof m,
+			 "{\n    \"fileFormatVersion\": \"1.0.0\",\n"
+			 "    \"itemInfoEntries\": {\n"
+			 "        \"ROOT-ID\": {\n"
+			 "            \"author\": \"com.apple.CoreML\",\n"
+			 "            \"description\": \"CoreML Model Specification\",\n"
+			 "            \"name\": \"model.mlmodel\",\n"
+			 "            \"path\": \"%s\"\n"
+			 "        }\n    },\n"
+			 "    \"rootModelIdentifier\": \"%s\"\n}\n",
+			 o->item_path, o->root);
+
+	snprintf(path, sizeof path, "%s/Manifest.json", pkg);
+	if (o->manifest_file) {
+		FILE *f = fopen(o->manifest_file, "rb");
 		if (!f)
-			die(spec_file);
+			die(o->manifest_file);
+		k = (int)fread(m, 1, sizeof m, f);
+		fclose(f);
+	}
+	write_file(path, m, (size_t)k);
+}
+
+/* Write 'path', or make it a symlink to 'link' whose target is written
+** instead (when it does not exist yet). */
+static void write_or_link(const char *path, const char *link,
+			  const void *p, size_t n)
+{
+	struct stat st;
+
+	if (!link) {
+		write_file(path, p, n);
+		return;
+	}
+	if (stat(link, &st) != 0)
+		write_file(link, p, n);
+	if (symlink(link, path) != 0)
+		die(path);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {
+		.root = "ROOT-ID",
+		.blob_path = "@model_path/weights/weight.bin",
+		.item_path = "com.apple.CoreML/model.mlmodel",
+		.var = "y",
+		.offset = 64,
+		.blob_dtype = 2,
+		.blob_data = 128,
+		.blob_size = 16,
+		.trunc_w = -1,
+		.trunc_s = -1,
+		.manifest = 1,
+		.weights = 1,
+	};
+	char path[4096];
+	unsigned char *spec;
+	size_t n;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: mkpkg OUT.mlpackage [options]\n");
+		return 2;
+	}
+	if (parse_args(argc, argv, &o))
+		return 2;
+	atexit(free_all);
+	snprintf(path, sizeof path, "%s/Data/com.apple.CoreML/weights", argv[1]);
+	mkdirs(path);
+	if (o.manifest)
+		write_manifest(argv[1], &o);
+	n = build_spec(&spec, &o);
+	if (o.spec_file) {
+		FILE *f = fopen(o.spec_file, "rb");
+		if (!f)
+			die(o.spec_file);
 		free(spec);
 		spec = malloc(1 << 20);
 		n = fread(spec, 1, 1 << 20, f);
 		fclose(f);
 	}
-	if (trunc_s >= 0 && (size_t)trunc_s < n)
-		n = (size_t)trunc_s;
+	if (o.trunc_s >= 0 && (size_t)o.trunc_s < n)
+		n = (size_t)o.trunc_s;
 	snprintf(path, sizeof path, "%s/Data/com.apple.CoreML/model.mlmodel", argv[1]);
-	write_file(path, spec, n);
+	write_or_link(path, o.spec_link, spec, n);
 	free(spec);
-	if (weights) {
+	if (o.weights) {
+		unsigned char b[144];
+		size_t wn = write_weights(b, &o);
 		snprintf(path, sizeof path,
 			 "%s/Data/com.apple.CoreML/weights/weight.bin", argv[1]);
-		write_weights(path, trunc_w);
+		write_or_link(path, o.weights_link, b, wn);
 	}
 	return 0;
 }
