@@ -4,6 +4,10 @@
 #   make demo     build, then assemble and compile the tiny LLM demo set
 #   make test     build with AddressSanitizer + UndefinedBehaviorSanitizer
 #                 and run every test
+#   make bench    benchmark at ANEMLL scale (bench/run.sh; results in
+#                 docs/PERFORMANCE.md; not part of `make test`)
+#   make test-valgrind  every test again, with mlcc, compile_models and the
+#                 test programs under Valgrind (any error or leak fails)
 #   make install  mlcc, compile_models, coremlcompiler/coremlc symlinks
 #   make install-shims   also the xcrun shim (PREFIX/libexec/mlcc/shims)
 #   make fuzz     libFuzzer targets for every parser (FUZZ_SECONDS=N each)
@@ -11,6 +15,7 @@
 
 BUILD      ?= build
 TEST_BUILD ?= build-asan
+VG_BUILD   ?= build-valgrind
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 MLCC_CORPUS ?= $(CURDIR)/../shared/corpus
 export MLCC_CORPUS
@@ -21,7 +26,7 @@ PREFIX     ?= /usr/local
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build deps test demo clean install install-shims fuzz
+.PHONY: all build deps test test-valgrind demo bench clean install install-shims fuzz
 
 all: build
 
@@ -39,8 +44,20 @@ test: deps
 	  grep -h -E '^(golden identical|roundtrip identical|pairs source|miltext identical|specwrite identical|generated compiled|generated roundtrip|features:|SKIPPED)' \
 	    Testing/Temporary/LastTest.log 2>/dev/null; exit $$rc
 
+# About 4 minutes on 2 cores: Valgrind slows mlcc 20-50 times.
+test-valgrind: deps
+	@command -v valgrind >/dev/null || { echo "test-valgrind needs valgrind: apt-get install valgrind"; exit 1; }
+	@cmake -S . -B $(VG_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMLCC_VALGRIND=ON >/dev/null
+	@cmake --build $(VG_BUILD) -j$(JOBS)
+	@cd $(VG_BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 3600
+
 demo: build
 	@tools/demo.sh $(BUILD)
+
+# Compile time vs cp -r, peak RSS, emission MB/s, compile_models -j1/-jN
+# (bench/run.sh: about 75 s, ~4.5 GiB of scratch space under $(BUILD)).
+bench: build
+	@bench/run.sh $(BUILD)
 
 # libFuzzer targets (clang), FUZZ_SECONDS each, two at a time.
 fuzz: deps
@@ -59,4 +76,4 @@ install-shims: install
 	@echo "shims: PATH=$(PREFIX)/libexec/mlcc/shims:\$$PATH xcrun coremlcompiler ..."
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(VG_BUILD) $(FUZZ_BUILD)

@@ -9,6 +9,7 @@
 #include "fuzz.h"
 #include "mil_parse.h"
 #include "stamp.h"
+#include "validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct wbuf w;
 		memset(&c, 0, sizeof c);
 		m->spec_version = strcmp(info.dialect, "1.3") == 0 ? 9 : 7;
+		validate_model(m, "fuzz.mil", &d);
 		if (stamp_init(&st, NULL, NULL, &d) == 0) {
 			c.model = m;
 			c.stamp = &st;

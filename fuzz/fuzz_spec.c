@@ -1,7 +1,8 @@
 /*
-** fuzz_spec.c -- a Core ML specification (protobuf) -> model -> every
-** emitter, and back through spec_write.  Any readable model must print
-** without crashing; writing it must give bytes that read back.
+** fuzz_spec.c -- a Core ML specification (protobuf) -> model -> the
+** program checks, every emitter, and back through spec_write.  Any
+** readable model must print without crashing; writing it must give bytes
+** that read back.
 */
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "spec_read.h"
 #include "spec_write.h"
 #include "stamp.h"
+#include "validate.h"
 
 static void emit_all(struct model *m)
 {
@@ -55,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m->kind != MODEL_OTHER &&
 		    spec_write(m, &a, &bytes, &len, &d) == 0)
 			spec_read_bytes(&a, "again", bytes, len, &again, &d);
+		validate_model(m, "fuzz", &d);
 		emit_all(m);
 	}
 	arena_free(&a);
