@@ -2,12 +2,15 @@
 ** compile.c -- the compiler pipeline: read -> model -> emit, atomically.
 **
 **   package_open   where the spec file, @model_path and the stem are
+**   output_open    a temporary directory beside OUTDIR/<stem>.mlmodelc
+**   copier_start   the weights directory copied into it, in a thread
 **   spec_read_file the protobuf, parsed into the in-memory model
 **   check_model    what mlcc can compile
 **   validate_model names, definitions and uses (validate.c)
 **   weights_plan   every BLOBFILE reference checked; the files to copy
-**   emit_bundle    every file written into a temporary directory beside
-**                  the target, which then replaces OUTDIR/<stem>.mlmodelc
+**   emit_bundle    every other file written into the temporary
+**   finish_copy    the copy joined; output_close: the temporary replaces
+**                  OUTDIR/<stem>.mlmodelc
 **
 ** On any failure the temporary directory is removed and an existing bundle
 ** is left untouched.
@@ -21,6 +24,7 @@
 #include <fcntl.h>
 
 #include "classifier.h"
+#include "copier.h"
 #include "diag.h"
 #include "emit.h"
 #include "fsutil.h"
@@ -183,9 +187,35 @@ static char *make_subdir(const struct emit_ctx *c, const char *dir,
 	return sub;
 }
 
+/* Weight files, and where the weights directory's early copy goes.  The
+** copier (copier.c) brings 'early' into the top of the temporary while the
+** model is read; the first ML-program directory of the bundle owns those
+** files -- the top itself for an ML program, model0/... for a pipeline,
+** where they are moved once the copy is done (place_early). */
+struct weights_out {
+	const struct weight_plan *plan;  /* every file of the bundle */
+	const struct weight_plan *early; /* brought by the copier */
+	const char *top;                 /* the temporary directory */
+	char *owner;                     /* first ML-program dir, or NULL */
+};
+
+/* The weight files of one ML-program directory. */
+static int emit_weights(const struct emit_ctx *c, struct weights_out *wo,
+			const char *dir)
+{
+	const struct weight_plan *skip = NULL;
+
+	if (!wo->owner && wo->early->nfiles) {
+		if (!(wo->owner = strdup(dir)))
+			return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
+		skip = wo->early;
+	}
+	return weights_copy(wo->plan, dir, c->link, c->progress, skip, c->diag);
+}
+
 /* A compiled model (top level or pipeline child) into 'dir'. */
 static int emit_model_dir(const struct emit_ctx *c, const struct model *m,
-			  const char *dir, const struct weight_plan *plan)
+			  const char *dir, struct weights_out *wo)
 {
 	int rc = write_small(c, dir, "coremldata.bin", m, emit_coremldata);
 	char *sub;
@@ -193,14 +223,14 @@ static int emit_model_dir(const struct emit_ctx *c, const struct model *m,
 	if (!rc && m->kind == MODEL_ML_PROGRAM) {
 		rc = emit_mil_file(c, dir, m);
 		if (!rc)
-			rc = weights_copy(plan, dir, c->link, c->progress, c->diag);
+			rc = emit_weights(c, wo, dir);
 	}
 	for (size_t i = 0; i < m->nchildren && !rc; i++) {
 		char name[32];
 		snprintf(name, sizeof name, "model%zu", i);
 		if (!(sub = make_subdir(c, dir, name)))
 			return c->diag->status;
-		rc = emit_model_dir(c, m->children[i], sub, plan);
+		rc = emit_model_dir(c, m->children[i], sub, wo);
 		free(sub);
 	}
 	if (!rc && m->nchild_names) {
@@ -213,9 +243,9 @@ static int emit_model_dir(const struct emit_ctx *c, const struct model *m,
 }
 
 static int emit_bundle(const struct emit_ctx *c, const char *dir,
-		       const struct weight_plan *plan)
+		       struct weights_out *wo)
 {
-	int rc = emit_model_dir(c, c->model, dir, plan);
+	int rc = emit_model_dir(c, c->model, dir, wo);
 	char *sub;
 
 	if (!rc)
@@ -229,37 +259,94 @@ static int emit_bundle(const struct emit_ctx *c, const char *dir,
 	return rc;
 }
 
-static int compile_into(struct mlcc_compile_options *o, struct emit_ctx *c,
-			const struct package *pkg,
-			const struct weight_plan *plan)
+/* After the early copy: move it to the directory that owns it, or drop it
+** when no directory of the bundle takes weights. */
+static int place_early(const struct weights_out *wo, struct mlcc_diag *d)
 {
-	struct fs_temp tmp;
-	char *target, *name;
-	int rc = fs_mkdir_p(o->output_dir, c->diag);
+	char *from, *to;
+	int rc = MLCC_OK;
 
-	if (rc)
-		return rc;
-	name = malloc(strlen(pkg->stem) + 10);
+	if (!wo->early->nfiles || (wo->owner && strcmp(wo->owner, wo->top) == 0))
+		return MLCC_OK;
+	from = fs_join(wo->top, "weights");
+	to = wo->owner ? fs_join(wo->owner, "weights") : NULL;
+	if (!from || (wo->owner && !to))
+		rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
+	else if (!to)
+		fs_rm_rf(from);
+	else if (rename(from, to) != 0)
+		rc = diag_errno(d, to, "cannot move weights", errno);
+	free(from);
+	free(to);
+	return rc;
+}
+
+/* ---- the output: a temporary beside OUTDIR/<stem>.mlmodelc -------------- */
+
+struct output {
+	char *target;      /* OUTDIR/<stem>.mlmodelc */
+	bool made_dir;     /* OUTDIR did not exist before */
+	struct fs_temp tmp;
+};
+
+static int output_open(struct output *out, const char *dir, const char *stem,
+		       struct mlcc_diag *d)
+{
+	struct stat st;
+	char *name = malloc(strlen(stem) + sizeof ".mlmodelc");
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	out->tmp.lock = -1;
 	if (!name)
-		return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
-	sprintf(name, "%s.mlmodelc", pkg->stem);
-	target = fs_join(o->output_dir, name);
-	rc = target ? fs_temp_create(&tmp, o->output_dir, name, c->diag)
-		    : diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
+		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+	sprintf(name, "%s.mlmodelc", stem);
+	out->made_dir = stat(dir, &st) != 0;
+	rc = fs_mkdir_p(dir, d);
+	if (!rc && !(out->target = fs_join(dir, name)))
+		rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
+	if (!rc)
+		rc = fs_temp_create(&out->tmp, dir, name, d);
 	free(name);
-	if (!rc)
-		rc = emit_bundle(c, tmp.path, plan);
-	if (!rc)
-		rc = fs_temp_commit(&tmp, target, c->diag);
-	else if (target) {
+	return rc;
+}
+
+/* Commit the temporary when 'rc' is 0, else remove it (and OUTDIR if this
+** run made it and it is empty).  Returns the final status; on success the
+** target path moves to '*written'. */
+static int output_close(struct output *out, const char *dir, int rc,
+			char **written, struct mlcc_diag *d)
+{
+	if (!rc && out->tmp.path) {
+		rc = fs_temp_commit(&out->tmp, out->target, d);
+	} else {
 		/* The user knows the bundle, not our temporary name. */
-		diag_replace(c->diag, tmp.path, target);
-		fs_temp_discard(&tmp);
+		if (out->target)
+			diag_replace(d, out->tmp.path, out->target);
+		fs_temp_discard(&out->tmp);
 	}
-	if (rc)
-		free(target);
-	else
-		o->written_path = target;
+	if (rc && out->made_dir)
+		rmdir(dir); /* fails, harmlessly, unless empty */
+	if (!rc) {
+		*written = out->target;
+		out->target = NULL;
+	}
+	free(out->target);
+	return rc;
+}
+
+/* Join the copier and decide whose error is reported.  The main thread's
+** error wins, except an I/O error when the copy failed too: a full disk
+** fails both, and the copy, the big writer, is the one to name -- so the
+** copy is not called off on I/O errors and its own failure is seen. */
+static int finish_copy(struct copier *cp, int rc, struct mlcc_diag *d)
+{
+	int crc = copier_finish(cp, rc != 0 && rc != MLCC_E_IO);
+
+	if (crc && (!rc || rc == MLCC_E_IO)) {
+		*d = cp->diag;
+		return crc;
+	}
 	return rc;
 }
 
@@ -273,6 +360,24 @@ int mlcc_link_mode_parse(const char *name)
 	return -1;
 }
 
+/* Read, check and lower the model; plan its weight files. */
+static int read_model(struct arena *a, const struct package *pkg,
+		      struct model **m, uint8_t sha256[32],
+		      struct weight_plan *plan, struct mlcc_diag *d)
+{
+	int rc = spec_read_file(a, pkg->spec_path, m, sha256, d);
+
+	if (!rc)
+		rc = check_model(*m, pkg->spec_path, d);
+	if (!rc)
+		rc = validate_model(*m, pkg->spec_path, d);
+	if (!rc)
+		rc = weights_plan(pkg, *m, plan, d);
+	if (!rc)
+		rc = lower_model(*m, d);
+	return rc;
+}
+
 int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 {
 	struct package pkg;
@@ -280,6 +385,9 @@ int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 	struct stamp stamp;
 	struct weight_plan plan = {0};
 	struct progress prog = {0};
+	struct copier cp;
+	struct output out;
+	struct weights_out wo = {&plan, NULL, NULL, NULL};
 	struct emit_ctx c;
 	struct model *m = NULL;
 	int rc;
@@ -296,17 +404,21 @@ int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 		return rc;
 	arena_init(&arena);
 	memset(&c, 0, sizeof c);
+	memset(&cp, 0, sizeof cp);
+	prog.enabled = !o->quiet && isatty(STDERR_FILENO);
 	rc = package_open(&pkg, o->input, d);
+	if (rc) {
+		arena_free(&arena);
+		package_close(&pkg);
+		return rc;
+	}
+	/* The weights directory is copied while the model is read. */
+	rc = output_open(&out, o->output_dir, pkg.stem, d);
 	if (!rc)
-		rc = spec_read_file(&arena, pkg.spec_path, &m, c.spec_sha256, d);
+		rc = copier_start(&cp, &pkg, out.tmp.path, o->link, prog.enabled,
+				  d);
 	if (!rc)
-		rc = check_model(m, pkg.spec_path, d);
-	if (!rc)
-		rc = validate_model(m, pkg.spec_path, d);
-	if (!rc)
-		rc = weights_plan(&pkg, m, &plan, d);
-	if (!rc)
-		rc = lower_model(m, d);
+		rc = read_model(&arena, &pkg, &m, c.spec_sha256, &plan, d);
 	if (!rc) {
 		c.model = m;
 		c.stamp = &stamp;
@@ -314,10 +426,17 @@ int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 		c.spec_name = pkg.spec_name;
 		c.diag = d;
 		c.link = o->link;
-		prog.enabled = !o->quiet && isatty(STDERR_FILENO);
 		c.progress = &prog;
-		rc = compile_into(o, &c, &pkg, &plan);
+		wo.early = copier_files(&cp);
+		wo.top = out.tmp.path;
+		rc = emit_bundle(&c, out.tmp.path, &wo);
 	}
+	rc = finish_copy(&cp, rc, d);
+	if (!rc)
+		rc = place_early(&wo, d);
+	rc = output_close(&out, o->output_dir, rc, &o->written_path, d);
+	copier_free(&cp);
+	free(wo.owner);
 	weights_free(&plan);
 	package_close(&pkg);
 	arena_free(&arena);

@@ -338,7 +338,10 @@ static int copy_rw(int in, int out, uint64_t done, struct progress *prog)
 			off += k;
 		}
 		done += (uint64_t)n;
-		progress_update(prog, done);
+		if (!progress_update(prog, done)) {
+			rc = ECANCELED;
+			break;
+		}
 	}
 done:
 	free(buf);
@@ -365,7 +368,8 @@ static int copy_stream(int in, int out, off_t size, struct progress *prog)
 		if (n == 0)
 			break; /* the file shrank; copy what there is */
 		done += (uint64_t)n;
-		progress_update(prog, done);
+		if (!progress_update(prog, done))
+			return ECANCELED;
 	}
 	/* Anything appended since fstat() comes along too. */
 	return done < (uint64_t)size ? 0 : copy_rw(in, out, done, prog);

@@ -37,16 +37,21 @@ static void show(struct progress *p, double t)
 	p->last = t;
 }
 
-void progress_update(struct progress *p, uint64_t done)
+bool progress_update(struct progress *p, uint64_t done)
 {
 	double t;
 
-	if (!p || !p->enabled || p->total < PROGRESS_MIN_BYTES)
-		return;
+	if (!p)
+		return true;
+	if (p->stop && atomic_load(p->stop))
+		return false;
+	if (!p->enabled || p->total < PROGRESS_MIN_BYTES)
+		return true;
 	p->done = done;
 	t = now();
 	if (t - p->last >= 0.25 || done == p->total)
 		show(p, t);
+	return true;
 }
 
 void progress_end(struct progress *p)

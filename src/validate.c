@@ -60,38 +60,50 @@ bool validate_is_identifier(const char *s)
 	return true;
 }
 
-/* How an op is named in messages: its "name" attribute, else its first
-** output, else its index and type. */
-static const char *op_label(const struct op *op, size_t index, char *buf,
-			    size_t size)
+/* Where a check applies: an op (named lazily, only for a message), or a
+** place given as text ("input", "output"; "" for the function itself). */
+struct site {
+	const struct op *op;
+	size_t index;      /* of the op in its block */
+	const char *text;  /* when 'op' is NULL */
+};
+
+/* How a site is named in messages: an op by its "name" attribute, else
+** its first output, else its index and type. */
+static const char *site_label(const struct site *s, char *buf, size_t size)
 {
 	char q[DIAG_QUOTE_MAX];
-	const char *name = model_value_string(
-		model_attr(op->attrs, op->nattrs, "name"));
+	const char *name;
 
-	if (!name && op->noutputs)
-		name = op->outputs[0].name;
+	if (!s->op) {
+		snprintf(buf, size, "%s%s", s->text, *s->text ? ": " : "");
+		return buf;
+	}
+	name = model_value_string(model_attr(s->op->attrs, s->op->nattrs,
+					     "name"));
+	if (!name && s->op->noutputs)
+		name = s->op->outputs[0].name;
 	if (name)
-		snprintf(buf, size, "op '%s'", diag_quote(q, name));
+		snprintf(buf, size, "op '%s': ", diag_quote(q, name));
 	else
-		snprintf(buf, size, "op #%zu (%s)", index,
-			 diag_quote(q, op->type));
+		snprintf(buf, size, "op #%zu (%s): ", s->index,
+			 diag_quote(q, s->op->type));
 	return buf;
 }
 
 /* Fail with "<file>: function 'f': <where>: <what> '<name>'<tail>". */
-static int fail(struct checker *c, const char *where, const char *what,
+static int fail(struct checker *c, const struct site *where, const char *what,
 		const char *name, const char *tail)
 {
-	char qf[DIAG_QUOTE_MAX], qn[DIAG_QUOTE_MAX];
+	char qf[DIAG_QUOTE_MAX], qn[DIAG_QUOTE_MAX], at[DIAG_QUOTE_MAX + 32];
 
-	return diag_fail(c->d, MLCC_E_CORRUPT,
-			 "%s: function '%s': %s%s%s '%s'%s", c->path,
-			 diag_quote(qf, c->func->name), where,
-			 *where ? ": " : "", what, diag_quote(qn, name), tail);
+	return diag_fail(c->d, MLCC_E_CORRUPT, "%s: function '%s': %s%s '%s'%s",
+			 c->path, diag_quote(qf, c->func->name),
+			 site_label(where, at, sizeof at), what,
+			 diag_quote(qn, name), tail);
 }
 
-static int check_ident(struct checker *c, const char *where,
+static int check_ident(struct checker *c, const struct site *where,
 		       const char *kind, const char *name)
 {
 	if (validate_is_identifier(name))
@@ -101,7 +113,8 @@ static int check_ident(struct checker *c, const char *where,
 }
 
 /* Define 'name' in 'scope'. */
-static int define(struct checker *c, const char *where, const char *name,
+static int define(struct checker *c, const struct site *where,
+		  const char *name,
 		  bool *scope)
 {
 	const bool *prev = strmap_get(&c->defs, name);
@@ -137,7 +150,7 @@ static bool block_defines(const struct block *b, const char *name)
 }
 
 /* 'name' is used at 'where': it must be visible. */
-static int use(struct checker *c, const char *where, const char *name)
+static int use(struct checker *c, const struct site *where, const char *name)
 {
 	const bool *scope = strmap_get(&c->defs, name);
 
@@ -153,39 +166,39 @@ static int use(struct checker *c, const char *where, const char *name)
 }
 
 static int check_block(struct checker *c, const struct block *b,
-		       const char *where);
+		       const struct site *owner);
 
 /* Check one op of a block whose scope is 'scope'. */
 static int check_op(struct checker *c, const struct op *op, size_t index,
 		    bool *scope)
 {
-	char where[DIAG_QUOTE_MAX + 32];
-	int rc;
+	const struct site here = {op, index, NULL};
+	int rc = check_ident(c, &here, "op type", op->type);
 
-	op_label(op, index, where, sizeof where);
-	rc = check_ident(c, where, "op type", op->type);
 	for (size_t i = 0; i < op->ninputs && !rc; i++) {
 		const struct argument *a = &op->inputs[i];
-		rc = check_ident(c, where, "parameter name", a->param);
+		rc = check_ident(c, &here, "parameter name", a->param);
 		for (size_t j = 0; j < a->n && !rc; j++)
 			if (a->b[j].name)
-				rc = use(c, where, a->b[j].name);
+				rc = use(c, &here, a->b[j].name);
 	}
 	for (size_t i = 0; i < op->nattrs && !rc; i++)
-		rc = check_ident(c, where, "attribute name", op->attrs[i].key);
+		rc = check_ident(c, &here, "attribute name", op->attrs[i].key);
 	/* Nested blocks see what is defined before the op, not its outputs. */
 	for (size_t i = 0; i < op->nblocks && !rc; i++)
-		rc = check_block(c, &op->blocks[i], where);
+		rc = check_block(c, &op->blocks[i], &here);
 	for (size_t i = 0; i < op->noutputs && !rc; i++)
-		rc = define(c, where, op->outputs[i].name, scope);
+		rc = define(c, &here, op->outputs[i].name, scope);
 	return rc;
 }
 
 /* Check 'b' in a new scope; its names are out of scope afterwards.
-** 'where' names the op owning the block ("" for a function body). */
+** 'owner' is the op holding the block, NULL for a function body. */
 static int check_block(struct checker *c, const struct block *b,
-		       const char *where)
+		       const struct site *owner)
 {
+	static const struct site output = {NULL, 0, "output"};
+	const struct site *where = owner ? owner : &output;
 	bool *scope = arena_alloc(&c->scopes, sizeof *scope);
 	int rc = 0;
 
@@ -198,24 +211,25 @@ static int check_block(struct checker *c, const struct block *b,
 	for (size_t i = 0; i < b->nops && !rc; i++)
 		rc = check_op(c, &b->ops[i], i, scope);
 	for (size_t i = 0; i < b->noutputs && !rc; i++)
-		rc = use(c, *where ? where : "output", b->outputs[i]);
+		rc = use(c, where, b->outputs[i]);
 	*scope = false;
 	return rc;
 }
 
 static int check_function(struct checker *c, const struct function *f)
 {
+	static const struct site self = {NULL, 0, ""}, input = {NULL, 0, "input"};
 	bool *scope = arena_alloc(&c->scopes, sizeof *scope);
-	int rc = check_ident(c, "", "function name", f->name);
+	int rc = check_ident(c, &self, "function name", f->name);
 
 	if (!scope)
 		return rc ? rc : diag_fail(c->d, MLCC_E_NOMEM,
 					   "%s: out of memory", c->path);
 	*scope = true;
 	for (size_t i = 0; i < f->ninputs && !rc; i++)
-		rc = define(c, "input", f->inputs[i].name, scope);
+		rc = define(c, &input, f->inputs[i].name, scope);
 	if (!rc)
-		rc = check_block(c, &f->body, "");
+		rc = check_block(c, &f->body, NULL);
 	return rc;
 }
 

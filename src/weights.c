@@ -16,6 +16,7 @@
 #include "weights.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,14 +324,40 @@ int weights_plan(const struct package *pkg, const struct model *m,
 	return rc;
 }
 
+int weights_dir_files(const struct package *pkg, struct weight_plan *plan,
+		      struct mlcc_diag *d)
+{
+	struct walker w = {pkg, plan, d, NULL, 0, 0, NULL, NULL};
+	int rc = MLCC_OK;
+
+	memset(plan, 0, sizeof *plan);
+	if (pkg->weights_dir)
+		rc = fs_walk(pkg->weights_dir, "weights", pkg->root_real,
+			     add_file, &w, d);
+	if (!rc && plan->nfiles)
+		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
+	return rc;
+}
+
+/* True when 'plan' lists 'rel' (plan->files is sorted). */
+static bool plan_has(const struct weight_plan *plan, const char *rel)
+{
+	struct weight_file key = {(char *)rel, NULL, 0};
+
+	return plan && plan->nfiles &&
+	       bsearch(&key, plan->files, plan->nfiles, sizeof key, cmp_file);
+}
+
 int weights_copy(const struct weight_plan *plan, const char *dir,
 		 enum mlcc_link_mode mode, struct progress *prog,
-		 struct mlcc_diag *d)
+		 const struct weight_plan *skip, struct mlcc_diag *d)
 {
 	for (size_t i = 0; i < plan->nfiles; i++) {
-		char *dst = fs_join(dir, plan->files[i].rel);
-		char *slash;
+		char *dst, *slash;
 		int rc;
+		if (plan_has(skip, plan->files[i].rel))
+			continue;
+		dst = fs_join(dir, plan->files[i].rel);
 		if (!dst)
 			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 		slash = strrchr(dst, '/');

@@ -49,12 +49,18 @@ int weights_plan(const struct package *pkg, const struct model *m,
 
 struct progress;
 
+/* Only the files of the package's weights directory (no references read):
+** what weights_plan() will list whatever the model says, known before the
+** specification is parsed, so their copy can start at once (copier.c). */
+int weights_dir_files(const struct package *pkg, struct weight_plan *plan,
+		      struct mlcc_diag *d);
+
 /* Bring the planned files into 'dir' at their relative paths, copied,
-** cloned or hard-linked as 'mode' says (fs_copy_file); 'prog' may be
-** NULL. */
+** cloned or hard-linked as 'mode' says (fs_copy_file), except those
+** 'skip' lists (may be NULL); 'prog' may be NULL. */
 int weights_copy(const struct weight_plan *plan, const char *dir,
 		 enum mlcc_link_mode mode, struct progress *prog,
-		 struct mlcc_diag *d);
+		 const struct weight_plan *skip, struct mlcc_diag *d);
 
 void weights_free(struct weight_plan *plan);
 

@@ -36,7 +36,7 @@ expect "root model file is a symlink out of the package" \
 
 mk weightlink --weights-link "$work/outside.bin"
 expect "weight file is a symlink out of the package" \
-	"mlcc: error: $p/$spec: $w offset 64: weight file leaves the package (symlink)" "$p"
+	"mlcc: error: $p/Data/com.apple.CoreML/weights/weight.bin: leaves the package (symlink)" "$p"
 
 mk blobdotdot --blob-path '@model_path/../../../etc/passwd'
 expect "BLOBFILE path with .." \
@@ -210,6 +210,32 @@ m=$work/undef.mil
 printf 'program(1.3)\n{\n    func main<ios18>(tensor<fp32, [1]> x) {\n        tensor<fp32, [1]> y = relu(x = nope)[name = string("y")];\n    } -> (y);\n}' >"$m"
 assemble_expect "model.mil using an undefined variable" \
 	"mlcc: error: $m: function 'main': op 'y': variable 'nope' is never defined" "$m"
+
+# Sibling blocks may reuse a name (t in both branches); using it after
+# the cond is out of its scope.
+m=$work/scope.mil
+cat >"$m" <<'EOF'
+program(1.3)
+{
+    func main<ios18>(tensor<fp32, [1]> x) {
+        bool c = const()[name = string("c"), val = bool(true)];
+        tensor<fp32, [1]> y = cond(pred = c)[name = string("y")] {
+            block0() {
+                tensor<fp32, [1]> t = relu(x = x)[name = string("t")];
+            } -> (t);
+            block1() {
+                tensor<fp32, [1]> t = sigmoid(x = x)[name = string("t")];
+            } -> (t);
+        };
+        tensor<fp32, [1]> z = add(x = y, y = t)[name = string("z")];
+    } -> (z);
+}
+EOF
+assemble_expect "model.mil using a name outside its block" \
+	"mlcc: error: $m: function 'main': op 'z': variable 't' is used outside the block that defines it" "$m"
+sed 's/y = t)/y = y)/' "$m" >"$work/scope-ok.mil"
+"$mlcc" assemble "$work/scope-ok.mil" -o "$work/scope-ok.mlpackage" >/dev/null 2>"$work/stderr" &&
+	ok "sibling blocks reuse a name" || bad "sibling blocks reuse a name: $(cat "$work/stderr")"
 
 m=$work/dupfunc.mil
 printf 'program(1.3)\n{\n    func main<ios18>(tensor<fp32, [1]> x) {\n    } -> (x);\n    func main<ios18>(tensor<fp32, [1]> x) {\n    } -> (x);\n}' >"$m"

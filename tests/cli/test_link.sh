@@ -56,6 +56,23 @@ fi
 [ $? = 2 ] && grep -q "^mlcc: --link takes copy, reflink, hard or auto, not 'symbolic'" "$work/err" &&
 	ok "unknown --link mode: usage error" || bad "unknown link mode"
 
+# A pipeline: each ML-program child gets the weights (model0/, model1/),
+# the top of the bundle none -- whatever the link mode.  (The weights
+# directory is copied in a thread into the top first, then moved.)
+"$mkpkg" "$work/pipe.mlpackage" --pipeline
+pw=$work/pipe.mlpackage/Data/com.apple.CoreML/weights/weight.bin
+for mode in copy hard auto; do
+	b=$work/pipe-$mode/pipe.mlmodelc
+	if "$mlcc" compile "$work/pipe.mlpackage" "$work/pipe-$mode" --link $mode >/dev/null 2>"$work/err" &&
+		cmp -s "$pw" "$b/model0/weights/weight.bin" &&
+		cmp -s "$pw" "$b/model1/weights/weight.bin" && [ ! -e "$b/weights" ] &&
+		[ "$(ls -A "$work/pipe-$mode")" = pipe.mlmodelc ]; then
+		ok "pipeline, --link $mode: weights in model0/ and model1/, none at the top"
+	else
+		bad "pipeline, --link $mode: $(cat "$work/err"); $(cd "$work/pipe-$mode" 2>/dev/null && find . | sort | tr '\n' ' ')"
+	fi
+done
+
 # progress: > 64 MiB, a terminal on stderr; never without one or with --quiet
 truncate -s 80M "$w"
 "$mlcc" compile "$work/m.mlpackage" "$work/p1" 2>"$work/err" >/dev/null

@@ -26,6 +26,7 @@
 **   --use-before-def   relu comes before the add that defines y
 **   --dup-var          add's output is named w, like the const
 **   --dup-function     two functions named main
+**   --pipeline         a pipeline of two copies of the program
 **   --nest N           an extra op: N `cond` ops nested in one another
 **   --text S           S as relu's name attribute, the author, short
 **                      description and a user-defined key and value
@@ -53,6 +54,7 @@ struct opts {
 	uint64_t offset, blob_dtype, blob_data, blob_size;
 	long trunc_w, trunc_s, nest;
 	int manifest, weights, undefined, use_before_def, dup_var, dup_func;
+	int pipeline;
 };
 
 static void die(const char *what)
@@ -359,6 +361,24 @@ static size_t build_spec(unsigned char **out, const struct opts *o)
 	model.description = &desc;
 	model.type_case = CORE_ML__SPECIFICATION__MODEL__TYPE_ML_PROGRAM;
 	model.mlprogram = &prog;
+	if (o->pipeline) {
+		/* The same program twice, as the two models of a pipeline. */
+		static CoreML__Specification__Model top =
+			CORE_ML__SPECIFICATION__MODEL__INIT;
+		static CoreML__Specification__Pipeline pl =
+			CORE_ML__SPECIFICATION__PIPELINE__INIT;
+		static CoreML__Specification__Model *kids[] = {&model, &model};
+		pl.n_models = 2;
+		pl.models = kids;
+		top.specificationversion = 7;
+		top.description = &desc;
+		top.type_case = CORE_ML__SPECIFICATION__MODEL__TYPE_PIPELINE;
+		top.pipeline = &pl;
+		n = core_ml__specification__model__get_packed_size(&top);
+		*out = malloc(n);
+		core_ml__specification__model__pack(&top, *out);
+		return n;
+	}
 	n = core_ml__specification__model__get_packed_size(&model);
 	*out = malloc(n);
 	core_ml__specification__model__pack(&model, *out);
@@ -407,6 +427,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->dup_var = 1, used = 0;
 		else if (!strcmp(a, "--dup-function"))
 			o->dup_func = 1, used = 0;
+		else if (!strcmp(a, "--pipeline"))
+			o->pipeline = 1, used = 0;
 		else if (!v)
 			used = -1;
 		else if (!strcmp(a, "--blob-path"))
