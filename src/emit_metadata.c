@@ -166,6 +166,11 @@ static void range_strings(struct meta *m, const ArrayFeatureType *a,
 	*flex = text_done(m, &fw);
 }
 
+/* A feature's isOptional; a feature without a type is not optional. */
+static bool is_optional(const FeatureDescription *f)
+{
+	return f->type && f->type->isoptional;
+}
 /* Enumerated: "[[1], [2], [4]]" and "1 | 2 | 4". */
 static void enum_strings(struct meta *m, const ArrayFeatureType *a,
 			 char **shapes, char **flex)
@@ -216,7 +221,7 @@ static struct nsj *array_entry(struct meta *m, const FeatureDescription *f,
 		kind = MD_FEATURE_STATE;
 	o = nsj_object(m->a, kind);
 	nsj_set(m->a, o, "hasShapeFlexibility", flag(m, range || enumerated));
-	nsj_set(m->a, o, "isOptional", flag(m, f->type->isoptional));
+	nsj_set(m->a, o, "isOptional", flag(m, is_optional(f)));
 	nsj_set(m->a, o, "dataType", str(m, array_dtype_name(a->datatype)));
 	nsj_set(m->a, o, "formattedType", str(m, formatted_array(m, type, a)));
 	nsj_set(m->a, o, "shortDescription", str(m, f->shortdescription));
@@ -265,7 +270,7 @@ static struct nsj *image_entry(struct meta *m, const FeatureDescription *f)
 
 	nsj_set(m->a, o, "height", strf(m, "%lld", (long long)im->height));
 	nsj_set(m->a, o, "colorspace", str(m, colorspace_name(im->colorspace)));
-	nsj_set(m->a, o, "isOptional", flag(m, f->type->isoptional));
+	nsj_set(m->a, o, "isOptional", flag(m, is_optional(f)));
 	nsj_set(m->a, o, "width", strf(m, "%lld", (long long)im->width));
 	nsj_set(m->a, o, "isColor", flag(m, color));
 	nsj_set(m->a, o, "formattedType",
@@ -286,7 +291,7 @@ static struct nsj *simple_entry(struct meta *m, const FeatureDescription *f,
 {
 	struct nsj *o = nsj_object(m->a, kind);
 
-	nsj_set(m->a, o, "isOptional", flag(m, f->type->isoptional));
+	nsj_set(m->a, o, "isOptional", flag(m, is_optional(f)));
 	if (key_type)
 		nsj_set(m->a, o, "keyType", str(m, key_type));
 	nsj_set(m->a, o, "formattedType", str(m, formatted));
