@@ -92,12 +92,23 @@ int blob_scan(const uint8_t *file, size_t len,
 		}
 		if ((rc = fn ? fn(ctx, off, &r) : 0) != 0)
 			return rc;
-		/* next record: the 64-aligned end of this data */
-		off = (r.data_offset + r.size + 63) & ~(uint64_t)63;
-		if (off < r.data_offset) {
+		/* next record: the 64-aligned end of this data, which must lie
+		** past this record, or a hostile count (up to 2^32) could loop
+		** over the same bytes */
+		uint64_t next = (r.data_offset + r.size + 63) & ~(uint64_t)63;
+		if (next < r.data_offset) {
 			snprintf(why, n, "blob %llu: offset overflows", (unsigned long long)i);
 			return -1;
 		}
+		if (i + 1 < count && next < off + BLOB_RECORD) {
+			snprintf(why, n,
+				 "blob %llu: its data (at %llu) does not follow its record (at %llu)",
+				 (unsigned long long)i,
+				 (unsigned long long)r.data_offset,
+				 (unsigned long long)off);
+			return -1;
+		}
+		off = next;
 	}
 	return 0;
 }
