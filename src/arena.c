@@ -48,7 +48,7 @@ static struct arena_chunk *grow(struct arena *a, size_t need)
 	return c;
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+void *arena_alloc_raw(struct arena *a, size_t size)
 {
 	struct arena_chunk *c = a->head;
 	size_t need;
@@ -66,7 +66,15 @@ void *arena_alloc(struct arena *a, size_t size)
 	}
 	p = c->data + c->used;
 	c->used += need;
-	memset(p, 0, size);
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	void *p = arena_alloc_raw(a, size);
+
+	if (p)
+		memset(p, 0, size);
 	return p;
 }
 

@@ -25,6 +25,10 @@ void arena_init(struct arena *a);
 /* 'size' bytes, zeroed, aligned for any type; NULL when out of memory. */
 void *arena_alloc(struct arena *a, size_t size);
 
+/* Like arena_alloc(), not zeroed: for callers that fill every byte (the
+** protobuf decoder initializes each message it allocates). */
+void *arena_alloc_raw(struct arena *a, size_t size);
+
 /* 'n' elements of 'size' bytes, zeroed; NULL on overflow or no memory. */
 void *arena_array(struct arena *a, size_t n, size_t size);
 

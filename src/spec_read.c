@@ -49,7 +49,7 @@ struct reader {
 
 static void *pb_alloc(void *data, size_t size)
 {
-	return arena_alloc(data, size);
+	return arena_alloc_raw(data, size);
 }
 
 static void pb_free(void *data, void *p)

@@ -266,6 +266,9 @@ static int check_refs(struct walker *w)
 				return ref_fail(w, r, errno == ENOENT ? MLCC_E_CORRUPT : MLCC_E_IO,
 						errno == ENOENT ? "weight file is missing"
 								: "cannot open the weight file");
+			/* 64-byte reads all over the file: no read-ahead, which
+			** would compete with the copy streaming the same file. */
+			(void)posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
 			if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 				close(fd);
 				return ref_fail(w, r, MLCC_E_CORRUPT,
