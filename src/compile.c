@@ -3,7 +3,8 @@
 **
 **   package_open   where the spec file, @model_path and the stem are
 **   output_open    a temporary directory beside OUTDIR/<stem>.mlmodelc
-**   copier_start   the weights directory copied into it, in a thread
+**   copier_start   the weights directory listed and copied into it, in a
+**                  thread
 **   spec_read_file the protobuf, parsed into the in-memory model
 **   check_model    what mlcc can compile
 **   validate_model names, definitions and uses (validate.c)
@@ -363,6 +364,7 @@ int mlcc_link_mode_parse(const char *name)
 /* Read, check and lower the model; plan its weight files. */
 static int read_model(struct arena *a, const struct package *pkg,
 		      struct model **m, uint8_t sha256[32],
+		      const struct weight_plan *listed,
 		      struct weight_plan *plan, struct mlcc_diag *d)
 {
 	int rc = spec_read_file(a, pkg->spec_path, m, sha256, d);
@@ -372,7 +374,7 @@ static int read_model(struct arena *a, const struct package *pkg,
 	if (!rc)
 		rc = validate_model(*m, pkg->spec_path, d);
 	if (!rc)
-		rc = weights_plan(pkg, *m, plan, d);
+		rc = weights_plan(pkg, *m, listed, plan, d);
 	if (!rc)
 		rc = lower_model(*m, d);
 	return rc;
@@ -383,11 +385,11 @@ int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 	struct package pkg;
 	struct arena arena;
 	struct stamp stamp;
-	struct weight_plan plan = {0};
+	struct weight_plan plan = {0}, listed = {0};
 	struct progress prog = {0};
 	struct copier cp;
-	struct output out;
-	struct weights_out wo = {&plan, NULL, NULL, NULL};
+	struct output out = {NULL, false, {NULL, -1}};
+	struct weights_out wo = {&plan, &listed, NULL, NULL};
 	struct emit_ctx c;
 	struct model *m = NULL;
 	int rc;
@@ -407,18 +409,16 @@ int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 	memset(&cp, 0, sizeof cp);
 	prog.enabled = !o->quiet && isatty(STDERR_FILENO);
 	rc = package_open(&pkg, o->input, d);
-	if (rc) {
-		arena_free(&arena);
-		package_close(&pkg);
-		return rc;
-	}
 	/* The weights directory is copied while the model is read. */
-	rc = output_open(&out, o->output_dir, pkg.stem, d);
 	if (!rc)
-		rc = copier_start(&cp, &pkg, out.tmp.path, o->link, prog.enabled,
-				  d);
+		rc = output_open(&out, o->output_dir, pkg.stem, d);
 	if (!rc)
-		rc = read_model(&arena, &pkg, &m, c.spec_sha256, &plan, d);
+		rc = weights_dir_files(&pkg, &listed, d);
+	if (!rc)
+		copier_start(&cp, &listed, out.tmp.path, o->link, prog.enabled);
+	if (!rc)
+		rc = read_model(&arena, &pkg, &m, c.spec_sha256, &listed, &plan,
+				d);
 	if (!rc) {
 		c.model = m;
 		c.stamp = &stamp;
@@ -427,7 +427,6 @@ int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 		c.diag = d;
 		c.link = o->link;
 		c.progress = &prog;
-		wo.early = copier_files(&cp);
 		wo.top = out.tmp.path;
 		rc = emit_bundle(&c, out.tmp.path, &wo);
 	}
@@ -435,8 +434,8 @@ int mlcc_compile(struct mlcc_compile_options *o, struct mlcc_diag *d)
 	if (!rc)
 		rc = place_early(&wo, d);
 	rc = output_close(&out, o->output_dir, rc, &o->written_path, d);
-	copier_free(&cp);
 	free(wo.owner);
+	weights_free(&listed);
 	weights_free(&plan);
 	package_close(&pkg);
 	arena_free(&arena);

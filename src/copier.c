@@ -15,33 +15,28 @@ static void *copy_thread(void *arg)
 {
 	struct copier *c = arg;
 
-	c->rc = weights_copy(&c->files, c->dir, c->mode, &c->prog, NULL,
+	c->rc = weights_copy(c->files, c->dir, c->mode, &c->prog, NULL,
 			     &c->diag);
 	return NULL;
 }
 
-int copier_start(struct copier *c, const struct package *pkg,
-		 const char *dir, enum mlcc_link_mode mode, bool show,
-		 struct mlcc_diag *d)
+void copier_start(struct copier *c, const struct weight_plan *files,
+		  const char *dir, enum mlcc_link_mode mode, bool show)
 {
-	int rc, err;
-
 	memset(c, 0, sizeof *c);
 	atomic_init(&c->stop, false);
 	diag_clear(&c->diag);
-	rc = weights_dir_files(pkg, &c->files, d);
-	if (rc || c->files.nfiles == 0)
-		return rc;
-	c->dir = (char *)dir;
+	if (files->nfiles == 0)
+		return;
+	c->files = files;
+	c->dir = dir;
 	c->mode = mode;
 	c->prog.enabled = show;
 	c->prog.stop = &c->stop;
-	err = pthread_create(&c->thread, NULL, copy_thread, c);
-	if (err)
+	if (pthread_create(&c->thread, NULL, copy_thread, c) != 0)
 		copy_thread(c); /* no thread to be had: copy here, now */
 	else
 		c->running = true;
-	return MLCC_OK;
 }
 
 int copier_finish(struct copier *c, bool cancel)
@@ -53,15 +48,4 @@ int copier_finish(struct copier *c, bool cancel)
 		c->running = false;
 	}
 	return c->rc;
-}
-
-const struct weight_plan *copier_files(const struct copier *c)
-{
-	return &c->files;
-}
-
-void copier_free(struct copier *c)
-{
-	copier_finish(c, true);
-	weights_free(&c->files);
 }

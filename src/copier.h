@@ -16,13 +16,12 @@
 #include <stdbool.h>
 
 #include "mlcc.h"
-#include "package.h"
 #include "progress.h"
 #include "weights.h"
 
 struct copier {
-	struct weight_plan files;  /* what is copied: weights/... */
-	char *dir;                 /* into this directory */
+	const struct weight_plan *files; /* what is copied: weights/... */
+	const char *dir;           /* into this directory */
 	enum mlcc_link_mode mode;
 	struct progress prog;      /* its 'stop' points at 'stop' */
 	atomic_bool stop;
@@ -32,22 +31,15 @@ struct copier {
 	pthread_t thread;
 };
 
-/* List the weights directory of 'pkg' and start copying it into 'dir'
-** (which must outlive the copier).  Listing errors are returned at once;
-** a package without weight files starts no thread.  'show' enables the
-** progress line. */
-int copier_start(struct copier *c, const struct package *pkg,
-		 const char *dir, enum mlcc_link_mode mode, bool show,
-		 struct mlcc_diag *d);
+/* Start copying 'files' into 'dir' (both must outlive the copier); no
+** thread when there is nothing to copy.  'show' enables the progress
+** line. */
+void copier_start(struct copier *c, const struct weight_plan *files,
+		  const char *dir, enum mlcc_link_mode mode, bool show);
 
 /* Wait for the copy; with 'cancel', make it stop first.  Returns its
-** status (0 or MLCC_E_*), the message in c->diag.  Idempotent. */
+** status (0 or MLCC_E_*), the message in c->diag.  Idempotent; a copier
+** never started (zeroed) returns 0. */
 int copier_finish(struct copier *c, bool cancel);
-
-/* The files copied (empty when nothing was started). */
-const struct weight_plan *copier_files(const struct copier *c);
-
-/* Release the copier (after copier_finish). */
-void copier_free(struct copier *c);
 
 #endif

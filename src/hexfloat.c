@@ -135,8 +135,7 @@ struct exact {
 	int64_t e;
 };
 
-/* The value of hex digit 'c', or -1. */
-static int hexval(char c)
+int hexfloat_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -164,7 +163,7 @@ static size_t read_mantissa(const char *s, size_t i, size_t len,
 	unsigned kept = 0;
 
 	for (; i < len; i++) {
-		int d = hexval(s[i]);
+		int d = hexfloat_digit(s[i]);
 		if (s[i] == '.' && !frac) {
 			frac = true;
 			continue;

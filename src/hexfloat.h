@@ -49,6 +49,9 @@ enum hexfloat_status {
 	HEXFLOAT_RANGE    /* too large, or an infinity the type lacks */
 };
 
+/* The value of hex digit 'c' (either case), or -1. */
+int hexfloat_digit(char c);
+
 int hexfloat_parse_fp16(const char *s, size_t len, uint16_t *bits);
 int hexfloat_parse_bf16(const char *s, size_t len, uint16_t *bits);
 int hexfloat_parse_fp32(const char *s, size_t len, uint32_t *bits);

@@ -88,7 +88,7 @@ int load_input(const char *path, struct loaded *l, struct mlcc_diag *d)
 		l->stem = l->pkg.stem;
 	}
 	if (!rc)
-		rc = weights_plan(&l->pkg, l->model, &l->plan, d);
+		rc = weights_plan(&l->pkg, l->model, NULL, &l->plan, d);
 	return rc;
 }
 

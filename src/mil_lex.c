@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hexfloat.h"
+
 void mil_lex_init(struct lexer *lx, const char *text, size_t len)
 {
 	lx->p = text;
@@ -36,16 +38,14 @@ static bool is_ident_char(char c)
 	return is_alpha(c) || is_digit(c) || c == '@' || c == '.';
 }
 
-/* The value of hex digit 'c', or -1. */
-static int hexval(char c)
+bool mil_is_ident(const char *s)
 {
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	if (!is_alpha(*s))
+		return false;
+	while (*++s)
+		if (!is_ident_char(*s))
+			return false;
+	return true;
 }
 
 /* The 1-based byte column of 'at' on the current line. */
@@ -121,11 +121,11 @@ static int scan_string(struct lexer *lx)
 			break;
 		c = lx->p[1];
 		if (c == 'x') {
-			if (lx->end - lx->p < 4 || hexval(lx->p[2]) < 0 ||
-			    hexval(lx->p[3]) < 0)
+			if (lx->end - lx->p < 4 || hexfloat_digit(lx->p[2]) < 0 ||
+			    hexfloat_digit(lx->p[3]) < 0)
 				return lex_error(lx, lx->p,
 						 "malformed \\x escape in string (expected two hex digits)");
-			if (hexval(lx->p[2]) == 0 && hexval(lx->p[3]) == 0)
+			if (hexfloat_digit(lx->p[2]) == 0 && hexfloat_digit(lx->p[3]) == 0)
 				return lex_error(lx, lx->p, "NUL byte (\\x00) in string");
 			lx->p += 3;
 		} else if (c == '"' || c == '\\' || c == 'n' || c == 't' ||
@@ -211,7 +211,7 @@ char *mil_lex_string(struct arena *a, const struct token *t)
 		}
 		c = t->s[++i];
 		if (c == 'x') {
-			*q++ = (char)(hexval(t->s[i + 1]) * 16 + hexval(t->s[i + 2]));
+			*q++ = (char)(hexfloat_digit(t->s[i + 1]) * 16 + hexfloat_digit(t->s[i + 2]));
 			i += 2;
 		} else {
 			*q++ = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;

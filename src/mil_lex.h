@@ -63,4 +63,8 @@ char *mil_lex_string(struct arena *a, const struct token *t);
 ** `string "abc"`, `end of input` (truncated to fit 'n' bytes). */
 void mil_tok_describe(const struct token *t, char *buf, size_t n);
 
+/* True when NUL-terminated 's' is one whole ident token: the names that
+** model.mil can print bare (MIL has no quoting for names). */
+bool mil_is_ident(const char *s);
+
 #endif

@@ -7,8 +7,8 @@
 **  - functions: names are unique in a program;
 **  - names: every name printed bare (functions, inputs, op outputs, op
 **    types, parameter and attribute keys) is a MIL identifier,
-**    [A-Za-z_][A-Za-z0-9_@.]*  -- the language has no quoting for names,
-**    so a quote or a newline in one cannot be escaped;
+**    [A-Za-z_][A-Za-z0-9_@.]* as mil_lex.c reads them back -- the language
+**    has no quoting for names, so a quote or a newline cannot be escaped;
 **  - definitions: a name is defined once while it is visible (MIL is SSA);
 **    sibling blocks may reuse names -- coremltools gives a while_loop's
 **    cond and body blocks the same input names;
@@ -22,10 +22,10 @@
 #include "validate.h"
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <string.h>
 
 #include "diag.h"
+#include "mil_lex.h"
 #include "strmap.h"
 
 /* The state of one function's check.  'defs' maps every name defined so far
@@ -38,27 +38,6 @@ struct checker {
 	struct arena scopes; /* one 'bool open' per block */
 	struct mlcc_diag *d;
 };
-
-static bool is_ident_start(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static bool is_ident_char(unsigned char c)
-{
-	return is_ident_start(c) || (c >= '0' && c <= '9') || c == '@' ||
-	       c == '.';
-}
-
-bool validate_is_identifier(const char *s)
-{
-	if (!is_ident_start((unsigned char)*s))
-		return false;
-	while (*++s)
-		if (!is_ident_char((unsigned char)*s))
-			return false;
-	return true;
-}
 
 /* Where a check applies: an op (named lazily, only for a message), or a
 ** place given as text ("input", "output"; "" for the function itself). */
@@ -106,7 +85,7 @@ static int fail(struct checker *c, const struct site *where, const char *what,
 static int check_ident(struct checker *c, const struct site *where,
 		       const char *kind, const char *name)
 {
-	if (validate_is_identifier(name))
+	if (mil_is_ident(name))
 		return 0;
 	return fail(c, where, kind, name,
 		    " is not a MIL identifier ([A-Za-z_][A-Za-z0-9_@.]*)");

@@ -306,27 +306,6 @@ static int cmp_weight_ref(const void *a, const void *b)
 	return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
-int weights_plan(const struct package *pkg, const struct model *m,
-		 struct weight_plan *plan, struct mlcc_diag *d)
-{
-	struct walker w = {pkg, plan, d, NULL, 0, 0, NULL, NULL};
-	int rc;
-
-	memset(plan, 0, sizeof *plan);
-	rc = walk_model(&w, m);
-	if (!rc)
-		rc = check_refs(&w);
-	if (!rc && pkg->weights_dir)
-		rc = fs_walk(pkg->weights_dir, "weights", pkg->root_real,
-			     add_file, &w, d);
-	free(w.refs);
-	if (!rc && plan->nfiles)
-		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
-	if (!rc && plan->nrefs)
-		qsort(plan->refs, plan->nrefs, sizeof *plan->refs, cmp_weight_ref);
-	return rc;
-}
-
 int weights_dir_files(const struct package *pkg, struct weight_plan *plan,
 		      struct mlcc_diag *d)
 {
@@ -339,6 +318,47 @@ int weights_dir_files(const struct package *pkg, struct weight_plan *plan,
 			     add_file, &w, d);
 	if (!rc && plan->nfiles)
 		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
+	return rc;
+}
+
+/* The weights directory's files into 'plan': those of 'listed' when given
+** (listed once by the caller), else listed now. */
+static int add_dir_files(struct walker *w, const struct weight_plan *listed)
+{
+	struct weight_plan own;
+	int rc = MLCC_OK;
+
+	if (!listed) {
+		rc = weights_dir_files(w->pkg, &own, w->d);
+		listed = &own;
+	}
+	for (size_t i = 0; i < listed->nfiles && !rc; i++)
+		if (plan_add(w->plan, listed->files[i].rel,
+			     listed->files[i].abs) == (size_t)-1)
+			rc = diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
+	if (listed == &own)
+		weights_free(&own);
+	return rc;
+}
+
+int weights_plan(const struct package *pkg, const struct model *m,
+		 const struct weight_plan *listed, struct weight_plan *plan,
+		 struct mlcc_diag *d)
+{
+	struct walker w = {pkg, plan, d, NULL, 0, 0, NULL, NULL};
+	int rc;
+
+	memset(plan, 0, sizeof *plan);
+	rc = walk_model(&w, m);
+	if (!rc)
+		rc = check_refs(&w);
+	if (!rc)
+		rc = add_dir_files(&w, listed);
+	free(w.refs);
+	if (!rc && plan->nfiles)
+		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
+	if (!rc && plan->nrefs)
+		qsort(plan->refs, plan->nrefs, sizeof *plan->refs, cmp_weight_ref);
 	return rc;
 }
 

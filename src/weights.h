@@ -42,18 +42,20 @@ struct weight_plan {
 
 /* Check every blob reference of 'm' (children of pipelines included)
 ** against its file and list the files the bundle gets: for a package,
-** every file under its weights directory plus any other referenced file;
-** for a bare .mlmodel, the referenced files. */
+** every file under its weights directory ('listed' when the caller has
+** listed it with weights_dir_files(), else listed here) plus any other
+** referenced file; for a bare .mlmodel, the referenced files. */
 int weights_plan(const struct package *pkg, const struct model *m,
-		 struct weight_plan *plan, struct mlcc_diag *d);
-
-struct progress;
+		 const struct weight_plan *listed, struct weight_plan *plan,
+		 struct mlcc_diag *d);
 
 /* Only the files of the package's weights directory (no references read):
-** what weights_plan() will list whatever the model says, known before the
+** what weights_plan() lists whatever the model says, known before the
 ** specification is parsed, so their copy can start at once (copier.c). */
 int weights_dir_files(const struct package *pkg, struct weight_plan *plan,
 		      struct mlcc_diag *d);
+
+struct progress;
 
 /* Bring the planned files into 'dir' at their relative paths, copied,
 ** cloned or hard-linked as 'mode' says (fs_copy_file), except those

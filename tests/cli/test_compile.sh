@@ -2,15 +2,10 @@
 # test_compile.sh MLCC MKPKG -- the compile command's behaviour on good
 # input: output layout, printed path, replacing a bundle, bare .mlmodel
 # input, determinism, usage errors and their exit status.
-set -u
 mlcc=$1
 mkpkg=$2
-work=$(mktemp -d "${TMPDIR:-/tmp}/mlcc-compile-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-fails=0
-
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
+setup compile
 
 "$mkpkg" "$work/tiny.mlpackage"
 
@@ -113,5 +108,4 @@ else
 	bad "--help and version"
 fi
 
-echo "compile cases: $fails failed"
-[ $fails = 0 ]
+finish

@@ -4,16 +4,11 @@
 # parallel = serial.  compile_models is found beside MLCC.  The packages
 # are mkpkg's tiny model under ANEMLL names (the content does not matter
 # to the naming rules).
-set -u
 mlcc=$1
 mkpkg=$2
 cm=$(dirname "$mlcc")/compile_models
-work=$(mktemp -d "${TMPDIR:-/tmp}/mlcc-cm-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-fails=0
-
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
+setup cm
 
 # run NAME WANT_EXIT WANT_STDOUT_FILE -- ARGS: exact stdout and exit status
 check() {
@@ -209,5 +204,4 @@ usage "bad --link" "compile_models: error: argument --link: invalid choice: 'sof
 "$cm" --help | grep -q '^  part  *Model part to compile (1, 2, 3, monolithic, or all)$' &&
 	ok "--help" || bad "--help"
 
-echo "compile_models cases: $fails failed"
-[ $fails = 0 ]
+finish

@@ -2,16 +2,11 @@
 # test_coremlcompiler.sh MLCC MKPKG -- mlcc under Apple's names: the
 # coremlcompiler/coremlc argv forms and the xcrun shim (build-tree shims/
 # beside MLCC).  The bundle must be byte-identical to `mlcc compile`'s.
-set -u
 mlcc=$1
 mkpkg=$2
 shims=$(cd "$(dirname "$mlcc")/shims" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/mlcc-coremlc-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-fails=0
-
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
+setup coremlc
 
 "$mkpkg" "$work/X.mlpackage"
 "$mlcc" compile "$work/X.mlpackage" "$work/ref" >/dev/null || bad "reference compile"
@@ -89,5 +84,4 @@ fi
 PATH="$shims:$PATH" xcrun --find swift >/dev/null 2>&1
 [ $? = 72 ] && ok "xcrun --find of another tool" || bad "xcrun --find other"
 
-echo "coremlcompiler cases: $fails failed"
-[ $fails = 0 ]
+finish

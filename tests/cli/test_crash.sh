@@ -46,7 +46,7 @@ kill_mid_copy() {
 	wait $pid 2>/dev/null
 }
 
-full=$((512 * 1024 * 1024 + 0))
+full=$((512 * 1024 * 1024))
 
 # 1. No bundle before: none after, a recognisable temporary left.
 out=$work/k1

@@ -3,15 +3,10 @@
 # mode gives the same bytes; hard links share the inode; reflink fails
 # clearly where the file system cannot clone; the progress line appears
 # only on a terminal and never with --quiet.
-set -u
 mlcc=$1
 mkpkg=$2
-work=$(mktemp -d "${TMPDIR:-/tmp}/mlcc-link-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-fails=0
-
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
+setup link
 
 "$mkpkg" "$work/m.mlpackage"
 w=$work/m.mlpackage/Data/com.apple.CoreML/weights/weight.bin
@@ -87,5 +82,4 @@ else
 	echo "skip progress on a terminal (no script(1))"
 fi
 
-echo "link cases: $fails failed"
-[ $fails = 0 ]
+finish

@@ -2,15 +2,10 @@
 # test_tools.sh MLCC MKPKG -- decompile, assemble, inspect and diff on a
 # package made by mkpkg (no corpus needed): round trips give the same
 # bundle, inspect reports what the model holds, diff finds a one-op change.
-set -u
 mlcc=$1
 mkpkg=$2
-work=$(mktemp -d "${TMPDIR:-/tmp}/mlcc-tools-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-fails=0
-
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
+setup tools
 
 # Same bundle files, analytics excepted (its modelHash hashes the spec file).
 same_bundle() {
@@ -91,5 +86,4 @@ fi
 "$mlcc" diff "$b" "$work/nothing" >/dev/null 2>&1
 [ $? = 2 ] && ok "diff with a missing input: exit 2" || bad "diff missing input"
 
-echo "tool cases: $fails failed"
-[ $fails = 0 ]
+finish

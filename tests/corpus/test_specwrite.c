@@ -176,7 +176,7 @@ static int load(struct arena *a, const char *path, struct model **m,
 	if (!rc)
 		rc = spec_read_file(a, pkg.spec_path, m, sha, d);
 	if (!rc)
-		rc = weights_plan(&pkg, *m, plan, d);
+		rc = weights_plan(&pkg, *m, NULL, plan, d);
 	package_close(&pkg);
 	if (rc)
 		return rc;
