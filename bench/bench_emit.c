@@ -23,14 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "classifier.h"
-#include "diag.h"
-#include "emit.h"
-#include "package.h"
-#include "spec_read.h"
-#include "stamp.h"
-#include "wbuf.h"
+#include "base/arena.h"
+#include "model/classifier.h"
+#include "base/diag.h"
+#include "bundle/emit.h"
+#include "package/package.h"
+#include "spec/spec_read.h"
+#include "model/stamp.h"
+#include "base/wbuf.h"
 
 #define MAX_RUNS 100
 #define NULL_BUFFER ((size_t)1 << 20) /* compile.c's MIL_BUFFER */

@@ -2,7 +2,7 @@
 ** fuzz_blob.c -- a weight.bin image: enumerate its blobs as readers do and
 ** check every record against each element type and a few element counts.
 */
-#include "blobfile.h"
+#include "package/blobfile.h"
 #include "fuzz.h"
 
 struct ctx {

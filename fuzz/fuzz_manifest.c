@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "package.h"
+#include "package/package.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

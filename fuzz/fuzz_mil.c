@@ -5,11 +5,11 @@
 */
 #include <string.h>
 
-#include "emit.h"
+#include "bundle/emit.h"
 #include "fuzz.h"
-#include "mil_parse.h"
-#include "stamp.h"
-#include "validate.h"
+#include "mil/mil.h"
+#include "model/stamp.h"
+#include "model/validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,13 +6,13 @@
 */
 #include <string.h>
 
-#include "classifier.h"
-#include "emit.h"
+#include "model/classifier.h"
+#include "bundle/emit.h"
 #include "fuzz.h"
-#include "spec_read.h"
-#include "spec_write.h"
-#include "stamp.h"
-#include "validate.h"
+#include "spec/spec_read.h"
+#include "spec/spec_write.h"
+#include "model/stamp.h"
+#include "model/validate.h"
 
 static void emit_all(struct model *m)
 {

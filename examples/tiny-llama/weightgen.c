@@ -40,10 +40,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "diag.h"
-#include "fsutil.h"
-#include "mil_parse.h"
+#include "base/arena.h"
+#include "base/diag.h"
+#include "base/os.h"
+#include "mil/mil.h"
 
 #define WEIGHT_FILE "@model_path/weights/weight.bin"
 #define BLOB_ALIGN 64

@@ -23,8 +23,8 @@
 
 #include <nettle/sha2.h>
 
-#include "mil_parse.h"
-#include "spec_read.h"
+#include "mil/mil.h"
+#include "spec/spec_read.h"
 #include "testkit.h"
 
 static const char *mlcc;

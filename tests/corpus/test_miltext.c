@@ -30,9 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "emit.h"
-#include "mil_parse.h"
+#include "base/arena.h"
+#include "bundle/emit.h"
+#include "mil/mil.h"
 #include "testkit.h"
 
 struct score {

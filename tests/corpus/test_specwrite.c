@@ -26,13 +26,13 @@
 
 #include <nettle/base64.h>
 
-#include "classifier.h"
-#include "package.h"
-#include "pkg_write.h"
-#include "spec_read.h"
-#include "spec_write.h"
+#include "model/classifier.h"
+#include "package/package.h"
+#include "package/pkg_write.h"
+#include "spec/spec_read.h"
+#include "spec/spec_write.h"
 #include "testkit.h"
-#include "weights.h"
+#include "package/weights.h"
 
 #define HASH_LEN BASE64_ENCODE_RAW_LENGTH(32)
 

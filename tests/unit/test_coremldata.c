@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "archive.h"
-#include "emit.h"
-#include "spec_read.h"
+#include "bundle/archive.h"
+#include "bundle/emit.h"
+#include "spec/spec_read.h"
 #include "testkit.h"
 
 static const unsigned char example_a[175] = {

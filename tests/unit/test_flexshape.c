@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "flexshape.h"
+#include "mil/flexshape.h"
 #include "testkit.h"
 
 static void expect_key(const char *raw, const char *want)

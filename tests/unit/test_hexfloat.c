@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hexfloat.h"
+#include "base/hexfloat.h"
 #include "testkit.h"
 
 static float half_to_float(uint16_t h)

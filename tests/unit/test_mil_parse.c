@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
-#include "flexshape.h"
-#include "hexfloat.h"
-#include "mil_parse.h"
+#include "bundle/emit.h"
+#include "mil/flexshape.h"
+#include "base/hexfloat.h"
+#include "mil/mil.h"
 #include "testkit.h"
 
 #define BI10 "[buildInfo = dict<tensor<string, []>, tensor<string, []>>(" \

@@ -26,8 +26,8 @@
  *    corpus).  PREDICTED cases are regression values of the model for key
  *    sets never observed.
  */
-#include "md_keyorder.h"
-#include "nsdict.h"
+#include "bundle/metadata/keyorder.h"
+#include "bundle/metadata/nsdict.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
 ** test reads nothing at run time.  Rows for compiler majors >= 3402 are the
 ** required set (the compilers mlcc emulates); the older rows must pass too.
 */
-#include "opkey.h"
+#include "bundle/metadata/opkey.h"
 
 #include <stdio.h>
 #include <string.h>

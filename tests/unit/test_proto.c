@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diag.h"
-#include "spec_read.h"
+#include "base/diag.h"
+#include "spec/spec_read.h"
 #include "testkit.h"
 
 int main(void)

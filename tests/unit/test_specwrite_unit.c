@@ -20,11 +20,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "classifier.h"
-#include "diag.h"
-#include "pkg_write.h"
-#include "spec_read.h"
-#include "spec_write.h"
+#include "model/classifier.h"
+#include "base/diag.h"
+#include "package/pkg_write.h"
+#include "spec/spec_read.h"
+#include "spec/spec_write.h"
 #include "testkit.h"
 
 static struct arena A; /* everything hand-built lives here */

@@ -1,0 +1,164 @@
+/*
+** assemble.c -- `mlcc assemble model.mil [--weights DIR] [--spec-version N]
+** [--description-from X] -o OUT.mlpackage`.
+**
+** A MIL text file (as `mlcc compile` prints it, or written by hand) becomes
+** a package.  The specification version is --spec-version, else the
+** newest function opset's (ios15 -> 6 ... ios18 -> 9, ios26 -> 10), at
+** least 9 for program(1.3) text; program(1.0) text cannot say versions
+** of 9 and later.  The description comes from --description-from (a
+** package, .mlmodel or bundle with the same functions), else from the
+** function signatures (mil_describe).  --weights DIR supplies the files
+** BLOBFILE paths name: DIR/<path> is @model_path/weights/<path>.
+*/
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/diag.h"
+#include "base/os.h"
+#include "api/input.h"
+#include "mil/mil.h"
+#include "model/validate.h"
+#include "package/pkg_write.h"
+
+#define MIL_MAX_BYTES ((size_t)4 << 30)
+
+static int spec_of_ios(unsigned ios)
+{
+	return ios == 26 ? 10 : (int)ios - 9;
+}
+
+/* The specification version the text asks for (or the option's). */
+static int pick_spec(const struct mlcc_assemble_options *o,
+		     const struct model *m, const struct mil_info *info,
+		     struct mlcc_diag *d)
+{
+	bool v13 = strcmp(info->dialect, "1.3") == 0;
+	int spec = 0;
+
+	for (size_t i = 0; i < m->program->nfuncs; i++)
+		if (spec_of_ios(m->program->funcs[i].ios) > spec)
+			spec = spec_of_ios(m->program->funcs[i].ios);
+	if (v13 && spec < 9)
+		spec = 9;
+	if (o->spec_version) {
+		if (o->spec_version < spec && !(v13 && o->spec_version >= 9))
+			return -diag_fail(d, MLCC_E_USAGE,
+					  "%s: --spec-version %d is older than the program's opsets need (%d)",
+					  o->mil, o->spec_version, spec);
+		spec = o->spec_version;
+	}
+	if ((spec >= 9) != v13)
+		return -diag_fail(d, MLCC_E_CORRUPT,
+				  "%s: program(%s) text cannot be specification version %d (program(1.0) is 6 to 8, program(1.3) is 9 and later)",
+				  o->mil, info->dialect, spec);
+	return spec;
+}
+
+struct weight_list {
+	struct pkg_weight *v;
+	size_t n;
+	struct arena *a;
+	struct mlcc_diag *d;
+};
+
+/* fs_walk callback: DIR/<path> becomes @model_path/weights/<path>. */
+static int add_weight(void *ctx, const char *abs, const char *rel,
+		      const struct stat *st)
+{
+	struct weight_list *l = ctx;
+	struct pkg_weight *p;
+
+	if (!S_ISREG(st->st_mode))
+		return MLCC_OK; /* sockets, fifos: not weights */
+	p = realloc(l->v, (l->n + 1) * sizeof *p);
+	if (!p)
+		return diag_fail(l->d, MLCC_E_NOMEM, "out of memory");
+	l->v = p;
+	p[l->n].src = arena_strdup(l->a, abs);
+	p[l->n].rel = arena_strdup(l->a, rel);
+	if (!p[l->n].src || !p[l->n].rel)
+		return diag_fail(l->d, MLCC_E_NOMEM, "out of memory");
+	l->n++;
+	return MLCC_OK;
+}
+
+/* Take the description of another model for this program. */
+static int borrow_description(struct model *m, const char *from,
+			      struct loaded *l, struct mlcc_diag *d)
+{
+	int rc = load_input(from, l, d);
+
+	if (rc)
+		return rc;
+	if (l->model->kind != MODEL_ML_PROGRAM)
+		return diag_fail(d, MLCC_E_UNSUPPORTED,
+				 "%s: --description-from must be an ML program", from);
+	m->desc = l->model->desc;
+	m->is_updatable = l->model->is_updatable;
+	for (size_t i = 0; i < m->program->nfuncs; i++) {
+		struct function *f = &m->program->funcs[i];
+		size_t k = 0;
+		for (size_t j = 0; j < f->nattrs; j++)
+			if (strcmp(f->attrs[j].key, "FlexibleShapeInformation") != 0)
+				f->attrs[k++] = f->attrs[j];
+		f->nattrs = k;
+	}
+	return MLCC_OK;
+}
+
+int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
+{
+	struct arena a;
+	struct loaded from;
+	struct model *m = NULL;
+	struct mil_info info;
+	struct weight_list wl = {NULL, 0, &a, d};
+	struct pkg_weights w = {0, NULL};
+	uint8_t *text = NULL;
+	size_t len;
+	bool borrowed = false;
+	int rc;
+
+	diag_clear(d);
+	arena_init(&a);
+	rc = fs_read_file(o->mil, MIL_MAX_BYTES, &text, &len, d);
+	if (!rc)
+		rc = mil_parse(&a, o->mil, (const char *)text, len, &m, &info, d);
+	free(text);
+	if (!rc)
+		rc = validate_model(m, o->mil, d);
+	if (!rc) {
+		int spec = pick_spec(o, m, &info, d);
+		if (spec < 0)
+			rc = -spec;
+		else
+			m->spec_version = spec;
+	}
+	if (!rc && o->description_from) {
+		borrowed = true;
+		rc = borrow_description(m, o->description_from, &from, d);
+	} else if (!rc) {
+		rc = mil_describe(m, d);
+	}
+	if (!rc && o->weights_dir) {
+		struct stat st;
+		if (stat(o->weights_dir, &st) != 0 || !S_ISDIR(st.st_mode))
+			rc = diag_fail(d, MLCC_E_USAGE, "%s: not a directory",
+				       o->weights_dir);
+		else
+			rc = fs_walk(o->weights_dir, "weights", NULL, add_weight,
+				     &wl, d);
+	}
+	w.n = wl.n;
+	w.files = wl.v;
+	if (!rc)
+		rc = pkg_write(o->output, m, &w, d);
+	if (borrowed)
+		load_free(&from);
+	free(wl.v);
+	arena_free(&a);
+	return rc;
+}

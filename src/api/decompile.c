@@ -1,0 +1,47 @@
+/*
+** decompile.c -- `mlcc decompile X.mlmodelc OUT.mlpackage`.
+**
+** A compiled bundle back into a package that compiles to the same bundle:
+** bundle_read() rebuilds the model (program from model.mil, description
+** from coremldata.bin), pkg_write() writes it, the classifier's classify
+** op re-inserted and every weight file copied (streamed) to the same
+** relative path.  For a pipeline, the children's identical copies of the
+** weight files become the package's one weights directory.
+*/
+#include <stdlib.h>
+
+#include "bundle/bundle_read.h"
+#include "base/diag.h"
+#include "package/pkg_write.h"
+
+int mlcc_decompile(const char *bundle, const char *out, struct mlcc_diag *d)
+{
+	struct arena a;
+	struct bundle b;
+	struct pkg_weight *files = NULL;
+	struct pkg_weights w = {0, NULL};
+	int rc;
+
+	diag_clear(d);
+	if (!bundle_is_compiled(bundle))
+		return diag_fail(d, MLCC_E_CORRUPT,
+				 "%s: not a compiled model (no coremldata.bin)",
+				 bundle);
+	arena_init(&a);
+	rc = bundle_read(&a, bundle, &b, d);
+	if (!rc && b.nweights) {
+		files = calloc(b.nweights, sizeof *files);
+		if (!files)
+			rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		for (size_t i = 0; files && i < b.nweights; i++)
+			files[i] = (struct pkg_weight){b.weights[i].abs,
+						       b.weights[i].rel};
+		w.n = b.nweights;
+		w.files = files;
+	}
+	if (!rc)
+		rc = pkg_write(out, b.model, &w, d);
+	free(files);
+	arena_free(&a);
+	return rc;
+}

@@ -1,0 +1,492 @@
+/*
+** diff.c -- `mlcc diff A B`: are two models the same?
+**
+** A and B are packages, .mlmodel files or compiled bundles, in any mix.
+** Both are loaded to the source form of the model (load.c) and compared:
+**   1. per file, when both are directories of the same form (bundles or
+**      packages): same / differs / only in A / only in B;
+**   2. semantically: model type, specification version, description
+**      (features, metadata), functions (opset, inputs), and every op,
+**      compared as its printed model.mil statement with each weight blob
+**      replaced by the SHA-256 of its bytes -- so constants, types and
+**      weights are compared by value, wherever the blob lies in its file.
+** With MLCC_DIFF_INTERFACE only the interface is compared: model type,
+** specification version, functions, their opsets and their inputs,
+** outputs and states (names, types, shapes, flexibility).
+** Equivalent means no semantic difference (file bytes may still differ,
+** e.g. by Apple's random user-metadata order).  At most MAX_SHOWN
+** differences are printed, all are counted.
+*/
+#include <fcntl.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <dirent.h>
+#include <nettle/sha2.h>
+
+#include "base/diag.h"
+#include "bundle/emit.h"
+#include "mil/flexshape.h"
+#include "base/os.h"
+#include "api/input.h"
+
+#define MAX_SHOWN 20
+
+struct differ {
+	FILE *out;
+	bool interface_only;    /* MLCC_DIFF_INTERFACE: no ops, files, metadata */
+	size_t count;           /* semantic differences */
+	struct loaded *side[2];
+	char digest[2][65];     /* scratch for blob digests */
+	int which;              /* side whose blob is being printed */
+	int err;
+};
+
+static void report(struct differ *df, const char *fmt, ...)
+	MLCC_PRINTF(2, 3);
+
+static void report(struct differ *df, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (df->count++ >= MAX_SHOWN)
+		return;
+	fputs("  ", df->out);
+	va_start(ap, fmt);
+	vfprintf(df->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', df->out);
+}
+
+/* ---- per-file comparison ------------------------------------------------ */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void list_files(const char *base, const char *rel, char ***v, size_t *n)
+{
+	char *dir = *rel ? fs_join(base, rel) : strdup(base);
+	DIR *dp = dir ? opendir(dir) : NULL;
+	struct dirent *e;
+
+	while (dp && (e = readdir(dp)) != NULL) {
+		struct stat st;
+		char *r, *abs;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		r = *rel ? fs_join(rel, e->d_name) : strdup(e->d_name);
+		abs = r ? fs_join(base, r) : NULL;
+		if (abs && lstat(abs, &st) == 0 && S_ISDIR(st.st_mode)) {
+			list_files(base, r, v, n);
+			free(r);
+		} else if (r) {
+			char **p = realloc(*v, (*n + 1) * sizeof *p);
+			if (p) {
+				*v = p;
+				p[(*n)++] = r;
+			} else {
+				free(r);
+			}
+		}
+		free(abs);
+	}
+	if (dp)
+		closedir(dp);
+	free(dir);
+}
+
+/* Compare two files by streaming both; 1 same, 0 different. */
+static int same_bytes(const char *a, const char *b)
+{
+	char x[65536], y[65536];
+	int fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC);
+	int same = fa >= 0 && fb >= 0;
+
+	while (same) {
+		ssize_t na = read(fa, x, sizeof x), nb;
+		if (na < 0)
+			same = 0;
+		if (na <= 0)
+			break;
+		for (ssize_t got = 0; same && got < na; got += nb) {
+			nb = read(fb, y + got, (size_t)(na - got));
+			same = nb > 0;
+		}
+		same = same && memcmp(x, y, (size_t)na) == 0;
+	}
+	if (same)
+		same = read(fb, y, 1) == 0;
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	return same;
+}
+
+static void diff_files(struct differ *df, const char *a, const char *b)
+{
+	char **fa = NULL, **fb = NULL;
+	size_t na = 0, nb = 0, i = 0, j = 0;
+
+	list_files(a, "", &fa, &na);
+	list_files(b, "", &fb, &nb);
+	if (na)
+		qsort(fa, na, sizeof *fa, cmp_str);
+	if (nb)
+		qsort(fb, nb, sizeof *fb, cmp_str);
+	fprintf(df->out, "files:\n");
+	while (i < na || j < nb) {
+		int c = i == na ? 1 : j == nb ? -1 : strcmp(fa[i], fb[j]);
+		if (c < 0) {
+			fprintf(df->out, "  only in A  %s\n", fa[i++]);
+		} else if (c > 0) {
+			fprintf(df->out, "  only in B  %s\n", fb[j++]);
+		} else {
+			char *pa = fs_join(a, fa[i]), *pb = fs_join(b, fb[j]);
+			fprintf(df->out, "  %-10s %s\n",
+				pa && pb && same_bytes(pa, pb) ? "same" : "differs",
+				fa[i]);
+			free(pa);
+			free(pb);
+			i++;
+			j++;
+		}
+	}
+	for (size_t k = 0; k < na; k++)
+		free(fa[k]);
+	for (size_t k = 0; k < nb; k++)
+		free(fb[k]);
+	free(fa);
+	free(fb);
+}
+
+/* ---- blobs by content ---------------------------------------------------- */
+
+/* SHA-256 of the data of the blob 'v' on side 's' (hex), "?" if unreadable. */
+static const char *blob_digest(void *ctx, const struct mvalue *v)
+{
+	struct differ *df = ctx;
+	struct loaded *l = df->side[df->which];
+	char *out = df->digest[df->which];
+	const char *rel = v->blob_file + strlen("@model_path/");
+	struct sha256_ctx h;
+	uint8_t dg[SHA256_DIGEST_SIZE], buf[65536];
+	const struct weight_ref *r = NULL;
+	char *path;
+	int fd;
+
+	strcpy(out, "?");
+	for (size_t i = 0; i < l->plan.nrefs && !r; i++)
+		if (l->plan.refs[i].offset == v->blob_offset &&
+		    strcmp(l->plan.refs[i].rel, rel) == 0)
+			r = &l->plan.refs[i];
+	if (!r || !(path = fs_join(l->pkg.model_path, rel)))
+		return out;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return out;
+	sha256_init(&h);
+	for (uint64_t done = 0; done < r->bytes;) {
+		size_t want = r->bytes - done < sizeof buf ? (size_t)(r->bytes - done)
+							   : sizeof buf;
+		ssize_t n = pread(fd, buf, want, (off_t)(r->data_offset + done));
+		if (n <= 0)
+			break;
+		sha256_update(&h, (size_t)n, buf);
+		done += (uint64_t)n;
+	}
+	close(fd);
+	sha256_digest(&h, sizeof dg, dg);
+	for (int i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", dg[i]);
+	return out;
+}
+
+/* The statement of 'op' as text, blobs by digest (malloc'd). */
+static char *op_text(struct differ *df, int side, const struct op *op,
+		     bool v13)
+{
+	struct wbuf w;
+
+	df->which = side;
+	wbuf_init(&w);
+	emit_mil_op(&w, op, v13, blob_digest, df);
+	wbuf_putc(&w, '\0');
+	if (wbuf_error(&w)) {
+		df->err = MLCC_E_NOMEM;
+		wbuf_free(&w);
+		return NULL;
+	}
+	return (char *)w.data;
+}
+
+/* ---- semantic comparison ------------------------------------------------- */
+
+static const char *op_label(const struct op *op, char *buf, size_t n, size_t i)
+{
+	const char *name = model_value_string(model_attr(op->attrs, op->nattrs,
+							 "name"));
+	if (!name && op->noutputs)
+		name = op->outputs[0].name;
+	snprintf(buf, n, "op '%s' (#%zu, %s)", name ? name : "?", i, op->type);
+	return buf;
+}
+
+/* Point at where two strings first differ, for short messages. */
+static void show_pair(struct differ *df, const char *where, const char *a,
+		      const char *b)
+{
+	size_t k = 0;
+
+	while (a[k] && a[k] == b[k])
+		k++;
+	size_t from = k > 40 ? k - 40 : 0;
+	report(df, "%s: '%.100s' vs '%.100s'", where, a + from, b + from);
+}
+
+static void diff_block(struct differ *df, const char *fn, const struct block *a,
+		       const struct block *b, bool v13)
+{
+	char where[512], label[300];
+	size_t n = a->nops < b->nops ? a->nops : b->nops;
+
+	for (size_t i = 0; i < n && !df->err; i++) {
+		char *ta = op_text(df, 0, &a->ops[i], v13);
+		char *tb = op_text(df, 1, &b->ops[i], v13);
+		if (ta && tb && strcmp(ta, tb) != 0) {
+			snprintf(where, sizeof where, "function '%s': %s", fn,
+				 op_label(&a->ops[i], label, sizeof label, i));
+			show_pair(df, where, ta, tb);
+		}
+		free(ta);
+		free(tb);
+	}
+	if (a->nops != b->nops)
+		report(df, "function '%s': %zu ops vs %zu", fn, a->nops, b->nops);
+	for (size_t i = 0; i < a->noutputs && i < b->noutputs; i++)
+		if (strcmp(a->outputs[i], b->outputs[i]) != 0)
+			report(df, "function '%s': output %zu is '%s' vs '%s'", fn,
+			       i, a->outputs[i], b->outputs[i]);
+	if (a->noutputs != b->noutputs)
+		report(df, "function '%s': %zu outputs vs %zu", fn, a->noutputs,
+		       b->noutputs);
+}
+
+/* Packed bytes of one feature description, for comparison. */
+static int same_feature(const FeatureDescription *a, const FeatureDescription *b)
+{
+	size_t na = core_ml__specification__feature_description__get_packed_size(a);
+	size_t nb = core_ml__specification__feature_description__get_packed_size(b);
+	uint8_t *pa, *pb;
+	int same;
+
+	if (na != nb)
+		return 0;
+	pa = malloc(na + 1);
+	pb = malloc(nb + 1);
+	same = pa && pb;
+	if (same) {
+		core_ml__specification__feature_description__pack(a, pa);
+		core_ml__specification__feature_description__pack(b, pb);
+		same = memcmp(pa, pb, na) == 0;
+	}
+	free(pa);
+	free(pb);
+	return same;
+}
+
+static void diff_features(struct differ *df, const char *fn, const char *role,
+			  FeatureDescription **a, size_t na,
+			  FeatureDescription **b, size_t nb)
+{
+	for (size_t i = 0; i < na || i < nb; i++) {
+		if (i >= na || i >= nb) {
+			report(df, "function '%s': %s '%s' only in %s", fn, role,
+			       i < na ? a[i]->name : b[i]->name, i < na ? "A" : "B");
+		} else if (strcmp(a[i]->name, b[i]->name) != 0) {
+			report(df, "function '%s': %s %zu is '%s' vs '%s'", fn, role,
+			       i, a[i]->name, b[i]->name);
+		} else if (!same_feature(a[i], b[i])) {
+			report(df, "function '%s': %s '%s': description differs (type, shape or flexibility)",
+			       fn, role, a[i]->name);
+		}
+	}
+}
+
+/* Structural type equality. */
+static bool same_type(const struct mtype *a, const struct mtype *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->kind != b->kind || a->dtype != b->dtype || a->rank != b->rank ||
+	    a->ndims != b->ndims || a->length != b->length ||
+	    a->nelems != b->nelems)
+		return false;
+	for (size_t i = 0; i < a->ndims; i++)
+		if (a->dims[i] != b->dims[i])
+			return false;
+	for (size_t i = 0; i < a->nelems; i++)
+		if (!same_type(a->elems[i], b->elems[i]))
+			return false;
+	return same_type(a->elem, b->elem) && same_type(a->value, b->value);
+}
+
+static void diff_function(struct differ *df, const struct model *ma,
+			  const struct model *mb, const struct function *a,
+			  const struct function *b)
+{
+	struct func_desc da, db;
+
+	if (a->ios != b->ios)
+		report(df, "function '%s': opset ios%u vs ios%u", a->name, a->ios,
+		       b->ios);
+	/* Function inputs are unordered (model.mil prints them sorted). */
+	for (size_t i = 0; i < a->ninputs; i++) {
+		const struct named_type *x = &a->inputs[i], *y = NULL;
+		for (size_t k = 0; k < b->ninputs && !y; k++)
+			if (strcmp(b->inputs[k].name, x->name) == 0)
+				y = &b->inputs[k];
+		if (!y)
+			report(df, "function '%s': input '%s' only in A", a->name,
+			       x->name);
+		else if (!same_type(x->type, y->type))
+			report(df, "function '%s': input '%s': type differs",
+			       a->name, x->name);
+	}
+	for (size_t k = 0; k < b->ninputs; k++) {
+		bool found = false;
+		for (size_t i = 0; i < a->ninputs && !found; i++)
+			found = strcmp(a->inputs[i].name, b->inputs[k].name) == 0;
+		if (!found)
+			report(df, "function '%s': input '%s' only in B", a->name,
+			       b->inputs[k].name);
+	}
+	flexshape_func_desc(ma->desc, a->name, &da);
+	flexshape_func_desc(mb->desc, b->name, &db);
+	diff_features(df, a->name, "input", da.inputs, da.ninputs, db.inputs, db.ninputs);
+	diff_features(df, a->name, "output", da.outputs, da.noutputs, db.outputs, db.noutputs);
+	diff_features(df, a->name, "state", da.states, da.nstates, db.states, db.nstates);
+	if (!df->interface_only)
+		diff_block(df, a->name, &a->body, &b->body, ma->spec_version >= 9);
+}
+
+static const char *str_or(const char *s)
+{
+	return s ? s : "";
+}
+
+static void diff_metadata(struct differ *df, const Metadata *a, const Metadata *b)
+{
+	static const Metadata none = CORE_ML__SPECIFICATION__METADATA__INIT;
+
+	a = a ? a : &none;
+	b = b ? b : &none;
+	if (strcmp(str_or(a->shortdescription), str_or(b->shortdescription)))
+		report(df, "metadata: shortDescription differs");
+	if (strcmp(str_or(a->versionstring), str_or(b->versionstring)))
+		report(df, "metadata: version '%s' vs '%s'", a->versionstring,
+		       b->versionstring);
+	if (strcmp(str_or(a->author), str_or(b->author)))
+		report(df, "metadata: author differs");
+	if (strcmp(str_or(a->license), str_or(b->license)))
+		report(df, "metadata: license differs");
+	/* userDefined: compared as a set (Apple shuffles its order). */
+	for (size_t i = 0; i < a->n_userdefined; i++) {
+		bool found = false;
+		for (size_t k = 0; k < b->n_userdefined && !found; k++)
+			found = strcmp(a->userdefined[i]->key, b->userdefined[k]->key) == 0 &&
+				strcmp(a->userdefined[i]->value, b->userdefined[k]->value) == 0;
+		if (!found)
+			report(df, "metadata: userDefined '%s' differs",
+			       a->userdefined[i]->key);
+	}
+	if (a->n_userdefined != b->n_userdefined)
+		report(df, "metadata: %zu vs %zu userDefined entries",
+		       a->n_userdefined, b->n_userdefined);
+}
+
+static void diff_model(struct differ *df, const struct model *a,
+		       const struct model *b)
+{
+	if (a->kind != b->kind || a->type_field != b->type_field) {
+		report(df, "model type %u vs %u", a->type_field, b->type_field);
+		return;
+	}
+	if (a->spec_version != b->spec_version)
+		report(df, "specificationVersion %d vs %d", (int)a->spec_version,
+		       (int)b->spec_version);
+	if (a->is_updatable != b->is_updatable)
+		report(df, "isUpdatable %d vs %d", a->is_updatable, b->is_updatable);
+	if (!df->interface_only)
+		diff_metadata(df, a->desc->metadata, b->desc->metadata);
+	if (strcmp(str_or(a->desc->defaultfunctionname),
+		   str_or(b->desc->defaultfunctionname)))
+		report(df, "defaultFunctionName '%s' vs '%s'",
+		       a->desc->defaultfunctionname, b->desc->defaultfunctionname);
+	for (size_t i = 0; a->program && i < a->program->nfuncs; i++) {
+		const struct function *f = &a->program->funcs[i];
+		const struct function *g = model_find_function(b->program, f->name);
+		if (!g)
+			report(df, "function '%s' only in A", f->name);
+		else
+			diff_function(df, a, b, f, g);
+	}
+	for (size_t i = 0; b->program && i < b->program->nfuncs; i++)
+		if (!model_find_function(a->program, b->program->funcs[i].name))
+			report(df, "function '%s' only in B", b->program->funcs[i].name);
+	for (size_t i = 0; i < a->nchildren && i < b->nchildren; i++)
+		diff_model(df, a->children[i], b->children[i]);
+	if (a->nchildren != b->nchildren)
+		report(df, "%zu vs %zu pipeline models", a->nchildren, b->nchildren);
+}
+
+int mlcc_diff(const char *a, const char *b, int flags, FILE *out,
+	      int *different, struct mlcc_diag *d)
+{
+	struct loaded la, lb;
+	struct differ df = {.out = out, .side = {&la, &lb},
+			    .interface_only = (flags & MLCC_DIFF_INTERFACE) != 0};
+	struct stat sa, sb;
+	int rc;
+
+	diag_clear(d);
+	*different = 0;
+	rc = load_input(a, &la, d);
+	if (rc) {
+		load_free(&la);
+		return rc;
+	}
+	rc = load_input(b, &lb, d);
+	if (rc) {
+		load_free(&la);
+		load_free(&lb);
+		return rc;
+	}
+	fprintf(out, "A: %s (%s)\nB: %s (%s)\n", a, load_form_name(la.form), b,
+		load_form_name(lb.form));
+	if (!df.interface_only && la.form == lb.form && stat(a, &sa) == 0 &&
+	    stat(b, &sb) == 0 &&
+	    S_ISDIR(sa.st_mode) && S_ISDIR(sb.st_mode))
+		diff_files(&df, a, b);
+	fprintf(out, "semantic differences:\n");
+	diff_model(&df, la.model, lb.model);
+	if (df.err)
+		rc = diag_fail(d, df.err, "diff: out of memory");
+	if (df.count > MAX_SHOWN)
+		fprintf(out, "  ... and %zu more\n", df.count - MAX_SHOWN);
+	fprintf(out, "%s (%zu semantic difference%s)\n",
+		df.count ? "not equivalent" : "equivalent", df.count,
+		df.count == 1 ? "" : "s");
+	*different = df.count != 0;
+	load_free(&la);
+	load_free(&lb);
+	return rc;
+}

@@ -1,0 +1,102 @@
+/*
+** diag.c -- recording the first error of an operation.
+*/
+#include "base/diag.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <errno.h>
+#include <string.h>
+
+int diag_fail(struct mlcc_diag *d, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!d || d->status != MLCC_OK)
+		return status;
+	d->status = status;
+	va_start(ap, fmt);
+	vsnprintf(d->message, sizeof d->message, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int diag_errno(struct mlcc_diag *d, const char *path, const char *what,
+	       int err)
+{
+	int status = err == ENOMEM ? MLCC_E_NOMEM : MLCC_E_IO;
+
+	return diag_fail(d, status, "%s: %s: %s", path, what, strerror(err));
+}
+
+const char *diag_quote(char buf[DIAG_QUOTE_MAX], const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0, limit = DIAG_QUOTE_MAX - 5; /* room for "...\0" */
+
+	for (; *s && n < limit; s++) {
+		unsigned char ch = (unsigned char)*s;
+		char esc[4] = {'\\', 0, 0, 0};
+		size_t len = 2;
+		if (ch == '\n')
+			esc[1] = 'n';
+		else if (ch == '\t')
+			esc[1] = 't';
+		else if (ch == '\r')
+			esc[1] = 'r';
+		else if (ch == '\\' || ch == '\'' || ch == '"')
+			esc[1] = (char)ch;
+		else if (ch < 0x20 || ch == 0x7f) {
+			esc[1] = 'x';
+			esc[2] = hex[ch >> 4];
+			esc[3] = hex[ch & 15];
+			len = 4;
+		} else {
+			esc[0] = (char)ch;
+			len = 1;
+		}
+		if (n + len > limit)
+			break;
+		memcpy(buf + n, esc, len);
+		n += len;
+	}
+	if (*s)
+		memcpy(buf + n, "...", 3), n += 3;
+	buf[n] = '\0';
+	return buf;
+}
+
+void diag_replace(struct mlcc_diag *d, const char *from, const char *to)
+{
+	char *at = d && from && *from ? strstr(d->message, from) : NULL;
+	char rest[sizeof d->message];
+
+	if (!at)
+		return;
+	snprintf(rest, sizeof rest, "%s", at + strlen(from));
+	*at = '\0';
+	snprintf(at, sizeof d->message - (size_t)(at - d->message), "%s%s", to,
+		 rest);
+}
+
+void diag_clear(struct mlcc_diag *d)
+{
+	if (d) {
+		d->status = MLCC_OK;
+		d->message[0] = '\0';
+	}
+}
+
+const char *mlcc_status_name(int status)
+{
+	switch (status) {
+	case MLCC_OK: return "ok";
+	case MLCC_E_IO: return "I/O error";
+	case MLCC_E_CORRUPT: return "malformed input";
+	case MLCC_E_UNSUPPORTED: return "unsupported input";
+	case MLCC_E_NOMEM: return "out of memory";
+	case MLCC_E_USAGE: return "usage error";
+	case MLCC_E_INTERNAL: return "internal error";
+	}
+	return "unknown status";
+}

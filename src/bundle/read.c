@@ -1,0 +1,284 @@
+/*
+** bundle_read.c -- a compiled bundle, read back into the in-memory model.
+**
+** What each file gives (the reverse of compile.c):
+**   coremldata.bin   model type, specification version, the description
+**                    (it holds the flexibility that model.mil prints as
+**                    FlexibleShapeInformation, so that attribute is dropped),
+**                    the classifier labels (classifier.c)
+**   model.mil        the program (mil_parse.c); its buildInfo the stamp
+**   metadata.json    isUpdatable (nothing else is missing elsewhere)
+**   analytics        the spec file's name (modelName)
+**   weights/         every file, kept at its relative path
+** Pipeline children live in model<i>/ and their names in modelNames/.
+*/
+#include "bundle/bundle_read.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "bundle/cd_read.h"
+#include "base/diag.h"
+#include "base/os.h"
+#include "mil/mil.h"
+
+/* Largest model.mil read back (its constants are inline text). */
+#define MIL_MAX_BYTES ((size_t)4 << 30)
+
+int bundle_is_compiled(const char *path)
+{
+	char *cd = fs_join(path, "coremldata.bin");
+	struct stat st;
+	int yes = cd && stat(cd, &st) == 0 && S_ISREG(st.st_mode);
+
+	free(cd);
+	return yes;
+}
+
+struct weight_lister {
+	struct arena *a;
+	struct bundle *b;
+	struct mlcc_diag *d;
+};
+
+/* fs_walk callback: add a weight file unless its relative path is
+** listed already (pipeline children each hold a copy of every file). */
+static int add_weight(void *ctx, const char *abs, const char *rel,
+		      const struct stat *st)
+{
+	struct weight_lister *l = ctx;
+	struct bundle *b = l->b;
+	struct bundle_file *w;
+
+	if (!S_ISREG(st->st_mode))
+		return diag_fail(l->d, MLCC_E_CORRUPT, "%s: not a regular file", abs);
+	for (size_t i = 0; i < b->nweights; i++)
+		if (strcmp(b->weights[i].rel, rel) == 0)
+			return MLCC_OK;
+	w = realloc(b->weights, (b->nweights + 1) * sizeof *w);
+	if (!w)
+		return diag_fail(l->d, MLCC_E_NOMEM, "out of memory");
+	b->weights = w;
+	w[b->nweights].abs = arena_strdup(l->a, abs);
+	w[b->nweights].rel = arena_strdup(l->a, rel);
+	if (!w[b->nweights].abs || !w[b->nweights].rel)
+		return diag_fail(l->d, MLCC_E_NOMEM, "out of memory");
+	b->nweights++;
+	return MLCC_OK;
+}
+
+/* model.mil of an ML-program directory, parsed; the stamp noted once. */
+static int read_program(struct arena *a, const char *dir, struct bundle *b,
+			struct model **out, struct mlcc_diag *d)
+{
+	char *path = fs_join(dir, "model.mil");
+	struct mil_info info;
+	uint8_t *text;
+	size_t len;
+	int rc;
+
+	if (!path)
+		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+	rc = fs_read_file(path, MIL_MAX_BYTES, &text, &len, d);
+	if (!rc) {
+		const char *origin = arena_strdup(a, path);
+		rc = mil_parse(a, origin, (const char *)text, len, out, &info, d);
+		free(text);
+	}
+	if (!rc && !b->coremlc[0]) {
+		snprintf(b->coremlc, sizeof b->coremlc, "%s", info.coremlc_version);
+		snprintf(b->mil, sizeof b->mil, "%s", info.coremlc_mil);
+	}
+	free(path);
+	return rc;
+}
+
+/* The description replaces FlexibleShapeInformation: drop the attribute. */
+static void drop_flex_attr(struct program *p)
+{
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		struct function *f = &p->funcs[i];
+		size_t k = 0;
+		for (size_t j = 0; j < f->nattrs; j++)
+			if (strcmp(f->attrs[j].key, "FlexibleShapeInformation") != 0)
+				f->attrs[k++] = f->attrs[j];
+		f->nattrs = k;
+	}
+}
+
+static int read_model_dir(struct arena *a, const char *dir, struct bundle *b,
+			  struct model **out, unsigned depth,
+			  struct mlcc_diag *d);
+
+static int read_children(struct arena *a, const char *dir, struct bundle *b,
+			 struct model *m, unsigned depth, struct mlcc_diag *d)
+{
+	char name[40], *sub;
+	int rc = MLCC_OK;
+
+	m->children = arena_array(a, m->nchildren + 1, sizeof *m->children);
+	if (!m->children)
+		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < m->nchildren && !rc; i++) {
+		snprintf(name, sizeof name, "model%zu", i);
+		if (!(sub = fs_join(dir, name)))
+			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		rc = read_model_dir(a, sub, b, &m->children[i], depth + 1, d);
+		free(sub);
+	}
+	if (!rc) {
+		char *names = fs_join(dir, "modelNames/coremldata.bin");
+		char **list;
+		if (!names)
+			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		rc = cd_read_names(a, names, &list, &m->nchild_names, d);
+		m->child_names = (const char **)list;
+		free(names);
+	}
+	return rc;
+}
+
+static int read_model_dir(struct arena *a, const char *dir, struct bundle *b,
+			  struct model **out, unsigned depth,
+			  struct mlcc_diag *d)
+{
+	char *cdp = fs_join(dir, "coremldata.bin"), *wd;
+	struct cd_file cd;
+	struct model *m = NULL;
+	int rc;
+
+	if (!cdp)
+		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+	if (depth > 16) {
+		free(cdp);
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: pipelines nested too deeply",
+				 dir);
+	}
+	rc = cd_read(a, cdp, &cd, d);
+	free(cdp);
+	if (rc)
+		return rc;
+	if (cd.type == 502) {
+		rc = read_program(a, dir, b, &m, d);
+		if (rc)
+			return rc;
+		drop_flex_attr(m->program);
+		if (cd.classifier) {
+			m->classifier.prob_var = cd.prob_var;
+			m->classifier.int_labels = cd.int_labels;
+			m->classifier.nlabels = cd.nlabels;
+			m->classifier.labels = (const char *const *)cd.labels;
+			m->classifier.int_values = cd.int_values;
+		}
+		wd = fs_join(dir, "weights");
+		if (!wd)
+			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		struct weight_lister wl = {a, b, d};
+		rc = fs_walk(wd, "weights", NULL, add_weight, &wl, d);
+		free(wd);
+	} else {
+		m = arena_alloc(a, sizeof *m);
+		if (!m)
+			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		m->arena = a;
+		m->origin = arena_strdup(a, dir);
+		m->kind = cd.type == 202 ? MODEL_PIPELINE
+			: cd.type == 200 ? MODEL_PIPELINE_CLASSIFIER
+					 : MODEL_PIPELINE_REGRESSOR;
+		m->type_field = cd.type;
+		m->nchildren = (size_t)cd.nchildren;
+		if (cd.nchildren > 4096)
+			return diag_fail(d, MLCC_E_CORRUPT,
+					 "%s: %llu pipeline children", dir,
+					 (unsigned long long)cd.nchildren);
+		rc = read_children(a, dir, b, m, depth, d);
+	}
+	if (rc)
+		return rc;
+	m->spec_version = cd.spec_version;
+	m->desc = cd.desc;
+	m->type_field = cd.type;
+	*out = m;
+	return MLCC_OK;
+}
+
+int bundle_metadata_updatable(const char *text, size_t len)
+{
+	json_t *root = json_loadb(text, len, 0, NULL);
+	const char *v = json_string_value(
+		json_object_get(json_array_get(root, 0), "isUpdatable"));
+	int yes = v && strcmp(v, "1") == 0;
+
+	json_decref(root);
+	return yes;
+}
+
+/* isUpdatable, from metadata.json (absent or unreadable: false). */
+static void read_updatable(const char *dir, struct model *m)
+{
+	char *path = fs_join(dir, "metadata.json");
+	struct mlcc_diag d = {0, ""};
+	uint8_t *text;
+	size_t len;
+
+	m->is_updatable = false;
+	if (path && fs_read_file(path, (size_t)64 << 20, &text, &len, &d) == 0) {
+		m->is_updatable = bundle_metadata_updatable((const char *)text, len);
+		free(text);
+	}
+	free(path);
+}
+
+static int cmp_file(const void *x, const void *y)
+{
+	return strcmp(((const struct bundle_file *)x)->rel,
+		      ((const struct bundle_file *)y)->rel);
+}
+
+int bundle_read(struct arena *a, const char *dir, struct bundle *b,
+		struct mlcc_diag *d)
+{
+	const char *base;
+	size_t blen;
+	char *an;
+	int rc;
+
+	memset(b, 0, sizeof *b);
+	rc = read_model_dir(a, dir, b, &b->model, 0, d);
+	if (!rc && b->nweights) {
+		/* Keep the list in the arena's lifetime, sorted. */
+		struct bundle_file *w = arena_array(a, b->nweights, sizeof *w);
+		if (!w)
+			rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		else {
+			memcpy(w, b->weights, b->nweights * sizeof *w);
+			qsort(w, b->nweights, sizeof *w, cmp_file);
+		}
+		free(b->weights);
+		b->weights = w;
+	} else {
+		free(b->weights);
+		b->weights = NULL;
+	}
+	if (rc)
+		return rc;
+	read_updatable(dir, b->model);
+	base = fs_basename(dir, &blen);
+	if (blen > 9 && strncmp(base + blen - 9, ".mlmodelc", 9) == 0)
+		blen -= 9;
+	b->stem = arena_strndup(a, base, blen);
+	an = fs_join(dir, "analytics/coremldata.bin");
+	if (!an || !b->stem)
+		rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
+	else
+		rc = cd_read_analytics_name(a, an, &b->spec_name, d);
+	free(an);
+	if (!rc && !b->spec_name)
+		b->spec_name = "model";
+	return rc;
+}

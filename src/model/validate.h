@@ -1,0 +1,16 @@
+/*
+** validate.h -- checks that a model's programs print as valid model.mil:
+** MIL identifiers, single definitions, no use before definition.
+*/
+#ifndef MLCC_VALIDATE_H
+#define MLCC_VALIDATE_H
+
+#include "model/model.h"
+#include "mlcc.h"
+
+/* Check every ML program in 'm' (pipeline children included).  Returns 0,
+** or MLCC_E_CORRUPT with "<path>: function 'f': op 'x': ..." in 'd'. */
+int validate_model(const struct model *m, const char *path,
+		   struct mlcc_diag *d);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+** copier.h -- the package's weights directory copied in a thread.
+**
+** Copying multi-GB weights is most of a compile; reading the specification
+** and printing the bundle is the rest.  The files of the weights directory
+** do not depend on the model (weights_dir_files), so their copy starts as
+** soon as the output's temporary directory exists and runs while the main
+** thread reads, checks and prints.  The main thread calls copier_finish()
+** before it commits or discards the temporary.
+*/
+#ifndef MLCC_COPIER_H
+#define MLCC_COPIER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "mlcc.h"
+#include "base/progress.h"
+#include "package/weights.h"
+
+struct copier {
+	const struct weight_plan *files; /* what is copied: weights/... */
+	const char *dir;           /* into this directory */
+	enum mlcc_link_mode mode;
+	struct progress prog;      /* its 'stop' points at 'stop' */
+	atomic_bool stop;
+	struct mlcc_diag diag;     /* the thread's own error */
+	int rc;
+	bool running;              /* a thread was started */
+	pthread_t thread;
+};
+
+/* Start copying 'files' into 'dir' (both must outlive the copier); no
+** thread when there is nothing to copy.  'show' enables the progress
+** line. */
+void copier_start(struct copier *c, const struct weight_plan *files,
+		  const char *dir, enum mlcc_link_mode mode, bool show);
+
+/* Wait for the copy; with 'cancel', make it stop first.  Returns its
+** status (0 or MLCC_E_*), the message in c->diag.  Idempotent; a copier
+** never started (zeroed) returns 0. */
+int copier_finish(struct copier *c, bool cancel);
+
+#endif

@@ -1,0 +1,408 @@
+/*
+** weights.c -- BLOBFILE checks and weight files of the bundle.
+**
+** Blob file format (coreml-input.md §3): a 64-byte header, then per blob a
+** 64-byte metadata record at BlobFileValue.offset:
+**   0  u32 sentinel 0xDEADBEEF      4  u32 blob data type (dtype.c)
+**   8  u64 size of the data         16 u64 absolute offset of the data
+** A reference is accepted when the record lies inside the file, carries the
+** sentinel and the dtype of the referencing tensor, its data lies inside
+** the file, and (shape known) the size fits the element count.
+**
+** Bundle contents (mlmodelc-format.md §6, VERIFIED 32/32 byte-identical):
+** every file keeps its path relative to @model_path; the whole weights
+** directory of a package is copied, referenced or not (MEDIUM).
+*/
+#include "package/weights.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "package/blobfile.h"
+#include "base/diag.h"
+#include "base/os.h"
+
+
+/* One reference, with the place it comes from for messages. */
+struct ref {
+	const struct mvalue *v;
+	const char *func, *op;
+	size_t file; /* index into plan->files */
+};
+
+struct walker {
+	const struct package *pkg;
+	struct weight_plan *plan;
+	struct mlcc_diag *d;
+	struct ref *refs;
+	size_t nrefs, cap;
+	const char *func, *op;
+};
+
+/* ---- the file list ------------------------------------------------------ */
+
+/* Index of 'rel' in the plan, adding it when new; (size_t)-1 on failure. */
+static size_t plan_add(struct weight_plan *plan, const char *rel,
+		       const char *abs)
+{
+	struct weight_file *f;
+
+	for (size_t i = 0; i < plan->nfiles; i++)
+		if (strcmp(plan->files[i].rel, rel) == 0)
+			return i;
+	f = realloc(plan->files, (plan->nfiles + 1) * sizeof *f);
+	if (!f)
+		return (size_t)-1;
+	plan->files = f;
+	f += plan->nfiles;
+	f->rel = strdup(rel);
+	f->abs = strdup(abs);
+	f->size = 0;
+	if (!f->rel || !f->abs) {
+		free(f->rel);
+		free(f->abs);
+		return (size_t)-1;
+	}
+	return plan->nfiles++;
+}
+
+/* fs_walk callback: one file of the weights directory. */
+static int add_file(void *ctx, const char *abs, const char *rel,
+		    const struct stat *st)
+{
+	struct walker *w = ctx;
+
+	if (!S_ISREG(st->st_mode))
+		return diag_fail(w->d, MLCC_E_CORRUPT, "%s: not a regular file", abs);
+	if (plan_add(w->plan, rel, abs) == (size_t)-1)
+		return diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", abs);
+	return MLCC_OK;
+}
+
+/* ---- collecting references ---------------------------------------------- */
+
+static int ref_fail(struct walker *w, const struct ref *r, int status,
+		    const char *what)
+{
+	if (r->op)
+		return diag_fail(w->d, status,
+				 "%s: function '%s': op '%s': BLOBFILE '%s' offset %llu: %s",
+				 w->pkg->spec_path, r->func, r->op, r->v->blob_file,
+				 (unsigned long long)r->v->blob_offset, what);
+	return diag_fail(w->d, status, "%s: BLOBFILE '%s' offset %llu: %s",
+			 w->pkg->spec_path, r->v->blob_file,
+			 (unsigned long long)r->v->blob_offset, what);
+}
+
+static int add_ref(struct walker *w, const struct mvalue *v)
+{
+	const char *rel;
+	char *abs;
+	size_t idx;
+	int rc;
+
+	rc = package_resolve_blob(w->pkg, v->blob_file, &rel, &abs, w->d);
+	if (rc)
+		return rc;
+	idx = plan_add(w->plan, rel, abs);
+	free(abs);
+	if (idx == (size_t)-1)
+		return diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
+	if (w->nrefs == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+		struct ref *p = realloc(w->refs, cap * sizeof *p);
+		if (!p)
+			return diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
+		w->refs = p;
+		w->cap = cap;
+	}
+	w->refs[w->nrefs++] = (struct ref){v, w->func, w->op, idx};
+	return MLCC_OK;
+}
+
+static int walk_value(struct walker *w, const struct mvalue *v)
+{
+	int rc = MLCC_OK;
+
+	if (v->kind == VAL_BLOB)
+		return add_ref(w, v);
+	for (size_t i = 0; v->kind != VAL_TENSOR && i < v->count && !rc; i++) {
+		rc = walk_value(w, v->items[i]);
+		if (!rc && v->kind == VAL_DICT)
+			rc = walk_value(w, v->values[i]);
+	}
+	return rc;
+}
+
+static int walk_attrs(struct walker *w, const struct attribute *a, size_t n)
+{
+	int rc = MLCC_OK;
+
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = walk_value(w, a[i].value);
+	return rc;
+}
+
+static const char *name_of(const struct op *op)
+{
+	const char *s = model_value_string(model_attr(op->attrs, op->nattrs,
+						      "name"));
+	return s ? s : op->type;
+}
+
+static int walk_block(struct walker *w, const struct block *b)
+{
+	int rc = walk_attrs(w, b->attrs, b->nattrs);
+
+	for (size_t i = 0; i < b->nops && !rc; i++) {
+		const struct op *op = &b->ops[i];
+		w->op = name_of(op);
+		for (size_t k = 0; k < op->ninputs && !rc; k++)
+			for (size_t j = 0; j < op->inputs[k].n && !rc; j++)
+				if (op->inputs[k].b[j].value)
+					rc = walk_value(w, op->inputs[k].b[j].value);
+		if (!rc)
+			rc = walk_attrs(w, op->attrs, op->nattrs);
+		for (size_t k = 0; k < op->nblocks && !rc; k++)
+			rc = walk_block(w, &op->blocks[k]);
+		w->op = NULL;
+	}
+	return rc;
+}
+
+static int walk_model(struct walker *w, const struct model *m)
+{
+	int rc = MLCC_OK;
+
+	for (size_t i = 0; i < m->nchildren && !rc; i++)
+		rc = walk_model(w, m->children[i]);
+	if (rc || !m->program)
+		return rc;
+	rc = walk_attrs(w, m->program->attrs, m->program->nattrs);
+	for (size_t i = 0; i < m->program->nfuncs && !rc; i++) {
+		const struct function *f = &m->program->funcs[i];
+		w->func = f->name;
+		rc = walk_attrs(w, f->attrs, f->nattrs);
+		if (!rc)
+			rc = walk_block(w, &f->body);
+		w->func = NULL;
+	}
+	return rc;
+}
+
+/* ---- checking references ------------------------------------------------ */
+
+static int check_ref(struct walker *w, const struct ref *r, int fd,
+		     uint64_t fsize, struct weight_ref *out)
+{
+	uint8_t rec[BLOB_RECORD];
+	uint64_t off = r->v->blob_offset;
+	int64_t count = model_tensor_count(r->v->type);
+	struct blob_record br;
+	const char *bad;
+	char msg[200];
+
+	if (fsize < BLOB_RECORD || off > fsize - BLOB_RECORD) {
+		snprintf(msg, sizeof msg,
+			 "blob record beyond the end of the file (%llu bytes)",
+			 (unsigned long long)fsize);
+		return ref_fail(w, r, MLCC_E_CORRUPT, msg);
+	}
+	if (pread(fd, rec, sizeof rec, (off_t)off) != (ssize_t)sizeof rec)
+		return ref_fail(w, r, MLCC_E_IO, "cannot read the blob record");
+	blob_record_decode(rec, &br);
+	bad = blob_record_check(&br, fsize, r->v->type->dtype, count, msg,
+				sizeof msg);
+	if (bad)
+		return ref_fail(w, r, MLCC_E_CORRUPT, bad);
+	*out = (struct weight_ref){w->plan->files[r->file].rel, off,
+				   r->v->type->dtype, br.data_offset, br.size,
+				   count, r->func ? r->func : "",
+				   r->op ? r->op : ""};
+	return MLCC_OK;
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct ref *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->v->blob_offset != y->v->blob_offset)
+		return x->v->blob_offset < y->v->blob_offset ? -1 : 1;
+	return 0;
+}
+
+/* Check the references, grouped by file so each file is opened once. */
+static int check_refs(struct walker *w)
+{
+	int fd = -1, rc = MLCC_OK;
+	size_t cur = (size_t)-1;
+	struct stat st;
+
+	if (w->nrefs)
+		qsort(w->refs, w->nrefs, sizeof *w->refs, cmp_ref);
+	w->plan->refs = calloc(w->nrefs + 1, sizeof *w->plan->refs);
+	if (!w->plan->refs)
+		return diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < w->nrefs && !rc; i++) {
+		const struct ref *r = &w->refs[i];
+		struct weight_file *f = &w->plan->files[r->file];
+		if (r->file != cur) {
+			if (fd >= 0)
+				close(fd);
+			cur = r->file;
+			if (!fs_within(w->pkg->root_real, f->abs) && access(f->abs, F_OK) == 0)
+				return ref_fail(w, r, MLCC_E_CORRUPT,
+						"weight file leaves the package (symlink)");
+			fd = open(f->abs, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				return ref_fail(w, r, errno == ENOENT ? MLCC_E_CORRUPT : MLCC_E_IO,
+						errno == ENOENT ? "weight file is missing"
+								: "cannot open the weight file");
+			/* 64-byte reads all over the file: no read-ahead, which
+			** would compete with the copy streaming the same file. */
+			(void)posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+			if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+				close(fd);
+				return ref_fail(w, r, MLCC_E_CORRUPT,
+						"weight file is not a regular file");
+			}
+			f->size = (uint64_t)st.st_size;
+		}
+		if (i > 0 && cmp_ref(r, r - 1) == 0 &&
+		    r->v->type->dtype == r[-1].v->type->dtype &&
+		    model_tensor_count(r->v->type) ==
+			    model_tensor_count(r[-1].v->type))
+			continue; /* same blob, same type: checked already */
+		rc = check_ref(w, r, fd, f->size, &w->plan->refs[w->plan->nrefs]);
+		if (!rc)
+			w->plan->nrefs++;
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct weight_file *)a)->rel,
+		      ((const struct weight_file *)b)->rel);
+}
+
+static int cmp_weight_ref(const void *a, const void *b)
+{
+	const struct weight_ref *x = a, *y = b;
+	int c = strcmp(x->rel, y->rel);
+
+	if (c)
+		return c;
+	return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+int weights_dir_files(const struct package *pkg, struct weight_plan *plan,
+		      struct mlcc_diag *d)
+{
+	struct walker w = {pkg, plan, d, NULL, 0, 0, NULL, NULL};
+	int rc = MLCC_OK;
+
+	memset(plan, 0, sizeof *plan);
+	if (pkg->weights_dir)
+		rc = fs_walk(pkg->weights_dir, "weights", pkg->root_real,
+			     add_file, &w, d);
+	if (!rc && plan->nfiles)
+		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
+	return rc;
+}
+
+/* The weights directory's files into 'plan': those of 'listed' when given
+** (listed once by the caller), else listed now. */
+static int add_dir_files(struct walker *w, const struct weight_plan *listed)
+{
+	struct weight_plan own;
+	int rc = MLCC_OK;
+
+	if (!listed) {
+		rc = weights_dir_files(w->pkg, &own, w->d);
+		listed = &own;
+	}
+	for (size_t i = 0; i < listed->nfiles && !rc; i++)
+		if (plan_add(w->plan, listed->files[i].rel,
+			     listed->files[i].abs) == (size_t)-1)
+			rc = diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
+	if (listed == &own)
+		weights_free(&own);
+	return rc;
+}
+
+int weights_plan(const struct package *pkg, const struct model *m,
+		 const struct weight_plan *listed, struct weight_plan *plan,
+		 struct mlcc_diag *d)
+{
+	struct walker w = {pkg, plan, d, NULL, 0, 0, NULL, NULL};
+	int rc;
+
+	memset(plan, 0, sizeof *plan);
+	rc = walk_model(&w, m);
+	if (!rc)
+		rc = check_refs(&w);
+	if (!rc)
+		rc = add_dir_files(&w, listed);
+	free(w.refs);
+	if (!rc && plan->nfiles)
+		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
+	if (!rc && plan->nrefs)
+		qsort(plan->refs, plan->nrefs, sizeof *plan->refs, cmp_weight_ref);
+	return rc;
+}
+
+/* True when 'plan' lists 'rel' (plan->files is sorted). */
+static bool plan_has(const struct weight_plan *plan, const char *rel)
+{
+	struct weight_file key = {(char *)rel, NULL, 0};
+
+	return plan && plan->nfiles &&
+	       bsearch(&key, plan->files, plan->nfiles, sizeof key, cmp_file);
+}
+
+int weights_copy(const struct weight_plan *plan, const char *dir,
+		 enum mlcc_link_mode mode, struct progress *prog,
+		 const struct weight_plan *skip, struct mlcc_diag *d)
+{
+	for (size_t i = 0; i < plan->nfiles; i++) {
+		char *dst, *slash;
+		int rc;
+		if (plan_has(skip, plan->files[i].rel))
+			continue;
+		dst = fs_join(dir, plan->files[i].rel);
+		if (!dst)
+			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		slash = strrchr(dst, '/');
+		*slash = '\0';
+		rc = fs_mkdir_p(dst, d);
+		*slash = '/';
+		if (!rc)
+			rc = fs_copy_file(plan->files[i].abs, dst, mode, prog, d);
+		free(dst);
+		if (rc)
+			return rc;
+	}
+	return MLCC_OK;
+}
+
+void weights_free(struct weight_plan *plan)
+{
+	for (size_t i = 0; i < plan->nfiles; i++) {
+		free(plan->files[i].rel);
+		free(plan->files[i].abs);
+	}
+	free(plan->files);
+	free(plan->refs);
+	memset(plan, 0, sizeof *plan);
+}

@@ -1,0 +1,355 @@
+/*
+** pkg_write.c -- a model written as an .mlpackage directory.
+**
+** Manifest.json is printed exactly as coremltools' nlohmann JSON dump does
+** (4-space indent, keys sorted bytewise, `"key": value`, trailing newline;
+** coreml-input.md §1.2): two items, the specification and the weights
+** directory, author com.apple.CoreML, with coremltools' names and
+** descriptions.  Only the identifiers differ from coremltools, which draws
+** random UUIDs: ours are name-based (pkg_item_id), so a package is a pure
+** function of its model and weight files.
+**
+** Like compile.c's bundles, the package is built in a temporary directory
+** beside the target and renamed into place at the end (fs_replace), and
+** weight files are cloned or streamed (fs_copy_file), never loaded.
+*/
+#include "package/pkg_write.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nettle/sha1.h>
+
+#include "base/diag.h"
+#include "base/os.h"
+#include "spec/spec_write.h"
+
+#define AUTHOR "com.apple.CoreML"
+#define SPEC_ITEM AUTHOR "/model.mlmodel"
+#define WEIGHTS_ITEM AUTHOR "/weights"
+#define MODEL_PATH_PREFIX "@model_path/"
+
+/* ---- Manifest.json ------------------------------------------------------ */
+
+void pkg_item_id(const char *path, char out[37])
+{
+	/* RFC 4122 NameSpace_URL, 6ba7b811-9dad-11d1-80b4-00c04fd430c8. */
+	static const uint8_t ns[16] = {0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad,
+				       0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0,
+				       0x4f, 0xd4, 0x30, 0xc8};
+	static const char hex[] = "0123456789ABCDEF";
+	uint8_t h[SHA1_DIGEST_SIZE];
+	struct sha1_ctx ctx;
+	char *p = out;
+
+	sha1_init(&ctx);
+	sha1_update(&ctx, sizeof ns, ns);
+	sha1_update(&ctx, strlen(path), (const uint8_t *)path);
+	sha1_digest(&ctx, sizeof h, h);
+	h[6] = (uint8_t)((h[6] & 0x0f) | 0x50); /* version 5 */
+	h[8] = (uint8_t)((h[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		*p++ = hex[h[i] >> 4];
+		*p++ = hex[h[i] & 15];
+	}
+	*p = '\0';
+}
+
+/* One item object of itemInfoEntries, indented for its place. */
+static int put_item(char *out, size_t n, const char *id, const char *desc,
+		    const char *name, const char *path, bool last)
+{
+	return snprintf(out, n,
+			"        \"%s\": {\n"
+			"            \"author\": \"" AUTHOR "\",\n"
+			"            \"description\": \"%s\",\n"
+			"            \"name\": \"%s\",\n"
+			"            \"path\": \"%s\"\n"
+			"        }%s\n",
+			id, desc, name, path, last ? "" : ",");
+}
+
+char *pkg_manifest(void)
+{
+	char spec[37], weights[37], items[2][512];
+	size_t n = 1024 + sizeof items;
+	char *out = malloc(n);
+	bool spec_first;
+
+	if (!out)
+		return NULL;
+	pkg_item_id(SPEC_ITEM, spec);
+	pkg_item_id(WEIGHTS_ITEM, weights);
+	spec_first = strcmp(spec, weights) < 0; /* nlohmann: std::map order */
+	put_item(items[!spec_first], sizeof items[0], spec,
+		 "CoreML Model Specification", "model.mlmodel", SPEC_ITEM,
+		 !spec_first);
+	put_item(items[spec_first], sizeof items[0], weights,
+		 "CoreML Model Weights", "weights", WEIGHTS_ITEM, spec_first);
+	snprintf(out, n,
+		 "{\n"
+		 "    \"fileFormatVersion\": \"1.0.0\",\n"
+		 "    \"itemInfoEntries\": {\n"
+		 "%s%s"
+		 "    },\n"
+		 "    \"rootModelIdentifier\": \"%s\"\n"
+		 "}\n",
+		 items[0], items[1], spec);
+	return out;
+}
+
+/* ---- checks before anything is written ---------------------------------- */
+
+struct refcheck {
+	const char *origin;
+	const struct pkg_weights *w;
+	struct mlcc_diag *d;
+};
+
+/* Every blob in 'v' (nested values included) names a file of the package. */
+static int check_value(const struct refcheck *rc, const struct mvalue *v)
+{
+	size_t n = strlen(MODEL_PATH_PREFIX);
+	int r;
+
+	if (!v)
+		return MLCC_OK;
+	if (v->kind == VAL_BLOB) {
+		const char *f = v->blob_file ? v->blob_file : "";
+		if (strncmp(f, MODEL_PATH_PREFIX, n) == 0)
+			for (size_t i = 0; rc->w && i < rc->w->n; i++)
+				if (strcmp(f + n, rc->w->files[i].rel) == 0)
+					return MLCC_OK;
+		return diag_fail(rc->d, MLCC_E_USAGE,
+				 "%s: BLOBFILE '%s' is not among the weight files of the package",
+				 rc->origin, f);
+	}
+	for (size_t i = 0; v->kind != VAL_TENSOR && i < v->count; i++) {
+		if (v->items && (r = check_value(rc, v->items[i])))
+			return r;
+		if (v->values && (r = check_value(rc, v->values[i])))
+			return r;
+	}
+	return MLCC_OK;
+}
+
+static int check_attrs(const struct refcheck *rc, const struct attribute *at,
+		       size_t n)
+{
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		if ((r = check_value(rc, at[i].value)))
+			return r;
+	return MLCC_OK;
+}
+
+static int check_block(const struct refcheck *rc, const struct block *b)
+{
+	int r;
+
+	if ((r = check_attrs(rc, b->attrs, b->nattrs)))
+		return r;
+	for (size_t i = 0; i < b->nops; i++) {
+		const struct op *op = &b->ops[i];
+		if ((r = check_attrs(rc, op->attrs, op->nattrs)))
+			return r;
+		for (size_t k = 0; k < op->ninputs; k++)
+			for (size_t j = 0; j < op->inputs[k].n; j++)
+				if ((r = check_value(rc, op->inputs[k].b[j].value)))
+					return r;
+		for (size_t k = 0; k < op->nblocks; k++)
+			if ((r = check_block(rc, &op->blocks[k])))
+				return r;
+	}
+	return MLCC_OK;
+}
+
+/* Every BLOBFILE reference of 'm' and of its children. */
+static int check_refs(const struct refcheck *rc, const struct model *m)
+{
+	const struct program *p = m->program;
+	int r;
+
+	if (m->kind == MODEL_ML_PROGRAM && p) {
+		if ((r = check_attrs(rc, p->attrs, p->nattrs)))
+			return r;
+		for (size_t i = 0; i < p->nfuncs; i++)
+			if ((r = check_attrs(rc, p->funcs[i].attrs, p->funcs[i].nattrs)) ||
+			    (r = check_block(rc, &p->funcs[i].body)))
+				return r;
+	}
+	for (size_t i = 0; i < m->nchildren; i++)
+		if ((r = check_refs(rc, m->children[i])))
+			return r;
+	return MLCC_OK;
+}
+
+/* Weight paths are safe, distinct, and leave room for the specification. */
+static int check_weights(const char *origin, const struct pkg_weights *w,
+			 struct mlcc_diag *d)
+{
+	for (size_t i = 0; w && i < w->n; i++) {
+		const char *rel = w->files[i].rel;
+		if (!rel || !w->files[i].src || !fs_rel_path_safe(rel) ||
+		    strcmp(rel, "model.mlmodel") == 0 ||
+		    strncmp(rel, "model.mlmodel/", 14) == 0)
+			return diag_fail(d, MLCC_E_USAGE,
+					 "%s: invalid weight file path '%s'",
+					 origin, rel ? rel : "(null)");
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(w->files[j].rel, rel) == 0)
+				return diag_fail(d, MLCC_E_USAGE,
+						 "%s: weight file '%s' given twice",
+						 origin, rel);
+	}
+	return MLCC_OK;
+}
+
+/* ---- the package directory ---------------------------------------------- */
+
+/* Create 'dir/name' as a directory. */
+static int make_dir(const char *dir, const char *name, struct mlcc_diag *d)
+{
+	char *p = fs_join(dir, name);
+	int rc = MLCC_OK;
+
+	if (!p)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+	if (mkdir(p, 0777) != 0)
+		rc = diag_errno(d, p, "cannot create directory", errno);
+	free(p);
+	return rc;
+}
+
+/* Write 'n' bytes to the new file 'dir/name'. */
+static int write_in(const char *dir, const char *name, const void *bytes,
+		    size_t n, struct mlcc_diag *d)
+{
+	char *p = fs_join(dir, name);
+	int rc;
+
+	if (!p)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+	rc = fs_write_file(p, bytes, n, d);
+	free(p);
+	return rc;
+}
+
+/* Copy one weight file to 'data/rel', creating its directories. */
+static int copy_weight(const char *data, const struct pkg_weight *f,
+		       struct mlcc_diag *d)
+{
+	char *dst = fs_join(data, f->rel), *slash;
+	int rc = MLCC_OK;
+
+	if (!dst)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", data);
+	slash = strrchr(dst, '/');
+	*slash = '\0';
+	rc = fs_mkdir_p(dst, d);
+	*slash = '/';
+	if (!rc)
+		rc = fs_copy_file(f->src, dst, MLCC_LINK_COPY, NULL, d);
+	free(dst);
+	return rc;
+}
+
+/* Everything of the package inside the empty directory 'dir'. */
+static int fill(const char *dir, const uint8_t *spec, size_t len,
+		const struct pkg_weights *w, struct mlcc_diag *d)
+{
+	char *manifest = pkg_manifest(), *data = fs_join(dir, "Data/" AUTHOR);
+	int rc;
+
+	if (!manifest || !data) {
+		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+		goto out;
+	}
+	rc = write_in(dir, "Manifest.json", manifest, strlen(manifest), d);
+	if (!rc)
+		rc = make_dir(dir, "Data", d);
+	if (!rc && mkdir(data, 0777) != 0)
+		rc = diag_errno(d, data, "cannot create directory", errno);
+	if (!rc)
+		rc = write_in(data, "model.mlmodel", spec, len, d);
+	if (!rc)
+		rc = make_dir(data, "weights", d);
+	for (size_t i = 0; !rc && w && i < w->n; i++)
+		rc = copy_weight(data, &w->files[i], d);
+out:
+	free(manifest);
+	free(data);
+	return rc;
+}
+
+/* Split 'out_path' into its parent directory and name (malloc'd, trailing
+** slashes dropped). */
+static int split_target(const char *out_path, char **parent, char **name,
+			struct mlcc_diag *d)
+{
+	size_t blen;
+	const char *base = fs_basename(out_path, &blen);
+
+	*parent = *name = NULL;
+	if (blen == 0 || (blen == 1 && base[0] == '.') ||
+	    (blen == 2 && base[0] == '.' && base[1] == '.') || base[0] == '/')
+		return diag_fail(d, MLCC_E_USAGE,
+				 "%s: not a valid package path", out_path);
+	if (base == out_path)
+		*parent = strdup(".");
+	else if (base == out_path + 1)
+		*parent = strdup("/");
+	else
+		*parent = strndup(out_path, (size_t)(base - out_path) - 1);
+	*name = strndup(base, blen);
+	if (!*parent || !*name)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", out_path);
+	return MLCC_OK;
+}
+
+int pkg_write(const char *out_path, const struct model *m,
+	      const struct pkg_weights *w, struct mlcc_diag *d)
+{
+	const struct refcheck refs = {m->origin ? m->origin : out_path, w, d};
+	char *parent = NULL, *name = NULL, *target = NULL;
+	struct fs_temp tmp = {NULL, -1};
+	struct arena a;
+	uint8_t *spec;
+	size_t len;
+	int rc;
+
+	arena_init(&a);
+	rc = split_target(out_path, &parent, &name, d);
+	if (!rc)
+		rc = check_weights(refs.origin, w, d);
+	if (!rc)
+		rc = check_refs(&refs, m);
+	if (!rc)
+		rc = spec_write(m, &a, &spec, &len, d);
+	if (!rc)
+		rc = fs_mkdir_p(parent, d);
+	if (!rc && !(target = fs_join(parent, name)))
+		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", out_path);
+	if (!rc)
+		rc = fs_temp_create(&tmp, parent, name, d);
+	if (!rc)
+		rc = fill(tmp.path, spec, len, w, d);
+	if (!rc)
+		rc = fs_temp_commit(&tmp, target, d);
+	else if (tmp.path) {
+		diag_replace(d, tmp.path, target); /* name what the user named */
+		fs_temp_discard(&tmp);
+	}
+	free(target);
+	free(parent);
+	free(name);
+	arena_free(&a);
+	return rc;
+}

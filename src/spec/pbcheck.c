@@ -1,0 +1,74 @@
+/*
+** pbcheck.c -- nesting and lengths of a protobuf message, without decoding.
+**
+** Wire format: a sequence of (varint key, value); key = field << 3 | type;
+** type 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32.  A type-2
+** field whose descriptor says "message" is descended into; everything
+** else is skipped.  The recursion is bounded by 'limit'.
+*/
+#include "spec/pbcheck.h"
+
+#include <stdbool.h>
+
+/* Read a varint at *i; false when it runs past 'len' or is too long. */
+static bool varint(const uint8_t *p, size_t len, size_t *i, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned s = 0; s < 64; s += 7) {
+		if (*i >= len)
+			return false;
+		uint8_t c = p[(*i)++];
+		*v |= (uint64_t)(c & 0x7f) << s;
+		if (!(c & 0x80))
+			return true;
+	}
+	return false;
+}
+
+/* Walk the message at buf[0, len), which starts at file offset 'base'. */
+static struct pb_problem walk(const ProtobufCMessageDescriptor *desc,
+			      const uint8_t *buf, size_t len, size_t base,
+			      unsigned limit)
+{
+	struct pb_problem pr = {PB_FINE, 0, 0, 0, 0};
+	size_t i = 0;
+
+	if (limit == 0) {
+		pr.kind = PB_TOO_DEEP;
+		return pr;
+	}
+	while (i < len && pr.kind == PB_FINE) {
+		uint64_t key, n;
+		size_t at = i;
+		const ProtobufCFieldDescriptor *f;
+		if (!varint(buf, len, &i, &key))
+			break; /* malformed: protobuf-c will say so */
+		if ((key & 7) == 0 && varint(buf, len, &i, &n))
+			continue;
+		if ((key & 7) == 1 || (key & 7) == 5) {
+			i += (key & 7) == 1 ? 8 : 4;
+			continue;
+		}
+		if ((key & 7) != 2 || !varint(buf, len, &i, &n))
+			break;
+		if (n > len - i) {
+			pr = (struct pb_problem){PB_BAD_LENGTH, key >> 3,
+						 base + at, n, len - i};
+			break;
+		}
+		f = key >> 3 <= UINT32_MAX
+			? protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3))
+			: NULL;
+		if (f && f->type == PROTOBUF_C_TYPE_MESSAGE)
+			pr = walk(f->descriptor, buf + i, (size_t)n, base + i,
+				  limit - 1);
+		i += (size_t)n;
+	}
+	return pr;
+}
+
+struct pb_problem pb_check(const ProtobufCMessageDescriptor *desc,
+			   const uint8_t *buf, size_t len, unsigned limit)
+{
+	return walk(desc, buf, len, 0, limit);
+}

@@ -1,0 +1,44 @@
+/*
+** spec_write.h -- in-memory model -> protobuf Core ML specification.
+**
+** The exact mirror of spec_read.c: what spec_read_bytes() builds from a
+** specification, spec_write() turns back into one, so that reading the
+** written bytes gives the same model (and compiles to the same bundle).
+** Immediate tensors use the TensorValue field coremltools chooses for
+** their dtype; everything mlcc does not keep (docStrings, tensor-type
+** attributes, the 'variadic' flag of unknown dimensions) is not written.
+*/
+#ifndef MLCC_SPEC_WRITE_H
+#define MLCC_SPEC_WRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mlcc.h"
+#include "model/model.h"
+
+/* Serialize 'm' (pipelines with their children) as a
+** CoreML.Specification.Model.  The bytes and every temporary are
+** allocated from 'a' (they live until arena_free(a)); '*bytes' and '*len'
+** are set on success.  A lowered ML-program classifier (m->classifier,
+** classifier.c) is written with its `classify` op re-inserted, as
+** spec_restore_classifier() does, without changing 'm'.  Errors name
+** m->origin, then the function and op at fault: a model type mlcc does
+** not hold (MODEL_OTHER), a value whose storage does not fit its type, a
+** result larger than 2 GiB. */
+int spec_write(const struct model *m, struct arena *a, uint8_t **bytes,
+	       size_t *len, struct mlcc_diag *d);
+
+/* Undo classifier_lower() on 'm' and on every child of a pipeline: append
+** `classify(probabilities = <prob_var>, classes = <labels>)` to the
+** classifier's function (m->classifier.func, else the description's
+** defaultFunctionName, else "main", else the only function), with outputs
+** named after the description's predictedFeatureName (string or int64
+** scalar) and predictedProbabilitiesName (dict<label type, fp64>),
+** attribute name = "classify_0", and make those two the function's
+** outputs; then clear m->classifier.  Nothing to do (MLCC_OK) when no
+** classifier was lowered (m->classifier.prob_var is NULL).  New objects
+** come from m->arena. */
+int spec_restore_classifier(struct model *m, struct mlcc_diag *d);
+
+#endif
