@@ -26,7 +26,8 @@
 #include "base/arena.h"
 #include "model/classifier.h"
 #include "base/diag.h"
-#include "bundle/emit.h"
+#include "bundle/bundle.h"
+#include "mil/mil.h"
 #include "package/package.h"
 #include "spec/spec_read.h"
 #include "model/stamp.h"
@@ -82,7 +83,7 @@ static int emit_once(const struct emit_ctx *c, int fd, double *secs,
 	else if (wbuf_open_fd(&w, fd, NULL_BUFFER) != 0)
 		return diag_fail(c->diag, MLCC_E_NOMEM, "out of memory");
 	t0 = now();
-	rc = emit_mil(c, c->model, &w);
+	rc = mil_print(c->model, c->stamp, &w, c->diag);
 	if (!rc && fd >= 0)
 		wbuf_flush(&w);
 	*secs = now() - t0;

@@ -1,11 +1,32 @@
 /*
-** cli.h -- command-line front ends that live in the library.
+** cli.h -- what the programs in cli/ share.  They use the library only
+** through its public interface (mlcc.h).
 */
 #ifndef MLCC_CLI_H
 #define MLCC_CLI_H
 
-/* Apple's coremlcompiler argv (coremlc_cli.c); 'tool' is the name it was
+#include "mlcc.h"
+
+/* Apple's coremlcompiler argv (coremlc.c); 'tool' is the name it was
 ** invoked as, used in messages.  Returns the exit status. */
 int coremlc_main(const char *tool, int argc, char **argv);
+
+/* How a program shows a compile's events (progress.c): a progress line
+** for long copies when stderr is a terminal and not 'quiet', warnings
+** always, each prefixed with 'tool'. */
+struct cli_progress {
+	const char *tool;
+	int show;     /* draw progress lines */
+	int shown;    /* a line is on the screen */
+	double start; /* when the current file began */
+};
+
+void cli_progress_init(struct cli_progress *p, const char *tool, int quiet);
+
+/* An mlcc_event_fn; 'ctx' is a struct cli_progress. */
+void cli_on_event(void *ctx, const struct mlcc_event *ev);
+
+/* Remove a progress line from the screen, if one is shown. */
+void cli_progress_clear(struct cli_progress *p);
 
 #endif

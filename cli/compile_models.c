@@ -33,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "cli.h"
 #include "mlcc.h"
 
 #define PROG "compile_models"
@@ -528,6 +529,7 @@ struct pool {
 static void compile_one(const struct options *o, struct job *j)
 {
 	struct mlcc_compile_options co = {0};
+	struct cli_progress prog;
 	struct mlcc_diag d;
 
 	co.input = j->path;
@@ -535,11 +537,14 @@ static void compile_one(const struct options *o, struct job *j)
 	co.coremlc_version = o->coremlc;
 	co.mil_version = o->mil;
 	co.link = o->link;
-	co.quiet = o->quiet || o->jobs > 1; /* one progress line at a time */
-	j->status = mlcc_compile(&co, &d);
+	/* One progress line at a time. */
+	cli_progress_init(&prog, "compile_models", o->quiet || o->jobs > 1);
+	co.on_event = cli_on_event;
+	co.event_ctx = &prog;
+	j->status = mlcc_compile(&co, NULL, &d);
+	cli_progress_clear(&prog);
 	if (j->status)
 		snprintf(j->message, sizeof j->message, "%s", d.message);
-	free(co.written_path);
 }
 
 static void *worker(void *arg)

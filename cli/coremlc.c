@@ -66,6 +66,8 @@ static int write_plist(const char *tool, const char *path)
 static int cmd_compile(const char *tool, int argc, char **argv)
 {
 	struct mlcc_compile_options o = {0};
+	struct mlcc_compile_result r;
+	struct cli_progress prog;
 	struct mlcc_diag d;
 	const char *pos[2], *plist = NULL;
 	int npos = 0, rc;
@@ -106,13 +108,17 @@ static int cmd_compile(const char *tool, int argc, char **argv)
 	o.output_dir = pos[1];
 	o.coremlc_version = getenv("MLCC_COREMLC_VERSION");
 	o.mil_version = getenv("MLCC_MIL_VERSION");
-	rc = mlcc_compile(&o, &d);
+	cli_progress_init(&prog, tool, 0);
+	o.on_event = cli_on_event;
+	o.event_ctx = &prog;
+	rc = mlcc_compile(&o, &r, &d);
+	cli_progress_clear(&prog);
 	if (rc) {
 		fprintf(stderr, "%s: error: %s\n", tool, d.message);
 		return rc == MLCC_E_USAGE ? 2 : 1;
 	}
-	printf("%s\n", o.written_path);
-	free(o.written_path);
+	printf("%s\n", r.bundle);
+	mlcc_compile_result_free(&r);
 	return plist ? write_plist(tool, plist) : 0;
 }
 

@@ -40,7 +40,7 @@ static void help(void)
 	const char *mil;
 
 	printf("mlcc %s -- a portable Core ML model compiler\n\n%s\n",
-	       MLCC_VERSION_STRING, usage);
+	       mlcc_version(), usage);
 	printf("compile  Compile IN (an .mlpackage directory or an .mlmodel file)\n"
 	       "         into OUTDIR/<stem>.mlmodelc, byte-identical to Apple's\n"
 	       "         coremlcompiler.  The bundle appears atomically; on failure\n"
@@ -100,9 +100,11 @@ static const char *option_value(int argc, char **argv, int *i,
 static int cmd_compile(int argc, char **argv)
 {
 	struct mlcc_compile_options o = {0};
+	struct mlcc_compile_result r;
+	struct cli_progress prog;
 	struct mlcc_diag d;
 	const char *pos[2];
-	int npos = 0, rc;
+	int npos = 0, quiet = 0, rc;
 
 	for (int i = 2; i < argc; i++) {
 		const char *v;
@@ -116,7 +118,7 @@ static int cmd_compile(int argc, char **argv)
 				return usage_error("--link takes copy, reflink, hard or auto, not '%s'", v);
 			o.link = (enum mlcc_link_mode)mode;
 		} else if (strcmp(argv[i], "--quiet") == 0)
-			o.quiet = 1;
+			quiet = 1;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			return usage_error("unknown option or missing value: %s",
 					   argv[i]);
@@ -129,11 +131,15 @@ static int cmd_compile(int argc, char **argv)
 		return usage_error("%s", "compile needs IN and OUTDIR");
 	o.input = pos[0];
 	o.output_dir = pos[1];
-	rc = mlcc_compile(&o, &d);
+	cli_progress_init(&prog, "mlcc", quiet);
+	o.on_event = cli_on_event;
+	o.event_ctx = &prog;
+	rc = mlcc_compile(&o, &r, &d);
+	cli_progress_clear(&prog);
 	if (rc != MLCC_OK)
 		return fail(&d, rc);
-	printf("%s\n", o.written_path);
-	free(o.written_path);
+	printf("%s\n", r.bundle);
+	mlcc_compile_result_free(&r);
 	return 0;
 }
 
@@ -274,7 +280,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "diff") == 0)
 		return cmd_diff(argc, argv);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("mlcc %s\n", MLCC_VERSION_STRING);
+		printf("mlcc %s\n", mlcc_version());
 		return 0;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

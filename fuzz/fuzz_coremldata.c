@@ -1,6 +1,6 @@
 /* fuzz_coremldata.c -- coremldata.bin bytes -> type, versions, description,
 ** trailers (cd_read.c). */
-#include "bundle/cd_read.h"
+#include "bundle/bundle.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

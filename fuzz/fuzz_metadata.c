@@ -1,5 +1,5 @@
 /* fuzz_metadata.c -- metadata.json text -> what mlcc reads from it. */
-#include "bundle/bundle_read.h"
+#include "bundle/bundle.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

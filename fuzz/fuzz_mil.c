@@ -5,7 +5,7 @@
 */
 #include <string.h>
 
-#include "bundle/emit.h"
+#include "bundle/bundle.h"
 #include "fuzz.h"
 #include "mil/mil.h"
 #include "model/stamp.h"
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			c.stamp = &st;
 			c.diag = &d;
 			wbuf_init(&w);
-			emit_mil(&c, m, &w);
+			mil_print(m, &st, &w, &d);
 			wbuf_free(&w);
 		}
 		mil_describe(m, &d);

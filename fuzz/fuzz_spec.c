@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "model/classifier.h"
-#include "bundle/emit.h"
+#include "bundle/bundle.h"
+#include "mil/mil.h"
 #include "fuzz.h"
 #include "spec/spec_read.h"
 #include "spec/spec_write.h"
@@ -31,7 +32,7 @@ static void emit_all(struct model *m)
 	c.diag = &d;
 	if (m->kind == MODEL_ML_PROGRAM && classifier_lower(m, &d) == 0) {
 		wbuf_init(&w);
-		emit_mil(&c, m, &w);
+		mil_print(m, &st, &w, &d);
 		wbuf_free(&w);
 	}
 	if (m->kind == MODEL_ML_PROGRAM || m->nchildren) {

@@ -617,8 +617,8 @@ static int write_blobs(FILE *f, const struct ref *v, size_t n, const char *path,
 static int write_file(const char *dir, const struct ref *v, size_t n,
 		      uint64_t *size, struct mlcc_diag *d)
 {
-	char *path = fs_join(dir, "weight.bin");
-	char *tmp = fs_join(dir, ".weight.bin.weightgen-tmp");
+	char *path = os_join(dir, "weight.bin");
+	char *tmp = os_join(dir, ".weight.bin.weightgen-tmp");
 	FILE *f;
 	int rc;
 
@@ -627,7 +627,7 @@ static int write_file(const char *dir, const struct ref *v, size_t n,
 		free(tmp);
 		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 	}
-	rc = fs_mkdir_p(dir, d);
+	rc = os_mkdir_p(dir, NULL, d);
 	f = rc ? NULL : fopen(tmp, "wb");
 	if (!rc && !f)
 		rc = diag_errno(d, tmp, "cannot create", errno);
@@ -660,7 +660,7 @@ static int weightgen(const char *mil, const char *dir, struct mlcc_diag *d)
 	int rc;
 
 	arena_init(&a);
-	rc = fs_read_file(mil, MIL_MAX_BYTES, &text, &len, d);
+	rc = os_read_file(mil, MIL_MAX_BYTES, &text, &len, d);
 	if (!rc)
 		rc = mil_parse(&a, mil, (const char *)text, len, &m, NULL, d);
 	free(text);

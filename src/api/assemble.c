@@ -19,16 +19,12 @@
 #include "base/diag.h"
 #include "base/os.h"
 #include "api/input.h"
+#include "mil/flexshape.h"
 #include "mil/mil.h"
 #include "model/validate.h"
 #include "package/pkg_write.h"
 
 #define MIL_MAX_BYTES ((size_t)4 << 30)
-
-static int spec_of_ios(unsigned ios)
-{
-	return ios == 26 ? 10 : (int)ios - 9;
-}
 
 /* The specification version the text asks for (or the option's). */
 static int pick_spec(const struct mlcc_assemble_options *o,
@@ -39,8 +35,8 @@ static int pick_spec(const struct mlcc_assemble_options *o,
 	int spec = 0;
 
 	for (size_t i = 0; i < m->program->nfuncs; i++)
-		if (spec_of_ios(m->program->funcs[i].ios) > spec)
-			spec = spec_of_ios(m->program->funcs[i].ios);
+		if (model_ios_spec(m->program->funcs[i].ios) > spec)
+			spec = model_ios_spec(m->program->funcs[i].ios);
 	if (v13 && spec < 9)
 		spec = 9;
 	if (o->spec_version) {
@@ -64,7 +60,7 @@ struct weight_list {
 	struct mlcc_diag *d;
 };
 
-/* fs_walk callback: DIR/<path> becomes @model_path/weights/<path>. */
+/* os_walk callback: DIR/<path> becomes @model_path/weights/<path>. */
 static int add_weight(void *ctx, const char *abs, const char *rel,
 		      const struct stat *st)
 {
@@ -98,14 +94,7 @@ static int borrow_description(struct model *m, const char *from,
 				 "%s: --description-from must be an ML program", from);
 	m->desc = l->model->desc;
 	m->is_updatable = l->model->is_updatable;
-	for (size_t i = 0; i < m->program->nfuncs; i++) {
-		struct function *f = &m->program->funcs[i];
-		size_t k = 0;
-		for (size_t j = 0; j < f->nattrs; j++)
-			if (strcmp(f->attrs[j].key, "FlexibleShapeInformation") != 0)
-				f->attrs[k++] = f->attrs[j];
-		f->nattrs = k;
-	}
+	flexshape_drop_attr(m->program);
 	return MLCC_OK;
 }
 
@@ -124,7 +113,7 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 
 	diag_clear(d);
 	arena_init(&a);
-	rc = fs_read_file(o->mil, MIL_MAX_BYTES, &text, &len, d);
+	rc = os_read_file(o->mil, MIL_MAX_BYTES, &text, &len, d);
 	if (!rc)
 		rc = mil_parse(&a, o->mil, (const char *)text, len, &m, &info, d);
 	free(text);
@@ -149,7 +138,7 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 			rc = diag_fail(d, MLCC_E_USAGE, "%s: not a directory",
 				       o->weights_dir);
 		else
-			rc = fs_walk(o->weights_dir, "weights", NULL, add_weight,
+			rc = os_walk(o->weights_dir, "weights", NULL, add_weight,
 				     &wl, d);
 	}
 	w.n = wl.n;

@@ -10,7 +10,7 @@
 */
 #include <stdlib.h>
 
-#include "bundle/bundle_read.h"
+#include "bundle/bundle.h"
 #include "base/diag.h"
 #include "package/pkg_write.h"
 

@@ -30,7 +30,7 @@
 #include <nettle/sha2.h>
 
 #include "base/diag.h"
-#include "bundle/emit.h"
+#include "mil/mil.h"
 #include "mil/flexshape.h"
 #include "base/os.h"
 #include "api/input.h"
@@ -72,7 +72,7 @@ static int cmp_str(const void *a, const void *b)
 
 static void list_files(const char *base, const char *rel, char ***v, size_t *n)
 {
-	char *dir = *rel ? fs_join(base, rel) : strdup(base);
+	char *dir = *rel ? os_join(base, rel) : strdup(base);
 	DIR *dp = dir ? opendir(dir) : NULL;
 	struct dirent *e;
 
@@ -81,8 +81,8 @@ static void list_files(const char *base, const char *rel, char ***v, size_t *n)
 		char *r, *abs;
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		r = *rel ? fs_join(rel, e->d_name) : strdup(e->d_name);
-		abs = r ? fs_join(base, r) : NULL;
+		r = *rel ? os_join(rel, e->d_name) : strdup(e->d_name);
+		abs = r ? os_join(base, r) : NULL;
 		if (abs && lstat(abs, &st) == 0 && S_ISDIR(st.st_mode)) {
 			list_files(base, r, v, n);
 			free(r);
@@ -149,7 +149,7 @@ static void diff_files(struct differ *df, const char *a, const char *b)
 		} else if (c > 0) {
 			fprintf(df->out, "  only in B  %s\n", fb[j++]);
 		} else {
-			char *pa = fs_join(a, fa[i]), *pb = fs_join(b, fb[j]);
+			char *pa = os_join(a, fa[i]), *pb = os_join(b, fb[j]);
 			fprintf(df->out, "  %-10s %s\n",
 				pa && pb && same_bytes(pa, pb) ? "same" : "differs",
 				fa[i]);
@@ -187,7 +187,7 @@ static const char *blob_digest(void *ctx, const struct mvalue *v)
 		if (l->plan.refs[i].offset == v->blob_offset &&
 		    strcmp(l->plan.refs[i].rel, rel) == 0)
 			r = &l->plan.refs[i];
-	if (!r || !(path = fs_join(l->pkg.model_path, rel)))
+	if (!r || !(path = os_join(l->pkg.model_path, rel)))
 		return out;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
@@ -218,7 +218,7 @@ static char *op_text(struct differ *df, int side, const struct op *op,
 
 	df->which = side;
 	wbuf_init(&w);
-	emit_mil_op(&w, op, v13, blob_digest, df);
+	mil_print_op(&w, op, v13, blob_digest, df);
 	wbuf_putc(&w, '\0');
 	if (wbuf_error(&w)) {
 		df->err = MLCC_E_NOMEM;
@@ -369,8 +369,8 @@ static void diff_function(struct differ *df, const struct model *ma,
 			report(df, "function '%s': input '%s' only in B", a->name,
 			       b->inputs[k].name);
 	}
-	flexshape_func_desc(ma->desc, a->name, &da);
-	flexshape_func_desc(mb->desc, b->name, &db);
+	desc_function(ma->desc, a->name, &da);
+	desc_function(mb->desc, b->name, &db);
 	diff_features(df, a->name, "input", da.inputs, da.ninputs, db.inputs, db.ninputs);
 	diff_features(df, a->name, "output", da.outputs, da.noutputs, db.outputs, db.noutputs);
 	diff_features(df, a->name, "state", da.states, da.nstates, db.states, db.nstates);

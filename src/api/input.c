@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bundle/bundle_read.h"
+#include "bundle/bundle.h"
 #include "base/diag.h"
 #include "base/os.h"
 #include "spec/spec_read.h"
@@ -32,15 +32,15 @@ static int bundle_package(struct loaded *l, const char *dir,
 	char *first = NULL;
 
 	if (l->model->nchildren) {
-		first = fs_join(dir, "model0");
+		first = os_join(dir, "model0");
 		base = first;
 	}
 	memset(p, 0, sizeof *p);
 	p->input = strdup(dir);
 	p->root_real = realpath(dir, NULL);
-	p->spec_path = fs_join(base, "model.mil");
+	p->spec_path = os_join(base, "model.mil");
 	p->model_path = strdup(base ? base : dir);
-	p->weights_dir = fs_join(base, "weights");
+	p->weights_dir = os_join(base, "weights");
 	p->stem = strdup(l->stem);
 	p->spec_name = strdup("model");
 	free(first);

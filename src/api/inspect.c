@@ -17,32 +17,17 @@
 
 #include "base/diag.h"
 #include "mil/flexshape.h"
+#include "model/describe.h"
 #include "api/input.h"
 
 #define INSPECT_JSON_VERSION 1
 
+/* The Model oneof member name ("other" for a number not in the schema). */
 static const char *model_kind_name(const struct model *m)
 {
-	switch (m->kind) {
-	case MODEL_ML_PROGRAM: return "mlProgram";
-	case MODEL_PIPELINE: return "pipeline";
-	case MODEL_PIPELINE_CLASSIFIER: return "pipelineClassifier";
-	case MODEL_PIPELINE_REGRESSOR: return "pipelineRegressor";
-	case MODEL_OTHER: break;
-	}
-	return "other";
-}
+	const char *name = model_type_name(m->type_field);
 
-static const char *array_dtype(int dt)
-{
-	switch (dt) {
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__FLOAT32: return "Float32";
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__FLOAT16: return "Float16";
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__DOUBLE: return "Double";
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__INT32: return "Int32";
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__INT8: return "Int8";
-	}
-	return "Invalid";
+	return name ? name : "other";
 }
 
 static json_t *int_list(const int64_t *v, size_t n)
@@ -54,26 +39,11 @@ static json_t *int_list(const int64_t *v, size_t n)
 	return a;
 }
 
-/* The array part of a feature (multi-array or state), or NULL. */
-static const ArrayFeatureType *array_of(const FeatureType *t)
-{
-	if (!t)
-		return NULL;
-	if (t->type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_MULTI_ARRAY_TYPE)
-		return t->multiarraytype;
-	if (t->type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_STATE_TYPE &&
-	    t->statetype)
-		return t->statetype->arraytype;
-	return NULL;
-}
-
 static json_t *flexibility(const ArrayFeatureType *a)
 {
 	json_t *o = json_object();
 
-	if (a->shape_flexibility_case ==
-		    CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_SHAPE_RANGE &&
-	    a->shaperange) {
+	if (desc_array_is_range(a)) {
 		json_t *r = json_array();
 		for (size_t i = 0; i < a->shaperange->n_sizeranges; i++) {
 			const CoreML__Specification__SizeRange *s =
@@ -87,9 +57,7 @@ static json_t *flexibility(const ArrayFeatureType *a)
 		json_object_set_new(o, "ranges", r);
 		return o;
 	}
-	if (a->shape_flexibility_case ==
-		    CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_ENUMERATED_SHAPES &&
-	    a->enumeratedshapes) {
+	if (desc_array_is_enum(a)) {
 		json_t *r = json_array();
 		for (size_t i = 0; i < a->enumeratedshapes->n_shapes; i++) {
 			const CoreML__Specification__ArrayFeatureType__Shape *s =
@@ -109,7 +77,7 @@ static json_t *feature_json(const FeatureDescription *f)
 {
 	json_t *o = json_object();
 	const FeatureType *t = f->type;
-	const ArrayFeatureType *a = array_of(t);
+	const ArrayFeatureType *a = desc_array(t);
 	const char *kind = "Invalid";
 
 	json_object_set_new(o, "name", json_string(f->name));
@@ -128,7 +96,7 @@ static json_t *feature_json(const FeatureDescription *f)
 	}
 	json_object_set_new(o, "type", json_string(kind));
 	if (a) {
-		json_object_set_new(o, "dataType", json_string(array_dtype(a->datatype)));
+		json_object_set_new(o, "dataType", json_string(desc_array_dtype_name(a->datatype)));
 		json_object_set_new(o, "shape", int_list(a->shape, a->n_shape));
 		json_object_set_new(o, "flexibility", flexibility(a));
 	} else if (t && t->type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_IMAGE_TYPE &&
@@ -186,7 +154,7 @@ static json_t *functions_json(const struct model *m)
 		struct func_desc fd;
 		json_t *o = json_object();
 		char opset[16];
-		flexshape_func_desc(m->desc, f->name, &fd);
+		desc_function(m->desc, f->name, &fd);
 		snprintf(opset, sizeof opset, "ios%u", f->ios);
 		json_object_set_new(o, "name", json_string(f->name));
 		json_object_set_new(o, "opset", json_string(opset));

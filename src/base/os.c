@@ -1,5 +1,6 @@
 /*
-** fsutil.c -- safe paths, streaming copies, atomic directory replacement.
+** os.c -- the operating-system layer: safe paths, walks, temporaries and
+** atomic output, streaming copies and clones, whole-file I/O.
 */
 #include "base/os.h"
 
@@ -24,7 +25,7 @@
 
 #define COPY_BUFFER (1u << 20)
 
-char *fs_join(const char *a, const char *b)
+char *os_join(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	bool slash = la > 0 && a[la - 1] != '/';
@@ -39,7 +40,7 @@ char *fs_join(const char *a, const char *b)
 	return p;
 }
 
-const char *fs_basename(const char *path, size_t *len)
+const char *os_basename(const char *path, size_t *len)
 {
 	size_t end = strlen(path), start;
 
@@ -52,7 +53,7 @@ const char *fs_basename(const char *path, size_t *len)
 	return path + start;
 }
 
-bool fs_rel_path_safe(const char *rel)
+bool os_rel_path_safe(const char *rel)
 {
 	const char *p = rel;
 
@@ -73,7 +74,7 @@ bool fs_rel_path_safe(const char *rel)
 	return true;
 }
 
-bool fs_within(const char *root_real, const char *path)
+bool os_within(const char *root_real, const char *path)
 {
 	char *real = realpath(path, NULL);
 	size_t n = strlen(root_real);
@@ -106,10 +107,10 @@ static void clean_stale(const char *dir, const char *name)
 		int fd;
 		if (strncmp(e->d_name, prefix, plen) != 0)
 			continue;
-		p = fs_join(dir, e->d_name);
+		p = os_join(dir, e->d_name);
 		fd = p ? open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
-			fs_rm_rf(p);
+			os_rm_rf(p);
 		if (fd >= 0)
 			close(fd);
 		free(p);
@@ -145,7 +146,7 @@ static int lock_new_temp(const char *p)
 	return fd;
 }
 
-int fs_temp_create(struct fs_temp *t, const char *dir, const char *name,
+int os_temp_create(struct os_temp *t, const char *dir, const char *name,
 		   struct mlcc_diag *d)
 {
 	static const char chars[] =
@@ -189,7 +190,7 @@ int fs_temp_create(struct fs_temp *t, const char *dir, const char *name,
 	return d->status;
 }
 
-static void temp_release(struct fs_temp *t)
+static void temp_release(struct os_temp *t)
 {
 	if (t->lock >= 0)
 		close(t->lock); /* releases the flock */
@@ -198,25 +199,87 @@ static void temp_release(struct fs_temp *t)
 	t->lock = -1;
 }
 
-int fs_temp_commit(struct fs_temp *t, const char *target, struct mlcc_diag *d)
+int os_temp_commit(struct os_temp *t, const char *target, struct mlcc_diag *d)
 {
-	int rc = fs_replace(t->path, target, d);
+	int rc = os_replace(t->path, target, d);
 
 	if (rc)
-		fs_rm_rf(t->path);
+		os_rm_rf(t->path);
 	temp_release(t);
 	return rc;
 }
 
-void fs_temp_discard(struct fs_temp *t)
+void os_temp_discard(struct os_temp *t)
 {
 	if (t->path)
-		fs_rm_rf(t->path);
+		os_rm_rf(t->path);
 	temp_release(t);
 }
 
+int os_output_open(struct os_output *o, const char *outdir, const char *name,
+		   struct mlcc_diag *d)
+{
+	int rc;
+
+	memset(o, 0, sizeof *o);
+	o->tmp.lock = -1;
+	rc = os_mkdir_p(outdir, &o->made, d);
+	if (!rc && !(o->target = os_join(outdir, name)))
+		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", outdir);
+	if (!rc)
+		rc = os_temp_create(&o->tmp, outdir, name, d);
+	if (rc)
+		os_output_close(o, rc, NULL, d);
+	return rc;
+}
+
+/* Remove the empty directories from 'dir' up to 'top' (both included),
+** the ones a failed run created. */
+static void remove_made(const char *dir, const char *top)
+{
+	char *p = strdup(dir);
+	size_t n = strlen(top);
+
+	while (p && strlen(p) >= n && rmdir(p) == 0 && strlen(p) > n) {
+		char *slash = strrchr(p, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+	free(p);
+}
+
+int os_output_close(struct os_output *o, int rc, char **target,
+		    struct mlcc_diag *d)
+{
+	if (!rc && o->tmp.path) {
+		rc = os_temp_commit(&o->tmp, o->target, d);
+	} else {
+		/* The user knows the target, not our temporary name. */
+		if (o->target)
+			diag_replace(d, o->tmp.path, o->target);
+		os_temp_discard(&o->tmp);
+	}
+	if (rc && o->made && o->target) {
+		char *parent = strdup(o->target), *slash;
+		if (parent && (slash = strrchr(parent, '/')) != NULL) {
+			*slash = '\0';
+			remove_made(parent, o->made);
+		}
+		free(parent);
+	}
+	if (!rc && target) {
+		*target = o->target;
+		o->target = NULL;
+	}
+	free(o->target);
+	free(o->made);
+	o->target = o->made = NULL;
+	return rc;
+}
+
 static int walk(const char *dir, const char *rel, const char *root_real,
-		fs_walk_fn fn, void *ctx, unsigned depth, struct mlcc_diag *d)
+		os_walk_fn fn, void *ctx, unsigned depth, struct mlcc_diag *d)
 {
 	DIR *dp;
 	struct dirent *e;
@@ -234,11 +297,11 @@ static int walk(const char *dir, const char *rel, const char *root_real,
 		char *abs, *r;
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		abs = fs_join(dir, e->d_name);
-		r = fs_join(rel, e->d_name);
+		abs = os_join(dir, e->d_name);
+		r = os_join(rel, e->d_name);
 		if (!abs || !r)
 			rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-		else if (root_real && !fs_within(root_real, abs))
+		else if (root_real && !os_within(root_real, abs))
 			rc = diag_fail(d, MLCC_E_CORRUPT,
 				       "%s: leaves the package (symlink)", abs);
 		else if (stat(abs, &st) != 0)
@@ -254,17 +317,21 @@ static int walk(const char *dir, const char *rel, const char *root_real,
 	return rc;
 }
 
-int fs_walk(const char *dir, const char *rel, const char *root_real,
-	    fs_walk_fn fn, void *ctx, struct mlcc_diag *d)
+int os_walk(const char *dir, const char *rel, const char *root_real,
+	    os_walk_fn fn, void *ctx, struct mlcc_diag *d)
 {
 	return walk(dir, rel, root_real, fn, ctx, 0, d);
 }
 
-int fs_mkdir_p(const char *path, struct mlcc_diag *d)
+int os_mkdir_p(const char *path, char **made, struct mlcc_diag *d)
 {
-	char *p = strdup(path);
+	char *p = *path ? strdup(path) : NULL;
 	struct stat st;
 
+	if (made)
+		*made = NULL;
+	if (!*path)
+		return diag_fail(d, MLCC_E_USAGE, "empty directory name");
 	if (!p)
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 	for (char *s = p + 1; ; s++) {
@@ -272,7 +339,13 @@ int fs_mkdir_p(const char *path, struct mlcc_diag *d)
 			continue;
 		char saved = *s;
 		*s = '\0';
-		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+		if (mkdir(p, 0777) == 0) {
+			if (made && !*made && !(*made = strdup(p))) {
+				free(p);
+				return diag_fail(d, MLCC_E_NOMEM,
+						 "%s: out of memory", path);
+			}
+		} else if (errno != EEXIST) {
 			int rc = diag_errno(d, p, "cannot create directory", errno);
 			free(p);
 			return rc;
@@ -297,7 +370,7 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 	return unlink(path);
 }
 
-int fs_rm_rf(const char *path)
+int os_rm_rf(const char *path)
 {
 	struct stat st;
 
@@ -382,15 +455,22 @@ static int fail_link(struct mlcc_diag *d, const char *src, const char *dst,
 			 strerror(err), hint);
 }
 
-int fs_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode,
-		 struct progress *prog, struct mlcc_diag *d)
+int os_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode,
+		 struct progress *prog, struct os_copy_stats *stats,
+		 struct mlcc_diag *d)
 {
+	struct os_copy_stats none;
 	struct stat st;
 	int in, out, err;
 
+	if (!stats)
+		stats = &none;
 	if (mode == MLCC_LINK_HARD) {
-		if (link(src, dst) == 0)
+		if (link(src, dst) == 0) {
+			if (lstat(dst, &st) == 0)
+				stats->linked += (uint64_t)st.st_size;
 			return MLCC_OK;
+		}
 		return fail_link(d, src, dst, "hard-link", errno,
 				 "--link hard needs the output on the input's file system");
 	}
@@ -409,6 +489,7 @@ int fs_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode,
 	}
 	if (ioctl(out, FICLONE, in) == 0) {
 		err = 0;
+		stats->cloned += (uint64_t)st.st_size;
 	} else if (mode == MLCC_LINK_REFLINK) {
 		err = errno;
 		close(in);
@@ -416,15 +497,13 @@ int fs_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode,
 		return fail_link(d, src, dst, "clone", err,
 				 "the file system has no reflinks; use --link copy or hard");
 	} else {
-		if (prog) {
-			const char *base = strrchr(dst, '/');
-			progress_begin(prog, base ? base + 1 : dst,
-				       (uint64_t)st.st_size);
-		}
+		const char *base = strrchr(dst, '/');
+		progress_begin(prog, base ? base + 1 : dst, (uint64_t)st.st_size);
 		/* As cp does: a larger read-ahead window for cold files. */
 		(void)posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
 		err = copy_stream(in, out, st.st_size, prog);
-		progress_end(prog);
+		if (!err)
+			stats->copied += (uint64_t)st.st_size;
 	}
 	close(in);
 	if (close(out) != 0 && !err)
@@ -434,7 +513,7 @@ int fs_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode,
 	return MLCC_OK;
 }
 
-int fs_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
+int os_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
 		 struct mlcc_diag *d)
 {
 	struct stat st;
@@ -487,7 +566,7 @@ int fs_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
 	return MLCC_OK;
 }
 
-int fs_write_file(const char *path, const void *p, size_t n,
+int os_write_file(const char *path, const void *p, size_t n,
 		  struct mlcc_diag *d)
 {
 	const char *c = p;
@@ -514,7 +593,7 @@ int fs_write_file(const char *path, const void *p, size_t n,
 	return MLCC_OK;
 }
 
-int fs_replace(const char *tmp, const char *target, struct mlcc_diag *d)
+int os_replace(const char *tmp, const char *target, struct mlcc_diag *d)
 {
 	struct stat st;
 	char *old;
@@ -525,7 +604,7 @@ int fs_replace(const char *tmp, const char *target, struct mlcc_diag *d)
 		return diag_errno(d, target, "cannot create bundle", errno);
 	/* The target exists: swap it with the new bundle in one step. */
 	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_EXCHANGE) == 0) {
-		fs_rm_rf(tmp); /* now the old bundle */
+		os_rm_rf(tmp); /* now the old bundle */
 		return MLCC_OK;
 	}
 	if (errno != EINVAL && errno != ENOSYS)
@@ -546,7 +625,7 @@ int fs_replace(const char *tmp, const char *target, struct mlcc_diag *d)
 		free(old);
 		return rc;
 	}
-	fs_rm_rf(old);
+	os_rm_rf(old);
 	free(old);
 	return MLCC_OK;
 }

@@ -1,10 +1,12 @@
 /*
-** progress.c -- one-line copy progress on stderr.
+** progress.c -- copy progress as MLCC_EVENT_PROGRESS events.
 */
 #include "base/progress.h"
 
-#include <stdio.h>
 #include <time.h>
+
+/* Least time between two events of one file, in seconds. */
+#define EVENT_INTERVAL 0.25
 
 static double now(void)
 {
@@ -14,27 +16,23 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void progress_begin(struct progress *p, const char *label, uint64_t total)
+static void report(struct progress *p, uint64_t done, double t)
 {
-	p->label = label;
-	p->total = total;
-	p->done = 0;
-	p->shown = false;
-	p->start = p->last = now();
+	struct mlcc_event ev = {MLCC_EVENT_PROGRESS, NULL, p->label, done,
+				p->total};
+
+	p->last = t;
+	p->fn(p->ctx, &ev);
 }
 
-static void show(struct progress *p, double t)
+void progress_begin(struct progress *p, const char *label, uint64_t total)
 {
-	double mib = (double)p->done / (1 << 20);
-	double secs = t - p->start;
-
-	fprintf(stderr, "\rmlcc: %s  %.0f / %.0f MiB (%3.0f%%)  %.0f MiB/s  ",
-		p->label, mib, (double)p->total / (1 << 20),
-		p->total ? 100.0 * (double)p->done / (double)p->total : 100.0,
-		secs > 0 ? mib / secs : 0.0);
-	fflush(stderr);
-	p->shown = true;
-	p->last = t;
+	if (!p)
+		return;
+	p->label = label;
+	p->total = total;
+	if (p->fn)
+		report(p, 0, now());
 }
 
 bool progress_update(struct progress *p, uint64_t done)
@@ -45,20 +43,10 @@ bool progress_update(struct progress *p, uint64_t done)
 		return true;
 	if (p->stop && atomic_load(p->stop))
 		return false;
-	if (!p->enabled || p->total < PROGRESS_MIN_BYTES)
+	if (!p->fn)
 		return true;
-	p->done = done;
 	t = now();
-	if (t - p->last >= 0.25 || done == p->total)
-		show(p, t);
+	if (done >= p->total || t - p->last >= EVENT_INTERVAL)
+		report(p, done, t);
 	return true;
-}
-
-void progress_end(struct progress *p)
-{
-	if (p && p->shown) {
-		fprintf(stderr, "\r\033[K");
-		fflush(stderr);
-		p->shown = false;
-	}
 }

@@ -17,7 +17,7 @@
 #include <nettle/base64.h>
 
 #include "bundle/archive.h"
-#include "bundle/emit.h"
+#include "bundle/bundle.h"
 
 static void section(struct wbuf *w, const char *name, const char *const *kv,
 		    size_t n)

@@ -6,7 +6,7 @@
 ** length that runs past the end, an unknown model type or trailing bytes
 ** that match no known layout are errors naming the file and the offset.
 */
-#include "bundle/cd_read.h"
+#include "bundle/bundle.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -113,7 +113,7 @@ static uint8_t *slurp(const char *path, size_t *len, bool *missing,
 	uint8_t *buf;
 
 	*missing = access(path, F_OK) != 0 && errno == ENOENT;
-	if (*missing || fs_read_file(path, CD_MAX_BYTES, &buf, len, d))
+	if (*missing || os_read_file(path, CD_MAX_BYTES, &buf, len, d))
 		return NULL;
 	return buf;
 }

@@ -26,7 +26,7 @@
 
 #include "bundle/archive.h"
 #include "base/diag.h"
-#include "bundle/emit.h"
+#include "bundle/bundle.h"
 
 /* §2.3, from the decompiled compiledVersionForSpecification (HIGH).
 ** Spec 1/2 rows depend on neural-network details and never apply to the

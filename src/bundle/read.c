@@ -12,7 +12,7 @@
 **   weights/         every file, kept at its relative path
 ** Pipeline children live in model<i>/ and their names in modelNames/.
 */
-#include "bundle/bundle_read.h"
+#include "bundle/bundle.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,9 +22,9 @@
 
 #include <jansson.h>
 
-#include "bundle/cd_read.h"
 #include "base/diag.h"
 #include "base/os.h"
+#include "mil/flexshape.h"
 #include "mil/mil.h"
 
 /* Largest model.mil read back (its constants are inline text). */
@@ -32,7 +32,7 @@
 
 int bundle_is_compiled(const char *path)
 {
-	char *cd = fs_join(path, "coremldata.bin");
+	char *cd = os_join(path, "coremldata.bin");
 	struct stat st;
 	int yes = cd && stat(cd, &st) == 0 && S_ISREG(st.st_mode);
 
@@ -46,7 +46,7 @@ struct weight_lister {
 	struct mlcc_diag *d;
 };
 
-/* fs_walk callback: add a weight file unless its relative path is
+/* os_walk callback: add a weight file unless its relative path is
 ** listed already (pipeline children each hold a copy of every file). */
 static int add_weight(void *ctx, const char *abs, const char *rel,
 		      const struct stat *st)
@@ -76,7 +76,7 @@ static int add_weight(void *ctx, const char *abs, const char *rel,
 static int read_program(struct arena *a, const char *dir, struct bundle *b,
 			struct model **out, struct mlcc_diag *d)
 {
-	char *path = fs_join(dir, "model.mil");
+	char *path = os_join(dir, "model.mil");
 	struct mil_info info;
 	uint8_t *text;
 	size_t len;
@@ -84,7 +84,7 @@ static int read_program(struct arena *a, const char *dir, struct bundle *b,
 
 	if (!path)
 		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
-	rc = fs_read_file(path, MIL_MAX_BYTES, &text, &len, d);
+	rc = os_read_file(path, MIL_MAX_BYTES, &text, &len, d);
 	if (!rc) {
 		const char *origin = arena_strdup(a, path);
 		rc = mil_parse(a, origin, (const char *)text, len, out, &info, d);
@@ -96,19 +96,6 @@ static int read_program(struct arena *a, const char *dir, struct bundle *b,
 	}
 	free(path);
 	return rc;
-}
-
-/* The description replaces FlexibleShapeInformation: drop the attribute. */
-static void drop_flex_attr(struct program *p)
-{
-	for (size_t i = 0; i < p->nfuncs; i++) {
-		struct function *f = &p->funcs[i];
-		size_t k = 0;
-		for (size_t j = 0; j < f->nattrs; j++)
-			if (strcmp(f->attrs[j].key, "FlexibleShapeInformation") != 0)
-				f->attrs[k++] = f->attrs[j];
-		f->nattrs = k;
-	}
 }
 
 static int read_model_dir(struct arena *a, const char *dir, struct bundle *b,
@@ -126,13 +113,13 @@ static int read_children(struct arena *a, const char *dir, struct bundle *b,
 		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 	for (size_t i = 0; i < m->nchildren && !rc; i++) {
 		snprintf(name, sizeof name, "model%zu", i);
-		if (!(sub = fs_join(dir, name)))
+		if (!(sub = os_join(dir, name)))
 			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 		rc = read_model_dir(a, sub, b, &m->children[i], depth + 1, d);
 		free(sub);
 	}
 	if (!rc) {
-		char *names = fs_join(dir, "modelNames/coremldata.bin");
+		char *names = os_join(dir, "modelNames/coremldata.bin");
 		char **list;
 		if (!names)
 			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
@@ -147,7 +134,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b,
 			  struct model **out, unsigned depth,
 			  struct mlcc_diag *d)
 {
-	char *cdp = fs_join(dir, "coremldata.bin"), *wd;
+	char *cdp = os_join(dir, "coremldata.bin"), *wd;
 	struct cd_file cd;
 	struct model *m = NULL;
 	int rc;
@@ -167,7 +154,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b,
 		rc = read_program(a, dir, b, &m, d);
 		if (rc)
 			return rc;
-		drop_flex_attr(m->program);
+		flexshape_drop_attr(m->program);
 		if (cd.classifier) {
 			m->classifier.prob_var = cd.prob_var;
 			m->classifier.int_labels = cd.int_labels;
@@ -175,11 +162,11 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b,
 			m->classifier.labels = (const char *const *)cd.labels;
 			m->classifier.int_values = cd.int_values;
 		}
-		wd = fs_join(dir, "weights");
+		wd = os_join(dir, "weights");
 		if (!wd)
 			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 		struct weight_lister wl = {a, b, d};
-		rc = fs_walk(wd, "weights", NULL, add_weight, &wl, d);
+		rc = os_walk(wd, "weights", NULL, add_weight, &wl, d);
 		free(wd);
 	} else {
 		m = arena_alloc(a, sizeof *m);
@@ -221,13 +208,13 @@ int bundle_metadata_updatable(const char *text, size_t len)
 /* isUpdatable, from metadata.json (absent or unreadable: false). */
 static void read_updatable(const char *dir, struct model *m)
 {
-	char *path = fs_join(dir, "metadata.json");
+	char *path = os_join(dir, "metadata.json");
 	struct mlcc_diag d = {0, ""};
 	uint8_t *text;
 	size_t len;
 
 	m->is_updatable = false;
-	if (path && fs_read_file(path, (size_t)64 << 20, &text, &len, &d) == 0) {
+	if (path && os_read_file(path, (size_t)64 << 20, &text, &len, &d) == 0) {
 		m->is_updatable = bundle_metadata_updatable((const char *)text, len);
 		free(text);
 	}
@@ -268,11 +255,11 @@ int bundle_read(struct arena *a, const char *dir, struct bundle *b,
 	if (rc)
 		return rc;
 	read_updatable(dir, b->model);
-	base = fs_basename(dir, &blen);
+	base = os_basename(dir, &blen);
 	if (blen > 9 && strncmp(base + blen - 9, ".mlmodelc", 9) == 0)
 		blen -= 9;
 	b->stem = arena_strndup(a, base, blen);
-	an = fs_join(dir, "analytics/coremldata.bin");
+	an = os_join(dir, "analytics/coremldata.bin");
 	if (!an || !b->stem)
 		rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
 	else

@@ -27,6 +27,7 @@
 ** The FlexibleShapeInformation attributes are removed afterwards: the
 ** printer synthesizes them again from the description.
 */
+#include "mil/flexshape.h"
 #include "mil/mil.h"
 
 #include <stdarg.h>
@@ -36,7 +37,6 @@
 
 #include "base/diag.h"
 
-#define FSI_KEY "FlexibleShapeInformation"
 
 typedef CoreML__Specification__ArrayFeatureType__Shape Shape;
 typedef CoreML__Specification__ArrayFeatureType__EnumeratedShapes EnumShapes;
@@ -107,7 +107,7 @@ static int read_ints(struct describer *c, const struct mvalue *v,
 
 	if (!v || v->kind != VAL_TENSOR ||
 	    (dt != DT_INT32 && dt != DT_INT64 && dt != DT_INT16 && dt != DT_INT8))
-		return fail(c, "malformed " FSI_KEY " (a shape is not an integer tensor)");
+		return fail(c, "malformed " FLEXSHAPE_KEY " (a shape is not an integer tensor)");
 	*n = v->count;
 	*out = arena_array(c->a, v->count, sizeof **out);
 	if (!*out)
@@ -180,7 +180,7 @@ static int sort_configs(struct describer *c, struct fsi *s)
 		size_t j = i;
 		if (!ki || !s->enums->values[i] ||
 		    s->enums->values[i]->kind != VAL_DICT)
-			return fail(c, "malformed " FSI_KEY " (EnumeratedShapes entry)");
+			return fail(c, "malformed " FLEXSHAPE_KEY " (EnumeratedShapes entry)");
 		while (j > 0 && strcmp(model_value_string(
 					       s->enums->items[s->order[j - 1]]),
 				       ki) > 0) {
@@ -202,17 +202,17 @@ static int sort_configs(struct describer *c, struct fsi *s)
 /* Split the function's FlexibleShapeInformation (if any) into 's'. */
 static int read_fsi(struct describer *c, struct fsi *s)
 {
-	const struct mvalue *v = model_attr(c->f->attrs, c->f->nattrs, FSI_KEY);
+	const struct mvalue *v = model_attr(c->f->attrs, c->f->nattrs, FLEXSHAPE_KEY);
 
 	memset(s, 0, sizeof *s);
 	if (v && v->kind != VAL_TUPLE)
-		return fail(c, "malformed " FSI_KEY " (not a tuple)");
+		return fail(c, "malformed " FLEXSHAPE_KEY " (not a tuple)");
 	for (size_t i = 0; v && i < v->count; i++) {
 		const struct mvalue *t = v->items[i];
 		const char *name = t->kind == VAL_TUPLE && t->count == 2
 			? model_value_string(t->items[0]) : NULL;
 		if (!name || t->items[1]->kind != VAL_DICT)
-			return fail(c, "malformed " FSI_KEY " (item %zu)", i);
+			return fail(c, "malformed " FLEXSHAPE_KEY " (item %zu)", i);
 		if (strcmp(name, "DefaultShapes") == 0)
 			s->defaults = t->items[1];
 		else if (strcmp(name, "RangeDims") == 0)
@@ -220,7 +220,7 @@ static int read_fsi(struct describer *c, struct fsi *s)
 		else if (strcmp(name, "EnumeratedShapes") == 0)
 			s->enums = t->items[1];
 		else
-			return fail(c, "unknown " FSI_KEY " entry '%s'", name);
+			return fail(c, "unknown " FLEXSHAPE_KEY " entry '%s'", name);
 	}
 	return sort_configs(c, s);
 }
@@ -333,7 +333,7 @@ static int set_range(struct describer *c, ArrayFeatureType *arr,
 		return nomem(c);
 	*sr = sr_init;
 	if (r->kind != VAL_LIST)
-		return fail(c, "malformed " FSI_KEY " (RangeDims of '%s')", name);
+		return fail(c, "malformed " FLEXSHAPE_KEY " (RangeDims of '%s')", name);
 	sr->n_sizeranges = r->count;
 	sr->sizeranges = arena_array(c->a, r->count, sizeof *sr->sizeranges);
 	if (!sr->sizeranges)
@@ -347,7 +347,7 @@ static int set_range(struct describer *c, ArrayFeatureType *arr,
 		if ((rc = read_ints(c, r->items[i], &lh, &n)))
 			return rc;
 		if (n != 2 || lh[0] < 0)
-			return fail(c, "malformed " FSI_KEY " (RangeDims of '%s')", name);
+			return fail(c, "malformed " FLEXSHAPE_KEY " (RangeDims of '%s')", name);
 		*s = sz_init;
 		s->lowerbound = (uint64_t)lh[0];
 		s->upperbound = lh[1];
@@ -542,16 +542,6 @@ static int cmp_func(const void *a, const void *b)
 }
 
 /* Remove the FlexibleShapeInformation attribute of 'f'. */
-static void drop_fsi(struct function *f)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < f->nattrs; i++)
-		if (strcmp(f->attrs[i].key, FSI_KEY) != 0)
-			f->attrs[k++] = f->attrs[i];
-	f->nattrs = k;
-}
-
 /* One FunctionDescription per function, in 'order'. */
 static int describe_functions(struct describer *c, ModelDescription *desc,
 			      struct function **order, size_t n)
@@ -622,8 +612,7 @@ int mil_describe(struct model *m, struct mlcc_diag *d)
 	}
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < prog->nfuncs; i++)
-		drop_fsi(&prog->funcs[i]);
+	flexshape_drop_attr(prog);
 	m->desc = desc;
 	return MLCC_OK;
 }

@@ -28,31 +28,18 @@
 
 #include <nettle/sha2.h>
 
-#include "bundle/emit.h"
+#include "mil/mil.h"
 
-void flexshape_func_desc(const ModelDescription *desc, const char *name,
-			 struct func_desc *out)
+void flexshape_drop_attr(struct program *p)
 {
-	memset(out, 0, sizeof *out);
-	for (size_t i = 0; i < desc->n_functions; i++) {
-		const FunctionDescription *fd = desc->functions[i];
-		if (fd && strcmp(fd->name, name) == 0) {
-			out->fd = fd;
-			out->ninputs = fd->n_input;
-			out->inputs = fd->input;
-			out->noutputs = fd->n_output;
-			out->outputs = fd->output;
-			out->nstates = fd->n_state;
-			out->states = fd->state;
-			return;
-		}
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		struct function *f = &p->funcs[i];
+		size_t k = 0;
+		for (size_t j = 0; j < f->nattrs; j++)
+			if (strcmp(f->attrs[j].key, FLEXSHAPE_KEY) != 0)
+				f->attrs[k++] = f->attrs[j];
+		f->nattrs = k;
 	}
-	out->ninputs = desc->n_input;
-	out->inputs = desc->input;
-	out->noutputs = desc->n_output;
-	out->outputs = desc->output;
-	out->nstates = desc->n_state;
-	out->states = desc->state;
 }
 
 /* ---- features as shapes ------------------------------------------------- */
@@ -75,48 +62,24 @@ struct fview {
 	const size_t *ranks;
 };
 
+/* The array or image of a feature description (NULL if it has none). */
 static const ArrayFeatureType *array_of(const FeatureDescription *f)
 {
-	if (!f || !f->type)
-		return NULL;
-	if (f->type->type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_MULTI_ARRAY_TYPE)
-		return f->type->multiarraytype;
-	if (f->type->type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_STATE_TYPE &&
-	    f->type->statetype)
-		return f->type->statetype->arraytype;
-	return NULL;
+	return f ? desc_array(f->type) : NULL;
 }
 
-static const CoreML__Specification__ImageFeatureType *image_of(
-	const FeatureDescription *f)
+static const ImageFeatureType *image_of(const FeatureDescription *f)
 {
-	if (!f || !f->type ||
-	    f->type->type_case != CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_IMAGE_TYPE)
-		return NULL;
-	return f->type->imagetype;
-}
-
-static bool array_range(const ArrayFeatureType *a)
-{
-	return a->shape_flexibility_case ==
-		       CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_SHAPE_RANGE &&
-	       a->shaperange;
-}
-
-static bool array_enum(const ArrayFeatureType *a)
-{
-	return a->shape_flexibility_case ==
-		       CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_ENUMERATED_SHAPES &&
-	       a->enumeratedshapes;
+	return f ? desc_image(f->type) : NULL;
 }
 
 bool flexshape_any(const struct func_desc *fd)
 {
 	for (size_t i = 0; i < fd->ninputs; i++) {
 		const ArrayFeatureType *a = array_of(fd->inputs[i]);
-		const CoreML__Specification__ImageFeatureType *im =
+		const ImageFeatureType *im =
 			image_of(fd->inputs[i]);
-		if ((a && (array_range(a) || array_enum(a))) ||
+		if ((a && (desc_array_is_range(a) || desc_array_is_enum(a))) ||
 		    (im && im->size_flexibility_case !=
 				   CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__SIZE_FLEXIBILITY__NOT_SET))
 			return true;
@@ -129,7 +92,7 @@ static int view_array(struct arena *ar, const ArrayFeatureType *a,
 {
 	v->rank = a->n_shape;
 	v->shape = a->shape;
-	if (array_range(a)) {
+	if (desc_array_is_range(a)) {
 		size_t n = a->shaperange->n_sizeranges;
 		int64_t *lo = arena_array(ar, n + 1, sizeof *lo);
 		int64_t *hi = arena_array(ar, n + 1, sizeof *hi);
@@ -145,7 +108,7 @@ static int view_array(struct arena *ar, const ArrayFeatureType *a,
 		v->lo = lo;
 		v->hi = hi;
 		v->nshapes = n; /* RangeDims: one [lo, hi] per range */
-	} else if (array_enum(a)) {
+	} else if (desc_array_is_enum(a)) {
 		size_t n = a->enumeratedshapes->n_shapes;
 		const int64_t **sh = arena_array(ar, n + 1, sizeof *sh);
 		size_t *rk = arena_array(ar, n + 1, sizeof *rk);
@@ -166,7 +129,7 @@ static int view_array(struct arena *ar, const ArrayFeatureType *a,
 }
 
 static int view_image(struct arena *ar,
-		      const CoreML__Specification__ImageFeatureType *im,
+		      const ImageFeatureType *im,
 		      struct fview *v)
 {
 	bool gray = im->colorspace ==
@@ -245,7 +208,7 @@ static int collect_views(struct arena *ar, const struct func_desc *fd,
 		const FeatureDescription *f =
 			i < fd->ninputs ? fd->inputs[i] : fd->states[i - fd->ninputs];
 		const ArrayFeatureType *a = array_of(f);
-		const CoreML__Specification__ImageFeatureType *im = image_of(f);
+		const ImageFeatureType *im = image_of(f);
 		struct fview x = {0};
 		int rc = 0;
 		if (!a && !im)
@@ -326,7 +289,7 @@ static void put_defaults(struct wbuf *w, const struct fview *v, size_t n)
 		if (v[i].kind == FLEX_NONE)
 			continue;
 		wbuf_puts(w, k++ ? ", {" : "{");
-		emit_mil_string(w, v[i].name);
+		mil_print_string(w, v[i].name);
 		wbuf_puts(w, ", ");
 		put_shape(w, v[i].shape, v[i].rank);
 		wbuf_putc(w, '}');
@@ -343,7 +306,7 @@ static void put_ranges(struct wbuf *w, const struct fview *v, size_t n)
 		if (v[i].kind != FLEX_RANGE)
 			continue;
 		wbuf_puts(w, k++ ? ", {" : "{");
-		emit_mil_string(w, v[i].name);
+		mil_print_string(w, v[i].name);
 		wbuf_puts(w, ", [");
 		for (size_t d = 0; d < v[i].nshapes; d++) {
 			wbuf_puts(w, d ? ", [" : "[");
@@ -392,7 +355,7 @@ static int build_config(const struct fview *v, size_t n, size_t c,
 		}
 		flexshape_raw_name(&raw, v[i].name, shape, rank);
 		wbuf_puts(&body, k++ ? ", {" : "{");
-		emit_mil_string(&body, v[i].name);
+		mil_print_string(&body, v[i].name);
 		wbuf_puts(&body, ", ");
 		put_shape(&body, shape, rank);
 		wbuf_putc(&body, '}');

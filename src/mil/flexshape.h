@@ -13,23 +13,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/describe.h"
 #include "model/model.h"
 #include "base/wbuf.h"
 
-/* The feature descriptions that describe function 'name': the matching
-** FunctionDescription of a multi-function description, else the top-level
-** inputs and states.  Never fails; counts may be 0. */
-struct func_desc {
-	size_t ninputs;
-	FeatureDescription **inputs;
-	size_t noutputs;
-	FeatureDescription **outputs;
-	size_t nstates;
-	FeatureDescription **states;
-	const FunctionDescription *fd; /* NULL for the single-function form */
-};
-void flexshape_func_desc(const ModelDescription *desc, const char *name,
-			 struct func_desc *out);
+/* The function attribute's name. */
+#define FLEXSHAPE_KEY "FlexibleShapeInformation"
+
+/* Remove the attribute from every function of 'p': a description that
+** holds the same flexibility (read from coremldata.bin, or taken from
+** another model) replaces it. */
+void flexshape_drop_attr(struct program *p);
 
 /* True when some input in 'fd' has shape flexibility. */
 bool flexshape_any(const struct func_desc *fd);

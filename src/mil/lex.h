@@ -1,7 +1,7 @@
 /*
 ** mil_lex.h -- the tokens of model.mil text.
 **
-** Lexical grammar (what emit_mil.c prints, plus free whitespace):
+** Lexical grammar (what print.c prints, plus free whitespace):
 **
 **   ident   = [A-Za-z_] [A-Za-z0-9_@.]*
 **   number  = ["-"] DIGIT {ALNUM | "."}          decimal ints, `1.0`,

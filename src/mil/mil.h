@@ -1,8 +1,9 @@
 /*
-** mil_parse.h -- model.mil text -> in-memory model (the reverse of
-** emit_mil.c), and a model description synthesized from the program.
+** mil.h -- model.mil, the MIL text of an ML program: the printer
+** (print.c), the parser (parse.c, its reverse) and a model description
+** synthesized from the program (describe.c).
 **
-** mil_parse() reads everything emit_mil() can print, in both dialects
+** mil_parse() reads everything mil_print() can print, in both dialects
 ** (`program(1.0)`, `program(1.3)`; either rank-0 spelling is accepted in
 ** either), into a MODEL_ML_PROGRAM model whose program prints back to the
 ** same bytes.  What the text cannot say is left to the caller:
@@ -18,8 +19,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/wbuf.h"
 #include "mlcc.h"
 #include "model/model.h"
+#include "model/stamp.h"
+
+/* model.mil of the ML program 'm' as the compiler 'stamp' prints it (the
+** stamp's versions go into buildInfo).  Errors: out of memory. */
+int mil_print(const struct model *m, const struct stamp *stamp, struct wbuf *w,
+	      struct mlcc_diag *d);
+
+/* A MIL string literal: '"' + escaped text + '"' (the escape rule is OPEN,
+** see print.c). */
+void mil_print_string(struct wbuf *w, const char *s);
+
+/* One op statement of model.mil (indent 0, nested blocks included); with
+** 'blob_text' set, each blob literal prints as BLOBFILE(<its text>), so
+** that callers can compare ops by weight content (mlcc diff). */
+int mil_print_op(struct wbuf *w, const struct op *op, bool v13,
+		 const char *(*blob_text)(void *ctx, const struct mvalue *v),
+		 void *ctx);
 
 /* What the text says about who wrote it. */
 struct mil_info {

@@ -1,5 +1,5 @@
 /*
-** mil_parse.c -- model.mil text -> struct model (the reverse of emit_mil.c).
+** parse.c -- model.mil text -> struct model (the reverse of print.c).
 **
 ** A recursive-descent parser over the tokens of mil_lex.c, one function per
 ** grammar rule (the rule is the comment above it).  The whole grammar is in
@@ -1061,29 +1061,29 @@ static int parse_statements(struct parser *p, struct block *b)
 
 /* ---- functions and the program ------------------------------------------ */
 
-/* OPSET = "ios15" | "ios16" | "ios17" | "ios18" | "ios26" */
+/* OPSET = "ios" NUMBER, one of the opsets of model.c's table. */
 static int parse_opset(struct parser *p, struct function *f)
 {
-	static const struct {
-		const char *ios, *opset;
-	} map[] = {
-		{"ios15", "CoreML5"}, {"ios16", "CoreML6"}, {"ios17", "CoreML7"},
-		{"ios18", "CoreML8"}, {"ios26", "CoreML9"},
-	};
+	unsigned ios = 0;
+	const char *opset = NULL;
 
 	if (p->tok.kind != TK_IDENT)
 		return expected(p, "an opset (ios15 ... ios26)", "");
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-		if (mil_tok_word(&p->tok, map[i].ios)) {
-			f->opset = map[i].opset;
-			f->ios = model_opset_ios(f->opset);
-			advance(p);
-			return 0;
-		}
+	if (p->tok.len == 5 && strncmp(p->tok.s, "ios", 3) == 0 &&
+	    p->tok.s[3] >= '1' && p->tok.s[3] <= '9' && p->tok.s[4] >= '0' &&
+	    p->tok.s[4] <= '9') {
+		ios = (unsigned)(p->tok.s[3] - '0') * 10 +
+		      (unsigned)(p->tok.s[4] - '0');
+		opset = model_ios_opset(ios);
 	}
-	return fail_at(p, &p->tok,
-		       "unknown opset '%.*s' (known: ios15, ios16, ios17, ios18, ios26)",
-		       (int)p->tok.len, p->tok.s);
+	if (!opset)
+		return fail_at(p, &p->tok,
+			       "unknown opset '%.*s' (known: ios15, ios16, ios17, ios18, ios26)",
+			       (int)p->tok.len, p->tok.s);
+	f->opset = opset;
+	f->ios = ios;
+	advance(p);
+	return 0;
 }
 
 /* function = "func" IDENT "<" OPSET ">" "(" named_list [attrs]

@@ -1,5 +1,5 @@
 /*
-** emit_mil.c -- model.mil, the MIL text of an ML program.
+** print.c -- model.mil, the MIL text of an ML program.
 **
 ** Format (mlmodelc-format.md §4; VERIFIED byte-for-byte on the corpus
 ** pairs unless noted):
@@ -24,7 +24,7 @@
 ** Unverified rules (no Apple sample; chosen as the most plausible, kept in
 ** one place each so a future sample fixes them once):
 **  - nested blocks of cond/while_loop (put_nested_blocks);
-**  - escapes inside string literals (emit_mil_string);
+**  - escapes inside string literals (mil_print_string);
 **  - ops without outputs print no "OUTS = " (write_state);
 **  - unknown-rank tensors print `[*]`.
 */
@@ -33,17 +33,17 @@
 #include <string.h>
 
 #include "base/diag.h"
-#include "bundle/emit.h"
+#include "mil/mil.h"
 #include "mil/flexshape.h"
 #include "base/hexfloat.h"
 
 struct printer {
 	struct wbuf *w;
 	bool v13; /* program(1.3) spelling */
-	const struct emit_ctx *c;
+	const struct stamp *stamp;
 	int err;  /* first allocation failure */
 	/* When set, a blob literal prints as BLOBFILE(<text>) with the text
-	** it returns (emit_mil_op: blobs compared by content). */
+	** it returns (mil_print_op: blobs compared by content). */
 	const char *(*blob_text)(void *ctx, const struct mvalue *v);
 	void *blob_ctx;
 };
@@ -61,7 +61,7 @@ static void indent(struct wbuf *w, unsigned n)
 	wbuf_put(w, spaces, n);
 }
 
-void emit_mil_string(struct wbuf *w, const char *s)
+void mil_print_string(struct wbuf *w, const char *s)
 {
 	/* OPEN (no sample): C-style escapes for '"', '\\' and control
 	** characters; other bytes, UTF-8 included, are written raw. */
@@ -237,7 +237,7 @@ static void put_element(struct wbuf *w, enum dtype dt, const void *data,
 		wbuf_puts(w, ((const uint8_t *)data)[i] ? "true" : "false");
 		return;
 	case DT_STRING:
-		emit_mil_string(w, ((char *const *)data)[i]);
+		mil_print_string(w, ((char *const *)data)[i]);
 		return;
 	case DT_INT4:
 	case DT_INT8:
@@ -346,7 +346,7 @@ static void put_blob(struct printer *p, const struct mvalue *v)
 	wbuf_puts(w, "BLOBFILE(path = ");
 	put_scalar_type(p, "string");
 	wbuf_putc(w, '(');
-	emit_mil_string(w, v->blob_file);
+	mil_print_string(w, v->blob_file);
 	wbuf_puts(w, "), offset = ");
 	put_scalar_type(p, "uint64");
 	wbuf_putc(w, '(');
@@ -599,7 +599,7 @@ static int put_function(struct printer *p, const struct model *m,
 	struct func_desc fd;
 	bool flex;
 
-	flexshape_func_desc(m->desc, f->name, &fd);
+	desc_function(m->desc, f->name, &fd);
 	flex = flexshape_any(&fd);
 	indent(w, 4);
 	wbuf_puts(w, "func ");
@@ -620,14 +620,14 @@ static int put_function(struct printer *p, const struct model *m,
 		for (size_t i = 0; i <= f->nattrs; i++) {
 			const struct attribute *a = i < f->nattrs ? v[i] : NULL;
 			if (!done_flex &&
-			    (!a || strcmp("FlexibleShapeInformation", a->key) < 0)) {
+			    (!a || strcmp(FLEXSHAPE_KEY, a->key) < 0)) {
 				wbuf_puts(w, k++ ? ", " : "");
-				wbuf_puts(w, "FlexibleShapeInformation = ");
+				wbuf_puts(w, FLEXSHAPE_KEY " = ");
 				if (flexshape_print(w, &fd, p->v13))
 					p->err = ENOMEM;
 				done_flex = true;
 			}
-			if (!a || (flex && strcmp(a->key, "FlexibleShapeInformation") == 0))
+			if (!a || (flex && strcmp(a->key, FLEXSHAPE_KEY) == 0))
 				continue;
 			wbuf_puts(w, k++ ? ", " : "");
 			wbuf_puts(w, a->key);
@@ -683,9 +683,9 @@ static size_t build_info_entries(const struct printer *p, const struct model *m,
 		if (md->userdefined[i] &&
 		    strcmp(md->userdefined[i]->key, "mldb_token") == 0)
 			e[n++] = (struct kv){"mldb_token", md->userdefined[i]->value};
-	if (p->c->stamp->coremlc[0]) {
-		e[n++] = (struct kv){"coremlc-component-MIL", p->c->stamp->mil};
-		e[n++] = (struct kv){"coremlc-version", p->c->stamp->coremlc};
+	if (p->stamp->coremlc[0]) {
+		e[n++] = (struct kv){"coremlc-component-MIL", p->stamp->mil};
+		e[n++] = (struct kv){"coremlc-version", p->stamp->coremlc};
 	}
 	qsort(e, n, sizeof *e, cmp_kv);
 	*out = e;
@@ -699,9 +699,9 @@ static void put_build_info(struct printer *p, const struct kv *e, size_t n)
 	wbuf_printf(p->w, "buildInfo = dict<%s, %s>({", s, s);
 	for (size_t i = 0; i < n; i++) {
 		wbuf_puts(p->w, i ? ", {" : "{");
-		emit_mil_string(p->w, e[i].key);
+		mil_print_string(p->w, e[i].key);
 		wbuf_puts(p->w, ", ");
-		emit_mil_string(p->w, e[i].value);
+		mil_print_string(p->w, e[i].value);
 		wbuf_putc(p->w, '}');
 	}
 	wbuf_puts(p->w, "})");
@@ -767,15 +767,16 @@ static int cmp_func(const void *a, const void *b)
 		      (*(const struct function *const *)b)->name);
 }
 
-int emit_mil(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
+int mil_print(const struct model *m, const struct stamp *stamp, struct wbuf *w,
+	      struct mlcc_diag *d)
 {
-	struct printer p = {.w = w, .v13 = m->spec_version >= 9, .c = c};
+	struct printer p = {.w = w, .v13 = m->spec_version >= 9, .stamp = stamp};
 	const struct program *prog = m->program;
 	const struct function **order;
 
 	order = malloc(prog->nfuncs * sizeof *order);
 	if (!order)
-		return diag_fail(c->diag, MLCC_E_NOMEM, "model.mil: out of memory");
+		return diag_fail(d, MLCC_E_NOMEM, "model.mil: out of memory");
 	for (size_t i = 0; i < prog->nfuncs; i++)
 		order[i] = &prog->funcs[i];
 	qsort(order, prog->nfuncs, sizeof *order, cmp_func);
@@ -786,11 +787,11 @@ int emit_mil(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 	wbuf_putc(w, '}');
 	free(order);
 	if (p.err)
-		return diag_fail(c->diag, MLCC_E_NOMEM, "model.mil: out of memory");
+		return diag_fail(d, MLCC_E_NOMEM, "model.mil: out of memory");
 	return MLCC_OK;
 }
 
-int emit_mil_op(struct wbuf *w, const struct op *op, bool v13,
+int mil_print_op(struct wbuf *w, const struct op *op, bool v13,
 		const char *(*blob_text)(void *ctx, const struct mvalue *v),
 		void *ctx)
 {

@@ -3,22 +3,93 @@
 */
 #include "model/model.h"
 
+#include <stdio.h>
 #include <string.h>
+
+/* The Model oneof members (docs/spec/coreml-input.md, "Model"): field
+** number -> member name, the name metadata.json prints after
+** "MLModelType_" and inspect prints. */
+static const struct {
+	unsigned field;
+	const char *name;
+} model_types[] = {
+	// clang-format off
+	{200, "pipelineClassifier"},   {201, "pipelineRegressor"},
+	{202, "pipeline"},             {300, "glmRegressor"},
+	{301, "supportVectorRegressor"}, {302, "treeEnsembleRegressor"},
+	{303, "neuralNetworkRegressor"}, {304, "bayesianProbitRegressor"},
+	{400, "glmClassifier"},        {401, "supportVectorClassifier"},
+	{402, "treeEnsembleClassifier"}, {403, "neuralNetworkClassifier"},
+	{404, "kNearestNeighborsClassifier"}, {500, "neuralNetwork"},
+	{501, "itemSimilarityRecommender"}, {502, "mlProgram"},
+	{555, "customModel"},          {556, "linkedModel"},
+	{560, "classConfidenceThresholding"}, {600, "oneHotEncoder"},
+	{601, "imputer"},              {602, "featureVectorizer"},
+	{603, "dictVectorizer"},       {604, "scaler"},
+	{606, "categoricalMapping"},   {607, "normalizer"},
+	{609, "arrayFeatureExtractor"}, {610, "nonMaximumSuppression"},
+	{900, "identity"},             {2000, "textClassifier"},
+	{2001, "wordTagger"},          {2002, "visionFeaturePrint"},
+	{2003, "soundAnalysisPreprocessing"}, {2004, "gazetteer"},
+	{2005, "wordEmbedding"},       {2006, "audioFeaturePrint"},
+	{3000, "serializedModel"},
+	// clang-format on
+};
+
+const char *model_type_name(unsigned field)
+{
+	for (size_t i = 0; i < sizeof model_types / sizeof model_types[0]; i++)
+		if (model_types[i].field == field)
+			return model_types[i].name;
+	return NULL;
+}
+
+const char *model_type_description(unsigned field)
+{
+	static _Thread_local char buf[64];
+	const char *name = model_type_name(field);
+
+	if (!name)
+		return "a model of an unknown type";
+	snprintf(buf, sizeof buf, "a %s model", name);
+	return buf;
+}
+
+/* Function opsets (docs/spec/coreml-input.md, "Versions"): the opset
+** name, its iOS release and the first specification version that has
+** it.  The one table every opset <-> iOS <-> spec rule reads. */
+static const struct opset_row {
+	const char *name;
+	unsigned ios;
+	int spec;
+} opsets[] = {
+	{"CoreML5", 15, 6}, {"CoreML6", 16, 7}, {"CoreML7", 17, 8},
+	{"CoreML8", 18, 9}, {"CoreML9", 26, 10},
+};
+
+#define NOPSETS (sizeof opsets / sizeof opsets[0])
 
 unsigned model_opset_ios(const char *opset)
 {
-	/* coreml-input.md §4.1: CoreML5..CoreML9 = iOS15..iOS18, iOS26. */
-	static const struct {
-		const char *name;
-		unsigned ios;
-	} map[] = {
-		{"CoreML5", 15}, {"CoreML6", 16}, {"CoreML7", 17},
-		{"CoreML8", 18}, {"CoreML9", 26},
-	};
+	for (size_t i = 0; i < NOPSETS; i++)
+		if (strcmp(opset, opsets[i].name) == 0)
+			return opsets[i].ios;
+	return 0;
+}
 
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strcmp(opset, map[i].name) == 0)
-			return map[i].ios;
+const char *model_ios_opset(unsigned ios)
+{
+	for (size_t i = 0; i < NOPSETS; i++)
+		if (opsets[i].ios == ios)
+			return opsets[i].name;
+	return NULL;
+}
+
+int model_ios_spec(unsigned ios)
+{
+	for (size_t i = 0; i < NOPSETS; i++)
+		if (opsets[i].ios == ios)
+			return opsets[i].spec;
 	return 0;
 }
 

@@ -175,9 +175,23 @@ struct model {
 	struct classifier classifier; /* ML-program classifiers */
 };
 
-/* The opset of 'f' as its iOS number (CoreML5 -> 15 ... CoreML9 -> 26);
-** 0 for an unknown opset name. */
+/* The Model oneof member name of field number 'field' ("mlProgram",
+** "pipeline", "glmClassifier", ...), or NULL for a number not in the
+** schema. */
+const char *model_type_name(unsigned field);
+
+/* The same as a phrase for messages: "a glmClassifier model", "a model of
+** an unknown type".  The text lives until the calling thread's next call. */
+const char *model_type_description(unsigned field);
+
+/* Opsets, their iOS releases and specification versions (one table):
+** the iOS number of an opset name (CoreML5 -> 15 ... CoreML9 -> 26; 0 if
+** unknown); the opset name of an iOS number (NULL if unknown); the
+** specification version an iOS opset needs (ios15 -> 6 ... ios26 -> 10;
+** 0 if unknown). */
 unsigned model_opset_ios(const char *opset);
+const char *model_ios_opset(unsigned ios);
+int model_ios_spec(unsigned ios);
 
 /* The function named 'name', or NULL. */
 const struct function *model_find_function(const struct program *p,

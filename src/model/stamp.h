@@ -25,7 +25,7 @@ int stamp_init(struct stamp *s, const char *coremlc, const char *mil,
 
 /* Fill 's' with the versions a model.mil names, whatever they are (used to
 ** print a parsed model.mil back): copied verbatim, each shorter than 32
-** bytes.  An empty 'coremlc' means the text named no compiler; emit_mil()
+** bytes.  An empty 'coremlc' means the text named no compiler; mil_print()
 ** then prints no compiler entries (and no buildInfo line when nothing else
 ** is in it).  major/minor/patch are parsed when the version has the form
 ** A.B.C, else 0.  Refuses only versions too long to hold. */

@@ -16,12 +16,13 @@ static void *copy_thread(void *arg)
 	struct copier *c = arg;
 
 	c->rc = weights_copy(c->files, c->dir, c->mode, &c->prog, NULL,
-			     &c->diag);
+			     &c->stats, &c->diag);
 	return NULL;
 }
 
 void copier_start(struct copier *c, const struct weight_plan *files,
-		  const char *dir, enum mlcc_link_mode mode, bool show)
+		  const char *dir, enum mlcc_link_mode mode, mlcc_event_fn fn,
+		  void *ctx)
 {
 	memset(c, 0, sizeof *c);
 	atomic_init(&c->stop, false);
@@ -31,7 +32,8 @@ void copier_start(struct copier *c, const struct weight_plan *files,
 	c->files = files;
 	c->dir = dir;
 	c->mode = mode;
-	c->prog.enabled = show;
+	c->prog.fn = fn;
+	c->prog.ctx = ctx;
 	c->prog.stop = &c->stop;
 	if (pthread_create(&c->thread, NULL, copy_thread, c) != 0)
 		copy_thread(c); /* no thread to be had: copy here, now */

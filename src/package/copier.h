@@ -15,8 +15,9 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "mlcc.h"
+#include "base/os.h"
 #include "base/progress.h"
+#include "mlcc.h"
 #include "package/weights.h"
 
 struct copier {
@@ -24,6 +25,7 @@ struct copier {
 	const char *dir;           /* into this directory */
 	enum mlcc_link_mode mode;
 	struct progress prog;      /* its 'stop' points at 'stop' */
+	struct os_copy_stats stats; /* bytes brought */
 	atomic_bool stop;
 	struct mlcc_diag diag;     /* the thread's own error */
 	int rc;
@@ -32,10 +34,11 @@ struct copier {
 };
 
 /* Start copying 'files' into 'dir' (both must outlive the copier); no
-** thread when there is nothing to copy.  'show' enables the progress
-** line. */
+** thread when there is nothing to copy.  Progress events go to 'fn'
+** (may be NULL), from the copier's thread. */
 void copier_start(struct copier *c, const struct weight_plan *files,
-		  const char *dir, enum mlcc_link_mode mode, bool show);
+		  const char *dir, enum mlcc_link_mode mode, mlcc_event_fn fn,
+		  void *ctx);
 
 /* Wait for the copy; with 'cancel', make it stop first.  Returns its
 ** status (0 or MLCC_E_*), the message in c->diag.  Idempotent; a copier

@@ -49,7 +49,7 @@ static char *strip_ext(const char *name, size_t len, const char *ext)
 /* The manifest's path: exact name first, then a case-insensitive match. */
 static char *find_manifest(const char *dir)
 {
-	char *p = fs_join(dir, MANIFEST);
+	char *p = os_join(dir, MANIFEST);
 	struct dirent *e;
 	DIR *dp;
 
@@ -62,7 +62,7 @@ static char *find_manifest(const char *dir)
 		return NULL;
 	while ((e = readdir(dp)) != NULL)
 		if (strcasecmp(e->d_name, MANIFEST) == 0) {
-			p = fs_join(dir, e->d_name);
+			p = os_join(dir, e->d_name);
 			break;
 		}
 	closedir(dp);
@@ -102,7 +102,7 @@ int package_manifest_root(const char *origin, const char *text, size_t len,
 	else if (!json_is_string(path))
 		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: item '%s' has no path",
 			       origin, id);
-	else if (!fs_rel_path_safe(json_string_value(path)))
+	else if (!os_rel_path_safe(json_string_value(path)))
 		rc = diag_fail(d, MLCC_E_CORRUPT,
 			       "%s: item '%s': path '%s' leaves the package",
 			       origin, id, json_string_value(path));
@@ -118,7 +118,7 @@ static int manifest_root_path(const char *mpath, char **out,
 {
 	uint8_t *text;
 	size_t len;
-	int rc = fs_read_file(mpath, MANIFEST_MAX, &text, &len, d);
+	int rc = os_read_file(mpath, MANIFEST_MAX, &text, &len, d);
 
 	if (rc)
 		return rc;
@@ -144,8 +144,8 @@ static int open_package(struct package *pkg, const char *input,
 	free(mpath);
 	if (rc)
 		return rc;
-	data = fs_join(input, "Data");
-	pkg->spec_path = data ? fs_join(data, rel) : NULL;
+	data = os_join(input, "Data");
+	pkg->spec_path = data ? os_join(data, rel) : NULL;
 	free(data);
 	if (!pkg->spec_path) {
 		free(rel);
@@ -161,11 +161,11 @@ static int open_package(struct package *pkg, const char *input,
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: root model is not a regular file",
 				 pkg->spec_path);
-	if (!fs_within(pkg->root_real, pkg->spec_path))
+	if (!os_within(pkg->root_real, pkg->spec_path))
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: root model file leaves the package (symlink)",
 				 pkg->spec_path);
-	base = fs_basename(input, &blen);
+	base = os_basename(input, &blen);
 	pkg->stem = strip_ext(base, blen, ".mlpackage");
 	return pkg->stem ? MLCC_OK
 			 : diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", input);
@@ -193,7 +193,7 @@ int package_open(struct package *pkg, const char *input, struct mlcc_diag *d)
 		rc = open_package(pkg, input, d);
 	} else {
 		pkg->spec_path = strdup(input);
-		base = fs_basename(input, &blen);
+		base = os_basename(input, &blen);
 		pkg->stem = strip_ext(base, blen, ".mlmodel");
 		dir = strndup(input, (size_t)(base - input));
 		pkg->root_real = realpath(dir && *dir ? dir : ".", NULL);
@@ -204,7 +204,7 @@ int package_open(struct package *pkg, const char *input, struct mlcc_diag *d)
 	}
 	if (rc)
 		return rc;
-	base = fs_basename(pkg->spec_path, &blen);
+	base = os_basename(pkg->spec_path, &blen);
 	pkg->spec_name = strip_ext(base, blen, "");
 	pkg->model_path = strndup(pkg->spec_path, (size_t)(base - pkg->spec_path));
 	if (!pkg->spec_name || !pkg->model_path)
@@ -214,7 +214,7 @@ int package_open(struct package *pkg, const char *input, struct mlcc_diag *d)
 		pkg->model_path = strdup("./");
 	}
 	if (pkg->is_package)
-		pkg->weights_dir = fs_join(pkg->model_path, "weights");
+		pkg->weights_dir = os_join(pkg->model_path, "weights");
 	if (!pkg->model_path || (pkg->is_package && !pkg->weights_dir))
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", input);
 	return MLCC_OK;
@@ -231,11 +231,11 @@ int package_resolve_blob(const struct package *pkg, const char *blob_path,
 				 "%s: BLOBFILE path '%s' is not under @model_path",
 				 pkg->spec_path, blob_path);
 	*rel = blob_path + n;
-	if (!fs_rel_path_safe(*rel))
+	if (!os_rel_path_safe(*rel))
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: BLOBFILE path '%s' leaves the package",
 				 pkg->spec_path, blob_path);
-	*abs = fs_join(pkg->model_path, *rel);
+	*abs = os_join(pkg->model_path, *rel);
 	if (!*abs)
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory",
 				 pkg->spec_path);

@@ -72,7 +72,7 @@ static size_t plan_add(struct weight_plan *plan, const char *rel,
 	return plan->nfiles++;
 }
 
-/* fs_walk callback: one file of the weights directory. */
+/* os_walk callback: one file of the weights directory. */
 static int add_file(void *ctx, const char *abs, const char *rel,
 		    const struct stat *st)
 {
@@ -258,7 +258,7 @@ static int check_refs(struct walker *w)
 			if (fd >= 0)
 				close(fd);
 			cur = r->file;
-			if (!fs_within(w->pkg->root_real, f->abs) && access(f->abs, F_OK) == 0)
+			if (!os_within(w->pkg->root_real, f->abs) && access(f->abs, F_OK) == 0)
 				return ref_fail(w, r, MLCC_E_CORRUPT,
 						"weight file leaves the package (symlink)");
 			fd = open(f->abs, O_RDONLY | O_CLOEXEC);
@@ -314,7 +314,7 @@ int weights_dir_files(const struct package *pkg, struct weight_plan *plan,
 
 	memset(plan, 0, sizeof *plan);
 	if (pkg->weights_dir)
-		rc = fs_walk(pkg->weights_dir, "weights", pkg->root_real,
+		rc = os_walk(pkg->weights_dir, "weights", pkg->root_real,
 			     add_file, &w, d);
 	if (!rc && plan->nfiles)
 		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
@@ -373,22 +373,24 @@ static bool plan_has(const struct weight_plan *plan, const char *rel)
 
 int weights_copy(const struct weight_plan *plan, const char *dir,
 		 enum mlcc_link_mode mode, struct progress *prog,
-		 const struct weight_plan *skip, struct mlcc_diag *d)
+		 const struct weight_plan *skip, struct os_copy_stats *stats,
+		 struct mlcc_diag *d)
 {
 	for (size_t i = 0; i < plan->nfiles; i++) {
 		char *dst, *slash;
 		int rc;
 		if (plan_has(skip, plan->files[i].rel))
 			continue;
-		dst = fs_join(dir, plan->files[i].rel);
+		dst = os_join(dir, plan->files[i].rel);
 		if (!dst)
 			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 		slash = strrchr(dst, '/');
 		*slash = '\0';
-		rc = fs_mkdir_p(dst, d);
+		rc = os_mkdir_p(dst, NULL, d);
 		*slash = '/';
 		if (!rc)
-			rc = fs_copy_file(plan->files[i].abs, dst, mode, prog, d);
+			rc = os_copy_file(plan->files[i].abs, dst, mode, prog,
+					  stats, d);
 		free(dst);
 		if (rc)
 			return rc;

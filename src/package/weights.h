@@ -56,13 +56,15 @@ int weights_dir_files(const struct package *pkg, struct weight_plan *plan,
 		      struct mlcc_diag *d);
 
 struct progress;
+struct os_copy_stats;
 
 /* Bring the planned files into 'dir' at their relative paths, copied,
-** cloned or hard-linked as 'mode' says (fs_copy_file), except those
-** 'skip' lists (may be NULL); 'prog' may be NULL. */
+** cloned or hard-linked as 'mode' says (os_copy_file), except those
+** 'skip' lists (may be NULL); 'prog' and 'stats' may be NULL. */
 int weights_copy(const struct weight_plan *plan, const char *dir,
 		 enum mlcc_link_mode mode, struct progress *prog,
-		 const struct weight_plan *skip, struct mlcc_diag *d);
+		 const struct weight_plan *skip, struct os_copy_stats *stats,
+		 struct mlcc_diag *d);
 
 void weights_free(struct weight_plan *plan);
 

@@ -9,9 +9,9 @@
 ** random UUIDs: ours are name-based (pkg_item_id), so a package is a pure
 ** function of its model and weight files.
 **
-** Like compile.c's bundles, the package is built in a temporary directory
-** beside the target and renamed into place at the end (fs_replace), and
-** weight files are cloned or streamed (fs_copy_file), never loaded.
+** Like bundles, the package is built in a temporary directory beside the
+** target and renamed into place at the end (os_output), and
+** weight files are cloned or streamed (os_copy_file), never loaded.
 */
 #include "package/pkg_write.h"
 
@@ -197,7 +197,7 @@ static int check_weights(const char *origin, const struct pkg_weights *w,
 {
 	for (size_t i = 0; w && i < w->n; i++) {
 		const char *rel = w->files[i].rel;
-		if (!rel || !w->files[i].src || !fs_rel_path_safe(rel) ||
+		if (!rel || !w->files[i].src || !os_rel_path_safe(rel) ||
 		    strcmp(rel, "model.mlmodel") == 0 ||
 		    strncmp(rel, "model.mlmodel/", 14) == 0)
 			return diag_fail(d, MLCC_E_USAGE,
@@ -217,7 +217,7 @@ static int check_weights(const char *origin, const struct pkg_weights *w,
 /* Create 'dir/name' as a directory. */
 static int make_dir(const char *dir, const char *name, struct mlcc_diag *d)
 {
-	char *p = fs_join(dir, name);
+	char *p = os_join(dir, name);
 	int rc = MLCC_OK;
 
 	if (!p)
@@ -232,12 +232,12 @@ static int make_dir(const char *dir, const char *name, struct mlcc_diag *d)
 static int write_in(const char *dir, const char *name, const void *bytes,
 		    size_t n, struct mlcc_diag *d)
 {
-	char *p = fs_join(dir, name);
+	char *p = os_join(dir, name);
 	int rc;
 
 	if (!p)
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-	rc = fs_write_file(p, bytes, n, d);
+	rc = os_write_file(p, bytes, n, d);
 	free(p);
 	return rc;
 }
@@ -246,17 +246,17 @@ static int write_in(const char *dir, const char *name, const void *bytes,
 static int copy_weight(const char *data, const struct pkg_weight *f,
 		       struct mlcc_diag *d)
 {
-	char *dst = fs_join(data, f->rel), *slash;
+	char *dst = os_join(data, f->rel), *slash;
 	int rc = MLCC_OK;
 
 	if (!dst)
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", data);
 	slash = strrchr(dst, '/');
 	*slash = '\0';
-	rc = fs_mkdir_p(dst, d);
+	rc = os_mkdir_p(dst, NULL, d);
 	*slash = '/';
 	if (!rc)
-		rc = fs_copy_file(f->src, dst, MLCC_LINK_COPY, NULL, d);
+		rc = os_copy_file(f->src, dst, MLCC_LINK_COPY, NULL, NULL, d);
 	free(dst);
 	return rc;
 }
@@ -265,7 +265,7 @@ static int copy_weight(const char *data, const struct pkg_weight *f,
 static int fill(const char *dir, const uint8_t *spec, size_t len,
 		const struct pkg_weights *w, struct mlcc_diag *d)
 {
-	char *manifest = pkg_manifest(), *data = fs_join(dir, "Data/" AUTHOR);
+	char *manifest = pkg_manifest(), *data = os_join(dir, "Data/" AUTHOR);
 	int rc;
 
 	if (!manifest || !data) {
@@ -295,7 +295,7 @@ static int split_target(const char *out_path, char **parent, char **name,
 			struct mlcc_diag *d)
 {
 	size_t blen;
-	const char *base = fs_basename(out_path, &blen);
+	const char *base = os_basename(out_path, &blen);
 
 	*parent = *name = NULL;
 	if (blen == 0 || (blen == 1 && base[0] == '.') ||
@@ -318,8 +318,8 @@ int pkg_write(const char *out_path, const struct model *m,
 	      const struct pkg_weights *w, struct mlcc_diag *d)
 {
 	const struct refcheck refs = {m->origin ? m->origin : out_path, w, d};
-	char *parent = NULL, *name = NULL, *target = NULL;
-	struct fs_temp tmp = {NULL, -1};
+	char *parent = NULL, *name = NULL;
+	struct os_output out = {NULL, NULL, {NULL, -1}};
 	struct arena a;
 	uint8_t *spec;
 	size_t len;
@@ -334,20 +334,11 @@ int pkg_write(const char *out_path, const struct model *m,
 	if (!rc)
 		rc = spec_write(m, &a, &spec, &len, d);
 	if (!rc)
-		rc = fs_mkdir_p(parent, d);
-	if (!rc && !(target = fs_join(parent, name)))
-		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", out_path);
-	if (!rc)
-		rc = fs_temp_create(&tmp, parent, name, d);
-	if (!rc)
-		rc = fill(tmp.path, spec, len, w, d);
-	if (!rc)
-		rc = fs_temp_commit(&tmp, target, d);
-	else if (tmp.path) {
-		diag_replace(d, tmp.path, target); /* name what the user named */
-		fs_temp_discard(&tmp);
+		rc = os_output_open(&out, parent, name, d);
+	if (!rc) {
+		rc = fill(out.tmp.path, spec, len, w, d);
+		rc = os_output_close(&out, rc, NULL, d);
 	}
-	free(target);
 	free(parent);
 	free(name);
 	arena_free(&a);

@@ -796,7 +796,7 @@ int spec_read_file(struct arena *a, const char *path, struct model **out,
 	struct sha256_ctx ctx;
 	uint8_t *buf;
 	size_t len;
-	int rc = fs_read_file(path, SPEC_MAX_BYTES, &buf, &len, d);
+	int rc = os_read_file(path, SPEC_MAX_BYTES, &buf, &len, d);
 
 	if (rc)
 		return rc;

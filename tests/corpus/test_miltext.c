@@ -4,7 +4,7 @@
 **
 ** For each model.mil under corpus/mil-text, corpus/pairs/<pair>/expected
 ** and corpus/compiled (all written by Apple): mil_parse() it, then
-** emit_mil() the model with a stamp built from the file's own buildInfo
+** mil_print() the model with a stamp built from the file's own buildInfo
 ** versions (stamp_init_any: any version, and none for a file without
 ** buildInfo) and the specification version its dialect implies (1.0 -> 7,
 ** 1.3 -> 9), and compare with the file.  Then mil_describe() the model and
@@ -31,7 +31,7 @@
 #include <string.h>
 
 #include "base/arena.h"
-#include "bundle/emit.h"
+#include "bundle/bundle.h"
 #include "mil/mil.h"
 #include "testkit.h"
 
@@ -80,7 +80,7 @@ static int print(struct model *m, const struct mil_info *info,
 		return d->status;
 	m->spec_version = strcmp(info->dialect, "1.3") == 0 ? 9 : 7;
 	struct emit_ctx c = {.model = m, .stamp = &st, .diag = d};
-	return emit_mil(&c, m, w);
+	return mil_print(c.model, c.stamp, w, c.diag);
 }
 
 /* Same bytes, or one line naming the first difference in 'why'. */

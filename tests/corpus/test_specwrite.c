@@ -140,16 +140,17 @@ static bool same_bundles(const char *a, const char *b, const uint8_t sha_a[32],
 static char *compile(const char *pkg, const char *outdir, char *why, size_t n)
 {
 	struct mlcc_compile_options o;
+	struct mlcc_compile_result r;
 	struct mlcc_diag d = {0, ""};
 
 	memset(&o, 0, sizeof o);
 	o.input = pkg;
 	o.output_dir = outdir;
-	if (mlcc_compile(&o, &d) != MLCC_OK) {
+	if (mlcc_compile(&o, &r, &d) != MLCC_OK) {
 		snprintf(why, n, "compile %s: %s", pkg, d.message);
 		return NULL;
 	}
-	return o.written_path;
+	return r.bundle;
 }
 
 /* Lower every classifier of 'm'; true when one was lowered. */

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "bundle/archive.h"
-#include "bundle/emit.h"
+#include "bundle/bundle.h"
 #include "spec/spec_read.h"
 #include "testkit.h"
 

@@ -94,7 +94,7 @@ int main(void)
 	desc.n_input = 1;
 	desc.input = ins;
 	struct func_desc fd;
-	flexshape_func_desc(&desc, "main", &fd);
+	desc_function(&desc, "main", &fd);
 	CHECK(flexshape_any(&fd));
 	expect_attr(&fd, true,
 		    "tuple<tuple<string, dict<string, tensor<int32, [?]>>>, "

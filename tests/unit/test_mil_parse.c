@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bundle/emit.h"
+#include "bundle/bundle.h"
 #include "mil/flexshape.h"
 #include "base/hexfloat.h"
 #include "mil/mil.h"
@@ -51,7 +51,7 @@ static int parse(struct arena *a, const char *text, struct model **m,
 	return rc;
 }
 
-/* Print 'm' as emit_mil does for a bundle stamped like 'info' says. */
+/* Print 'm' as mil_print does for a bundle stamped like 'info' says. */
 static char *print(struct model *m, const struct mil_info *info)
 {
 	struct mlcc_diag d = {0, ""};
@@ -63,7 +63,7 @@ static char *print(struct model *m, const struct mil_info *info)
 	m->spec_version = strcmp(info->dialect, "1.3") == 0 ? 9 : 7;
 	struct emit_ctx c = {.model = m, .stamp = &st, .diag = &d};
 	wbuf_init(&w);
-	if (emit_mil(&c, m, &w)) {
+	if (mil_print(c.model, c.stamp, &w, c.diag)) {
 		fprintf(stderr, "emit: %s\n", d.message);
 		wbuf_free(&w);
 		return NULL;

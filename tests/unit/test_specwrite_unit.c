@@ -968,12 +968,13 @@ static void test_pkg_write(void)
 	snprintf(p, sizeof p, "%s/out", tmp);
 	CHECK(count_entries(p) == 1);
 	struct mlcc_compile_options o = {.input = pkg, .output_dir = p};
-	CHECK(mlcc_compile(&o, &d) == MLCC_OK);
+	struct mlcc_compile_result r;
+	CHECK(mlcc_compile(&o, &r, &d) == MLCC_OK);
 	if (d.status)
 		fprintf(stderr, "compile: %s\n", d.message);
 	snprintf(p, sizeof p, "%s/out/T.mlmodelc/weights/weight.bin", tmp);
 	CHECK(same_file(blob, p));
-	free(o.written_path);
+	mlcc_compile_result_free(&r);
 
 	/* Errors leave nothing and keep the existing package. */
 	m = compilable("@model_path/weights/other.bin");

@@ -14,8 +14,9 @@
 #include <string.h>
 
 #include "base/diag.h"
-#include "bundle/emit.h"
+#include "bundle/bundle.h"
 #include "mil/flexshape.h"
+#include "model/describe.h"
 #include "bundle/metadata/keyorder.h"
 #include "bundle/metadata/nsdict.h"
 #include "bundle/metadata/nsjson.h"
@@ -78,23 +79,6 @@ static char *text_done(struct meta *m, struct wbuf *w)
 
 /* ---- feature schemas (§5.4) --------------------------------------------- */
 
-static const char *array_dtype_name(int dt)
-{
-	switch (dt) {
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__FLOAT32:
-		return "Float32";
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__FLOAT16:
-		return "Float16";
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__DOUBLE:
-		return "Double";
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__INT32:
-		return "Int32";
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__INT8:
-		return "Int8"; /* spec 10; LOW, no sample */
-	}
-	return "Invalid";
-}
-
 /* "[1, 576]" */
 static char *shape_list(struct meta *m, const int64_t *s, size_t n)
 {
@@ -128,7 +112,7 @@ static char *formatted_array(struct meta *m, const char *kind,
 	wbuf_init(&w);
 	wbuf_puts(&w, kind);
 	wbuf_puts(&w, " (");
-	wbuf_puts(&w, array_dtype_name(a->datatype));
+	wbuf_puts(&w, desc_array_dtype_name(a->datatype));
 	if (a->n_shape) {
 		wbuf_putc(&w, ' ');
 		put_dims(&w, a->shape, a->n_shape);
@@ -206,12 +190,8 @@ static struct nsj *array_entry(struct meta *m, const FeatureDescription *f,
 {
 	int kind = MD_FEATURE_MULTIARRAY;
 	struct nsj *o;
-	bool range = a->shape_flexibility_case ==
-		     CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_SHAPE_RANGE &&
-		     a->shaperange;
-	bool enumerated = a->shape_flexibility_case ==
-			  CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY_ENUMERATED_SHAPES &&
-			  a->enumeratedshapes;
+	bool range = desc_array_is_range(a);
+	bool enumerated = desc_array_is_enum(a);
 
 	if (range)
 		kind = MD_FEATURE_MULTIARRAY_RANGE;
@@ -222,7 +202,7 @@ static struct nsj *array_entry(struct meta *m, const FeatureDescription *f,
 	o = nsj_object(m->a, kind);
 	nsj_set(m->a, o, "hasShapeFlexibility", flag(m, range || enumerated));
 	nsj_set(m->a, o, "isOptional", flag(m, is_optional(f)));
-	nsj_set(m->a, o, "dataType", str(m, array_dtype_name(a->datatype)));
+	nsj_set(m->a, o, "dataType", str(m, desc_array_dtype_name(a->datatype)));
 	nsj_set(m->a, o, "formattedType", str(m, formatted_array(m, type, a)));
 	nsj_set(m->a, o, "shortDescription", str(m, f->shortdescription));
 	nsj_set(m->a, o, "shape", str(m, shape_list(m, a->shape, a->n_shape)));
@@ -456,29 +436,25 @@ static struct nsj *availability(struct meta *m, int32_t spec)
 	return o;
 }
 
-static const char *model_type_name(const struct model *md)
+/* "MLModelType_" + the Model oneof member name. */
+static struct nsj *model_type_string(struct meta *m, const struct model *md)
 {
-	switch (md->kind) {
-	case MODEL_ML_PROGRAM: return "MLModelType_mlProgram";
-	case MODEL_PIPELINE: return "MLModelType_pipeline";
-	case MODEL_PIPELINE_CLASSIFIER: return "MLModelType_pipelineClassifier";
-	case MODEL_PIPELINE_REGRESSOR: return "MLModelType_pipelineRegressor";
-	case MODEL_OTHER: break;
-	}
-	return "MLModelType_unknown";
+	const char *name = model_type_name(md->type_field);
+
+	return strf(m, "MLModelType_%s", name ? name : "unknown");
 }
 
 static struct nsj *model_type(struct meta *m, const struct model *md)
 {
 	struct nsj *o = nsj_object(m->a, MD_MODEL_TYPE);
 
-	nsj_set(m->a, o, "name", str(m, model_type_name(md)));
+	nsj_set(m->a, o, "name", model_type_string(m, md));
 	if (md->nchildren) {
 		struct nsj *arr = nsj_array(m->a);
 		for (size_t i = 0; i < md->nchildren; i++) {
 			struct nsj *c = nsj_object(m->a, MD_MODEL_TYPE_STRUCTURE_ENTRY);
 			nsj_set(m->a, c, "name",
-				 str(m, model_type_name(md->children[i])));
+				model_type_string(m, md->children[i]));
 			nsj_push(m->a, arr, c);
 		}
 		nsj_set(m->a, o, "structure", arr);
@@ -578,7 +554,7 @@ static struct nsj *top_level(struct meta *m)
 	struct precision_set cp = {0, 0, false}, sp = {0, 0, false};
 	struct func_desc fd;
 
-	flexshape_func_desc(d, d->defaultfunctionname ? d->defaultfunctionname
+	desc_function(d, d->defaultfunctionname ? d->defaultfunctionname
 						      : "",
 			    &fd);
 	collect(m, md, h, &cp, &sp);
