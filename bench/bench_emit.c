@@ -71,8 +71,7 @@ static size_t count_ops(const struct model *m)
 
 /* One emission into memory (fd < 0) or through a buffer to 'fd'; stores
 ** the seconds taken and the bytes printed. */
-static int emit_once(const struct emit_ctx *c, int fd, double *secs,
-		     size_t *bytes)
+static int emit_once(const struct emit_ctx *c, int fd, double *secs, size_t *bytes)
 {
 	struct wbuf w;
 	double t0;

@@ -45,22 +45,22 @@
 #define TYPE_LEN 160
 #define WEIGHT_PATH "@model_path/weights/weight.bin"
 #define INDENT "            "
-#define LUT_GROUP 8   /* output channels per LUT */
+#define LUT_GROUP 8 /* output channels per LUT */
 #define LUT_BITS 6
 
 enum blob_type { BLOB_FP16 = 1, BLOB_UINT6 = 13 };
 
 /* weight.bin being written: every blob goes at the end, 64-aligned. */
 struct blobw {
-	FILE *f;          /* NULL: dry run, offsets only */
-	uint64_t pos;     /* bytes written so far */
+	FILE *f;      /* NULL: dry run, offsets only */
+	uint64_t pos; /* bytes written so far */
 	uint32_t count;
 	uint64_t rng;
 	unsigned char *chunk;
 };
 
 struct gen {
-	FILE *f;          /* model.mil */
+	FILE *f; /* model.mil */
 	struct blobw bw;
 	unsigned long ops; /* ops printed in the current function */
 };
@@ -81,8 +81,7 @@ struct layer_w {
 
 struct opts {
 	const char *kind, *out;
-	long ops, hidden, heads, kv_heads, head_dim, ctx, batch, splits, every,
-	     inline_len;
+	long ops, hidden, heads, kv_heads, head_dim, ctx, batch, splits, every, inline_len;
 	double weights_mib, mib;
 	long vocab;
 };
@@ -106,14 +105,12 @@ static void put_le(unsigned char *p, uint64_t v, int bytes)
 
 /* 'n' pseudo-random bytes of 'type' into 'p' (n a multiple of 8 for
 ** speed; fp16 lanes get exponents 2^-4, small finite values). */
-static void fill(struct blobw *b, enum blob_type type, unsigned char *p,
-		 size_t n)
+static void fill(struct blobw *b, enum blob_type type, unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i += 8) {
 		uint64_t v = rng_next(&b->rng);
 		if (type == BLOB_FP16)
-			v = (v & UINT64_C(0x83ff83ff83ff83ff)) |
-			    UINT64_C(0x2c002c002c002c00);
+			v = (v & UINT64_C(0x83ff83ff83ff83ff)) | UINT64_C(0x2c002c002c002c00);
 		memcpy(p + i, &v, 8);
 	}
 }
@@ -132,8 +129,7 @@ static int pad_align(struct blobw *b)
 
 /* Stream 'bytes' of data; the unused high bits of a sub-byte tail are
 ** cleared ('pad_bits'). */
-static int write_data(struct blobw *b, enum blob_type type, uint64_t bytes,
-		      unsigned pad_bits)
+static int write_data(struct blobw *b, enum blob_type type, uint64_t bytes, unsigned pad_bits)
 {
 	uint64_t left = bytes;
 
@@ -221,8 +217,7 @@ static const char *tys(char *buf, const char *dt, int n, const long *d)
 	int k = snprintf(buf, TYPE_LEN, "tensor<%s, [", dt);
 
 	for (int i = 0; i < n; i++)
-		k += snprintf(buf + k, (size_t)(TYPE_LEN - k), "%s%ld",
-			      i ? ", " : "", d[i]);
+		k += snprintf(buf + k, (size_t)(TYPE_LEN - k), "%s%ld", i ? ", " : "", d[i]);
 	snprintf(buf + k, (size_t)(TYPE_LEN - k), "]>");
 	return buf;
 }
@@ -247,8 +242,7 @@ static const char *nm(char *buf, const char *prefix, const char *suffix)
 }
 
 /* Start "TYPE NAME = OP(" (type NULL: an op without outputs). */
-static void op_begin(struct gen *g, const char *type, const char *name,
-		     const char *op)
+static void op_begin(struct gen *g, const char *type, const char *name, const char *op)
 {
 	if (type)
 		fprintf(g->f, INDENT "%s %s = %s(", type, name, op);
@@ -264,11 +258,10 @@ static void op_end(struct gen *g, const char *name)
 }
 
 /* A scalar const: "DT NAME = const()[..., val = DT(VAL)]". */
-static void k_scalar(struct gen *g, const char *dt, const char *name,
-		     const char *val)
+static void k_scalar(struct gen *g, const char *dt, const char *name, const char *val)
 {
-	fprintf(g->f, INDENT "%s %s = const()[name = string(\"%s\"), val = %s(%s)];\n",
-		dt, name, name, dt, val);
+	fprintf(g->f, INDENT "%s %s = const()[name = string(\"%s\"), val = %s(%s)];\n", dt, name,
+		name, dt, val);
 	g->ops++;
 }
 
@@ -286,8 +279,8 @@ static void k_ints(struct gen *g, const char *name, int n, const long *v)
 	char ty[TYPE_LEN];
 
 	tys(ty, "int32", 1, (long[]){n});
-	fprintf(g->f, INDENT "%s %s = const()[name = string(\"%s\"), val = %s([",
-		ty, name, name, ty);
+	fprintf(g->f, INDENT "%s %s = const()[name = string(\"%s\"), val = %s([", ty, name, name,
+		ty);
 	for (int i = 0; i < n; i++)
 		fprintf(g->f, "%s%ld", i ? ", " : "", v[i]);
 	fprintf(g->f, "])];\n");
@@ -297,26 +290,27 @@ static void k_ints(struct gen *g, const char *name, int n, const long *v)
 #define K_INTS(g, name, ...) k_ints(g, name, NARGS(__VA_ARGS__), (long[]){__VA_ARGS__})
 
 /* A const whose value is the blob at record offset 'off'. */
-static void k_blob(struct gen *g, const char *name, const char *ty,
-		   uint64_t off)
+static void k_blob(struct gen *g, const char *name, const char *ty, uint64_t off)
 {
-	fprintf(g->f, INDENT "%s %s = const()[name = string(\"%s\"), val = %s(BLOBFILE(path = string(\"" WEIGHT_PATH "\"), offset = uint64(%" PRIu64 ")))];\n",
+	fprintf(g->f,
+		INDENT
+		"%s %s = const()[name = string(\"%s\"), val = %s(BLOBFILE(path = string(\"" WEIGHT_PATH
+		"\"), offset = uint64(%" PRIu64 ")))];\n",
 		ty, name, name, ty, off);
 	g->ops++;
 }
 
 /* ---- composite ops (each makes its own consts, named OUT_*) ------------- */
 
-static void h_binary(struct gen *g, const char *op, const char *out,
-		     const char *ty, const char *x, const char *y)
+static void h_binary(struct gen *g, const char *op, const char *out, const char *ty, const char *x,
+		     const char *y)
 {
 	op_begin(g, ty, out, op);
 	fprintf(g->f, "x = %s, y = %s", x, y);
 	op_end(g, out);
 }
 
-static void h_unary(struct gen *g, const char *op, const char *out,
-		    const char *ty, const char *x)
+static void h_unary(struct gen *g, const char *op, const char *out, const char *ty, const char *x)
 {
 	op_begin(g, ty, out, op);
 	fprintf(g->f, "x = %s", x);
@@ -325,9 +319,8 @@ static void h_unary(struct gen *g, const char *op, const char *out,
 
 /* OP(x, PARAM = OUT_PARAM) with an int32 vector const (perm, shape, axes,
 ** reps). */
-static void h_vec_op(struct gen *g, const char *op, const char *param,
-		     const char *out, const char *ty, const char *x, int n,
-		     const long *v)
+static void h_vec_op(struct gen *g, const char *op, const char *param, const char *out,
+		     const char *ty, const char *x, int n, const long *v)
 {
 	char c[NAME_LEN];
 
@@ -337,12 +330,11 @@ static void h_vec_op(struct gen *g, const char *op, const char *param,
 	op_end(g, out);
 }
 
-#define H_VEC(g, op, param, out, ty, x, ...) \
+#define H_VEC(g, op, param, out, ty, x, ...)                                                       \
 	h_vec_op(g, op, param, out, ty, x, NARGS(__VA_ARGS__), (long[]){__VA_ARGS__})
 
 /* x * (fp16 scalar 'hex'). */
-static void h_scale(struct gen *g, const char *out, const char *ty,
-		    const char *x, const char *hex)
+static void h_scale(struct gen *g, const char *out, const char *ty, const char *x, const char *hex)
 {
 	char c[NAME_LEN];
 
@@ -351,8 +343,8 @@ static void h_scale(struct gen *g, const char *out, const char *ty,
 }
 
 /* concat(values = (v0, v1, ...), axis, interleave = false). */
-static void h_concat(struct gen *g, const char *out, const char *ty, int n,
-		     const char *const *v, long axis)
+static void h_concat(struct gen *g, const char *out, const char *ty, int n, const char *const *v,
+		     long axis)
 {
 	char ca[NAME_LEN], ci[NAME_LEN];
 
@@ -367,8 +359,8 @@ static void h_concat(struct gen *g, const char *out, const char *ty, int n,
 }
 
 /* slice_by_index(x, begin, end), both of rank 'n'. */
-static void h_slice(struct gen *g, const char *out, const char *ty,
-		    const char *x, int n, const long *begin, const long *end)
+static void h_slice(struct gen *g, const char *out, const char *ty, const char *x, int n,
+		    const long *begin, const long *end)
 {
 	char cb[NAME_LEN], ce[NAME_LEN];
 
@@ -379,34 +371,32 @@ static void h_slice(struct gen *g, const char *out, const char *ty,
 	op_end(g, out);
 }
 
-static void h_matmul(struct gen *g, const char *out, const char *ty,
-		     const char *x, const char *y, bool ty_t)
+static void h_matmul(struct gen *g, const char *out, const char *ty, const char *x, const char *y,
+		     bool ty_t)
 {
 	char cx[NAME_LEN], cy[NAME_LEN];
 
 	k_scalar(g, "bool", nm(cx, out, "transpose_x"), "false");
 	k_scalar(g, "bool", nm(cy, out, "transpose_y"), ty_t ? "true" : "false");
 	op_begin(g, ty, out, "matmul");
-	fprintf(g->f, "x = %s, y = %s, transpose_x = %s, transpose_y = %s",
-		x, y, cx, cy);
+	fprintf(g->f, "x = %s, y = %s, transpose_x = %s, transpose_y = %s", x, y, cx, cy);
 	op_end(g, out);
 }
 
 /* A 1x1 conv whose weight is a 6-bit LUT (iOS18 constexpr_lut_to_dense):
 ** x [1, cin, 1, T] -> out [1, cout, 1, T]. */
-static void h_lut_conv(struct gen *g, const char *out, long t, const char *x,
-		       const struct lut_w *w)
+static void h_lut_conv(struct gen *g, const char *out, long t, const char *x, const struct lut_w *w)
 {
-	char wn[NAME_LEN], c[5][NAME_LEN], ty[TYPE_LEN], ti[TYPE_LEN],
-	     tl[TYPE_LEN];
+	char wn[NAME_LEN], c[5][NAME_LEN], ty[TYPE_LEN], ti[TYPE_LEN], tl[TYPE_LEN];
 
 	nm(wn, out, "weight");
-	op_begin(g, TY(ty, "fp16", w->cout, w->cin, 1, 1), wn,
-		 "constexpr_lut_to_dense");
-	fprintf(g->f, "indices = %s(BLOBFILE(path = string(\"" WEIGHT_PATH "\"), offset = uint64(%" PRIu64 "))), lut = %s(BLOBFILE(path = string(\"" WEIGHT_PATH "\"), offset = uint64(%" PRIu64 ")))",
+	op_begin(g, TY(ty, "fp16", w->cout, w->cin, 1, 1), wn, "constexpr_lut_to_dense");
+	fprintf(g->f,
+		"indices = %s(BLOBFILE(path = string(\"" WEIGHT_PATH "\"), offset = uint64(%" PRIu64
+		"))), lut = %s(BLOBFILE(path = string(\"" WEIGHT_PATH
+		"\"), offset = uint64(%" PRIu64 ")))",
 		TY(ti, "uint6", w->cout, w->cin, 1, 1), w->idx,
-		TY(tl, "fp16", w->cout / LUT_GROUP, 1, 1, 1, 1L << LUT_BITS, 1),
-		w->lut);
+		TY(tl, "fp16", w->cout / LUT_GROUP, 1, 1, 1, 1L << LUT_BITS, 1), w->lut);
 	op_end(g, wn);
 	K_INTS(g, nm(c[0], out, "strides"), 1, 1);
 	k_scalar(g, "string", nm(c[1], out, "pad_type"), "\"valid\"");
@@ -414,18 +404,18 @@ static void h_lut_conv(struct gen *g, const char *out, long t, const char *x,
 	K_INTS(g, nm(c[3], out, "dilations"), 1, 1);
 	k_int(g, nm(c[4], out, "groups"), 1);
 	op_begin(g, TY(ty, "fp16", 1, w->cout, 1, t), out, "conv");
-	fprintf(g->f, "x = %s, weight = %s, strides = %s, pad_type = %s, pad = %s, dilations = %s, groups = %s",
+	fprintf(g->f,
+		"x = %s, weight = %s, strides = %s, pad_type = %s, pad = %s, dilations = %s, groups = %s",
 		x, wn, c[0], c[1], c[2], c[3], c[4]);
 	op_end(g, out);
 }
 
 /* ANEMLL's RMSNorm: layer_norm over concat([x, -x]), first half, times
 ** the gain.  x, out: [1, T, H]. */
-static void h_rmsnorm(struct gen *g, const char *out, const char *x, long t,
-		      long h, uint64_t gain)
+static void h_rmsnorm(struct gen *g, const char *out, const char *x, long t, long h, uint64_t gain)
 {
-	char neg[NAME_LEN], cat[NAME_LEN], ln[NAME_LEN], half[NAME_LEN],
-	     w[NAME_LEN], ca[NAME_LEN], ce[NAME_LEN], ty[TYPE_LEN], t2[TYPE_LEN];
+	char neg[NAME_LEN], cat[NAME_LEN], ln[NAME_LEN], half[NAME_LEN], w[NAME_LEN], ca[NAME_LEN],
+		ce[NAME_LEN], ty[TYPE_LEN], t2[TYPE_LEN];
 	const char *parts[2] = {x, nm(neg, out, "neg")};
 
 	TY(ty, "fp16", 1, t, h);
@@ -436,62 +426,51 @@ static void h_rmsnorm(struct gen *g, const char *out, const char *x, long t,
 	op_begin(g, t2, nm(ln, out, "ln"), "layer_norm");
 	fprintf(g->f, "x = %s, axes = %s, epsilon = %s", cat, ca, ce);
 	op_end(g, ln);
-	h_slice(g, nm(half, out, "half"), ty, ln, 3, (long[]){0, 0, 0},
-		(long[]){1, t, h});
+	h_slice(g, nm(half, out, "half"), ty, ln, 3, (long[]){0, 0, 0}, (long[]){1, t, h});
 	k_blob(g, nm(w, out, "weight"), TY(t2, "fp16", h), gain);
 	h_binary(g, "mul", out, ty, half, w);
 }
 
 /* [1, T, C] -> [1, C, 1, T] (conv layout) and back. */
-static void h_to_conv(struct gen *g, const char *out, const char *x, long t,
-		      long c)
+static void h_to_conv(struct gen *g, const char *out, const char *x, long t, long c)
 {
 	char tn[NAME_LEN], ty[TYPE_LEN];
 
-	H_VEC(g, "transpose", "perm", nm(tn, out, "t"), TY(ty, "fp16", 1, c, t),
-	      x, 0, 2, 1);
+	H_VEC(g, "transpose", "perm", nm(tn, out, "t"), TY(ty, "fp16", 1, c, t), x, 0, 2, 1);
 	H_VEC(g, "expand_dims", "axes", out, TY(ty, "fp16", 1, c, 1, t), tn, 2);
 }
 
-static void h_from_conv(struct gen *g, const char *out, const char *x, long t,
-			long c)
+static void h_from_conv(struct gen *g, const char *out, const char *x, long t, long c)
 {
 	char sq[NAME_LEN], ty[TYPE_LEN];
 
-	H_VEC(g, "squeeze", "axes", nm(sq, out, "sq"), TY(ty, "fp16", 1, c, t),
-	      x, 2);
+	H_VEC(g, "squeeze", "axes", nm(sq, out, "sq"), TY(ty, "fp16", 1, c, t), x, 2);
 	H_VEC(g, "transpose", "perm", out, TY(ty, "fp16", 1, t, c), sq, 0, 2, 1);
 }
 
 /* ---- the FFN chunk ------------------------------------------------------ */
 
 /* [1, n*hd, 1, T] -> [1, n, T, hd]. */
-static void h_heads(struct gen *g, const char *out, const char *x, long t,
-		    long n, long hd)
+static void h_heads(struct gen *g, const char *out, const char *x, long t, long n, long hd)
 {
 	char r[NAME_LEN], ty[TYPE_LEN];
 
-	H_VEC(g, "reshape", "shape", nm(r, out, "r"), TY(ty, "fp16", 1, n, hd, t),
-	      x, 1, n, hd, t);
-	H_VEC(g, "transpose", "perm", out, TY(ty, "fp16", 1, n, t, hd), r,
-	      0, 1, 3, 2);
+	H_VEC(g, "reshape", "shape", nm(r, out, "r"), TY(ty, "fp16", 1, n, hd, t), x, 1, n, hd, t);
+	H_VEC(g, "transpose", "perm", out, TY(ty, "fp16", 1, n, t, hd), r, 0, 1, 3, 2);
 }
 
 /* Rotary embedding of x [1, n, T, hd] with cos/sin rows [1, 1, T, hd]. */
-static void h_rope(struct gen *g, const char *out, const char *x, long t,
-		   long n, long hd)
+static void h_rope(struct gen *g, const char *out, const char *x, long t, long n, long hd)
 {
-	char xc[NAME_LEN], x1[NAME_LEN], x2[NAME_LEN], nx2[NAME_LEN],
-	     rot[NAME_LEN], rs[NAME_LEN], ty[TYPE_LEN], th[TYPE_LEN];
+	char xc[NAME_LEN], x1[NAME_LEN], x2[NAME_LEN], nx2[NAME_LEN], rot[NAME_LEN], rs[NAME_LEN],
+		ty[TYPE_LEN], th[TYPE_LEN];
 	const char *parts[2] = {nx2, x1};
 
 	TY(ty, "fp16", 1, n, t, hd);
 	TY(th, "fp16", 1, n, t, hd / 2);
 	h_binary(g, "mul", nm(xc, out, "xcos"), ty, x, "rope_cos");
-	h_slice(g, nm(x1, out, "x1"), th, x, 4, (long[]){0, 0, 0, 0},
-		(long[]){1, n, t, hd / 2});
-	h_slice(g, nm(x2, out, "x2"), th, x, 4, (long[]){0, 0, 0, hd / 2},
-		(long[]){1, n, t, hd});
+	h_slice(g, nm(x1, out, "x1"), th, x, 4, (long[]){0, 0, 0, 0}, (long[]){1, n, t, hd / 2});
+	h_slice(g, nm(x2, out, "x2"), th, x, 4, (long[]){0, 0, 0, hd / 2}, (long[]){1, n, t, hd});
 	h_scale(g, nm(nx2, out, "nx2"), th, x2, "-0x1p+0");
 	h_concat(g, nm(rot, out, "rot"), ty, 2, parts, -1);
 	h_binary(g, "mul", nm(rs, out, "rotsin"), ty, rot, "rope_sin");
@@ -501,12 +480,11 @@ static void h_rope(struct gen *g, const char *out, const char *x, long t,
 /* Write x [1, kvh, T, hd] into cache row 'row' at current_pos, starting
 ** from the cache value 'in' (NULL: read the state first); 'out' is the
 ** cache read back afterwards. */
-static void h_kv_write(struct gen *g, const char *out, const char *x,
-		       const struct dims *d, long row, const char *in)
+static void h_kv_write(struct gen *g, const char *out, const char *x, const struct dims *d,
+		       long row, const char *in)
 {
-	char lead[NAME_LEN], tail[NAME_LEN], b[NAME_LEN], el[NAME_LEN],
-	     et[NAME_LEN], e[NAME_LEN], rd[NAME_LEN], upd[NAME_LEN],
-	     wr[NAME_LEN], ty[TYPE_LEN], ts[TYPE_LEN];
+	char lead[NAME_LEN], tail[NAME_LEN], b[NAME_LEN], el[NAME_LEN], et[NAME_LEN], e[NAME_LEN],
+		rd[NAME_LEN], upd[NAME_LEN], wr[NAME_LEN], ty[TYPE_LEN], ts[TYPE_LEN];
 	const char *bp[3] = {lead, "current_pos", tail};
 	const char *ep[3] = {el, "kv_pos_end", et};
 	long rows = 2 * d->layers;
@@ -537,29 +515,25 @@ static void h_kv_write(struct gen *g, const char *out, const char *x,
 }
 
 /* Row 'row' of the cache, repeated for GQA: [1, heads, ctx, hd]. */
-static void h_kv_heads(struct gen *g, const char *out, const char *cache,
-		       const struct dims *d, long row)
+static void h_kv_heads(struct gen *g, const char *out, const char *cache, const struct dims *d,
+		       long row)
 {
 	char s[NAME_LEN], r[NAME_LEN], tl[NAME_LEN], ty[TYPE_LEN];
 	long kvh = d->kv_heads, rep = d->heads / d->kv_heads;
 
-	h_slice(g, nm(s, out, "rows"), TY(ty, "fp16", 1, kvh, d->ctx, d->head_dim),
-		cache, 4, (long[]){row, 0, 0, 0},
-		(long[]){row + 1, kvh, d->ctx, d->head_dim});
-	H_VEC(g, "reshape", "shape", nm(r, out, "r"),
-	      TY(ty, "fp16", kvh, 1, d->ctx, d->head_dim), s, kvh, 1, d->ctx,
-	      d->head_dim);
-	H_VEC(g, "tile", "reps", nm(tl, out, "tile"),
-	      TY(ty, "fp16", kvh, rep, d->ctx, d->head_dim), r, 1, rep, 1, 1);
-	H_VEC(g, "reshape", "shape", out,
-	      TY(ty, "fp16", 1, d->heads, d->ctx, d->head_dim), tl, 1, d->heads,
-	      d->ctx, d->head_dim);
+	h_slice(g, nm(s, out, "rows"), TY(ty, "fp16", 1, kvh, d->ctx, d->head_dim), cache, 4,
+		(long[]){row, 0, 0, 0}, (long[]){row + 1, kvh, d->ctx, d->head_dim});
+	H_VEC(g, "reshape", "shape", nm(r, out, "r"), TY(ty, "fp16", kvh, 1, d->ctx, d->head_dim),
+	      s, kvh, 1, d->ctx, d->head_dim);
+	H_VEC(g, "tile", "reps", nm(tl, out, "tile"), TY(ty, "fp16", kvh, rep, d->ctx, d->head_dim),
+	      r, 1, rep, 1, 1);
+	H_VEC(g, "reshape", "shape", out, TY(ty, "fp16", 1, d->heads, d->ctx, d->head_dim), tl, 1,
+	      d->heads, d->ctx, d->head_dim);
 }
 
 /* Attention of decoder layer 'l': x [1, T, H] -> 'out' = x + attn(x). */
-static void h_attention(struct gen *g, const char *out, const char *p,
-			const char *x, const struct dims *d, long t, long l,
-			const struct layer_w *w)
+static void h_attention(struct gen *g, const char *out, const char *p, const char *x,
+			const struct dims *d, long t, long l, const struct layer_w *w)
 {
 	char n[12][NAME_LEN], ty[TYPE_LEN];
 	long hd = d->head_dim, nh = d->heads, kvh = d->kv_heads;
@@ -578,20 +552,18 @@ static void h_attention(struct gen *g, const char *out, const char *p,
 	h_kv_write(g, nm(n[11], p, "kv_v"), n[7], d, d->layers + l, n[10]);
 	h_kv_heads(g, nm(n[5], p, "K"), n[11], d, l);
 	h_kv_heads(g, nm(n[6], p, "V"), n[11], d, d->layers + l);
-	h_matmul(g, nm(n[7], p, "scores"), TY(ty, "fp16", 1, nh, t, d->ctx),
-		 n[8], n[5], true);
+	h_matmul(g, nm(n[7], p, "scores"), TY(ty, "fp16", 1, nh, t, d->ctx), n[8], n[5], true);
 	h_scale(g, nm(n[9], p, "scaled"), ty, n[7], "0x1p-3");
 	h_binary(g, "add", nm(n[10], p, "masked"), ty, n[9], "causal_mask");
 	k_int(g, nm(n[0], p, "probs_axis"), -1);
 	op_begin(g, ty, nm(n[1], p, "probs"), "softmax");
 	fprintf(g->f, "x = %s, axis = %s", n[10], n[0]);
 	op_end(g, n[1]);
-	h_matmul(g, nm(n[2], p, "attn"), TY(ty, "fp16", 1, nh, t, hd), n[1],
-		 n[6], false);
-	H_VEC(g, "transpose", "perm", nm(n[3], p, "attn_t"),
-	      TY(ty, "fp16", 1, nh, hd, t), n[2], 0, 1, 3, 2);
-	H_VEC(g, "reshape", "shape", nm(n[4], p, "attn_c"),
-	      TY(ty, "fp16", 1, nh * hd, 1, t), n[3], 1, nh * hd, 1, t);
+	h_matmul(g, nm(n[2], p, "attn"), TY(ty, "fp16", 1, nh, t, hd), n[1], n[6], false);
+	H_VEC(g, "transpose", "perm", nm(n[3], p, "attn_t"), TY(ty, "fp16", 1, nh, hd, t), n[2], 0,
+	      1, 3, 2);
+	H_VEC(g, "reshape", "shape", nm(n[4], p, "attn_c"), TY(ty, "fp16", 1, nh * hd, 1, t), n[3],
+	      1, nh * hd, 1, t);
 	h_lut_conv(g, nm(n[5], p, "o_proj"), t, n[4], &w->o);
 	h_from_conv(g, nm(n[6], p, "attn_out"), n[5], t, d->hidden);
 	h_binary(g, "add", out, TY(ty, "fp16", 1, t, d->hidden), x, n[6]);
@@ -603,8 +575,7 @@ static void h_mlp(struct gen *g, const char *out, const char *p, const char *x,
 {
 	char n[8][NAME_LEN], ty[TYPE_LEN];
 
-	h_rmsnorm(g, nm(n[0], p, "post_attention_layernorm"), x, t, d->hidden,
-		  w->post_norm);
+	h_rmsnorm(g, nm(n[0], p, "post_attention_layernorm"), x, t, d->hidden, w->post_norm);
 	h_to_conv(g, nm(n[1], p, "mlp_in"), n[0], t, d->hidden);
 	h_lut_conv(g, nm(n[2], p, "gate_proj"), t, n[1], &w->gate);
 	h_lut_conv(g, nm(n[3], p, "up_proj"), t, n[1], &w->up);
@@ -616,9 +587,8 @@ static void h_mlp(struct gen *g, const char *out, const char *p, const char *x,
 	h_binary(g, "add", out, TY(ty, "fp16", 1, t, d->hidden), x, n[7]);
 }
 
-static void h_layer(struct gen *g, const char *out, const char *x,
-		    const struct dims *d, long t, long l,
-		    const struct layer_w *w)
+static void h_layer(struct gen *g, const char *out, const char *x, const struct dims *d, long t,
+		    long l, const struct layer_w *w)
 {
 	char p[NAME_LEN], res[NAME_LEN];
 
@@ -629,41 +599,39 @@ static void h_layer(struct gen *g, const char *out, const char *x,
 
 /* Rotary rows for position_ids: rope_cos, rope_sin [1, 1, T, hd]; the
 ** end position for the cache writes: kv_pos_end. */
-static void h_prologue(struct gen *g, const struct dims *d, long t,
-		       uint64_t cos_t, uint64_t sin_t)
+static void h_prologue(struct gen *g, const struct dims *d, long t, uint64_t cos_t, uint64_t sin_t)
 {
 	static const char *const names[2] = {"rope_cos", "rope_sin"};
 	char tb[NAME_LEN], c[3][NAME_LEN], gn[NAME_LEN], ty[TYPE_LEN];
 
 	for (int i = 0; i < 2; i++) {
-		k_blob(g, nm(tb, names[i], "table"),
-		       TY(ty, "fp16", d->ctx, d->head_dim), i ? sin_t : cos_t);
+		k_blob(g, nm(tb, names[i], "table"), TY(ty, "fp16", d->ctx, d->head_dim),
+		       i ? sin_t : cos_t);
 		k_int(g, nm(c[0], names[i], "axis"), 0);
 		k_int(g, nm(c[1], names[i], "batch_dims"), 0);
 		k_scalar(g, "bool", nm(c[2], names[i], "validate_indices"), "false");
-		op_begin(g, TY(ty, "fp16", t, d->head_dim), nm(gn, names[i], "g"),
-			 "gather");
-		fprintf(g->f, "x = %s, indices = position_ids, axis = %s, batch_dims = %s, validate_indices = %s",
+		op_begin(g, TY(ty, "fp16", t, d->head_dim), nm(gn, names[i], "g"), "gather");
+		fprintf(g->f,
+			"x = %s, indices = position_ids, axis = %s, batch_dims = %s, validate_indices = %s",
 			tb, c[0], c[1], c[2]);
 		op_end(g, gn);
-		H_VEC(g, "reshape", "shape", names[i],
-		      TY(ty, "fp16", 1, 1, t, d->head_dim), gn, 1, 1, t,
-		      d->head_dim);
+		H_VEC(g, "reshape", "shape", names[i], TY(ty, "fp16", 1, 1, t, d->head_dim), gn, 1,
+		      1, t, d->head_dim);
 	}
 	k_int(g, "kv_pos_end_y", t);
-	h_binary(g, "add", "kv_pos_end", TY(ty, "int32", 1), "current_pos",
-		 "kv_pos_end_y");
+	h_binary(g, "add", "kv_pos_end", TY(ty, "int32", 1), "current_pos", "kv_pos_end_y");
 }
 
 /* One function ('infer': T = 1 with the final norm; 'prefill': T = batch). */
-static void ffn_function(struct gen *g, const char *fname, long t,
-			 const struct dims *d, const struct layer_w *w,
-			 uint64_t cos_t, uint64_t sin_t, uint64_t final_norm)
+static void ffn_function(struct gen *g, const char *fname, long t, const struct dims *d,
+			 const struct layer_w *w, uint64_t cos_t, uint64_t sin_t,
+			 uint64_t final_norm)
 {
 	char ty[5][TYPE_LEN], x[NAME_LEN], y[NAME_LEN];
 	bool norm = final_norm != 0;
 
-	fprintf(g->f, "    func %s<ios18>(%s hidden_states, %s position_ids, %s causal_mask, tensor<int32, [1]> current_pos, state<%s> model_model_kv_cache_0) {\n",
+	fprintf(g->f,
+		"    func %s<ios18>(%s hidden_states, %s position_ids, %s causal_mask, tensor<int32, [1]> current_pos, state<%s> model_model_kv_cache_0) {\n",
 		fname, TY(ty[0], "fp16", 1, t, d->hidden), TY(ty[1], "int32", t),
 		TY(ty[2], "fp16", 1, 1, t, d->ctx),
 		TY(ty[3], "fp16", 2 * d->layers, d->kv_heads, d->ctx, d->head_dim));
@@ -688,14 +656,12 @@ static void lut_alloc(struct blobw *b, struct lut_w *w, long cout, long cin)
 	w->cout = cout;
 	w->cin = cin;
 	w->idx = blob_add(b, BLOB_UINT6, (uint64_t)cout * (uint64_t)cin);
-	w->lut = blob_add(b, BLOB_FP16,
-			  (uint64_t)cout / LUT_GROUP * (1u << LUT_BITS));
+	w->lut = blob_add(b, BLOB_FP16, (uint64_t)cout / LUT_GROUP * (1u << LUT_BITS));
 }
 
 static void layer_alloc(struct blobw *b, struct layer_w *w, const struct dims *d)
 {
-	long h = d->hidden, q = d->heads * d->head_dim,
-	     kv = d->kv_heads * d->head_dim;
+	long h = d->hidden, q = d->heads * d->head_dim, kv = d->kv_heads * d->head_dim;
 
 	w->in_norm = blob_add(b, BLOB_FP16, (uint64_t)h);
 	lut_alloc(b, &w->q, q, h);
@@ -733,15 +699,14 @@ static unsigned long ops_per_layer(const struct dims *d)
 static void ffn_dims(struct dims *d, const struct opts *o)
 {
 	double per_layer = o->weights_mib * 1048576.0, fixed;
-	long h = d->hidden, q = d->heads * d->head_dim,
-	     kv = d->kv_heads * d->head_dim;
+	long h = d->hidden, q = d->heads * d->head_dim, kv = d->kv_heads * d->head_dim;
 
 	d->layers = (long)((double)o->ops / (double)ops_per_layer(d) + 0.5);
 	if (d->layers < 1)
 		d->layers = 1;
 	per_layer /= (double)d->layers;
-	fixed = 0.75 * (double)(2 * q * h + 2 * kv * h) +
-		16.0 * (double)(2 * q + 2 * kv) + 4.0 * (double)h;
+	fixed = 0.75 * (double)(2 * q * h + 2 * kv * h) + 16.0 * (double)(2 * q + 2 * kv) +
+		4.0 * (double)h;
 	d->inter = (long)((per_layer - fixed) / (2.25 * (double)h + 32.0));
 	d->inter = d->inter / 64 * 64;
 	if (d->inter < 64)
@@ -764,8 +729,8 @@ static int gen_ffn(struct gen *g, const struct opts *o, struct dims *d)
 		layer_alloc(&g->bw, &w[l], d);
 	fprintf(g->f, "program(1.3)\n{\n");
 	ffn_function(g, "infer", 1, d, w, cos_t, sin_t, norm);
-	printf("ffn: %ld layers, hidden %ld, mlp %ld, infer %lu ops", d->layers,
-	       d->hidden, d->inter, g->ops);
+	printf("ffn: %ld layers, hidden %ld, mlp %ld, infer %lu ops", d->layers, d->hidden,
+	       d->inter, g->ops);
 	ffn_function(g, "prefill", d->batch, d, w, cos_t, sin_t, 0);
 	printf(", prefill %lu ops", g->ops);
 	fprintf(g->f, "}\n");
@@ -778,11 +743,11 @@ static int gen_ffn(struct gen *g, const struct opts *o, struct dims *d)
 static int gen_embeddings(struct gen *g, const struct opts *o, struct dims *d)
 {
 	long vocab = (long)(o->mib * 1048576.0 / (2.0 * (double)d->hidden));
-	uint64_t table = blob_add(&g->bw, BLOB_FP16,
-				  (uint64_t)vocab * (uint64_t)d->hidden);
+	uint64_t table = blob_add(&g->bw, BLOB_FP16, (uint64_t)vocab * (uint64_t)d->hidden);
 	char ty[TYPE_LEN], c[3][NAME_LEN];
 
-	fprintf(g->f, "program(1.3)\n{\n    func main<ios18>(tensor<int32, [1, ?]> input_ids) [FlexibleShapeInformation = tuple<tuple<string, dict<string, tensor<int32, [?]>>>, tuple<string, dict<string, dict<string, tensor<int32, [?]>>>>>(((\"DefaultShapes\", {{\"input_ids\", [1, 1]}}), (\"EnumeratedShapes\", {{\"shape_1x1\", {{\"input_ids\", [1, 1]}}}, {\"shape_1x%ld\", {{\"input_ids\", [1, %ld]}}}})))] {\n",
+	fprintf(g->f,
+		"program(1.3)\n{\n    func main<ios18>(tensor<int32, [1, ?]> input_ids) [FlexibleShapeInformation = tuple<tuple<string, dict<string, tensor<int32, [?]>>>, tuple<string, dict<string, dict<string, tensor<int32, [?]>>>>>(((\"DefaultShapes\", {{\"input_ids\", [1, 1]}}), (\"EnumeratedShapes\", {{\"shape_1x1\", {{\"input_ids\", [1, 1]}}}, {\"shape_1x%ld\", {{\"input_ids\", [1, %ld]}}}})))] {\n",
 		d->batch, d->batch);
 	g->ops = 0;
 	k_blob(g, "embed_tokens_weight", TY(ty, "fp16", vocab, d->hidden), table);
@@ -791,7 +756,8 @@ static int gen_embeddings(struct gen *g, const struct opts *o, struct dims *d)
 	k_scalar(g, "bool", "embed_tokens_validate_indices", "false");
 	snprintf(c[0], NAME_LEN, "tensor<fp16, [1, ?, %ld]>", d->hidden);
 	op_begin(g, c[0], "hidden_states", "gather");
-	fprintf(g->f, "x = embed_tokens_weight, indices = input_ids, axis = embed_tokens_axis, batch_dims = embed_tokens_batch_dims, validate_indices = embed_tokens_validate_indices");
+	fprintf(g->f,
+		"x = embed_tokens_weight, indices = input_ids, axis = embed_tokens_axis, batch_dims = embed_tokens_batch_dims, validate_indices = embed_tokens_validate_indices");
 	op_end(g, "hidden_states");
 	fprintf(g->f, "        } -> (hidden_states);\n}\n");
 	printf("embeddings: table [%ld, %ld], %lu ops", vocab, d->hidden, g->ops);
@@ -824,8 +790,7 @@ static int gen_lmhead(struct gen *g, const struct opts *o, struct dims *d)
 	for (long s = 0; s < o->splits; s++)
 		fprintf(g->f, "%slogits%ld", s ? ", " : "", s + 1);
 	fprintf(g->f, ");\n}\n");
-	printf("lmhead: %ld x [%ld, %ld], %lu ops", o->splits, rows, d->hidden,
-	       g->ops);
+	printf("lmhead: %ld x [%ld, %ld], %lu ops", o->splits, rows, d->hidden, g->ops);
 	free(w);
 	return 0;
 }
@@ -846,8 +811,8 @@ static void k_inline(struct gen *g, const char *name, long n, uint64_t *s)
 	char ty[TYPE_LEN];
 
 	TY(ty, "fp32", 1, n);
-	fprintf(g->f, INDENT "%s %s = const()[name = string(\"%s\"), val = %s([[",
-		ty, name, name, ty);
+	fprintf(g->f, INDENT "%s %s = const()[name = string(\"%s\"), val = %s([[", ty, name, name,
+		ty);
 	for (long i = 0; i < n; i++)
 		put_fp32(g, s, i == 0);
 	fprintf(g->f, "]])];\n");
@@ -857,8 +822,8 @@ static void k_inline(struct gen *g, const char *name, long n, uint64_t *s)
 /* Step 'k' of the chain, OUT = f(X): every 'every' steps X + an inline
 ** constant (2 ops), else X * scalar (2 ops) or a unary op (1 op); only
 ** unary ops when 'one' is set. */
-static void ops_step(struct gen *g, const char *out, const char *x, long k,
-		     bool one, const struct opts *o, uint64_t *s)
+static void ops_step(struct gen *g, const char *out, const char *x, long k, bool one,
+		     const struct opts *o, uint64_t *s)
 {
 	static const char *const unary[4] = {"sigmoid", "relu", "tanh", "relu"};
 	char c[NAME_LEN], ty[TYPE_LEN];
@@ -893,8 +858,8 @@ static int gen_ops(struct gen *g, const struct opts *o, struct dims *d)
 	}
 	h_unary(g, "relu", "y", TY(ty, "fp32", 1, o->inline_len), x);
 	fprintf(g->f, "        } -> (y);\n}\n");
-	printf("ops: %lu ops, inline fp32 [1, %ld] every %ld steps", g->ops,
-	       o->inline_len, o->every);
+	printf("ops: %lu ops, inline fp32 [1, %ld] every %ld steps", g->ops, o->inline_len,
+	       o->every);
 	return 0;
 }
 
@@ -902,17 +867,17 @@ static int gen_ops(struct gen *g, const struct opts *o, struct dims *d)
 
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: bench_gen ffn|embeddings|lmhead|ops OUT_DIR [--ops N]\n"
-		"                 [--weights-mib M] [--mib M] [--splits S] [--vocab V]\n"
-		"                 [--inline N] [--every K] [--hidden H] [--heads N]\n"
-		"                 [--kv-heads N] [--head-dim D] [--ctx C] [--batch B]\n");
+	fprintf(stderr, "usage: bench_gen ffn|embeddings|lmhead|ops OUT_DIR [--ops N]\n"
+			"                 [--weights-mib M] [--mib M] [--splits S] [--vocab V]\n"
+			"                 [--inline N] [--every K] [--hidden H] [--heads N]\n"
+			"                 [--kv-heads N] [--head-dim D] [--ctx C] [--batch B]\n");
 	return 2;
 }
 
 /* Parse "--name VALUE" pairs; 0 or -1 on an unknown option. */
 static int parse(struct opts *o, int argc, char **argv)
 {
+	/* clang-format off */
 	static const struct { const char *name; size_t off; bool dbl; } tab[] = {
 		{"--ops", offsetof(struct opts, ops), false},
 		{"--hidden", offsetof(struct opts, hidden), false},
@@ -928,6 +893,7 @@ static int parse(struct opts *o, int argc, char **argv)
 		{"--weights-mib", offsetof(struct opts, weights_mib), true},
 		{"--mib", offsetof(struct opts, mib), true},
 	};
+	/* clang-format on */
 
 	for (int i = 3; i < argc; i += 2) {
 		size_t k = 0;
@@ -965,14 +931,12 @@ static void defaults(struct opts *o, const char *kind, const char *out)
 
 static bool valid(const struct opts *o)
 {
-	return o->ops > 0 && o->hidden >= 8 && o->hidden % LUT_GROUP == 0 &&
-	       o->heads > 0 && o->kv_heads > 0 && o->heads % o->kv_heads == 0 &&
-	       o->head_dim >= 2 && o->head_dim % 2 == 0 &&
-	       o->heads * o->head_dim % LUT_GROUP == 0 &&
-	       o->kv_heads * o->head_dim % LUT_GROUP == 0 && o->ctx > 0 &&
-	       o->batch > 0 && o->splits > 0 && o->vocab > 0 &&
-	       o->inline_len > 0 && o->every > 0 && o->weights_mib > 0 &&
-	       o->mib > 0;
+	return o->ops > 0 && o->hidden >= 8 && o->hidden % LUT_GROUP == 0 && o->heads > 0 &&
+	       o->kv_heads > 0 && o->heads % o->kv_heads == 0 && o->head_dim >= 2 &&
+	       o->head_dim % 2 == 0 && o->heads * o->head_dim % LUT_GROUP == 0 &&
+	       o->kv_heads * o->head_dim % LUT_GROUP == 0 && o->ctx > 0 && o->batch > 0 &&
+	       o->splits > 0 && o->vocab > 0 && o->inline_len > 0 && o->every > 0 &&
+	       o->weights_mib > 0 && o->mib > 0;
 }
 
 /* mkdir -p 'path' (modified in place, restored); 0 or -1 with errno. */
@@ -994,8 +958,7 @@ static int mkdir_p(char *path)
 static int run(const struct opts *o)
 {
 	struct gen g = {0};
-	struct dims d = {o->hidden, o->heads, o->kv_heads, o->head_dim, 0,
-			 o->ctx, o->batch, 1};
+	struct dims d = {o->hidden, o->heads, o->kv_heads, o->head_dim, 0, o->ctx, o->batch, 1};
 	char path[4096];
 	bool weights = strcmp(o->kind, "ops") != 0;
 	int rc;

@@ -48,9 +48,9 @@ static const char usage_line[] =
 
 struct options {
 	const char *part;
-	const char *lut;        /* raw --lut value, NULL if absent */
-	int lut_bits;           /* 0: no LUT suffix */
-	long chunk;             /* 0: not given */
+	const char *lut; /* raw --lut value, NULL if absent */
+	int lut_bits;	 /* 0: no LUT suffix */
+	long chunk;	 /* 0: not given */
 	const char *prefix;
 	const char *input;
 	const char *output;
@@ -63,7 +63,7 @@ struct options {
 /* One package to compile, and what happened. */
 struct job {
 	char *path;
-	int status;           /* MLCC_OK or the failure */
+	int status; /* MLCC_OK or the failure */
 	char message[1024];
 	bool done;
 };
@@ -112,10 +112,24 @@ static void help(void)
 /* ---- arguments ---------------------------------------------------------- */
 
 enum opt_id {
-	O_LUT, O_CHUNK, O_PREFIX, O_INPUT, O_OUTPUT, O_RECURSIVE, O_FORCE,
-	O_SPLIT, O_JOBS, O_QUIET, O_HELP, O_COREMLC, O_MIL, O_LINK, O_COUNT
+	O_LUT,
+	O_CHUNK,
+	O_PREFIX,
+	O_INPUT,
+	O_OUTPUT,
+	O_RECURSIVE,
+	O_FORCE,
+	O_SPLIT,
+	O_JOBS,
+	O_QUIET,
+	O_HELP,
+	O_COREMLC,
+	O_MIL,
+	O_LINK,
+	O_COUNT
 };
 
+/* clang-format off */
 static const struct {
 	const char *name;
 	enum opt_id id;
@@ -132,6 +146,7 @@ static const struct {
 	{"--mil-version", O_MIL, true},
 	{"--link", O_LINK, true},
 };
+/* clang-format on */
 
 #define NOPTS (sizeof long_opts / sizeof long_opts[0])
 
@@ -142,8 +157,7 @@ static int find_opt(const char *arg, size_t len)
 	int found = -1;
 
 	for (size_t i = 0; i < NOPTS; i++)
-		if (strlen(long_opts[i].name) == len &&
-		    strncmp(long_opts[i].name, arg, len) == 0)
+		if (strlen(long_opts[i].name) == len && strncmp(long_opts[i].name, arg, len) == 0)
 			return (int)i;
 	for (size_t i = 0; i < NOPTS; i++)
 		if (strncmp(long_opts[i].name, arg, len) == 0) {
@@ -165,8 +179,8 @@ static int parse_lut(const char *s, int *bits)
 	snprintf(buf, sizeof buf, "%.*s", (int)(n < 63 ? n : 63), s);
 	for (char *p = buf; *p; p++)
 		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-	if (!strchr(s, ',') && (!strcmp(buf, "none") || !strcmp(buf, "no") ||
-				!strcmp(buf, "false") || !buf[0])) {
+	if (!strchr(s, ',') &&
+	    (!strcmp(buf, "none") || !strcmp(buf, "no") || !strcmp(buf, "false") || !buf[0])) {
 		*bits = 0;
 		return 0;
 	}
@@ -206,7 +220,9 @@ static int set_value(struct options *o, enum opt_id id, const char *v)
 	case O_LINK: {
 		int mode = mlcc_link_mode_parse(v);
 		if (mode < 0)
-			return usage_error("argument --link: invalid choice: '%s' (choose from copy, reflink, hard, auto)", v);
+			return usage_error(
+				"argument --link: invalid choice: '%s' (choose from copy, reflink, hard, auto)",
+				v);
 		o->link = (enum mlcc_link_mode)mode;
 		return 0;
 	}
@@ -247,8 +263,7 @@ static int long_option(struct options *o, int argc, char **argv, int *i)
 	if (eq)
 		return set_value(o, long_opts[k].id, eq + 1);
 	if (*i + 1 >= argc)
-		return usage_error("argument %s: expected one argument",
-				   long_opts[k].name);
+		return usage_error("argument %s: expected one argument", long_opts[k].name);
 	return set_value(o, long_opts[k].id, argv[++*i]);
 }
 
@@ -269,7 +284,8 @@ static int parse_args(struct options *o, int argc, char **argv)
 		} else if (strncmp(a, "-j", 2) == 0) {
 			const char *v = a[2] ? a + 2 : i + 1 < argc ? argv[++i] : NULL;
 			if (!v)
-				return usage_error("%s", "argument -j/--jobs: expected one argument");
+				return usage_error("%s",
+						   "argument -j/--jobs: expected one argument");
 			if ((rc = set_value(o, O_JOBS, v)))
 				return rc;
 		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
@@ -374,8 +390,7 @@ static bool part1(const struct options *o, struct list *jobs)
 		printf("Warning: %s not found, trying fallback naming pattern\n", plain);
 		p = join(o->input, name);
 		pl = join(o->input, plain);
-		snprintf(tried, sizeof tried, "%s, %s", p ? p : name,
-			 pl ? pl : plain);
+		snprintf(tried, sizeof tried, "%s, %s", p ? p : name, pl ? pl : plain);
 		free(p);
 		free(pl);
 		return want(o, jobs, plain, "Error: Model file not found: ", tried);
@@ -390,21 +405,20 @@ static bool part2(const struct options *o, struct list *jobs)
 
 	lut_suffix(o, lut, sizeof lut);
 	for (long i = 1; i <= o->chunk; i++) {
-		snprintf(name, sizeof name, "%s_FFN_PF%s_chunk_%02ldof%02ld.mlpackage",
-			 o->prefix, lut, i, o->chunk);
+		snprintf(name, sizeof name, "%s_FFN_PF%s_chunk_%02ldof%02ld.mlpackage", o->prefix,
+			 lut, i, o->chunk);
 		ok &= want(o, jobs, name, "Error: Model file not found: ", NULL);
 		if (!o->split_rotate)
 			continue;
-		snprintf(name, sizeof name,
-			 "%s_FFN_PF%s_chunk_%02ldof%02ld_rot.mlpackage", o->prefix,
-			 lut, i, o->chunk);
+		snprintf(name, sizeof name, "%s_FFN_PF%s_chunk_%02ldof%02ld_rot.mlpackage",
+			 o->prefix, lut, i, o->chunk);
 		ok &= want(o, jobs, name, "Error: Model file not found: ", NULL);
 	}
 	return ok;
 }
 
-static bool named_part(const struct options *o, struct list *jobs,
-		       const char *middle, const char *error_line)
+static bool named_part(const struct options *o, struct list *jobs, const char *middle,
+		       const char *error_line)
 {
 	char lut[16], name[PATH_MAX];
 
@@ -414,8 +428,7 @@ static bool named_part(const struct options *o, struct list *jobs,
 }
 
 /* Every *.mlpackage below 'dir' (not inside packages), recursively. */
-static void find_packages(const char *dir, bool recursive, struct list *l,
-			  unsigned depth)
+static void find_packages(const char *dir, bool recursive, struct list *l, unsigned depth)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -461,16 +474,16 @@ static int part_all(const struct options *o, struct list *jobs)
 	int rc = 0;
 
 	if (!root) {
-		printf("Error: No .mlpackage files found under %s (recursive=%s)\n",
-		       o->input, o->recursive ? "True" : "False");
+		printf("Error: No .mlpackage files found under %s (recursive=%s)\n", o->input,
+		       o->recursive ? "True" : "False");
 		return 1;
 	}
 	find_packages(root, o->recursive, jobs, 0);
 	if (jobs->n)
 		qsort(jobs->v, jobs->n, sizeof *jobs->v, cmp_str);
 	if (!jobs->n) {
-		printf("Error: No .mlpackage files found under %s (recursive=%s)\n",
-		       root, o->recursive ? "True" : "False");
+		printf("Error: No .mlpackage files found under %s (recursive=%s)\n", root,
+		       o->recursive ? "True" : "False");
 		rc = 1;
 	} else if (!o->quiet) {
 		printf("Found %zu .mlpackage files under %s\n", jobs->n, root);
@@ -507,8 +520,9 @@ static int select_jobs(const struct options *o, struct list *jobs)
 	if (strcmp(p, "3") == 0)
 		return named_part(o, jobs, "lm_head", "Error: Model file not found: ") ? 0 : 1;
 	if (strcmp(p, "monolithic") == 0)
-		return named_part(o, jobs, "monolithic_full",
-				  "Error: Monolithic model not found: ") ? 0 : 1;
+		return named_part(o, jobs, "monolithic_full", "Error: Monolithic model not found: ")
+			       ? 0
+			       : 1;
 	if (strcmp(p, "all") == 0)
 		return part_all(o, jobs);
 	fputs(usage_line, stderr);
@@ -585,8 +599,12 @@ static void report(const struct options *o, const struct job *j)
 /* Compile every job with up to o->jobs threads; returns the failures. */
 static size_t run(const struct options *o, struct list *paths)
 {
-	struct pool p = {o, calloc(paths->n + 1, sizeof *p.jobs), paths->n, 0,
-			 PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+	struct pool p = {o,
+			 calloc(paths->n + 1, sizeof *p.jobs),
+			 paths->n,
+			 0,
+			 PTHREAD_MUTEX_INITIALIZER,
+			 PTHREAD_COND_INITIALIZER};
 	size_t nthreads = (size_t)o->jobs < paths->n ? (size_t)o->jobs : paths->n;
 	pthread_t *t = calloc(nthreads + 1, sizeof *t);
 	size_t failed = 0, started = 0;
@@ -639,8 +657,8 @@ int main(int argc, char **argv)
 		printf("\nError: %zu requested package%s not found\n", jobs.missing,
 		       jobs.missing == 1 ? " was" : "s were");
 	if (failed)
-		printf("%sError: %zu of %zu packages failed to compile\n",
-		       jobs.missing ? "" : "\n", failed, jobs.n);
+		printf("%sError: %zu of %zu packages failed to compile\n", jobs.missing ? "" : "\n",
+		       failed, jobs.n);
 	for (size_t i = 0; i < jobs.n; i++)
 		free(jobs.v[i]);
 	free(jobs.v);

@@ -44,20 +44,18 @@ static int usage_error(const char *tool, const char *fmt, const char *arg)
 /* An empty Info.plist fragment. */
 static int write_plist(const char *tool, const char *path)
 {
-	static const char plist[] =
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
-		"\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
-		"<plist version=\"1.0\">\n"
-		"<dict/>\n"
-		"</plist>\n";
+	static const char plist[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+				    "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+				    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+				    "<plist version=\"1.0\">\n"
+				    "<dict/>\n"
+				    "</plist>\n";
 	FILE *f = fopen(path, "w");
 
 	if (!f || fputs(plist, f) == EOF || fclose(f) != 0) {
 		if (f)
 			fclose(f);
-		fprintf(stderr, "%s: error: %s: cannot write the partial Info.plist\n",
-			tool, path);
+		fprintf(stderr, "%s: error: %s: cannot write the partial Info.plist\n", tool, path);
 		return 1;
 	}
 	return 0;
@@ -76,16 +74,14 @@ static int cmd_compile(const char *tool, int argc, char **argv)
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--add-mlprogram-if-eligible") == 0) {
-			if (!v || (strcmp(v, "force") && strcmp(v, "disable") &&
-				   strcmp(v, "auto")))
-				return usage_error(tool,
-						   "--add-mlprogram-if-eligible takes force, disable or auto, not '%s'",
-						   v ? v : "");
+			if (!v || (strcmp(v, "force") && strcmp(v, "disable") && strcmp(v, "auto")))
+				return usage_error(
+					tool,
+					"--add-mlprogram-if-eligible takes force, disable or auto, not '%s'",
+					v ? v : "");
 			i++;
-		} else if (strcmp(a, "--platform") == 0 ||
-			   strcmp(a, "--deployment-target") == 0 ||
-			   strcmp(a, "--sdkroot") == 0 ||
-			   strcmp(a, "--container") == 0) {
+		} else if (strcmp(a, "--platform") == 0 || strcmp(a, "--deployment-target") == 0 ||
+			   strcmp(a, "--sdkroot") == 0 || strcmp(a, "--container") == 0) {
 			if (!v)
 				return usage_error(tool, "%s needs a value", a);
 			i++;
@@ -102,8 +98,7 @@ static int cmd_compile(const char *tool, int argc, char **argv)
 		}
 	}
 	if (npos != 2)
-		return usage_error(tool, "%s",
-				   "compile needs a model and an output directory");
+		return usage_error(tool, "%s", "compile needs a model and an output directory");
 	o.input = pos[0];
 	o.output_dir = pos[1];
 	o.coremlc_version = getenv("MLCC_COREMLC_VERSION");
@@ -145,7 +140,8 @@ int coremlc_main(const char *tool, int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "generate") == 0)
-		return usage_error(tool, "%s",
-				   "'generate' (Swift/Objective-C model classes) is not supported by mlcc");
+		return usage_error(
+			tool, "%s",
+			"'generate' (Swift/Objective-C model classes) is not supported by mlcc");
 	return usage_error(tool, "unknown command '%s'", argv[1]);
 }

@@ -39,8 +39,7 @@ static void help(void)
 {
 	const char *mil;
 
-	printf("mlcc %s -- a portable Core ML model compiler\n\n%s\n",
-	       mlcc_version(), usage);
+	printf("mlcc %s -- a portable Core ML model compiler\n\n%s\n", mlcc_version(), usage);
 	printf("compile  Compile IN (an .mlpackage directory or an .mlmodel file)\n"
 	       "         into OUTDIR/<stem>.mlmodelc, byte-identical to Apple's\n"
 	       "         coremlcompiler.  The bundle appears atomically; on failure\n"
@@ -85,8 +84,7 @@ static int fail(const struct mlcc_diag *d, int rc)
 }
 
 /* The value of option 'argv[*i]' (as "--opt V" or "--opt=V"). */
-static const char *option_value(int argc, char **argv, int *i,
-				const char *name)
+static const char *option_value(int argc, char **argv, int *i, const char *name)
 {
 	size_t n = strlen(name);
 
@@ -115,13 +113,13 @@ static int cmd_compile(int argc, char **argv)
 		else if ((v = option_value(argc, argv, &i, "--link"))) {
 			int mode = mlcc_link_mode_parse(v);
 			if (mode < 0)
-				return usage_error("--link takes copy, reflink, hard or auto, not '%s'", v);
+				return usage_error(
+					"--link takes copy, reflink, hard or auto, not '%s'", v);
 			o.link = (enum mlcc_link_mode)mode;
 		} else if (strcmp(argv[i], "--quiet") == 0)
 			quiet = 1;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return usage_error("unknown option or missing value: %s",
-					   argv[i]);
+			return usage_error("unknown option or missing value: %s", argv[i]);
 		else if (npos < 2)
 			pos[npos++] = argv[i];
 		else

@@ -25,8 +25,8 @@ static void draw(struct cli_progress *p, const struct mlcc_event *ev)
 	double mib = (double)ev->done / (1 << 20);
 	double secs = now() - p->start;
 
-	fprintf(stderr, "\r%s: %s  %.0f / %.0f MiB (%3.0f%%)  %.0f MiB/s  ",
-		p->tool, ev->subject, mib, (double)ev->total / (1 << 20),
+	fprintf(stderr, "\r%s: %s  %.0f / %.0f MiB (%3.0f%%)  %.0f MiB/s  ", p->tool, ev->subject,
+		mib, (double)ev->total / (1 << 20),
 		ev->total ? 100.0 * (double)ev->done / (double)ev->total : 100.0,
 		secs > 0 ? mib / secs : 0.0);
 	fflush(stderr);
@@ -51,8 +51,7 @@ void cli_on_event(void *ctx, const struct mlcc_event *ev)
 		fprintf(stderr, "%s: warning: %s\n", p->tool, ev->message);
 		return;
 	}
-	if (ev->kind != MLCC_EVENT_PROGRESS || !p->show ||
-	    ev->total < PROGRESS_MIN_BYTES)
+	if (ev->kind != MLCC_EVENT_PROGRESS || !p->show || ev->total < PROGRESS_MIN_BYTES)
 		return;
 	if (ev->done == 0)
 		p->start = now();

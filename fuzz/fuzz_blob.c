@@ -17,8 +17,8 @@ static int check(void *p, uint64_t offset, const struct blob_record *r)
 	(void)offset;
 	for (int t = 0; t < DT_COUNT; t++) {
 		blob_record_check(r, c->len, (enum dtype)t, -1, why, sizeof why);
-		blob_record_check(r, c->len, (enum dtype)t, (int64_t)(r->size * 8),
-				  why, sizeof why);
+		blob_record_check(r, c->len, (enum dtype)t, (int64_t)(r->size * 8), why,
+				  sizeof why);
 	}
 	return 0;
 }

@@ -55,8 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	arena_init(&a);
 	if (spec_read_bytes(&a, "fuzz", data, size, &m, &d) == 0) {
-		if (m->kind != MODEL_OTHER &&
-		    spec_write(m, &a, &bytes, &len, &d) == 0)
+		if (m->kind != MODEL_OTHER && spec_write(m, &a, &bytes, &len, &d) == 0)
 			spec_read_bytes(&a, "again", bytes, len, &again, &d);
 		validate_model(m, "fuzz", &d);
 		emit_all(m);

@@ -53,9 +53,8 @@ extern "C" {
 #define MLCC_VERSION_MAJOR 0
 #define MLCC_VERSION_MINOR 2
 #define MLCC_VERSION_RELEASE 0
-#define MLCC_VERSION_NUMBER                                                    \
-	(MLCC_VERSION_MAJOR * 10000 + MLCC_VERSION_MINOR * 100 +              \
-	 MLCC_VERSION_RELEASE)
+#define MLCC_VERSION_NUMBER                                                                        \
+	(MLCC_VERSION_MAJOR * 10000 + MLCC_VERSION_MINOR * 100 + MLCC_VERSION_RELEASE)
 #define MLCC_VERSION_STRING "0.2.0"
 
 /* The version of the library linked at run time: MLCC_VERSION_NUMBER and
@@ -68,12 +67,12 @@ MLCC_API const char *mlcc_version(void);
 /* Result codes.  Stable numbers; 0 is success. */
 enum mlcc_status {
 	MLCC_OK = 0,
-	MLCC_E_IO = 1,          /* a file could not be read or written */
-	MLCC_E_CORRUPT = 2,     /* the input is malformed */
+	MLCC_E_IO = 1,		/* a file could not be read or written */
+	MLCC_E_CORRUPT = 2,	/* the input is malformed */
 	MLCC_E_UNSUPPORTED = 3, /* valid input that mlcc cannot handle yet */
-	MLCC_E_NOMEM = 4,       /* out of memory */
-	MLCC_E_USAGE = 5,       /* bad arguments from the caller */
-	MLCC_E_INTERNAL = 6     /* a bug in mlcc */
+	MLCC_E_NOMEM = 4,	/* out of memory */
+	MLCC_E_USAGE = 5,	/* bad arguments from the caller */
+	MLCC_E_INTERNAL = 6	/* a bug in mlcc */
 };
 
 /* Human-readable name of a status code ("malformed input", ...). */
@@ -89,7 +88,7 @@ struct mlcc_diag {
 
 enum mlcc_event_kind {
 	MLCC_EVENT_PROGRESS = 1, /* a weight file is being streamed */
-	MLCC_EVENT_WARNING = 2   /* something the caller should know */
+	MLCC_EVENT_WARNING = 2	 /* something the caller should know */
 };
 
 /* What an operation reports while it runs.  PROGRESS: 'subject' is the
@@ -113,32 +112,32 @@ typedef void (*mlcc_event_fn)(void *ctx, const struct mlcc_event *event);
 enum mlcc_link_mode {
 	MLCC_LINK_COPY = 0, /* clone (FICLONE) when possible, else stream a copy */
 	MLCC_LINK_REFLINK,  /* clone, or fail: no data is copied */
-	MLCC_LINK_HARD,     /* hard link (same file system only): editing one
+	MLCC_LINK_HARD,	    /* hard link (same file system only): editing one
 			    ** file then changes the other */
-	MLCC_LINK_AUTO      /* clone, else copy */
+	MLCC_LINK_AUTO	    /* clone, else copy */
 };
 
 /* "copy", "reflink", "hard", "auto" -> mode; -1 if unknown. */
 MLCC_API int mlcc_link_mode_parse(const char *name);
 
 struct mlcc_compile_options {
-	const char *input;           /* .mlpackage directory or .mlmodel file */
-	const char *output_dir;      /* the bundle is written inside it */
+	const char *input;	     /* .mlpackage directory or .mlmodel file */
+	const char *output_dir;	     /* the bundle is written inside it */
 	const char *coremlc_version; /* compiler stamp, NULL = newest known */
 	const char *mil_version;     /* coremlc-component-MIL, NULL = usual one */
 	enum mlcc_link_mode link;
-	mlcc_event_fn on_event;      /* progress and warnings, or NULL */
-	void *event_ctx;             /* passed to 'on_event' */
+	mlcc_event_fn on_event; /* progress and warnings, or NULL */
+	void *event_ctx;	/* passed to 'on_event' */
 };
 
 /* What a successful compile did. */
 struct mlcc_compile_result {
-	char *bundle;              /* OUTDIR/<stem>.mlmodelc (malloc'd) */
-	char coremlc_version[32];  /* the stamp written */
+	char *bundle;		  /* OUTDIR/<stem>.mlmodelc (malloc'd) */
+	char coremlc_version[32]; /* the stamp written */
 	char mil_version[32];
-	uint64_t bytes_copied;     /* weight bytes streamed */
-	uint64_t bytes_cloned;     /* weight bytes cloned (reflink) */
-	uint64_t bytes_linked;     /* weight bytes hard-linked */
+	uint64_t bytes_copied; /* weight bytes streamed */
+	uint64_t bytes_cloned; /* weight bytes cloned (reflink) */
+	uint64_t bytes_linked; /* weight bytes hard-linked */
 };
 
 /* Compile one model.  On success returns MLCC_OK and fills 'result' (may be
@@ -146,16 +145,14 @@ struct mlcc_compile_result {
 ** the status, fills 'diag', removes every temporary and leaves an existing
 ** bundle at the target untouched; 'result' is then zeroed. */
 MLCC_API int mlcc_compile(const struct mlcc_compile_options *options,
-			  struct mlcc_compile_result *result,
-			  struct mlcc_diag *diag);
+			  struct mlcc_compile_result *result, struct mlcc_diag *diag);
 
 /* Release what mlcc_compile() put in 'result'; a zeroed result is fine. */
 MLCC_API void mlcc_compile_result_free(struct mlcc_compile_result *result);
 
 /* The compiler stamps mlcc can claim, oldest first, as "coremlc MIL" pairs;
 ** 'i' counts from 0.  Returns NULL past the end. */
-MLCC_API const char *mlcc_known_coremlc_version(size_t i,
-						const char **usual_mil);
+MLCC_API const char *mlcc_known_coremlc_version(size_t i, const char **usual_mil);
 
 /* ---- reading bundles back ----------------------------------------------- */
 
@@ -163,26 +160,23 @@ MLCC_API const char *mlcc_known_coremlc_version(size_t i,
 ** 'out' (Y.mlpackage) that compiles to the same bundle: the program from
 ** model.mil, the description from coremldata.bin, the weights copied.
 ** Written atomically like bundles. */
-MLCC_API int mlcc_decompile(const char *bundle, const char *out,
-			    struct mlcc_diag *diag);
+MLCC_API int mlcc_decompile(const char *bundle, const char *out, struct mlcc_diag *diag);
 
 struct mlcc_assemble_options {
-	const char *mil;              /* model.mil text file */
+	const char *mil;	      /* model.mil text file */
 	const char *weights_dir;      /* files for @model_path/weights/, or NULL */
-	int spec_version;             /* 0: from the dialect and opsets */
+	int spec_version;	      /* 0: from the dialect and opsets */
 	const char *description_from; /* package, .mlmodel or bundle, or NULL */
-	const char *output;           /* OUT.mlpackage */
+	const char *output;	      /* OUT.mlpackage */
 };
 
 /* Turn a MIL text file into a package; without 'description_from' the
 ** inputs and outputs come from the function signatures. */
-MLCC_API int mlcc_assemble(const struct mlcc_assemble_options *options,
-			   struct mlcc_diag *diag);
+MLCC_API int mlcc_assemble(const struct mlcc_assemble_options *options, struct mlcc_diag *diag);
 
 /* Describe a package, .mlmodel or bundle on 'out': as text, or as the
 ** JSON document of docs/inspect-json.md. */
-MLCC_API int mlcc_inspect(const char *path, int as_json, FILE *out,
-			  struct mlcc_diag *diag);
+MLCC_API int mlcc_inspect(const char *path, int as_json, FILE *out, struct mlcc_diag *diag);
 
 /* mlcc_diff flags. */
 #define MLCC_DIFF_INTERFACE 1 /* compare functions, inputs, outputs, states */
@@ -190,8 +184,8 @@ MLCC_API int mlcc_inspect(const char *path, int as_json, FILE *out,
 /* Compare two models (any mix of packages, .mlmodel files and bundles);
 ** writes the report on 'out' and sets '*different' to 0 when they are
 ** equivalent, 1 when not.  Returns a status (not the verdict). */
-MLCC_API int mlcc_diff(const char *a, const char *b, int flags, FILE *out,
-		       int *different, struct mlcc_diag *diag);
+MLCC_API int mlcc_diff(const char *a, const char *b, int flags, FILE *out, int *different,
+		       struct mlcc_diag *diag);
 
 /* ---- running models on the CPU ------------------------------------------ */
 
@@ -208,7 +202,7 @@ enum mlcc_dtype {
 	MLCC_UINT32,
 	MLCC_INT64,
 	MLCC_UINT64,
-	MLCC_BOOL         /* one byte, 0 or 1 */
+	MLCC_BOOL /* one byte, 0 or 1 */
 };
 
 /* Bytes of one element (0 for an unknown type) and the MIL name ("fp16",
@@ -222,7 +216,7 @@ MLCC_API const char *mlcc_dtype_name(enum mlcc_dtype dtype);
 struct mlcc_tensor {
 	const char *name;
 	enum mlcc_dtype dtype;
-	int rank;                     /* 0 for a scalar */
+	int rank; /* 0 for a scalar */
 	int64_t shape[MLCC_MAX_RANK];
 	void *data;
 };
@@ -232,12 +226,10 @@ MLCC_API size_t mlcc_tensor_count(const struct mlcc_tensor *t);
 
 /* A .npy file (NumPy format 1.0-3.0, C order, little-endian) read into 't':
 ** 't->data' malloc'd, 't->name' NULL.  Release with mlcc_tensor_free(). */
-MLCC_API int mlcc_npy_read(const char *path, struct mlcc_tensor *t,
-			   struct mlcc_diag *diag);
+MLCC_API int mlcc_npy_read(const char *path, struct mlcc_tensor *t, struct mlcc_diag *diag);
 
 /* Write 't' as a .npy file (format 1.0), atomically. */
-MLCC_API int mlcc_npy_write(const char *path, const struct mlcc_tensor *t,
-			    struct mlcc_diag *diag);
+MLCC_API int mlcc_npy_write(const char *path, const struct mlcc_tensor *t, struct mlcc_diag *diag);
 
 /* free() the data of a tensor that mlcc allocated; 't' is zeroed. */
 MLCC_API void mlcc_tensor_free(struct mlcc_tensor *t);
@@ -253,15 +245,14 @@ typedef struct mlcc_model mlcc_model;
 typedef struct mlcc_state mlcc_state;
 
 struct mlcc_load_options {
-	int threads;            /* worker threads; 0: one per core */
+	int threads;		/* worker threads; 0: one per core */
 	mlcc_event_fn on_event; /* warnings, or NULL */
 	void *event_ctx;
 };
 
 /* Load 'path' (X.mlmodelc or X.mlpackage) for running: the program is
 ** read and checked, weights are mapped, not read.  'options' may be NULL. */
-MLCC_API int mlcc_model_load(const char *path,
-			     const struct mlcc_load_options *options,
+MLCC_API int mlcc_model_load(const char *path, const struct mlcc_load_options *options,
 			     mlcc_model **model, struct mlcc_diag *diag);
 
 /* Release a model; NULL is fine.  States made from it stay valid. */
@@ -286,26 +277,23 @@ struct mlcc_signature {
 /* The functions of a model: their number, the i-th name (source order),
 ** and the default one (what a NULL function name means). */
 MLCC_API size_t mlcc_model_function_count(const mlcc_model *model);
-MLCC_API const char *mlcc_model_function_name(const mlcc_model *model,
-					      size_t i);
+MLCC_API const char *mlcc_model_function_name(const mlcc_model *model, size_t i);
 MLCC_API const char *mlcc_model_default_function(const mlcc_model *model);
 
 /* The signature of 'function' (NULL: the default function). */
-MLCC_API int mlcc_model_signature(const mlcc_model *model,
-				  const char *function,
-				  struct mlcc_signature *signature,
-				  struct mlcc_diag *diag);
+MLCC_API int mlcc_model_signature(const mlcc_model *model, const char *function,
+				  struct mlcc_signature *signature, struct mlcc_diag *diag);
 
 /* New zeroed states for the state declarations of 'function' (NULL: the
 ** default function). */
-MLCC_API int mlcc_state_new(const mlcc_model *model, const char *function,
-			    mlcc_state **state, struct mlcc_diag *diag);
+MLCC_API int mlcc_state_new(const mlcc_model *model, const char *function, mlcc_state **state,
+			    struct mlcc_diag *diag);
 MLCC_API void mlcc_state_free(mlcc_state *state);
 
 /* A view of state 'name': 'view->data' points into the state's storage and
 ** stays valid until the state is used or freed. */
-MLCC_API int mlcc_state_get(mlcc_state *state, const char *name,
-			    struct mlcc_tensor *view, struct mlcc_diag *diag);
+MLCC_API int mlcc_state_get(mlcc_state *state, const char *name, struct mlcc_tensor *view,
+			    struct mlcc_diag *diag);
 
 /* Copy 'value' into the state named value->name (same type and shape). */
 MLCC_API int mlcc_state_set(mlcc_state *state, const struct mlcc_tensor *value,
@@ -322,9 +310,8 @@ struct mlcc_prediction {
 ** declared input is required, extra ones are an error).  'state' must be
 ** given when the function declares states, and is updated in place.
 ** On success fills 'prediction' (release it with mlcc_prediction_free()). */
-MLCC_API int mlcc_predict(mlcc_model *model, const char *function,
-			  const struct mlcc_tensor *inputs, size_t ninputs,
-			  mlcc_state *state, struct mlcc_prediction *prediction,
+MLCC_API int mlcc_predict(mlcc_model *model, const char *function, const struct mlcc_tensor *inputs,
+			  size_t ninputs, mlcc_state *state, struct mlcc_prediction *prediction,
 			  struct mlcc_diag *diag);
 
 MLCC_API void mlcc_prediction_free(struct mlcc_prediction *prediction);

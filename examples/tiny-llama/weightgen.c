@@ -53,15 +53,15 @@
 
 /* One BLOBFILE reference, as the text makes it. */
 struct ref {
-	uint64_t offset;          /* record offset */
+	uint64_t offset; /* record offset */
 	enum dtype dt;
-	int64_t count;            /* elements */
+	int64_t count; /* elements */
 	const struct mtype *type;
-	const char *func;         /* function, for messages */
-	const char *var;          /* output of the op that holds it */
-	const char *param;        /* input parameter or attribute key */
+	const char *func;  /* function, for messages */
+	const char *var;   /* output of the op that holds it */
+	const char *param; /* input parameter or attribute key */
 	const struct op *op;
-	size_t seq;               /* order of appearance in the text */
+	size_t seq; /* order of appearance in the text */
 };
 
 struct refs {
@@ -71,8 +71,7 @@ struct refs {
 	struct mlcc_diag *d;
 };
 
-enum role { ROLE_INDICES, ROLE_LUT, ROLE_COS, ROLE_SIN, ROLE_GAIN,
-	    ROLE_NORMAL, ROLE_INT };
+enum role { ROLE_INDICES, ROLE_LUT, ROLE_COS, ROLE_SIN, ROLE_GAIN, ROLE_NORMAL, ROLE_INT };
 
 /* ---- collecting references ---------------------------------------------- */
 
@@ -95,8 +94,7 @@ static int add_ref(struct refs *r, const struct ref *x)
 /* "function 'f', op 'v' (param)" of a reference, for messages. */
 static const char *where(const struct ref *x, char *buf, size_t n)
 {
-	snprintf(buf, n, "function '%s', op '%s' (%s)", x->func, x->var,
-		 x->param);
+	snprintf(buf, n, "function '%s', op '%s' (%s)", x->func, x->var, x->param);
 	return buf;
 }
 
@@ -110,9 +108,10 @@ static int walk_value(struct refs *r, const struct mvalue *v, struct ref *at)
 		return MLCC_OK;
 	if (v->kind == VAL_BLOB) {
 		if (strcmp(v->blob_file, WEIGHT_FILE) != 0)
-			return diag_fail(r->d, MLCC_E_UNSUPPORTED,
-					 "%s: %s: blob file '%s': weightgen writes only " WEIGHT_FILE,
-					 r->origin, where(at, w, sizeof w), v->blob_file);
+			return diag_fail(
+				r->d, MLCC_E_UNSUPPORTED,
+				"%s: %s: blob file '%s': weightgen writes only " WEIGHT_FILE,
+				r->origin, where(at, w, sizeof w), v->blob_file);
 		at->offset = v->blob_offset;
 		at->type = v->type;
 		at->dt = v->type->dtype;
@@ -186,16 +185,15 @@ static int check_ref(const struct refs *r, const struct ref *x)
 	char w[512];
 
 	if (x->type->kind != TY_TENSOR || x->count <= 0)
-		return diag_fail(r->d, MLCC_E_CORRUPT,
-				 "%s: %s: blob at offset %llu needs a tensor type with known, non-zero dimensions",
-				 r->origin, where(x, w, sizeof w),
-				 (unsigned long long)x->offset);
-	if (dtype_info(x->dt)->blob == 0 || x->dt == DT_FP8E4M3FN ||
-	    x->dt == DT_FP8E5M2)
+		return diag_fail(
+			r->d, MLCC_E_CORRUPT,
+			"%s: %s: blob at offset %llu needs a tensor type with known, non-zero dimensions",
+			r->origin, where(x, w, sizeof w), (unsigned long long)x->offset);
+	if (dtype_info(x->dt)->blob == 0 || x->dt == DT_FP8E4M3FN || x->dt == DT_FP8E5M2)
 		return diag_fail(r->d, MLCC_E_UNSUPPORTED,
 				 "%s: %s: blob at offset %llu: weightgen cannot make %s values",
-				 r->origin, where(x, w, sizeof w),
-				 (unsigned long long)x->offset, dtype_info(x->dt)->mil);
+				 r->origin, where(x, w, sizeof w), (unsigned long long)x->offset,
+				 dtype_info(x->dt)->mil);
 	return MLCC_OK;
 }
 
@@ -218,36 +216,38 @@ static int plan_layout(struct refs *r, size_t *nblobs)
 		if (n && x->offset == r->v[n - 1].offset) {
 			const struct ref *f = &r->v[n - 1];
 			if (x->dt != f->dt || x->count != f->count)
-				return diag_fail(r->d, MLCC_E_CORRUPT,
-						 "%s: blob at offset %llu is %s x %lld in %s but %s x %lld in %s",
-						 r->origin, (unsigned long long)x->offset,
-						 dtype_info(f->dt)->mil, (long long)f->count,
-						 where(f, w1, sizeof w1), dtype_info(x->dt)->mil,
-						 (long long)x->count, where(x, w2, sizeof w2));
+				return diag_fail(
+					r->d, MLCC_E_CORRUPT,
+					"%s: blob at offset %llu is %s x %lld in %s but %s x %lld in %s",
+					r->origin, (unsigned long long)x->offset,
+					dtype_info(f->dt)->mil, (long long)f->count,
+					where(f, w1, sizeof w1), dtype_info(x->dt)->mil,
+					(long long)x->count, where(x, w2, sizeof w2));
 			continue;
 		}
 		if (x->offset < expect && n)
-			return diag_fail(r->d, MLCC_E_CORRUPT,
-					 "%s: %s: blob at offset %llu overlaps the blob at offset %llu (%s), whose data ends at %llu",
-					 r->origin, where(x, w1, sizeof w1),
-					 (unsigned long long)x->offset,
-					 (unsigned long long)r->v[n - 1].offset,
-					 where(&r->v[n - 1], w2, sizeof w2),
-					 (unsigned long long)(r->v[n - 1].offset + BLOB_ALIGN +
-							      dtype_packed_bytes(r->v[n - 1].dt,
-										 (size_t)r->v[n - 1].count)));
+			return diag_fail(
+				r->d, MLCC_E_CORRUPT,
+				"%s: %s: blob at offset %llu overlaps the blob at offset %llu (%s), whose data ends at %llu",
+				r->origin, where(x, w1, sizeof w1), (unsigned long long)x->offset,
+				(unsigned long long)r->v[n - 1].offset,
+				where(&r->v[n - 1], w2, sizeof w2),
+				(unsigned long long)(r->v[n - 1].offset + BLOB_ALIGN +
+						     dtype_packed_bytes(
+							     r->v[n - 1].dt,
+							     (size_t)r->v[n - 1].count)));
 		if (x->offset != expect && !n)
-			return diag_fail(r->d, MLCC_E_CORRUPT,
-					 "%s: %s: first blob at offset %llu, but the first record belongs at %d",
-					 r->origin, where(x, w1, sizeof w1),
-					 (unsigned long long)x->offset, BLOB_ALIGN);
+			return diag_fail(
+				r->d, MLCC_E_CORRUPT,
+				"%s: %s: first blob at offset %llu, but the first record belongs at %d",
+				r->origin, where(x, w1, sizeof w1), (unsigned long long)x->offset,
+				BLOB_ALIGN);
 		if (x->offset != expect)
-			return diag_fail(r->d, MLCC_E_CORRUPT,
-					 "%s: %s: blob at offset %llu leaves a gap: the record after the blob at offset %llu belongs at %llu (the next 64-byte boundary after its data)",
-					 r->origin, where(x, w1, sizeof w1),
-					 (unsigned long long)x->offset,
-					 (unsigned long long)r->v[n - 1].offset,
-					 (unsigned long long)expect);
+			return diag_fail(
+				r->d, MLCC_E_CORRUPT,
+				"%s: %s: blob at offset %llu leaves a gap: the record after the blob at offset %llu belongs at %llu (the next 64-byte boundary after its data)",
+				r->origin, where(x, w1, sizeof w1), (unsigned long long)x->offset,
+				(unsigned long long)r->v[n - 1].offset, (unsigned long long)expect);
 		r->v[n++] = *x;
 		expect = align_up(x->offset + BLOB_ALIGN +
 				  dtype_packed_bytes(x->dt, (size_t)x->count));
@@ -352,9 +352,9 @@ static uint16_t fp16_bits(double x)
 	if (a == 0)
 		return sign;
 	frexp(a, &e); /* a = m * 2^e, m in [0.5, 1) */
-	e -= 1;       /* a = 1.f * 2^e */
+	e -= 1;	      /* a = 1.f * 2^e */
 	if (e < -14) {
-		q = round_even(ldexp(a, 24)); /* subnormal steps of 2^-24 */
+		q = round_even(ldexp(a, 24));	       /* subnormal steps of 2^-24 */
 		return (uint16_t)(sign | (uint16_t)q); /* 1024 = smallest normal */
 	}
 	q = round_even(ldexp(a, 10 - e));
@@ -418,8 +418,7 @@ static int64_t palette_size(const struct ref *x)
 }
 
 /* Integers: indices over the whole palette, others small. */
-static void make_ints(const struct ref *x, enum role role, uint64_t *s,
-		      int64_t *out)
+static void make_ints(const struct ref *x, enum role role, uint64_t *s, int64_t *out)
 {
 	unsigned bits = dtype_info(x->dt)->bits;
 	bool is_signed = dtype_info(x->dt)->is_signed;
@@ -472,8 +471,7 @@ static void make_rope(const struct ref *x, int want_cos, double *out)
 				out[p * d + j] = det_sincos((double)p * f, want_cos);
 }
 
-static void make_floats(const struct ref *x, enum role role, uint64_t *s,
-			double *out)
+static void make_floats(const struct ref *x, enum role role, uint64_t *s, double *out)
 {
 	double sigma = 1.0 / sqrt(fan_in(x->type));
 
@@ -537,8 +535,7 @@ static void encode_ints(enum dtype dt, const int64_t *v, int64_t n, uint8_t *out
 _Static_assert(sizeof(double) == sizeof(int64_t), "one buffer serves both");
 
 /* The data bytes of blob 'x' (calloc'd, 'bytes' long). */
-static int blob_data(const struct ref *x, uint8_t **data, size_t *bytes,
-		     struct mlcc_diag *d)
+static int blob_data(const struct ref *x, uint8_t **data, size_t *bytes, struct mlcc_diag *d)
 {
 	enum role role = role_of(x);
 	uint64_t s = seed_of(x);
@@ -601,8 +598,7 @@ static int write_blobs(FILE *f, const struct ref *v, size_t n, const char *path,
 		put_le(rec + 8, bytes, 8);
 		put_le(rec + 16, v[i].offset + BLOB_ALIGN, 8);
 		put_le(rec + 24, 8 * bytes - (uint64_t)v[i].count * dtype_info(v[i].dt)->bits, 8);
-		if (pad_to(f, &pos, v[i].offset) ||
-		    fwrite(rec, 1, sizeof rec, f) != sizeof rec ||
+		if (pad_to(f, &pos, v[i].offset) || fwrite(rec, 1, sizeof rec, f) != sizeof rec ||
 		    fwrite(data, 1, bytes, f) != bytes) {
 			free(data);
 			return diag_errno(d, path, "cannot write", errno);
@@ -614,8 +610,8 @@ static int write_blobs(FILE *f, const struct ref *v, size_t n, const char *path,
 }
 
 /* OUT_DIR/weight.bin through a temporary file renamed into place. */
-static int write_file(const char *dir, const struct ref *v, size_t n,
-		      uint64_t *size, struct mlcc_diag *d)
+static int write_file(const char *dir, const struct ref *v, size_t n, uint64_t *size,
+		      struct mlcc_diag *d)
 {
 	char *path = os_join(dir, "weight.bin");
 	char *tmp = os_join(dir, ".weight.bin.weightgen-tmp");
@@ -665,8 +661,7 @@ static int weightgen(const char *mil, const char *dir, struct mlcc_diag *d)
 		rc = mil_parse(&a, mil, (const char *)text, len, &m, NULL, d);
 	free(text);
 	for (size_t i = 0; !rc && i < m->program->nfuncs; i++)
-		rc = walk_block(&r, &m->program->funcs[i].body,
-				m->program->funcs[i].name);
+		rc = walk_block(&r, &m->program->funcs[i].body, m->program->funcs[i].name);
 	if (!rc)
 		rc = plan_layout(&r, &nblobs);
 	if (!rc)

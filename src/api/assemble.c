@@ -27,9 +27,8 @@
 #define MIL_MAX_BYTES ((size_t)4 << 30)
 
 /* The specification version the text asks for (or the option's). */
-static int pick_spec(const struct mlcc_assemble_options *o,
-		     const struct model *m, const struct mil_info *info,
-		     struct mlcc_diag *d)
+static int pick_spec(const struct mlcc_assemble_options *o, const struct model *m,
+		     const struct mil_info *info, struct mlcc_diag *d)
 {
 	bool v13 = strcmp(info->dialect, "1.3") == 0;
 	int spec = 0;
@@ -41,15 +40,17 @@ static int pick_spec(const struct mlcc_assemble_options *o,
 		spec = 9;
 	if (o->spec_version) {
 		if (o->spec_version < spec && !(v13 && o->spec_version >= 9))
-			return -diag_fail(d, MLCC_E_USAGE,
-					  "%s: --spec-version %d is older than the program's opsets need (%d)",
-					  o->mil, o->spec_version, spec);
+			return -diag_fail(
+				d, MLCC_E_USAGE,
+				"%s: --spec-version %d is older than the program's opsets need (%d)",
+				o->mil, o->spec_version, spec);
 		spec = o->spec_version;
 	}
 	if ((spec >= 9) != v13)
-		return -diag_fail(d, MLCC_E_CORRUPT,
-				  "%s: program(%s) text cannot be specification version %d (program(1.0) is 6 to 8, program(1.3) is 9 and later)",
-				  o->mil, info->dialect, spec);
+		return -diag_fail(
+			d, MLCC_E_CORRUPT,
+			"%s: program(%s) text cannot be specification version %d (program(1.0) is 6 to 8, program(1.3) is 9 and later)",
+			o->mil, info->dialect, spec);
 	return spec;
 }
 
@@ -61,8 +62,7 @@ struct weight_list {
 };
 
 /* os_walk callback: DIR/<path> becomes @model_path/weights/<path>. */
-static int add_weight(void *ctx, const char *abs, const char *rel,
-		      const struct stat *st)
+static int add_weight(void *ctx, const char *abs, const char *rel, const struct stat *st)
 {
 	struct weight_list *l = ctx;
 	struct pkg_weight *p;
@@ -82,8 +82,8 @@ static int add_weight(void *ctx, const char *abs, const char *rel,
 }
 
 /* Take the description of another model for this program. */
-static int borrow_description(struct model *m, const char *from,
-			      struct loaded *l, struct mlcc_diag *d)
+static int borrow_description(struct model *m, const char *from, struct loaded *l,
+			      struct mlcc_diag *d)
 {
 	int rc = load_input(from, l, d);
 
@@ -135,11 +135,9 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 	if (!rc && o->weights_dir) {
 		struct stat st;
 		if (stat(o->weights_dir, &st) != 0 || !S_ISDIR(st.st_mode))
-			rc = diag_fail(d, MLCC_E_USAGE, "%s: not a directory",
-				       o->weights_dir);
+			rc = diag_fail(d, MLCC_E_USAGE, "%s: not a directory", o->weights_dir);
 		else
-			rc = os_walk(o->weights_dir, "weights", NULL, add_weight,
-				     &wl, d);
+			rc = os_walk(o->weights_dir, "weights", NULL, add_weight, &wl, d);
 	}
 	w.n = wl.n;
 	w.files = wl.v;

@@ -33,22 +33,22 @@
 #include "spec/spec_read.h"
 
 /* mlcc compiles ML programs and pipelines made of them. */
-static int check_model(const struct model *m, const char *path,
-		       struct mlcc_diag *d)
+static int check_model(const struct model *m, const char *path, struct mlcc_diag *d)
 {
 	if (m->kind == MODEL_OTHER && m->type_field == 0)
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: no model in the specification (empty or truncated file?)",
 				 path);
 	if (m->kind == MODEL_OTHER)
-		return diag_fail(d, MLCC_E_UNSUPPORTED,
-				 "%s: %s (Model field %u) is not supported; mlcc compiles ML programs",
-				 path, model_type_description(m->type_field),
-				 m->type_field);
+		return diag_fail(
+			d, MLCC_E_UNSUPPORTED,
+			"%s: %s (Model field %u) is not supported; mlcc compiles ML programs", path,
+			model_type_description(m->type_field), m->type_field);
 	if (m->kind == MODEL_ML_PROGRAM && m->spec_version < 6)
-		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: ML program with specificationVersion %d (ML programs need 6 or later)",
-				 path, (int)m->spec_version);
+		return diag_fail(
+			d, MLCC_E_CORRUPT,
+			"%s: ML program with specificationVersion %d (ML programs need 6 or later)",
+			path, (int)m->spec_version);
 	for (size_t i = 0; i < m->nchildren; i++) {
 		int rc = check_model(m->children[i], path, d);
 		if (rc)
@@ -72,8 +72,7 @@ static int lower_model(struct model *m, struct mlcc_diag *d)
 ** error wins, except an I/O error when the copy failed too: a full disk
 ** fails both, and the copy, the big writer, is the one to name -- so the
 ** copy is not called off on I/O errors and its own failure is seen. */
-static int finish_copy(struct copier *cp, int rc, struct os_copy_stats *st,
-		       struct mlcc_diag *d)
+static int finish_copy(struct copier *cp, int rc, struct os_copy_stats *st, struct mlcc_diag *d)
 {
 	int crc = copier_finish(cp, rc != 0 && rc != MLCC_E_IO);
 
@@ -98,9 +97,8 @@ int mlcc_link_mode_parse(const char *name)
 }
 
 /* Read, check and lower the model; plan its weight files. */
-static int read_model(struct arena *a, const struct package *pkg,
-		      struct model **m, uint8_t sha256[32],
-		      const struct weight_plan *listed,
+static int read_model(struct arena *a, const struct package *pkg, struct model **m,
+		      uint8_t sha256[32], const struct weight_plan *listed,
 		      struct weight_plan *plan, struct mlcc_diag *d)
 {
 	int rc = spec_read_file(a, pkg->spec_path, m, sha256, d);
@@ -116,15 +114,13 @@ static int read_model(struct arena *a, const struct package *pkg,
 	return rc;
 }
 
-static int check_options(const struct mlcc_compile_options *o,
-			 struct mlcc_diag *d)
+static int check_options(const struct mlcc_compile_options *o, struct mlcc_diag *d)
 {
 	if (!o || !o->input || !o->output_dir)
 		return diag_fail(d, MLCC_E_USAGE,
 				 "compile: input and output directory are required");
 	if ((unsigned)o->link > MLCC_LINK_AUTO)
-		return diag_fail(d, MLCC_E_USAGE, "compile: unknown link mode %d",
-				 (int)o->link);
+		return diag_fail(d, MLCC_E_USAGE, "compile: unknown link mode %d", (int)o->link);
 	return MLCC_OK;
 }
 
@@ -154,8 +150,7 @@ struct compile {
 };
 
 /* The bundle's files into the temporary, while the copier runs. */
-static int compile_run(struct compile *k, const struct mlcc_compile_options *o,
-		       struct mlcc_diag *d)
+static int compile_run(struct compile *k, const struct mlcc_compile_options *o, struct mlcc_diag *d)
 {
 	struct model *m = NULL;
 	char *name;
@@ -171,11 +166,11 @@ static int compile_run(struct compile *k, const struct mlcc_compile_options *o,
 	if (!rc)
 		rc = weights_dir_files(&k->pkg, &k->listed, d);
 	if (!rc)
-		copier_start(&k->cp, &k->listed, k->out.tmp.path, o->link,
-			     o->on_event, o->event_ctx);
+		copier_start(&k->cp, &k->listed, k->out.tmp.path, o->link, o->on_event,
+			     o->event_ctx);
 	if (!rc)
-		rc = read_model(&k->arena, &k->pkg, &m, k->ectx.spec_sha256,
-				&k->listed, &k->plan, d);
+		rc = read_model(&k->arena, &k->pkg, &m, k->ectx.spec_sha256, &k->listed, &k->plan,
+				d);
 	if (rc)
 		return rc;
 	k->ectx.model = m;
@@ -186,24 +181,21 @@ static int compile_run(struct compile *k, const struct mlcc_compile_options *o,
 	k->ectx.link = o->link;
 	k->ectx.progress = &k->prog;
 	k->ectx.stats = &k->stats;
-	return bundle_write(&k->ectx, k->out.tmp.path, &k->plan, &k->listed,
-			    &k->owner);
+	return bundle_write(&k->ectx, k->out.tmp.path, &k->plan, &k->listed, &k->owner);
 }
 
-static void fill_result(struct mlcc_compile_result *r, const struct compile *k,
-			char *bundle)
+static void fill_result(struct mlcc_compile_result *r, const struct compile *k, char *bundle)
 {
 	r->bundle = bundle;
-	snprintf(r->coremlc_version, sizeof r->coremlc_version, "%s",
-		 k->stamp.coremlc);
+	snprintf(r->coremlc_version, sizeof r->coremlc_version, "%s", k->stamp.coremlc);
 	snprintf(r->mil_version, sizeof r->mil_version, "%s", k->stamp.mil);
 	r->bytes_copied = k->stats.copied;
 	r->bytes_cloned = k->stats.cloned;
 	r->bytes_linked = k->stats.linked;
 }
 
-int mlcc_compile(const struct mlcc_compile_options *o,
-		 struct mlcc_compile_result *r, struct mlcc_diag *d)
+int mlcc_compile(const struct mlcc_compile_options *o, struct mlcc_compile_result *r,
+		 struct mlcc_diag *d)
 {
 	struct compile k;
 	char *bundle = NULL;

@@ -24,8 +24,7 @@ int mlcc_decompile(const char *bundle, const char *out, struct mlcc_diag *d)
 
 	diag_clear(d);
 	if (!bundle_is_compiled(bundle))
-		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: not a compiled model (no coremldata.bin)",
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: not a compiled model (no coremldata.bin)",
 				 bundle);
 	arena_init(&a);
 	rc = bundle_read(&a, bundle, &b, d);
@@ -34,8 +33,7 @@ int mlcc_decompile(const char *bundle, const char *out, struct mlcc_diag *d)
 		if (!files)
 			rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
 		for (size_t i = 0; files && i < b.nweights; i++)
-			files[i] = (struct pkg_weight){b.weights[i].abs,
-						       b.weights[i].rel};
+			files[i] = (struct pkg_weight){b.weights[i].abs, b.weights[i].rel};
 		w.n = b.nweights;
 		w.files = files;
 	}

@@ -39,16 +39,15 @@
 
 struct differ {
 	FILE *out;
-	bool interface_only;    /* MLCC_DIFF_INTERFACE: no ops, files, metadata */
-	size_t count;           /* semantic differences */
+	bool interface_only; /* MLCC_DIFF_INTERFACE: no ops, files, metadata */
+	size_t count;	     /* semantic differences */
 	struct loaded *side[2];
-	char digest[2][65];     /* scratch for blob digests */
-	int which;              /* side whose blob is being printed */
+	char digest[2][65]; /* scratch for blob digests */
+	int which;	    /* side whose blob is being printed */
 	int err;
 };
 
-static void report(struct differ *df, const char *fmt, ...)
-	MLCC_PRINTF(2, 3);
+static void report(struct differ *df, const char *fmt, ...) MLCC_PRINTF(2, 3);
 
 static void report(struct differ *df, const char *fmt, ...)
 {
@@ -151,8 +150,7 @@ static void diff_files(struct differ *df, const char *a, const char *b)
 		} else {
 			char *pa = os_join(a, fa[i]), *pb = os_join(b, fb[j]);
 			fprintf(df->out, "  %-10s %s\n",
-				pa && pb && same_bytes(pa, pb) ? "same" : "differs",
-				fa[i]);
+				pa && pb && same_bytes(pa, pb) ? "same" : "differs", fa[i]);
 			free(pa);
 			free(pb);
 			i++;
@@ -195,8 +193,7 @@ static const char *blob_digest(void *ctx, const struct mvalue *v)
 		return out;
 	sha256_init(&h);
 	for (uint64_t done = 0; done < r->bytes;) {
-		size_t want = r->bytes - done < sizeof buf ? (size_t)(r->bytes - done)
-							   : sizeof buf;
+		size_t want = r->bytes - done < sizeof buf ? (size_t)(r->bytes - done) : sizeof buf;
 		ssize_t n = pread(fd, buf, want, (off_t)(r->data_offset + done));
 		if (n <= 0)
 			break;
@@ -211,8 +208,7 @@ static const char *blob_digest(void *ctx, const struct mvalue *v)
 }
 
 /* The statement of 'op' as text, blobs by digest (malloc'd). */
-static char *op_text(struct differ *df, int side, const struct op *op,
-		     bool v13)
+static char *op_text(struct differ *df, int side, const struct op *op, bool v13)
 {
 	struct wbuf w;
 
@@ -232,8 +228,7 @@ static char *op_text(struct differ *df, int side, const struct op *op,
 
 static const char *op_label(const struct op *op, char *buf, size_t n, size_t i)
 {
-	const char *name = model_value_string(model_attr(op->attrs, op->nattrs,
-							 "name"));
+	const char *name = model_value_string(model_attr(op->attrs, op->nattrs, "name"));
 	if (!name && op->noutputs)
 		name = op->outputs[0].name;
 	snprintf(buf, n, "op '%s' (#%zu, %s)", name ? name : "?", i, op->type);
@@ -241,8 +236,7 @@ static const char *op_label(const struct op *op, char *buf, size_t n, size_t i)
 }
 
 /* Point at where two strings first differ, for short messages. */
-static void show_pair(struct differ *df, const char *where, const char *a,
-		      const char *b)
+static void show_pair(struct differ *df, const char *where, const char *a, const char *b)
 {
 	size_t k = 0;
 
@@ -273,11 +267,10 @@ static void diff_block(struct differ *df, const char *fn, const struct block *a,
 		report(df, "function '%s': %zu ops vs %zu", fn, a->nops, b->nops);
 	for (size_t i = 0; i < a->noutputs && i < b->noutputs; i++)
 		if (strcmp(a->outputs[i], b->outputs[i]) != 0)
-			report(df, "function '%s': output %zu is '%s' vs '%s'", fn,
-			       i, a->outputs[i], b->outputs[i]);
+			report(df, "function '%s': output %zu is '%s' vs '%s'", fn, i,
+			       a->outputs[i], b->outputs[i]);
 	if (a->noutputs != b->noutputs)
-		report(df, "function '%s': %zu outputs vs %zu", fn, a->noutputs,
-		       b->noutputs);
+		report(df, "function '%s': %zu outputs vs %zu", fn, a->noutputs, b->noutputs);
 }
 
 /* Packed bytes of one feature description, for comparison. */
@@ -304,18 +297,18 @@ static int same_feature(const FeatureDescription *a, const FeatureDescription *b
 }
 
 static void diff_features(struct differ *df, const char *fn, const char *role,
-			  FeatureDescription **a, size_t na,
-			  FeatureDescription **b, size_t nb)
+			  FeatureDescription **a, size_t na, FeatureDescription **b, size_t nb)
 {
 	for (size_t i = 0; i < na || i < nb; i++) {
 		if (i >= na || i >= nb) {
 			report(df, "function '%s': %s '%s' only in %s", fn, role,
 			       i < na ? a[i]->name : b[i]->name, i < na ? "A" : "B");
 		} else if (strcmp(a[i]->name, b[i]->name) != 0) {
-			report(df, "function '%s': %s %zu is '%s' vs '%s'", fn, role,
-			       i, a[i]->name, b[i]->name);
+			report(df, "function '%s': %s %zu is '%s' vs '%s'", fn, role, i, a[i]->name,
+			       b[i]->name);
 		} else if (!same_feature(a[i], b[i])) {
-			report(df, "function '%s': %s '%s': description differs (type, shape or flexibility)",
+			report(df,
+			       "function '%s': %s '%s': description differs (type, shape or flexibility)",
 			       fn, role, a[i]->name);
 		}
 	}
@@ -327,8 +320,7 @@ static bool same_type(const struct mtype *a, const struct mtype *b)
 	if (!a || !b)
 		return a == b;
 	if (a->kind != b->kind || a->dtype != b->dtype || a->rank != b->rank ||
-	    a->ndims != b->ndims || a->length != b->length ||
-	    a->nelems != b->nelems)
+	    a->ndims != b->ndims || a->length != b->length || a->nelems != b->nelems)
 		return false;
 	for (size_t i = 0; i < a->ndims; i++)
 		if (a->dims[i] != b->dims[i])
@@ -339,15 +331,13 @@ static bool same_type(const struct mtype *a, const struct mtype *b)
 	return same_type(a->elem, b->elem) && same_type(a->value, b->value);
 }
 
-static void diff_function(struct differ *df, const struct model *ma,
-			  const struct model *mb, const struct function *a,
-			  const struct function *b)
+static void diff_function(struct differ *df, const struct model *ma, const struct model *mb,
+			  const struct function *a, const struct function *b)
 {
 	struct func_desc da, db;
 
 	if (a->ios != b->ios)
-		report(df, "function '%s': opset ios%u vs ios%u", a->name, a->ios,
-		       b->ios);
+		report(df, "function '%s': opset ios%u vs ios%u", a->name, a->ios, b->ios);
 	/* Function inputs are unordered (model.mil prints them sorted). */
 	for (size_t i = 0; i < a->ninputs; i++) {
 		const struct named_type *x = &a->inputs[i], *y = NULL;
@@ -355,11 +345,9 @@ static void diff_function(struct differ *df, const struct model *ma,
 			if (strcmp(b->inputs[k].name, x->name) == 0)
 				y = &b->inputs[k];
 		if (!y)
-			report(df, "function '%s': input '%s' only in A", a->name,
-			       x->name);
+			report(df, "function '%s': input '%s' only in A", a->name, x->name);
 		else if (!same_type(x->type, y->type))
-			report(df, "function '%s': input '%s': type differs",
-			       a->name, x->name);
+			report(df, "function '%s': input '%s': type differs", a->name, x->name);
 	}
 	for (size_t k = 0; k < b->ninputs; k++) {
 		bool found = false;
@@ -392,8 +380,7 @@ static void diff_metadata(struct differ *df, const Metadata *a, const Metadata *
 	if (strcmp(str_or(a->shortdescription), str_or(b->shortdescription)))
 		report(df, "metadata: shortDescription differs");
 	if (strcmp(str_or(a->versionstring), str_or(b->versionstring)))
-		report(df, "metadata: version '%s' vs '%s'", a->versionstring,
-		       b->versionstring);
+		report(df, "metadata: version '%s' vs '%s'", a->versionstring, b->versionstring);
 	if (strcmp(str_or(a->author), str_or(b->author)))
 		report(df, "metadata: author differs");
 	if (strcmp(str_or(a->license), str_or(b->license)))
@@ -405,16 +392,14 @@ static void diff_metadata(struct differ *df, const Metadata *a, const Metadata *
 			found = strcmp(a->userdefined[i]->key, b->userdefined[k]->key) == 0 &&
 				strcmp(a->userdefined[i]->value, b->userdefined[k]->value) == 0;
 		if (!found)
-			report(df, "metadata: userDefined '%s' differs",
-			       a->userdefined[i]->key);
+			report(df, "metadata: userDefined '%s' differs", a->userdefined[i]->key);
 	}
 	if (a->n_userdefined != b->n_userdefined)
-		report(df, "metadata: %zu vs %zu userDefined entries",
-		       a->n_userdefined, b->n_userdefined);
+		report(df, "metadata: %zu vs %zu userDefined entries", a->n_userdefined,
+		       b->n_userdefined);
 }
 
-static void diff_model(struct differ *df, const struct model *a,
-		       const struct model *b)
+static void diff_model(struct differ *df, const struct model *a, const struct model *b)
 {
 	if (a->kind != b->kind || a->type_field != b->type_field) {
 		report(df, "model type %u vs %u", a->type_field, b->type_field);
@@ -427,10 +412,9 @@ static void diff_model(struct differ *df, const struct model *a,
 		report(df, "isUpdatable %d vs %d", a->is_updatable, b->is_updatable);
 	if (!df->interface_only)
 		diff_metadata(df, a->desc->metadata, b->desc->metadata);
-	if (strcmp(str_or(a->desc->defaultfunctionname),
-		   str_or(b->desc->defaultfunctionname)))
-		report(df, "defaultFunctionName '%s' vs '%s'",
-		       a->desc->defaultfunctionname, b->desc->defaultfunctionname);
+	if (strcmp(str_or(a->desc->defaultfunctionname), str_or(b->desc->defaultfunctionname)))
+		report(df, "defaultFunctionName '%s' vs '%s'", a->desc->defaultfunctionname,
+		       b->desc->defaultfunctionname);
 	for (size_t i = 0; a->program && i < a->program->nfuncs; i++) {
 		const struct function *f = &a->program->funcs[i];
 		const struct function *g = model_find_function(b->program, f->name);
@@ -448,11 +432,12 @@ static void diff_model(struct differ *df, const struct model *a,
 		report(df, "%zu vs %zu pipeline models", a->nchildren, b->nchildren);
 }
 
-int mlcc_diff(const char *a, const char *b, int flags, FILE *out,
-	      int *different, struct mlcc_diag *d)
+int mlcc_diff(const char *a, const char *b, int flags, FILE *out, int *different,
+	      struct mlcc_diag *d)
 {
 	struct loaded la, lb;
-	struct differ df = {.out = out, .side = {&la, &lb},
+	struct differ df = {.out = out,
+			    .side = {&la, &lb},
 			    .interface_only = (flags & MLCC_DIFF_INTERFACE) != 0};
 	struct stat sa, sb;
 	int rc;
@@ -472,8 +457,7 @@ int mlcc_diff(const char *a, const char *b, int flags, FILE *out,
 	}
 	fprintf(out, "A: %s (%s)\nB: %s (%s)\n", a, load_form_name(la.form), b,
 		load_form_name(lb.form));
-	if (!df.interface_only && la.form == lb.form && stat(a, &sa) == 0 &&
-	    stat(b, &sb) == 0 &&
+	if (!df.interface_only && la.form == lb.form && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
 	    S_ISDIR(sa.st_mode) && S_ISDIR(sb.st_mode))
 		diff_files(&df, a, b);
 	fprintf(out, "semantic differences:\n");
@@ -482,9 +466,8 @@ int mlcc_diff(const char *a, const char *b, int flags, FILE *out,
 		rc = diag_fail(d, df.err, "diff: out of memory");
 	if (df.count > MAX_SHOWN)
 		fprintf(out, "  ... and %zu more\n", df.count - MAX_SHOWN);
-	fprintf(out, "%s (%zu semantic difference%s)\n",
-		df.count ? "not equivalent" : "equivalent", df.count,
-		df.count == 1 ? "" : "s");
+	fprintf(out, "%s (%zu semantic difference%s)\n", df.count ? "not equivalent" : "equivalent",
+		df.count, df.count == 1 ? "" : "s");
 	*different = df.count != 0;
 	load_free(&la);
 	load_free(&lb);

@@ -24,8 +24,7 @@ const char *load_form_name(enum input_form f)
 
 /* A package view of a bundle: @model_path is the bundle directory (the
 ** first child's for a pipeline, whose children all hold every file). */
-static int bundle_package(struct loaded *l, const char *dir,
-			  struct mlcc_diag *d)
+static int bundle_package(struct loaded *l, const char *dir, struct mlcc_diag *d)
 {
 	struct package *p = &l->pkg;
 	const char *base = dir;
@@ -44,8 +43,8 @@ static int bundle_package(struct loaded *l, const char *dir,
 	p->stem = strdup(l->stem);
 	p->spec_name = strdup("model");
 	free(first);
-	if (!p->input || !p->root_real || !p->spec_path || !p->model_path ||
-	    !p->weights_dir || !p->stem || !p->spec_name)
+	if (!p->input || !p->root_real || !p->spec_path || !p->model_path || !p->weights_dir ||
+	    !p->stem || !p->spec_name)
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 	p->is_package = true; /* list the whole weights directory */
 	return MLCC_OK;
@@ -82,8 +81,7 @@ int load_input(const char *path, struct loaded *l, struct mlcc_diag *d)
 	} else {
 		rc = package_open(&l->pkg, path, d);
 		if (!rc)
-			rc = spec_read_file(&l->arena, l->pkg.spec_path, &l->model,
-					    sha, d);
+			rc = spec_read_file(&l->arena, l->pkg.spec_path, &l->model, sha, d);
 		l->form = l->pkg.is_package ? FORM_PACKAGE : FORM_MLMODEL;
 		l->stem = l->pkg.stem;
 	}

@@ -23,8 +23,8 @@ struct loaded {
 	const char *path;
 	struct arena arena;
 	struct model *model;
-	struct package pkg;       /* where @model_path points (bundles too) */
-	struct weight_plan plan;  /* checked blob references, weight files */
+	struct package pkg;	   /* where @model_path points (bundles too) */
+	struct weight_plan plan;   /* checked blob references, weight files */
 	char coremlc[32], mil[32]; /* bundle's compiler stamp ("" otherwise) */
 	const char *stem;
 };

@@ -46,8 +46,7 @@ static json_t *flexibility(const ArrayFeatureType *a)
 	if (desc_array_is_range(a)) {
 		json_t *r = json_array();
 		for (size_t i = 0; i < a->shaperange->n_sizeranges; i++) {
-			const CoreML__Specification__SizeRange *s =
-				a->shaperange->sizeranges[i];
+			const CoreML__Specification__SizeRange *s = a->shaperange->sizeranges[i];
 			json_t *p = json_array();
 			json_array_append_new(p, json_integer(s ? (json_int_t)s->lowerbound : 0));
 			json_array_append_new(p, json_integer(s ? s->upperbound : 0));
@@ -62,8 +61,7 @@ static json_t *flexibility(const ArrayFeatureType *a)
 		for (size_t i = 0; i < a->enumeratedshapes->n_shapes; i++) {
 			const CoreML__Specification__ArrayFeatureType__Shape *s =
 				a->enumeratedshapes->shapes[i];
-			json_array_append_new(r, s ? int_list(s->shape, s->n_shape)
-						   : json_array());
+			json_array_append_new(r, s ? int_list(s->shape, s->n_shape) : json_array());
 		}
 		json_object_set_new(o, "kind", json_string("enumerated"));
 		json_object_set_new(o, "shapes", r);
@@ -83,14 +81,20 @@ static json_t *feature_json(const FeatureDescription *f)
 	json_object_set_new(o, "name", json_string(f->name));
 	if (t) {
 		switch (t->type_case) {
-		case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_MULTI_ARRAY_TYPE: kind = "MultiArray"; break;
+		case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_MULTI_ARRAY_TYPE:
+			kind = "MultiArray";
+			break;
 		case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_STATE_TYPE: kind = "State"; break;
 		case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_IMAGE_TYPE: kind = "Image"; break;
 		case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_STRING_TYPE: kind = "String"; break;
 		case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_INT64_TYPE: kind = "Int64"; break;
 		case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_DOUBLE_TYPE: kind = "Double"; break;
-		case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_DICTIONARY_TYPE: kind = "Dictionary"; break;
-		case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_SEQUENCE_TYPE: kind = "Sequence"; break;
+		case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_DICTIONARY_TYPE:
+			kind = "Dictionary";
+			break;
+		case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_SEQUENCE_TYPE:
+			kind = "Sequence";
+			break;
 		default: break;
 		}
 	}
@@ -159,9 +163,10 @@ static json_t *functions_json(const struct model *m)
 		json_object_set_new(o, "name", json_string(f->name));
 		json_object_set_new(o, "opset", json_string(opset));
 		json_object_set_new(o, "default",
-				    json_boolean(def && *def ? strcmp(def, f->name) == 0
-							     : m->program->nfuncs == 1 ||
-								       strcmp(f->name, "main") == 0));
+				    json_boolean(def && *def
+							 ? strcmp(def, f->name) == 0
+							 : m->program->nfuncs == 1 ||
+								   strcmp(f->name, "main") == 0));
 		json_object_set_new(o, "inputs", features_json(fd.inputs, fd.ninputs));
 		json_object_set_new(o, "outputs", features_json(fd.outputs, fd.noutputs));
 		json_object_set_new(o, "states", features_json(fd.states, fd.nstates));
@@ -182,8 +187,8 @@ static json_t *weights_json(const struct weight_plan *p)
 		json_object_set_new(o, "file", json_string(r->rel));
 		json_object_set_new(o, "offset", json_integer((json_int_t)r->offset));
 		json_object_set_new(o, "dataType", json_string(dtype_info(r->dtype)->mil));
-		json_object_set_new(o, "elements", r->count >= 0 ? json_integer(r->count)
-								 : json_null());
+		json_object_set_new(o, "elements",
+				    r->count >= 0 ? json_integer(r->count) : json_null());
 		json_object_set_new(o, "bytes", json_integer((json_int_t)r->bytes));
 		json_object_set_new(o, "function", json_string(r->func));
 		json_object_set_new(o, "op", json_string(r->op));
@@ -220,9 +225,9 @@ static json_t *model_json(const struct model *m)
 		json_t *c = json_array();
 		for (size_t i = 0; i < m->nchildren; i++) {
 			json_t *child = model_json(m->children[i]);
-			json_object_set_new(child, "name",
-					    json_string(i < m->nchild_names
-							? m->child_names[i] : ""));
+			json_object_set_new(
+				child, "name",
+				json_string(i < m->nchild_names ? m->child_names[i] : ""));
 			json_array_append_new(c, child);
 		}
 		json_object_set_new(o, "children", c);
@@ -269,8 +274,7 @@ static void text_feature(FILE *out, const char *role, json_t *f)
 {
 	json_t *flex = json_object_get(f, "flexibility");
 
-	fprintf(out, "    %-6s %-24s %s", role,
-		json_string_value(json_object_get(f, "name")),
+	fprintf(out, "    %-6s %-24s %s", role, json_string_value(json_object_get(f, "name")),
 		json_string_value(json_object_get(f, "type")));
 	if (json_object_get(f, "dataType")) {
 		fprintf(out, " %s ", json_string_value(json_object_get(f, "dataType")));
@@ -282,12 +286,13 @@ static void text_feature(FILE *out, const char *role, json_t *f)
 			(long long)json_integer_value(json_object_get(f, "height")));
 	if (flex && !json_is_null(flex)) {
 		const char *kind = json_string_value(json_object_get(flex, "kind"));
-		json_t *list = json_object_get(flex, strcmp(kind, "range") == 0
-						      ? "ranges" : "shapes");
+		json_t *list =
+			json_object_get(flex, strcmp(kind, "range") == 0 ? "ranges" : "shapes");
 		size_t i;
 		json_t *v;
 		fprintf(out, " %s", kind);
-		json_array_foreach(list, i, v) {
+		json_array_foreach(list, i, v)
+		{
 			fputc(' ', out);
 			text_shape(out, v);
 		}
@@ -303,7 +308,8 @@ static void text_model(FILE *out, json_t *m, const char *indent)
 	json_t *f, *v;
 	const char *key;
 
-	json_array_foreach(json_object_get(m, "functions"), i, f) {
+	json_array_foreach(json_object_get(m, "functions"), i, f)
+	{
 		fprintf(out, "%sfunction %s <%s>%s: %lld ops\n", indent,
 			json_string_value(json_object_get(f, "name")),
 			json_string_value(json_object_get(f, "opset")),
@@ -317,17 +323,16 @@ static void text_model(FILE *out, json_t *m, const char *indent)
 			text_feature(out, "state", v);
 		fprintf(out, "    ops:");
 		k = 0;
-		json_object_foreach(json_object_get(f, "operationTypes"), key, v)
-			fprintf(out, "%s %s %lld", k++ ? "," : "", key,
-				(long long)json_integer_value(v));
+		json_object_foreach(json_object_get(f, "operationTypes"), key, v) fprintf(
+			out, "%s %s %lld", k++ ? "," : "", key, (long long)json_integer_value(v));
 		fputc('\n', out);
 	}
-	json_array_foreach(json_object_get(m, "children"), i, v) {
-		fprintf(out, "%schild %zu '%s': %s, specification version %lld\n",
-			indent, i, json_string_value(json_object_get(v, "name")),
+	json_array_foreach(json_object_get(m, "children"), i, v)
+	{
+		fprintf(out, "%schild %zu '%s': %s, specification version %lld\n", indent, i,
+			json_string_value(json_object_get(v, "name")),
 			json_string_value(json_object_get(v, "modelType")),
-			(long long)json_integer_value(
-				json_object_get(v, "specificationVersion")));
+			(long long)json_integer_value(json_object_get(v, "specificationVersion")));
 		text_model(out, v, "    ");
 	}
 }
@@ -349,14 +354,14 @@ static void text_report(FILE *out, json_t *r)
 		fprintf(out, "  compiler: coremlc %s, MIL %s\n",
 			json_string_value(json_object_get(c, "coremlc")),
 			json_string_value(json_object_get(c, "mil")));
-	json_object_foreach(md, key, v)
-		if (json_is_string(v) && *json_string_value(v))
-			fprintf(out, "  %s: %s\n", key, json_string_value(v));
+	json_object_foreach(md, key, v) if (json_is_string(v) && *json_string_value(v))
+		fprintf(out, "  %s: %s\n", key, json_string_value(v));
 	json_object_foreach(json_object_get(md, "userDefined"), key, v)
 		fprintf(out, "  userDefined %s: %s\n", key, json_string_value(v));
 	text_model(out, r, "  ");
 	fprintf(out, "  weights: %zu blobs\n", json_array_size(w));
-	json_array_foreach(w, i, v) {
+	json_array_foreach(w, i, v)
+	{
 		json_t *el = json_object_get(v, "elements");
 		fprintf(out, "    %s @%lld %s", json_string_value(json_object_get(v, "file")),
 			(long long)json_integer_value(json_object_get(v, "offset")),
@@ -382,7 +387,7 @@ int mlcc_inspect(const char *path, int as_json, FILE *out, struct mlcc_diag *d)
 		r = report(&l);
 		if (as_json) {
 			char *s = json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-						   JSON_ENSURE_ASCII);
+							JSON_ENSURE_ASCII);
 			if (s) {
 				fprintf(out, "%s\n", s);
 				free(s);

@@ -16,7 +16,7 @@ struct arena_chunk;
 
 struct arena {
 	struct arena_chunk *head; /* newest chunk first */
-	size_t total;             /* bytes obtained from malloc, for stats */
+	size_t total;		  /* bytes obtained from malloc, for stats */
 };
 
 /* An empty arena; no allocation happens until the first arena_alloc(). */

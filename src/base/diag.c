@@ -21,8 +21,7 @@ int diag_fail(struct mlcc_diag *d, int status, const char *fmt, ...)
 	return status;
 }
 
-int diag_errno(struct mlcc_diag *d, const char *path, const char *what,
-	       int err)
+int diag_errno(struct mlcc_diag *d, const char *path, const char *what, int err)
 {
 	int status = err == ENOMEM ? MLCC_E_NOMEM : MLCC_E_IO;
 
@@ -75,8 +74,7 @@ void diag_replace(struct mlcc_diag *d, const char *from, const char *to)
 		return;
 	snprintf(rest, sizeof rest, "%s", at + strlen(from));
 	*at = '\0';
-	snprintf(at, sizeof d->message - (size_t)(at - d->message), "%s%s", to,
-		 rest);
+	snprintf(at, sizeof d->message - (size_t)(at - d->message), "%s%s", to, rest);
 }
 
 void diag_clear(struct mlcc_diag *d)

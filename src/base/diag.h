@@ -19,12 +19,10 @@
 
 /* Record 'status' and the formatted message unless 'd' already holds an
 ** error.  Returns 'status'.  'd' may be NULL. */
-int diag_fail(struct mlcc_diag *d, int status, const char *fmt, ...)
-	MLCC_PRINTF(3, 4);
+int diag_fail(struct mlcc_diag *d, int status, const char *fmt, ...) MLCC_PRINTF(3, 4);
 
 /* Record an errno-style I/O failure: "<path>: <what>: <strerror(err)>". */
-int diag_errno(struct mlcc_diag *d, const char *path, const char *what,
-	       int err);
+int diag_errno(struct mlcc_diag *d, const char *path, const char *what, int err);
 
 /* Size of the buffer diag_quote() writes into. */
 #define DIAG_QUOTE_MAX 96

@@ -156,8 +156,7 @@ static bool same(const char *s, size_t len, const char *word)
 ** digits in x->m (a value needing more cannot be held by any type: its
 ** significant bits span more than 61); any nonzero digit beyond them sets
 ** '*lost'.  Returns the index after the digits, or 0 on a syntax error. */
-static size_t read_mantissa(const char *s, size_t i, size_t len,
-			    struct exact *x, bool *lost)
+static size_t read_mantissa(const char *s, size_t i, size_t len, struct exact *x, bool *lost)
 {
 	bool frac = false, any = false;
 	unsigned kept = 0;
@@ -246,8 +245,7 @@ static int encode(const struct exact *x, const struct fmt *f, uint64_t *bits)
 }
 
 /* The special spellings; returns 1 when 's' was one of them. */
-static int special(const char *s, size_t len, const struct fmt *f,
-		   uint64_t *bits, int *rc)
+static int special(const char *s, size_t len, const struct fmt *f, uint64_t *bits, int *rc)
 {
 	unsigned width = 1 + f->exp_bits + f->frac_bits;
 	uint64_t all_exp = ((UINT64_C(1) << f->exp_bits) - 1) << f->frac_bits;
@@ -268,8 +266,7 @@ static int special(const char *s, size_t len, const struct fmt *f,
 
 /* The grammar of hexfloat.h into the bits of format 'f'; a HEXFLOAT_*
 ** status. */
-static int parse(const char *s, size_t len, const struct fmt *f,
-		 uint64_t *bits)
+static int parse(const char *s, size_t len, const struct fmt *f, uint64_t *bits)
 {
 	struct exact x = {false, 0, 0};
 	bool lost = false;

@@ -46,7 +46,7 @@ enum hexfloat_status {
 	HEXFLOAT_OK = 0,
 	HEXFLOAT_SYNTAX,  /* not a literal of the grammar above */
 	HEXFLOAT_INEXACT, /* more precision than the type has, or too small */
-	HEXFLOAT_RANGE    /* too large, or an infinity the type lacks */
+	HEXFLOAT_RANGE	  /* too large, or an infinity the type lacks */
 };
 
 /* The value of hex digit 'c' (either case), or -1. */

@@ -62,8 +62,7 @@ bool os_rel_path_safe(const char *rel)
 	while (*p) {
 		const char *q = strchr(p, '/');
 		size_t n = q ? (size_t)(q - p) : strlen(p);
-		if (n == 0 || (n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.'))
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
 			return false;
 		if (!q)
 			break;
@@ -83,8 +82,7 @@ bool os_within(const char *root_real, const char *path)
 	if (!real)
 		return false;
 	ok = strncmp(real, root_real, n) == 0 &&
-	     (real[n] == '\0' || real[n] == '/' ||
-	      (n > 0 && root_real[n - 1] == '/'));
+	     (real[n] == '\0' || real[n] == '/' || (n > 0 && root_real[n - 1] == '/'));
 	free(real);
 	return ok;
 }
@@ -146,8 +144,7 @@ static int lock_new_temp(const char *p)
 	return fd;
 }
 
-int os_temp_create(struct os_temp *t, const char *dir, const char *name,
-		   struct mlcc_diag *d)
+int os_temp_create(struct os_temp *t, const char *dir, const char *name, struct mlcc_diag *d)
 {
 	static const char chars[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -216,8 +213,7 @@ void os_temp_discard(struct os_temp *t)
 	temp_release(t);
 }
 
-int os_output_open(struct os_output *o, const char *outdir, const char *name,
-		   struct mlcc_diag *d)
+int os_output_open(struct os_output *o, const char *outdir, const char *name, struct mlcc_diag *d)
 {
 	int rc;
 
@@ -249,8 +245,7 @@ static void remove_made(const char *dir, const char *top)
 	free(p);
 }
 
-int os_output_close(struct os_output *o, int rc, char **target,
-		    struct mlcc_diag *d)
+int os_output_close(struct os_output *o, int rc, char **target, struct mlcc_diag *d)
 {
 	if (!rc && o->tmp.path) {
 		rc = os_temp_commit(&o->tmp, o->target, d);
@@ -278,20 +273,18 @@ int os_output_close(struct os_output *o, int rc, char **target,
 	return rc;
 }
 
-static int walk(const char *dir, const char *rel, const char *root_real,
-		os_walk_fn fn, void *ctx, unsigned depth, struct mlcc_diag *d)
+static int walk(const char *dir, const char *rel, const char *root_real, os_walk_fn fn, void *ctx,
+		unsigned depth, struct mlcc_diag *d)
 {
 	DIR *dp;
 	struct dirent *e;
 	int rc = MLCC_OK;
 
 	if (depth > 64)
-		return diag_fail(d, MLCC_E_CORRUPT, "%s: directories nested too deeply",
-				 dir);
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: directories nested too deeply", dir);
 	dp = opendir(dir);
 	if (!dp)
-		return errno == ENOENT ? MLCC_OK
-				       : diag_errno(d, dir, "cannot read", errno);
+		return errno == ENOENT ? MLCC_OK : diag_errno(d, dir, "cannot read", errno);
 	while (rc == MLCC_OK && (e = readdir(dp)) != NULL) {
 		struct stat st;
 		char *abs, *r;
@@ -302,8 +295,7 @@ static int walk(const char *dir, const char *rel, const char *root_real,
 		if (!abs || !r)
 			rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		else if (root_real && !os_within(root_real, abs))
-			rc = diag_fail(d, MLCC_E_CORRUPT,
-				       "%s: leaves the package (symlink)", abs);
+			rc = diag_fail(d, MLCC_E_CORRUPT, "%s: leaves the package (symlink)", abs);
 		else if (stat(abs, &st) != 0)
 			rc = diag_errno(d, abs, "cannot read", errno);
 		else if (S_ISDIR(st.st_mode))
@@ -317,8 +309,8 @@ static int walk(const char *dir, const char *rel, const char *root_real,
 	return rc;
 }
 
-int os_walk(const char *dir, const char *rel, const char *root_real,
-	    os_walk_fn fn, void *ctx, struct mlcc_diag *d)
+int os_walk(const char *dir, const char *rel, const char *root_real, os_walk_fn fn, void *ctx,
+	    struct mlcc_diag *d)
 {
 	return walk(dir, rel, root_real, fn, ctx, 0, d);
 }
@@ -334,7 +326,7 @@ int os_mkdir_p(const char *path, char **made, struct mlcc_diag *d)
 		return diag_fail(d, MLCC_E_USAGE, "empty directory name");
 	if (!p)
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
-	for (char *s = p + 1; ; s++) {
+	for (char *s = p + 1;; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;
 		char saved = *s;
@@ -342,8 +334,7 @@ int os_mkdir_p(const char *path, char **made, struct mlcc_diag *d)
 		if (mkdir(p, 0777) == 0) {
 			if (made && !*made && !(*made = strdup(p))) {
 				free(p);
-				return diag_fail(d, MLCC_E_NOMEM,
-						 "%s: out of memory", path);
+				return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 			}
 		} else if (errno != EEXIST) {
 			int rc = diag_errno(d, p, "cannot create directory", errno);
@@ -360,8 +351,7 @@ int os_mkdir_p(const char *path, char **made, struct mlcc_diag *d)
 	return MLCC_OK;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
@@ -433,8 +423,7 @@ static int copy_stream(int in, int out, off_t size, struct progress *prog)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && done == 0 &&
-		    (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-		     errno == EOPNOTSUPP))
+		    (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP))
 			return copy_rw(in, out, 0, prog);
 		if (n < 0)
 			return errno;
@@ -448,16 +437,15 @@ static int copy_stream(int in, int out, off_t size, struct progress *prog)
 	return done < (uint64_t)size ? 0 : copy_rw(in, out, done, prog);
 }
 
-static int fail_link(struct mlcc_diag *d, const char *src, const char *dst,
-		     const char *how, int err, const char *hint)
+static int fail_link(struct mlcc_diag *d, const char *src, const char *dst, const char *how,
+		     int err, const char *hint)
 {
-	return diag_fail(d, MLCC_E_IO, "%s: cannot %s %s: %s (%s)", dst, how, src,
-			 strerror(err), hint);
+	return diag_fail(d, MLCC_E_IO, "%s: cannot %s %s: %s (%s)", dst, how, src, strerror(err),
+			 hint);
 }
 
-int os_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode,
-		 struct progress *prog, struct os_copy_stats *stats,
-		 struct mlcc_diag *d)
+int os_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode, struct progress *prog,
+		 struct os_copy_stats *stats, struct mlcc_diag *d)
 {
 	struct os_copy_stats none;
 	struct stat st;
@@ -513,8 +501,7 @@ int os_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode,
 	return MLCC_OK;
 }
 
-int os_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
-		 struct mlcc_diag *d)
+int os_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, struct mlcc_diag *d)
 {
 	struct stat st;
 	size_t got = 0, n;
@@ -533,9 +520,9 @@ int os_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
 	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
 		close(fd);
 		return S_ISREG(st.st_mode)
-			? diag_fail(d, MLCC_E_UNSUPPORTED,
-				    "%s: file larger than %zu bytes", path, max)
-			: diag_fail(d, MLCC_E_CORRUPT, "%s: not a regular file", path);
+			       ? diag_fail(d, MLCC_E_UNSUPPORTED, "%s: file larger than %zu bytes",
+					   path, max)
+			       : diag_fail(d, MLCC_E_CORRUPT, "%s: not a regular file", path);
 	}
 	n = (size_t)st.st_size;
 	p = malloc(n + 1);
@@ -549,8 +536,7 @@ int os_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
 			continue;
 		if (k <= 0) {
 			rc = k < 0 ? diag_errno(d, path, "read failed", errno)
-				   : diag_fail(d, MLCC_E_IO,
-					       "%s: file shrank while reading", path);
+				   : diag_fail(d, MLCC_E_IO, "%s: file shrank while reading", path);
 			break;
 		}
 		got += (size_t)k;
@@ -566,8 +552,7 @@ int os_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
 	return MLCC_OK;
 }
 
-int os_write_file(const char *path, const void *p, size_t n,
-		  struct mlcc_diag *d)
+int os_write_file(const char *path, const void *p, size_t n, struct mlcc_diag *d)
 {
 	const char *c = p;
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);

@@ -18,8 +18,7 @@ static double now(void)
 
 static void report(struct progress *p, uint64_t done, double t)
 {
-	struct mlcc_event ev = {MLCC_EVENT_PROGRESS, NULL, p->label, done,
-				p->total};
+	struct mlcc_event ev = {MLCC_EVENT_PROGRESS, NULL, p->label, done, p->total};
 
 	p->last = t;
 	p->fn(p->ctx, &ev);

@@ -22,12 +22,12 @@
 #include "mlcc.h"
 
 struct progress {
-	mlcc_event_fn fn;   /* NULL: report nothing */
+	mlcc_event_fn fn; /* NULL: report nothing */
 	void *ctx;
-	const char *label;  /* what is being copied */
+	const char *label; /* what is being copied */
 	uint64_t total;
-	double last;        /* seconds (monotonic) of the last event */
-	atomic_bool *stop;  /* copies end when set (NULL: never) */
+	double last;	   /* seconds (monotonic) of the last event */
+	atomic_bool *stop; /* copies end when set (NULL: never) */
 };
 
 /* Begin a copy of 'total' bytes of 'label'.  'p' may be NULL. */

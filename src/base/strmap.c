@@ -29,8 +29,7 @@ void strmap_init(struct strmap *m)
 	m->count = 0;
 }
 
-static struct strmap_slot *find(struct strmap_slot *slots, size_t cap,
-				const char *key)
+static struct strmap_slot *find(struct strmap_slot *slots, size_t cap, const char *key)
 {
 	size_t i = (size_t)hash(key) & (cap - 1);
 
@@ -58,8 +57,7 @@ int strmap_put(struct strmap *m, const char *key, void *value)
 {
 	struct strmap_slot *s;
 
-	if (2 * (m->count + 1) > m->cap &&
-	    rehash(m, m->cap ? 2 * m->cap : 64) != 0)
+	if (2 * (m->count + 1) > m->cap && rehash(m, m->cap ? 2 * m->cap : 64) != 0)
 		return -1;
 	s = find(m->slots, m->cap, key);
 	if (!s->key) {

@@ -13,7 +13,7 @@ struct strmap_slot;
 
 struct strmap {
 	struct strmap_slot *slots;
-	size_t cap;   /* power of two, or 0 */
+	size_t cap; /* power of two, or 0 */
 	size_t count;
 };
 

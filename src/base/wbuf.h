@@ -16,8 +16,8 @@
 struct wbuf {
 	unsigned char *data;
 	size_t len, cap;
-	int fd;    /* -1: memory only */
-	int err;   /* first errno, 0 = fine */
+	int fd;		  /* -1: memory only */
+	int err;	  /* first errno, 0 = fine */
 	uint64_t flushed; /* bytes already written to 'fd' */
 };
 
@@ -30,10 +30,9 @@ int wbuf_open_fd(struct wbuf *w, int fd, size_t cap);
 void wbuf_put(struct wbuf *w, const void *p, size_t n);
 void wbuf_putc(struct wbuf *w, char c);
 void wbuf_puts(struct wbuf *w, const char *s);
-void wbuf_put_u64(struct wbuf *w, uint64_t v);  /* decimal */
-void wbuf_put_i64(struct wbuf *w, int64_t v);   /* decimal */
-void wbuf_printf(struct wbuf *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void wbuf_put_u64(struct wbuf *w, uint64_t v); /* decimal */
+void wbuf_put_i64(struct wbuf *w, int64_t v);  /* decimal */
+void wbuf_printf(struct wbuf *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Little-endian binary primitives. */
 void wbuf_le32(struct wbuf *w, uint32_t v);
@@ -43,7 +42,10 @@ void wbuf_le64(struct wbuf *w, uint64_t v);
 int wbuf_flush(struct wbuf *w);
 
 /* 0 or the first errno recorded. */
-static inline int wbuf_error(const struct wbuf *w) { return w->err; }
+static inline int wbuf_error(const struct wbuf *w)
+{
+	return w->err;
+}
 
 /* Release the buffer memory. */
 void wbuf_free(struct wbuf *w);

@@ -19,8 +19,7 @@
 #include "bundle/archive.h"
 #include "bundle/bundle.h"
 
-static void section(struct wbuf *w, const char *name, const char *const *kv,
-		    size_t n)
+static void section(struct wbuf *w, const char *name, const char *const *kv, size_t n)
 {
 	archive_string(w, name);
 	archive_u64(w, n);
@@ -37,8 +36,7 @@ int emit_analytics(const struct emit_ctx *c, struct wbuf *w)
 	base64_encode_raw(hash, sizeof c->spec_sha256, c->spec_sha256);
 	hash[BASE64_ENCODE_RAW_LENGTH(32)] = '\0';
 	if (m->kind == MODEL_ML_PROGRAM) {
-		const char *nn[] = {"containsCustomLayer", "0",
-				    "modelDimension", "0"};
+		const char *nn[] = {"containsCustomLayer", "0", "modelDimension", "0"};
 		section(w, "NeuralNetworkModelDetails", nn, 2);
 	} else {
 		snprintf(count, sizeof count, "%zu", m->nchildren);

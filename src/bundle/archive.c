@@ -26,8 +26,8 @@ void archive_string(struct wbuf *w, const char *s)
 	archive_bytes(w, s, strlen(s));
 }
 
-void archive_version(struct wbuf *w, uint64_t major, uint64_t minor,
-		     uint64_t patch, const char *variant)
+void archive_version(struct wbuf *w, uint64_t major, uint64_t minor, uint64_t patch,
+		     const char *variant)
 {
 	wbuf_le64(w, major);
 	wbuf_le64(w, minor);

@@ -19,7 +19,7 @@ void archive_u32(struct wbuf *w, uint32_t v);
 void archive_u64(struct wbuf *w, uint64_t v);
 void archive_bytes(struct wbuf *w, const void *p, size_t n); /* as string */
 void archive_string(struct wbuf *w, const char *s);
-void archive_version(struct wbuf *w, uint64_t major, uint64_t minor,
-		     uint64_t patch, const char *variant);
+void archive_version(struct wbuf *w, uint64_t major, uint64_t minor, uint64_t patch,
+		     const char *variant);
 
 #endif

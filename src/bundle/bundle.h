@@ -35,11 +35,11 @@
 /* ---- writing ------------------------------------------------------------- */
 
 struct emit_ctx {
-	const struct model *model;   /* the model being compiled */
-	const struct stamp *stamp;   /* compiler version written out */
-	const char *stem;            /* source file stem: "unified_int8" */
-	const char *spec_name;       /* spec file stem for analytics: "model" */
-	uint8_t spec_sha256[32];     /* SHA-256 of the spec file bytes */
+	const struct model *model; /* the model being compiled */
+	const struct stamp *stamp; /* compiler version written out */
+	const char *stem;	   /* source file stem: "unified_int8" */
+	const char *spec_name;	   /* spec file stem for analytics: "model" */
+	uint8_t spec_sha256[32];   /* SHA-256 of the spec file bytes */
 	struct mlcc_diag *diag;
 	enum mlcc_link_mode link;    /* how weight files reach the bundle */
 	struct progress *progress;   /* for long weight copies, or NULL */
@@ -47,12 +47,10 @@ struct emit_ctx {
 };
 
 /* coremldata.bin (§2.2, §2.6); 'm' may be an ML program or a pipeline. */
-int emit_coremldata(const struct emit_ctx *c, const struct model *m,
-		    struct wbuf *w);
+int emit_coremldata(const struct emit_ctx *c, const struct model *m, struct wbuf *w);
 
 /* modelNames/coremldata.bin of a pipeline with names (§2.7). */
-int emit_model_names(const struct emit_ctx *c, const struct model *m,
-		     struct wbuf *w);
+int emit_model_names(const struct emit_ctx *c, const struct model *m, struct wbuf *w);
 
 /* analytics/coremldata.bin (§3) of the top-level model. */
 int emit_analytics(const struct emit_ctx *c, struct wbuf *w);
@@ -71,28 +69,27 @@ const char *emit_compiled_version(const struct model *m, unsigned v[3]);
 ** program, dir/model0/... for a pipeline: '*owner' gets that directory
 ** (malloc'd; NULL when no directory takes weights) for
 ** bundle_adopt_weights() to move them into once the copy is done. */
-int bundle_write(const struct emit_ctx *c, const char *dir,
-		 const struct weight_plan *plan,
+int bundle_write(const struct emit_ctx *c, const char *dir, const struct weight_plan *plan,
 		 const struct weight_plan *early, char **owner);
 
 /* After the early copy into 'dir': move dir/weights into 'owner', or drop
 ** it when 'owner' is NULL (no directory of the bundle takes weights). */
-int bundle_adopt_weights(const char *dir, const char *owner,
-			 const struct weight_plan *early, struct mlcc_diag *d);
+int bundle_adopt_weights(const char *dir, const char *owner, const struct weight_plan *early,
+			 struct mlcc_diag *d);
 
 /* ---- reading ------------------------------------------------------------- */
 
 /* One weight file of the bundle. */
 struct bundle_file {
-	char *abs;  /* where it is */
-	char *rel;  /* path relative to the bundle: "weights/weight.bin" */
+	char *abs; /* where it is */
+	char *rel; /* path relative to the bundle: "weights/weight.bin" */
 };
 
 struct bundle {
 	struct model *model;
-	char *stem;        /* bundle directory name without .mlmodelc */
-	char *spec_name;   /* analytics modelName ("model" if unknown) */
-	char coremlc[32];  /* compiler stamp found in model.mil ("" if none) */
+	char *stem;	  /* bundle directory name without .mlmodelc */
+	char *spec_name;  /* analytics modelName ("model" if unknown) */
+	char coremlc[32]; /* compiler stamp found in model.mil ("" if none) */
 	char mil[32];
 	size_t nweights;
 	struct bundle_file *weights; /* union over pipeline children, sorted */
@@ -101,8 +98,7 @@ struct bundle {
 /* Read the bundle at 'dir'; everything is allocated from 'a'.  For a
 ** classifier, m->classifier holds the labels and the probabilities
 ** variable (no classify op: see spec_restore_classifier). */
-int bundle_read(struct arena *a, const char *dir, struct bundle *b,
-		struct mlcc_diag *d);
+int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_diag *d);
 
 /* What mlcc reads from a metadata.json text: isUpdatable ("1" -> 1);
 ** 0 for anything else, malformed text included. */
@@ -114,37 +110,34 @@ int bundle_is_compiled(const char *path);
 
 /* The contents of one coremldata.bin. */
 struct cd_file {
-	uint32_t type;           /* 502 ML program, 202/200/201 pipelines */
-	uint64_t compiled[3];    /* compiled version */
-	char *variant;           /* "generic" (+ ".model0v..." for pipelines) */
+	uint32_t type;	      /* 502 ML program, 202/200/201 pipelines */
+	uint64_t compiled[3]; /* compiled version */
+	char *variant;	      /* "generic" (+ ".model0v..." for pipelines) */
 	int32_t spec_version;
-	ModelDescription *desc;  /* parsed description */
-	size_t ntrailers;        /* ML program: 16-byte function trailers */
-	uint64_t nchildren;      /* pipelines */
-	bool classifier;         /* ML program with a classifier tail */
+	ModelDescription *desc; /* parsed description */
+	size_t ntrailers;	/* ML program: 16-byte function trailers */
+	uint64_t nchildren;	/* pipelines */
+	bool classifier;	/* ML program with a classifier tail */
 	bool int_labels;
 	size_t nlabels;
-	char **labels;           /* string labels */
-	int64_t *int_values;     /* int64 labels */
-	char *prob_var;          /* the classifier's probabilities variable */
+	char **labels;	     /* string labels */
+	int64_t *int_values; /* int64 labels */
+	char *prob_var;	     /* the classifier's probabilities variable */
 };
 
 /* Parse the 'len' bytes of a coremldata.bin ('origin' names them in
 ** messages) into 'out'; strings and the description come from 'a'. */
-int cd_parse(struct arena *a, const char *origin, const uint8_t *buf,
-	     size_t len, struct cd_file *out, struct mlcc_diag *d);
+int cd_parse(struct arena *a, const char *origin, const uint8_t *buf, size_t len,
+	     struct cd_file *out, struct mlcc_diag *d);
 
 /* Read and check 'path' into 'out' (allocated from 'a'). */
-int cd_read(struct arena *a, const char *path, struct cd_file *out,
-	    struct mlcc_diag *d);
+int cd_read(struct arena *a, const char *path, struct cd_file *out, struct mlcc_diag *d);
 
 /* Read modelNames/coremldata.bin: a u64 count and that many strings. */
-int cd_read_names(struct arena *a, const char *path, char ***names,
-		  size_t *n, struct mlcc_diag *d);
+int cd_read_names(struct arena *a, const char *path, char ***names, size_t *n, struct mlcc_diag *d);
 
 /* The modelName of analytics/coremldata.bin's SpecificationDetails, or
 ** NULL (not an error) when the file or the entry is absent. */
-int cd_read_analytics_name(struct arena *a, const char *path, char **name,
-			   struct mlcc_diag *d);
+int cd_read_analytics_name(struct arena *a, const char *path, char **name, struct mlcc_diag *d);
 
 #endif

@@ -32,8 +32,8 @@ struct cursor {
 static int bad(struct cursor *c, const char *what)
 {
 	if (!c->err)
-		c->err = diag_fail(c->d, MLCC_E_CORRUPT, "%s: %s at offset %zu",
-				   c->path, what, c->pos);
+		c->err = diag_fail(c->d, MLCC_E_CORRUPT, "%s: %s at offset %zu", c->path, what,
+				   c->pos);
 	return c->err;
 }
 
@@ -107,8 +107,7 @@ static char *rd_string(struct cursor *c, const char *what)
 
 /* Whole small file into memory; '*missing' set (and no error recorded)
 ** when it does not exist. */
-static uint8_t *slurp(const char *path, size_t *len, bool *missing,
-		      struct mlcc_diag *d)
+static uint8_t *slurp(const char *path, size_t *len, bool *missing, struct mlcc_diag *d)
 {
 	uint8_t *buf;
 
@@ -149,8 +148,7 @@ static int rd_classifier(struct cursor *c, struct cd_file *out)
 	out->labels = arena_array(c->a, n + 1, sizeof *out->labels);
 	out->int_values = arena_array(c->a, n + 1, sizeof *out->int_values);
 	if (!out->labels || !out->int_values)
-		return c->err = diag_fail(c->d, MLCC_E_NOMEM, "%s: out of memory",
-					  c->path);
+		return c->err = diag_fail(c->d, MLCC_E_NOMEM, "%s: out of memory", c->path);
 	for (size_t i = 0; i < n && !c->err; i++) {
 		if (out->int_labels)
 			out->int_values[i] = (int64_t)rd_u64(c, "truncated label");
@@ -183,8 +181,8 @@ static int rd_ml_tail(struct cursor *c, struct cd_file *out)
 	return c->err;
 }
 
-int cd_parse(struct arena *a, const char *origin, const uint8_t *buf,
-	     size_t len, struct cd_file *out, struct mlcc_diag *d)
+int cd_parse(struct arena *a, const char *origin, const uint8_t *buf, size_t len,
+	     struct cd_file *out, struct mlcc_diag *d)
 {
 	struct cursor c = {buf, len, 0, origin, d, a, 0};
 
@@ -215,8 +213,7 @@ int cd_parse(struct arena *a, const char *origin, const uint8_t *buf,
 	return c.err;
 }
 
-int cd_read(struct arena *a, const char *path, struct cd_file *out,
-	    struct mlcc_diag *d)
+int cd_read(struct arena *a, const char *path, struct cd_file *out, struct mlcc_diag *d)
 {
 	size_t len = 0;
 	bool missing;
@@ -225,15 +222,13 @@ int cd_read(struct arena *a, const char *path, struct cd_file *out,
 
 	memset(out, 0, sizeof *out);
 	if (!buf)
-		return missing ? diag_fail(d, MLCC_E_CORRUPT, "%s: missing", path)
-			       : d->status;
+		return missing ? diag_fail(d, MLCC_E_CORRUPT, "%s: missing", path) : d->status;
 	rc = cd_parse(a, path, buf, len, out, d);
 	free(buf);
 	return rc;
 }
 
-int cd_read_names(struct arena *a, const char *path, char ***names,
-		  size_t *n, struct mlcc_diag *d)
+int cd_read_names(struct arena *a, const char *path, char ***names, size_t *n, struct mlcc_diag *d)
 {
 	size_t len = 0;
 	bool missing;
@@ -261,8 +256,7 @@ int cd_read_names(struct arena *a, const char *path, char ***names,
 	return c.err;
 }
 
-int cd_read_analytics_name(struct arena *a, const char *path, char **name,
-			   struct mlcc_diag *d)
+int cd_read_analytics_name(struct arena *a, const char *path, char **name, struct mlcc_diag *d)
 {
 	size_t len = 0;
 	bool missing;

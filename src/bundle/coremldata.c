@@ -54,8 +54,7 @@ static char *pipeline_variant(const struct model *m)
 	for (size_t i = 0; i < m->nchildren; i++) {
 		unsigned v[3];
 		const char *variant = emit_compiled_version(m->children[i], v);
-		wbuf_printf(&w, ".model%zuv%u.%u.%u%s", i, v[0], v[1], v[2],
-			    variant);
+		wbuf_printf(&w, ".model%zuv%u.%u.%u%s", i, v[0], v[1], v[2], variant);
 	}
 	wbuf_putc(&w, '\0');
 	if (wbuf_error(&w)) {
@@ -80,8 +79,7 @@ const char *emit_compiled_version(const struct model *m, unsigned v[3])
 }
 
 /* The description with Metadata forced present, packed. */
-static int put_description(const struct emit_ctx *c, const struct model *m,
-			   struct wbuf *w)
+static int put_description(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 {
 	ModelDescription desc = *m->desc;
 	Metadata empty = CORE_ML__SPECIFICATION__METADATA__INIT;
@@ -93,8 +91,7 @@ static int put_description(const struct emit_ctx *c, const struct model *m,
 	n = core_ml__specification__model_description__get_packed_size(&desc);
 	buf = malloc(n ? n : 1);
 	if (!buf)
-		return diag_fail(c->diag, MLCC_E_NOMEM,
-				 "coremldata.bin: out of memory");
+		return diag_fail(c->diag, MLCC_E_NOMEM, "coremldata.bin: out of memory");
 	core_ml__specification__model_description__pack(&desc, buf);
 	archive_bytes(w, buf, n);
 	free(buf);
@@ -121,8 +118,7 @@ static void put_classifier(struct wbuf *w, const struct classifier *c)
 	archive_u64(w, 0);
 }
 
-int emit_coremldata(const struct emit_ctx *c, const struct model *m,
-		    struct wbuf *w)
+int emit_coremldata(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 {
 	unsigned v[3];
 	int rc;
@@ -148,8 +144,7 @@ int emit_coremldata(const struct emit_ctx *c, const struct model *m,
 	}
 	char *variant = pipeline_variant(m);
 	if (!variant)
-		return diag_fail(c->diag, MLCC_E_NOMEM,
-				 "coremldata.bin: out of memory");
+		return diag_fail(c->diag, MLCC_E_NOMEM, "coremldata.bin: out of memory");
 	emit_compiled_version(m, v);
 	archive_u32(w, m->type_field);
 	archive_version(w, v[0], v[1], v[2], variant);
@@ -163,8 +158,7 @@ int emit_coremldata(const struct emit_ctx *c, const struct model *m,
 	return MLCC_OK;
 }
 
-int emit_model_names(const struct emit_ctx *c, const struct model *m,
-		     struct wbuf *w)
+int emit_model_names(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 {
 	(void)c;
 	archive_u64(w, m->nchild_names);

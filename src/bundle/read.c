@@ -48,8 +48,7 @@ struct weight_lister {
 
 /* os_walk callback: add a weight file unless its relative path is
 ** listed already (pipeline children each hold a copy of every file). */
-static int add_weight(void *ctx, const char *abs, const char *rel,
-		      const struct stat *st)
+static int add_weight(void *ctx, const char *abs, const char *rel, const struct stat *st)
 {
 	struct weight_lister *l = ctx;
 	struct bundle *b = l->b;
@@ -73,8 +72,8 @@ static int add_weight(void *ctx, const char *abs, const char *rel,
 }
 
 /* model.mil of an ML-program directory, parsed; the stamp noted once. */
-static int read_program(struct arena *a, const char *dir, struct bundle *b,
-			struct model **out, struct mlcc_diag *d)
+static int read_program(struct arena *a, const char *dir, struct bundle *b, struct model **out,
+			struct mlcc_diag *d)
 {
 	char *path = os_join(dir, "model.mil");
 	struct mil_info info;
@@ -98,12 +97,11 @@ static int read_program(struct arena *a, const char *dir, struct bundle *b,
 	return rc;
 }
 
-static int read_model_dir(struct arena *a, const char *dir, struct bundle *b,
-			  struct model **out, unsigned depth,
-			  struct mlcc_diag *d);
+static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, struct model **out,
+			  unsigned depth, struct mlcc_diag *d);
 
-static int read_children(struct arena *a, const char *dir, struct bundle *b,
-			 struct model *m, unsigned depth, struct mlcc_diag *d)
+static int read_children(struct arena *a, const char *dir, struct bundle *b, struct model *m,
+			 unsigned depth, struct mlcc_diag *d)
 {
 	char name[40], *sub;
 	int rc = MLCC_OK;
@@ -130,9 +128,8 @@ static int read_children(struct arena *a, const char *dir, struct bundle *b,
 	return rc;
 }
 
-static int read_model_dir(struct arena *a, const char *dir, struct bundle *b,
-			  struct model **out, unsigned depth,
-			  struct mlcc_diag *d)
+static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, struct model **out,
+			  unsigned depth, struct mlcc_diag *d)
 {
 	char *cdp = os_join(dir, "coremldata.bin"), *wd;
 	struct cd_file cd;
@@ -143,8 +140,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b,
 		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 	if (depth > 16) {
 		free(cdp);
-		return diag_fail(d, MLCC_E_CORRUPT, "%s: pipelines nested too deeply",
-				 dir);
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: pipelines nested too deeply", dir);
 	}
 	rc = cd_read(a, cdp, &cd, d);
 	free(cdp);
@@ -174,14 +170,13 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b,
 			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 		m->arena = a;
 		m->origin = arena_strdup(a, dir);
-		m->kind = cd.type == 202 ? MODEL_PIPELINE
-			: cd.type == 200 ? MODEL_PIPELINE_CLASSIFIER
-					 : MODEL_PIPELINE_REGRESSOR;
+		m->kind = cd.type == 202   ? MODEL_PIPELINE
+			  : cd.type == 200 ? MODEL_PIPELINE_CLASSIFIER
+					   : MODEL_PIPELINE_REGRESSOR;
 		m->type_field = cd.type;
 		m->nchildren = (size_t)cd.nchildren;
 		if (cd.nchildren > 4096)
-			return diag_fail(d, MLCC_E_CORRUPT,
-					 "%s: %llu pipeline children", dir,
+			return diag_fail(d, MLCC_E_CORRUPT, "%s: %llu pipeline children", dir,
 					 (unsigned long long)cd.nchildren);
 		rc = read_children(a, dir, b, m, depth, d);
 	}
@@ -197,8 +192,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b,
 int bundle_metadata_updatable(const char *text, size_t len)
 {
 	json_t *root = json_loadb(text, len, 0, NULL);
-	const char *v = json_string_value(
-		json_object_get(json_array_get(root, 0), "isUpdatable"));
+	const char *v = json_string_value(json_object_get(json_array_get(root, 0), "isUpdatable"));
 	int yes = v && strcmp(v, "1") == 0;
 
 	json_decref(root);
@@ -223,12 +217,10 @@ static void read_updatable(const char *dir, struct model *m)
 
 static int cmp_file(const void *x, const void *y)
 {
-	return strcmp(((const struct bundle_file *)x)->rel,
-		      ((const struct bundle_file *)y)->rel);
+	return strcmp(((const struct bundle_file *)x)->rel, ((const struct bundle_file *)y)->rel);
 }
 
-int bundle_read(struct arena *a, const char *dir, struct bundle *b,
-		struct mlcc_diag *d)
+int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_diag *d)
 {
 	const char *base;
 	size_t blen;

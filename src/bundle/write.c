@@ -24,10 +24,9 @@
 #define MIL_BUFFER (1u << 20)
 
 /* One emitter's output, buffered in memory, into 'dir/name'. */
-static int write_small(const struct emit_ctx *c, const char *dir,
-		       const char *name, const struct model *m,
-		       int (*emit)(const struct emit_ctx *, const struct model *,
-				   struct wbuf *))
+static int write_small(const struct emit_ctx *c, const char *dir, const char *name,
+		       const struct model *m,
+		       int (*emit)(const struct emit_ctx *, const struct model *, struct wbuf *))
 {
 	struct wbuf w;
 	char *path = os_join(dir, name);
@@ -48,8 +47,7 @@ static int write_small(const struct emit_ctx *c, const char *dir,
 
 /* model.mil, streamed to disk: it holds every inline constant and can be
 ** far larger than the other files. */
-static int write_mil(const struct emit_ctx *c, const char *dir,
-		     const struct model *m)
+static int write_mil(const struct emit_ctx *c, const char *dir, const struct model *m)
 {
 	char *path = os_join(dir, "model.mil");
 	struct wbuf w;
@@ -79,15 +77,13 @@ static int write_mil(const struct emit_ctx *c, const char *dir,
 	return rc;
 }
 
-static int emit_meta(const struct emit_ctx *c, const struct model *m,
-		     struct wbuf *w)
+static int emit_meta(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 {
 	(void)m;
 	return emit_metadata(c, w);
 }
 
-static int emit_analytics_file(const struct emit_ctx *c, const struct model *m,
-			       struct wbuf *w)
+static int emit_analytics_file(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 {
 	(void)m;
 	return emit_analytics(c, w);
@@ -95,8 +91,7 @@ static int emit_analytics_file(const struct emit_ctx *c, const struct model *m,
 
 /* Create directory 'dir/name' and return its malloc'd path, or NULL with
 ** the error recorded. */
-static char *make_subdir(const struct emit_ctx *c, const char *dir,
-			 const char *name)
+static char *make_subdir(const struct emit_ctx *c, const char *dir, const char *name)
 {
 	char *sub = os_join(dir, name);
 
@@ -114,31 +109,28 @@ static char *make_subdir(const struct emit_ctx *c, const char *dir,
 
 /* Where the weight files go, as the directories are written. */
 struct placer {
-	const struct weight_plan *plan;  /* every file of the bundle */
+	const struct weight_plan *plan;	 /* every file of the bundle */
 	const struct weight_plan *early; /* brought by the copier */
-	char *owner;                     /* first ML-program dir, or NULL */
+	char *owner;			 /* first ML-program dir, or NULL */
 };
 
 /* The weight files of the ML-program directory 'dir': all of them in the
 ** first such directory, less those the copier brings. */
-static int place_weights(const struct emit_ctx *c, struct placer *pl,
-			 const char *dir)
+static int place_weights(const struct emit_ctx *c, struct placer *pl, const char *dir)
 {
 	const struct weight_plan *skip = NULL;
 
 	if (!pl->owner) {
 		if (!(pl->owner = strdup(dir)))
-			return diag_fail(c->diag, MLCC_E_NOMEM,
-					 "%s: out of memory", dir);
+			return diag_fail(c->diag, MLCC_E_NOMEM, "%s: out of memory", dir);
 		skip = pl->early;
 	}
-	return weights_copy(pl->plan, dir, c->link, c->progress, skip,
-			    c->stats, c->diag);
+	return weights_copy(pl->plan, dir, c->link, c->progress, skip, c->stats, c->diag);
 }
 
 /* A compiled model (top level or pipeline child) into 'dir'. */
-static int write_model_dir(const struct emit_ctx *c, const struct model *m,
-			   const char *dir, struct placer *pl)
+static int write_model_dir(const struct emit_ctx *c, const struct model *m, const char *dir,
+			   struct placer *pl)
 {
 	int rc = write_small(c, dir, "coremldata.bin", m, emit_coremldata);
 	char *sub;
@@ -165,8 +157,7 @@ static int write_model_dir(const struct emit_ctx *c, const struct model *m,
 	return rc;
 }
 
-int bundle_write(const struct emit_ctx *c, const char *dir,
-		 const struct weight_plan *plan,
+int bundle_write(const struct emit_ctx *c, const char *dir, const struct weight_plan *plan,
 		 const struct weight_plan *early, char **owner)
 {
 	static const struct weight_plan none;
@@ -186,8 +177,8 @@ int bundle_write(const struct emit_ctx *c, const char *dir,
 	return rc;
 }
 
-int bundle_adopt_weights(const char *dir, const char *owner,
-			 const struct weight_plan *early, struct mlcc_diag *d)
+int bundle_adopt_weights(const char *dir, const char *owner, const struct weight_plan *early,
+			 struct mlcc_diag *d)
 {
 	char *from, *to;
 	int rc = MLCC_OK;

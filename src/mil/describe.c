@@ -37,7 +37,6 @@
 
 #include "base/diag.h"
 
-
 typedef CoreML__Specification__ArrayFeatureType__Shape Shape;
 typedef CoreML__Specification__ArrayFeatureType__EnumeratedShapes EnumShapes;
 typedef CoreML__Specification__ArrayFeatureType__ShapeRange ShapeRange;
@@ -49,7 +48,7 @@ struct fsi {
 	const struct mvalue *defaults; /* dict: input -> shape */
 	const struct mvalue *ranges;   /* dict: input -> list of [lo, hi] */
 	const struct mvalue *enums;    /* dict: key -> (dict: input -> shape) */
-	size_t *order;                 /* 'enums' entries sorted by key */
+	size_t *order;		       /* 'enums' entries sorted by key */
 };
 
 /* The features of one function. */
@@ -76,8 +75,8 @@ static int fail(struct describer *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return diag_fail(c->d, MLCC_E_CORRUPT, "%s: function '%s': %s",
-			 c->m->origin, c->f->name, msg);
+	return diag_fail(c->d, MLCC_E_CORRUPT, "%s: function '%s': %s", c->m->origin, c->f->name,
+			 msg);
 }
 
 /* Out of memory, naming the model. */
@@ -100,8 +99,7 @@ static const struct mvalue *dict_get(const struct mvalue *v, const char *key)
 }
 
 /* Integer tensor 'v' as int64 values in 'c's arena. */
-static int read_ints(struct describer *c, const struct mvalue *v,
-		     int64_t **out, size_t *n)
+static int read_ints(struct describer *c, const struct mvalue *v, int64_t **out, size_t *n)
 {
 	enum dtype dt = v ? v->type->dtype : DT_INVALID;
 
@@ -144,8 +142,7 @@ static int64_t int_at(const struct mvalue *v, size_t i)
 
 static bool same_ints(const struct mvalue *a, const struct mvalue *b)
 {
-	if (!a || !b || a->kind != VAL_TENSOR || b->kind != VAL_TENSOR ||
-	    a->count != b->count)
+	if (!a || !b || a->kind != VAL_TENSOR || b->kind != VAL_TENSOR || a->count != b->count)
 		return false;
 	for (size_t i = 0; i < a->count; i++)
 		if (int_at(a, i) != int_at(b, i))
@@ -158,8 +155,7 @@ static bool is_default_config(const struct fsi *s, const struct mvalue *cfg)
 {
 	for (size_t i = 0; i < cfg->count; i++) {
 		const char *name = model_value_string(cfg->items[i]);
-		const struct mvalue *def = name && s->defaults
-			? dict_get(s->defaults, name) : NULL;
+		const struct mvalue *def = name && s->defaults ? dict_get(s->defaults, name) : NULL;
 		if (def && !same_ints(def, cfg->values[i]))
 			return false;
 	}
@@ -178,12 +174,10 @@ static int sort_configs(struct describer *c, struct fsi *s)
 	for (size_t i = 0; i < n; i++) {
 		const char *ki = model_value_string(s->enums->items[i]);
 		size_t j = i;
-		if (!ki || !s->enums->values[i] ||
-		    s->enums->values[i]->kind != VAL_DICT)
+		if (!ki || !s->enums->values[i] || s->enums->values[i]->kind != VAL_DICT)
 			return fail(c, "malformed " FLEXSHAPE_KEY " (EnumeratedShapes entry)");
-		while (j > 0 && strcmp(model_value_string(
-					       s->enums->items[s->order[j - 1]]),
-				       ki) > 0) {
+		while (j > 0 &&
+		       strcmp(model_value_string(s->enums->items[s->order[j - 1]]), ki) > 0) {
 			s->order[j] = s->order[j - 1];
 			j--;
 		}
@@ -210,7 +204,8 @@ static int read_fsi(struct describer *c, struct fsi *s)
 	for (size_t i = 0; v && i < v->count; i++) {
 		const struct mvalue *t = v->items[i];
 		const char *name = t->kind == VAL_TUPLE && t->count == 2
-			? model_value_string(t->items[0]) : NULL;
+					   ? model_value_string(t->items[0])
+					   : NULL;
 		if (!name || t->items[1]->kind != VAL_DICT)
 			return fail(c, "malformed " FLEXSHAPE_KEY " (item %zu)", i);
 		if (strcmp(name, "DefaultShapes") == 0)
@@ -228,22 +223,15 @@ static int read_fsi(struct describer *c, struct fsi *s)
 /* ---- features ----------------------------------------------------------- */
 
 /* The ArrayDataType of tensor element type 'dt', or 0. */
-static CoreML__Specification__ArrayFeatureType__ArrayDataType
-array_type(enum dtype dt)
+static CoreML__Specification__ArrayFeatureType__ArrayDataType array_type(enum dtype dt)
 {
 	switch (dt) {
-	case DT_FP32:
-		return CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__FLOAT32;
-	case DT_FP16:
-		return CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__FLOAT16;
-	case DT_FP64:
-		return CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__DOUBLE;
-	case DT_INT32:
-		return CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__INT32;
-	case DT_INT8:
-		return CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__INT8;
-	default:
-		return 0;
+	case DT_FP32: return CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__FLOAT32;
+	case DT_FP16: return CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__FLOAT16;
+	case DT_FP64: return CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__DOUBLE;
+	case DT_INT32: return CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__INT32;
+	case DT_INT8: return CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__INT8;
+	default: return 0;
 	}
 }
 
@@ -260,20 +248,20 @@ static bool shape_known(const struct mtype *t)
 
 /* A multi-array type for tensor 't' of feature 'what' 'name', with its
 ** own dims as shape when they are all known. */
-static int new_array(struct describer *c, const char *what, const char *name,
-		     const struct mtype *t, ArrayFeatureType **out)
+static int new_array(struct describer *c, const char *what, const char *name, const struct mtype *t,
+		     ArrayFeatureType **out)
 {
 	static const ArrayFeatureType init = CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__INIT;
 	ArrayFeatureType *arr;
 
 	if (t->kind != TY_TENSOR) {
-		static const char *const kinds[] = {"tensor", "list", "tuple",
-						    "dict", "state"};
-		return fail(c, "%s '%s' is a %s, which no feature type describes",
-			    what, name, kinds[t->kind]);
+		static const char *const kinds[] = {"tensor", "list", "tuple", "dict", "state"};
+		return fail(c, "%s '%s' is a %s, which no feature type describes", what, name,
+			    kinds[t->kind]);
 	}
 	if (!array_type(t->dtype))
-		return fail(c, "%s '%s' has element type %s, which no feature type "
+		return fail(c,
+			    "%s '%s' has element type %s, which no feature type "
 			    "describes (fp32, fp16, fp64, int32, int8)",
 			    what, name, dtype_info(t->dtype)->mil);
 	arr = arena_alloc(c->a, sizeof *arr);
@@ -290,8 +278,8 @@ static int new_array(struct describer *c, const char *what, const char *name,
 }
 
 /* A feature named 'name' holding 'arr', as a multi-array or a state. */
-static int new_feature(struct describer *c, const char *name,
-		       ArrayFeatureType *arr, bool state, FeatureDescription **out)
+static int new_feature(struct describer *c, const char *name, ArrayFeatureType *arr, bool state,
+		       FeatureDescription **out)
 {
 	static const FeatureDescription fd_init = CORE_ML__SPECIFICATION__FEATURE_DESCRIPTION__INIT;
 	static const FeatureType ft_init = CORE_ML__SPECIFICATION__FEATURE_TYPE__INIT;
@@ -321,10 +309,11 @@ static int new_feature(struct describer *c, const char *name,
 }
 
 /* shapeRange from the RangeDims entry 'r' (a list of [lower, upper]). */
-static int set_range(struct describer *c, ArrayFeatureType *arr,
-		     const char *name, const struct mvalue *r)
+static int set_range(struct describer *c, ArrayFeatureType *arr, const char *name,
+		     const struct mvalue *r)
 {
-	static const ShapeRange sr_init = CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_RANGE__INIT;
+	static const ShapeRange sr_init =
+		CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_RANGE__INIT;
 	static const SizeRange sz_init = CORE_ML__SPECIFICATION__SIZE_RANGE__INIT;
 	ShapeRange *sr = arena_alloc(c->a, sizeof *sr);
 	int rc;
@@ -361,10 +350,11 @@ static int set_range(struct describer *c, ArrayFeatureType *arr,
 
 /* enumeratedShapes: the input's shape in every configuration that names
 ** it, configurations in key order.  Leaves 'arr' alone if none does. */
-static int set_enumerated(struct describer *c, ArrayFeatureType *arr,
-			  const char *name, const struct fsi *s)
+static int set_enumerated(struct describer *c, ArrayFeatureType *arr, const char *name,
+			  const struct fsi *s)
 {
-	static const EnumShapes es_init = CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ENUMERATED_SHAPES__INIT;
+	static const EnumShapes es_init =
+		CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ENUMERATED_SHAPES__INIT;
 	static const Shape sh_init = CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE__INIT;
 	size_t n = s->enums ? s->enums->count : 0;
 	EnumShapes *es = arena_alloc(c->a, sizeof *es);
@@ -399,10 +389,10 @@ static int set_enumerated(struct describer *c, ArrayFeatureType *arr,
 
 /* No FSI entry: unknown dims default to 1 with range [1, -1]; known dims
 ** are fixed ([d, d]).  'arr->shape' may already hold a default shape. */
-static int set_open_range(struct describer *c, ArrayFeatureType *arr,
-			  const struct mtype *t)
+static int set_open_range(struct describer *c, ArrayFeatureType *arr, const struct mtype *t)
 {
-	static const ShapeRange sr_init = CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_RANGE__INIT;
+	static const ShapeRange sr_init =
+		CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_RANGE__INIT;
 	static const SizeRange sz_init = CORE_ML__SPECIFICATION__SIZE_RANGE__INIT;
 	ShapeRange *sr = arena_alloc(c->a, sizeof *sr);
 
@@ -438,9 +428,8 @@ static int set_open_range(struct describer *c, ArrayFeatureType *arr,
 
 /* The flexibility of input 'name' of type 't': from the FSI entries when
 ** it has a default shape there, else open ranges for unknown dims. */
-static int set_flexibility(struct describer *c, ArrayFeatureType *arr,
-			   const char *name, const struct mtype *t,
-			   const struct fsi *s)
+static int set_flexibility(struct describer *c, ArrayFeatureType *arr, const char *name,
+			   const struct mtype *t, const struct fsi *s)
 {
 	const struct mvalue *def = dict_get(s->defaults, name);
 	const struct mvalue *range = dict_get(s->ranges, name);
@@ -452,15 +441,16 @@ static int set_flexibility(struct describer *c, ArrayFeatureType *arr,
 		return set_range(c, arr, name, range);
 	if (def && (rc = set_enumerated(c, arr, name, s)))
 		return rc;
-	if (shape_known(t) || arr->shape_flexibility_case !=
+	if (shape_known(t) ||
+	    arr->shape_flexibility_case !=
 		    CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_FLEXIBILITY__NOT_SET)
 		return 0;
 	return set_open_range(c, arr, t);
 }
 
 /* The feature of function input 'nt': a multi-array or a state. */
-static int describe_input(struct describer *c, const struct named_type *nt,
-			  const struct fsi *s, struct features *fs)
+static int describe_input(struct describer *c, const struct named_type *nt, const struct fsi *s,
+			  struct features *fs)
 {
 	bool state = nt->type->kind == TY_STATE;
 	const struct mtype *t = state ? nt->type->elem : nt->type;
@@ -472,8 +462,7 @@ static int describe_input(struct describer *c, const struct named_type *nt,
 	if ((rc = new_array(c, what, nt->name, t, &arr)))
 		return rc;
 	if (t->rank < 0)
-		return fail(c, "%s '%s' has unknown rank; a feature needs a shape",
-			    what, nt->name);
+		return fail(c, "%s '%s' has unknown rank; a feature needs a shape", what, nt->name);
 	if (state && !shape_known(t))
 		return fail(c, "state '%s' has an unknown dimension", nt->name);
 	if (!state && (rc = set_flexibility(c, arr, nt->name, t, s)))
@@ -537,14 +526,13 @@ static int describe_function(struct describer *c, struct features *fs)
 /* qsort order of function pointers: by name, bytewise. */
 static int cmp_func(const void *a, const void *b)
 {
-	return strcmp((*(struct function *const *)a)->name,
-		      (*(struct function *const *)b)->name);
+	return strcmp((*(struct function *const *)a)->name, (*(struct function *const *)b)->name);
 }
 
 /* Remove the FlexibleShapeInformation attribute of 'f'. */
 /* One FunctionDescription per function, in 'order'. */
-static int describe_functions(struct describer *c, ModelDescription *desc,
-			      struct function **order, size_t n)
+static int describe_functions(struct describer *c, ModelDescription *desc, struct function **order,
+			      size_t n)
 {
 	static const FunctionDescription init = CORE_ML__SPECIFICATION__FUNCTION_DESCRIPTION__INIT;
 	int rc;
@@ -587,8 +575,8 @@ int mil_describe(struct model *m, struct mlcc_diag *d)
 	int rc = 0;
 
 	if (m->kind != MODEL_ML_PROGRAM || !prog || prog->nfuncs == 0)
-		return diag_fail(d, MLCC_E_INTERNAL,
-				 "%s: mil_describe needs an ML program", m->origin);
+		return diag_fail(d, MLCC_E_INTERNAL, "%s: mil_describe needs an ML program",
+				 m->origin);
 	desc = arena_alloc(c.a, sizeof *desc);
 	order = arena_array(c.a, prog->nfuncs, sizeof *order);
 	if (!desc || !order)

@@ -54,10 +54,10 @@ enum flex_kind { FLEX_NONE, FLEX_RANGE, FLEX_ENUM };
 struct fview {
 	const char *name;
 	size_t rank;
-	const int64_t *shape;   /* default shape */
+	const int64_t *shape; /* default shape */
 	enum flex_kind kind;
 	const int64_t *lo, *hi; /* FLEX_RANGE: per dimension */
-	size_t nshapes;         /* FLEX_ENUM: shapes; FLEX_RANGE: ranges */
+	size_t nshapes;		/* FLEX_ENUM: shapes; FLEX_RANGE: ranges */
 	const int64_t *const *shapes;
 	const size_t *ranks;
 };
@@ -77,18 +77,17 @@ bool flexshape_any(const struct func_desc *fd)
 {
 	for (size_t i = 0; i < fd->ninputs; i++) {
 		const ArrayFeatureType *a = array_of(fd->inputs[i]);
-		const ImageFeatureType *im =
-			image_of(fd->inputs[i]);
+		const ImageFeatureType *im = image_of(fd->inputs[i]);
 		if ((a && (desc_array_is_range(a) || desc_array_is_enum(a))) ||
-		    (im && im->size_flexibility_case !=
-				   CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__SIZE_FLEXIBILITY__NOT_SET))
+		    (im &&
+		     im->size_flexibility_case !=
+			     CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__SIZE_FLEXIBILITY__NOT_SET))
 			return true;
 	}
 	return false;
 }
 
-static int view_array(struct arena *ar, const ArrayFeatureType *a,
-		      struct fview *v)
+static int view_array(struct arena *ar, const ArrayFeatureType *a, struct fview *v)
 {
 	v->rank = a->n_shape;
 	v->shape = a->shape;
@@ -99,8 +98,7 @@ static int view_array(struct arena *ar, const ArrayFeatureType *a,
 		if (!lo || !hi)
 			return ENOMEM;
 		for (size_t d = 0; d < n; d++) {
-			const CoreML__Specification__SizeRange *r =
-				a->shaperange->sizeranges[d];
+			const CoreML__Specification__SizeRange *r = a->shaperange->sizeranges[d];
 			lo[d] = r ? (int64_t)r->lowerbound : 0;
 			hi[d] = r ? r->upperbound : 0;
 		}
@@ -128,14 +126,13 @@ static int view_array(struct arena *ar, const ArrayFeatureType *a,
 	return 0;
 }
 
-static int view_image(struct arena *ar,
-		      const ImageFeatureType *im,
-		      struct fview *v)
+static int view_image(struct arena *ar, const ImageFeatureType *im, struct fview *v)
 {
-	bool gray = im->colorspace ==
-			    CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__GRAYSCALE ||
-		    im->colorspace ==
-			    CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__GRAYSCALE_FLOAT16;
+	bool gray =
+		im->colorspace ==
+			CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__GRAYSCALE ||
+		im->colorspace ==
+			CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__GRAYSCALE_FLOAT16;
 	int64_t c = gray ? 1 : 3;
 	int64_t *shape = arena_array(ar, 4, sizeof *shape);
 
@@ -165,9 +162,10 @@ static int view_image(struct arena *ar,
 		v->lo = lo;
 		v->hi = hi;
 		v->nshapes = 4;
-	} else if (im->size_flexibility_case ==
-			   CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__SIZE_FLEXIBILITY_ENUMERATED_SIZES &&
-		   im->enumeratedsizes) {
+	} else if (
+		im->size_flexibility_case ==
+			CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__SIZE_FLEXIBILITY_ENUMERATED_SIZES &&
+		im->enumeratedsizes) {
 		size_t n = im->enumeratedsizes->n_sizes;
 		const int64_t **sh = arena_array(ar, n + 1, sizeof *sh);
 		size_t *rk = arena_array(ar, n + 1, sizeof *rk);
@@ -196,8 +194,8 @@ static int view_image(struct arena *ar,
 
 /* Views of the inputs (and, with 'states', the states), sorted by name;
 ** features that are neither arrays nor images are left out. */
-static int collect_views(struct arena *ar, const struct func_desc *fd,
-			 bool states, struct fview **out, size_t *n)
+static int collect_views(struct arena *ar, const struct func_desc *fd, bool states,
+			 struct fview **out, size_t *n)
 {
 	size_t total = fd->ninputs + (states ? fd->nstates : 0), k = 0;
 	struct fview *v = arena_array(ar, total + 1, sizeof *v);
@@ -245,8 +243,7 @@ void flexshape_config_key(const char *raw, size_t len, char out[9])
 	out[8] = '\0';
 }
 
-void flexshape_raw_name(struct wbuf *w, const char *name, const int64_t *shape,
-			size_t rank)
+void flexshape_raw_name(struct wbuf *w, const char *name, const int64_t *shape, size_t rank)
 {
 	/* [seq, n, k, h, w]: the last four dims right-aligned, the product of
 	** any leading ones in 'seq', missing entries 1 (Espresso order). */
@@ -329,14 +326,12 @@ struct config {
 
 static int cmp_config(const void *a, const void *b)
 {
-	return strcmp(((const struct config *)a)->key,
-		      ((const struct config *)b)->key);
+	return strcmp(((const struct config *)a)->key, ((const struct config *)b)->key);
 }
 
 /* Build configuration 'c' over the features 'v' (sorted by name): the
 ** c-th shape of enumerated features, the default shape of the others. */
-static int build_config(const struct fview *v, size_t n, size_t c,
-			struct config *out)
+static int build_config(const struct fview *v, size_t n, size_t c, struct config *out)
 {
 	struct wbuf raw, body;
 	size_t k = 0;
@@ -444,11 +439,9 @@ int flexshape_print(struct wbuf *w, const struct func_desc *fd, bool v13)
 	}
 	wbuf_printf(w, "tuple<tuple<%s, dict<%s, tensor<int32, [?]>>>", s, s);
 	if (any_enum)
-		wbuf_printf(w, ", tuple<%s, dict<%s, dict<%s, tensor<int32, [?]>>>>",
-			    s, s, s);
+		wbuf_printf(w, ", tuple<%s, dict<%s, dict<%s, tensor<int32, [?]>>>>", s, s, s);
 	if (any_range)
-		wbuf_printf(w, ", tuple<%s, dict<%s, list<tensor<int32, [2]>, ?>>>",
-			    s, s);
+		wbuf_printf(w, ", tuple<%s, dict<%s, list<tensor<int32, [2]>, ?>>>", s, s);
 	wbuf_puts(w, ">((");
 	put_defaults(w, inputs, ni);
 	if (any_enum) {

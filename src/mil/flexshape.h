@@ -39,7 +39,6 @@ void flexshape_config_key(const char *raw, size_t len, char out[9]);
 
 /* The raw-name fragment of one feature: "name_seq_n_k_h_w_", from its
 ** shape folded into the 5-vector [seq, n, k, h, w].  Appends to 'w'. */
-void flexshape_raw_name(struct wbuf *w, const char *name, const int64_t *shape,
-			size_t rank);
+void flexshape_raw_name(struct wbuf *w, const char *name, const int64_t *shape, size_t rank);
 
 #endif

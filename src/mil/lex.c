@@ -82,8 +82,7 @@ static void skip_space(struct lexer *lx)
 ** carry a sign after their p/P exponent marker. */
 static void scan_number(struct lexer *lx)
 {
-	bool hex = lx->end - lx->p >= 2 && lx->p[0] == '0' &&
-		   (lx->p[1] == 'x' || lx->p[1] == 'X');
+	bool hex = lx->end - lx->p >= 2 && lx->p[0] == '0' && (lx->p[1] == 'x' || lx->p[1] == 'X');
 
 	while (lx->p < lx->end) {
 		char c = *lx->p;
@@ -123,13 +122,13 @@ static int scan_string(struct lexer *lx)
 		if (c == 'x') {
 			if (lx->end - lx->p < 4 || hexfloat_digit(lx->p[2]) < 0 ||
 			    hexfloat_digit(lx->p[3]) < 0)
-				return lex_error(lx, lx->p,
-						 "malformed \\x escape in string (expected two hex digits)");
+				return lex_error(
+					lx, lx->p,
+					"malformed \\x escape in string (expected two hex digits)");
 			if (hexfloat_digit(lx->p[2]) == 0 && hexfloat_digit(lx->p[3]) == 0)
 				return lex_error(lx, lx->p, "NUL byte (\\x00) in string");
 			lx->p += 3;
-		} else if (c == '"' || c == '\\' || c == 'n' || c == 't' ||
-			   c == 'r') {
+		} else if (c == '"' || c == '\\' || c == 'n' || c == 't' || c == 'r') {
 			lx->p++;
 		} else {
 			return lex_error(lx, lx->p, "unknown escape in string");
@@ -167,8 +166,7 @@ int mil_lex_next(struct lexer *lx, struct token *out)
 	} else if (c == '-' && lx->end - lx->p >= 2 && lx->p[1] == '>') {
 		out->kind = TK_ARROW;
 		lx->p += 2;
-	} else if (c == '-' && lx->end - lx->p >= 2 &&
-		   (is_digit(lx->p[1]) || is_alpha(lx->p[1]))) {
+	} else if (c == '-' && lx->end - lx->p >= 2 && (is_digit(lx->p[1]) || is_alpha(lx->p[1]))) {
 		out->kind = TK_NUMBER;
 		lx->p++;
 		scan_number(lx);
@@ -193,8 +191,7 @@ bool mil_tok_is(const struct token *t, char c)
 
 bool mil_tok_word(const struct token *t, const char *word)
 {
-	return t->kind == TK_IDENT && strlen(word) == t->len &&
-	       memcmp(t->s, word, t->len) == 0;
+	return t->kind == TK_IDENT && strlen(word) == t->len && memcmp(t->s, word, t->len) == 0;
 }
 
 char *mil_lex_string(struct arena *a, const struct token *t)
@@ -211,7 +208,8 @@ char *mil_lex_string(struct arena *a, const struct token *t)
 		}
 		c = t->s[++i];
 		if (c == 'x') {
-			*q++ = (char)(hexfloat_digit(t->s[i + 1]) * 16 + hexfloat_digit(t->s[i + 2]));
+			*q++ = (char)(hexfloat_digit(t->s[i + 1]) * 16 +
+				      hexfloat_digit(t->s[i + 2]));
 			i += 2;
 		} else {
 			*q++ = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;

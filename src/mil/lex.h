@@ -28,7 +28,7 @@ enum tok_kind { TK_EOF, TK_IDENT, TK_NUMBER, TK_STRING, TK_ARROW, TK_PUNCT };
 
 struct token {
 	enum tok_kind kind;
-	const char *s;   /* the token's text (strings: with their quotes) */
+	const char *s; /* the token's text (strings: with their quotes) */
 	size_t len;
 	unsigned line, col;
 };
@@ -37,7 +37,7 @@ struct lexer {
 	const char *p, *end;
 	const char *line_start;
 	unsigned line;
-	const char *err;   /* after a failed mil_lex_next: what went wrong */
+	const char *err; /* after a failed mil_lex_next: what went wrong */
 	unsigned err_line, err_col;
 };
 

@@ -37,15 +37,14 @@ void mil_print_string(struct wbuf *w, const char *s);
 ** 'blob_text' set, each blob literal prints as BLOBFILE(<its text>), so
 ** that callers can compare ops by weight content (mlcc diff). */
 int mil_print_op(struct wbuf *w, const struct op *op, bool v13,
-		 const char *(*blob_text)(void *ctx, const struct mvalue *v),
-		 void *ctx);
+		 const char *(*blob_text)(void *ctx, const struct mvalue *v), void *ctx);
 
 /* What the text says about who wrote it. */
 struct mil_info {
-	const char *dialect;          /* "1.0" or "1.3" */
-	bool has_build_info;          /* a buildInfo attribute was present */
-	const char *coremlc_version;  /* buildInfo "coremlc-version", or "" */
-	const char *coremlc_mil;      /* buildInfo "coremlc-component-MIL", or "" */
+	const char *dialect;	     /* "1.0" or "1.3" */
+	bool has_build_info;	     /* a buildInfo attribute was present */
+	const char *coremlc_version; /* buildInfo "coremlc-version", or "" */
+	const char *coremlc_mil;     /* buildInfo "coremlc-component-MIL", or "" */
 };
 
 /* Parse the 'len' bytes of 'text' (not necessarily NUL-terminated) into a
@@ -53,9 +52,8 @@ struct mil_info {
 ** 'origin' names the text in messages, which read
 ** "<origin>:<line>:<col>: <what was expected>, found <what>" (status
 ** MLCC_E_CORRUPT; MLCC_E_NOMEM when out of memory).  'info' may be NULL. */
-int mil_parse(struct arena *a, const char *origin, const char *text,
-	      size_t len, struct model **out, struct mil_info *info,
-	      struct mlcc_diag *d);
+int mil_parse(struct arena *a, const char *origin, const char *text, size_t len, struct model **out,
+	      struct mil_info *info, struct mlcc_diag *d);
 
 /* Fill m->desc (replacing it) from the program, for a model that came
 ** without a description: per function one input feature per function

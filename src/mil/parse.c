@@ -34,23 +34,21 @@
 
 struct parser {
 	struct lexer lx;
-	struct token tok;   /* the current token */
+	struct token tok; /* the current token */
 	struct arena *a;
 	struct mlcc_diag *d;
 	const char *origin;
 	unsigned depth;
-	int status;         /* first failure, MLCC_OK while all is well */
+	int status; /* first failure, MLCC_OK while all is well */
 };
 
 /* ---- errors and tokens -------------------------------------------------- */
 
 /* Record "<origin>:<line>:<col>: <message>" at token 't' (only the first
 ** failure counts).  Returns the parser's status. */
-static int fail_at(struct parser *p, const struct token *t, const char *fmt,
-		   ...) MLCC_PRINTF(3, 4);
+static int fail_at(struct parser *p, const struct token *t, const char *fmt, ...) MLCC_PRINTF(3, 4);
 
-static int fail_at(struct parser *p, const struct token *t, const char *fmt,
-		   ...)
+static int fail_at(struct parser *p, const struct token *t, const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
@@ -60,8 +58,8 @@ static int fail_at(struct parser *p, const struct token *t, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	p->status = diag_fail(p->d, MLCC_E_CORRUPT, "%s:%u:%u: %s", p->origin,
-			      t->line, t->col, msg);
+	p->status =
+		diag_fail(p->d, MLCC_E_CORRUPT, "%s:%u:%u: %s", p->origin, t->line, t->col, msg);
 	return p->status;
 }
 
@@ -69,8 +67,7 @@ static int fail_at(struct parser *p, const struct token *t, const char *fmt,
 static int nomem(struct parser *p)
 {
 	if (!p->status)
-		p->status = diag_fail(p->d, MLCC_E_NOMEM, "%s: out of memory",
-				      p->origin);
+		p->status = diag_fail(p->d, MLCC_E_NOMEM, "%s: out of memory", p->origin);
 	return p->status;
 }
 
@@ -83,9 +80,8 @@ static void advance(struct parser *p)
 	if (mil_lex_next(&p->lx, &p->tok) == 0)
 		return;
 	if (!p->status)
-		p->status = diag_fail(p->d, MLCC_E_CORRUPT, "%s:%u:%u: %s",
-				      p->origin, p->lx.err_line, p->lx.err_col,
-				      p->lx.err);
+		p->status = diag_fail(p->d, MLCC_E_CORRUPT, "%s:%u:%u: %s", p->origin,
+				      p->lx.err_line, p->lx.err_col, p->lx.err);
 	p->tok.kind = TK_EOF;
 	p->tok.len = 0;
 }
@@ -125,8 +121,8 @@ static int expected(struct parser *p, const char *what, const char *context)
 	char found[64];
 
 	mil_tok_describe(&p->tok, found, sizeof found);
-	return fail_at(p, &p->tok, "expected %s%s%s, found %s", what,
-		       *context ? " " : "", context, found);
+	return fail_at(p, &p->tok, "expected %s%s%s, found %s", what, *context ? " " : "", context,
+		       found);
 }
 
 /* Consume punctuation 'c' or fail naming it and 'context'. */
@@ -162,8 +158,7 @@ static int expect_word(struct parser *p, const char *word, const char *context)
 }
 
 /* An identifier, copied into the arena. */
-static int expect_ident(struct parser *p, const char *what, const char *context,
-			const char **out)
+static int expect_ident(struct parser *p, const char *what, const char *context, const char **out)
 {
 	if (p->tok.kind != TK_IDENT)
 		return expected(p, what, context);
@@ -179,8 +174,7 @@ static int expect_ident(struct parser *p, const char *what, const char *context,
 static int enter(struct parser *p)
 {
 	if (++p->depth > MAX_DEPTH)
-		return fail_at(p, &p->tok, "nesting deeper than %d levels",
-			       MAX_DEPTH);
+		return fail_at(p, &p->tok, "nesting deeper than %d levels", MAX_DEPTH);
 	return 0;
 }
 
@@ -191,8 +185,7 @@ static void leave(struct parser *p)
 
 /* Room for element 'n' of arena array 'v' holding '*cap' elements: 'v'
 ** itself, or a copy twice as large.  NULL when out of memory. */
-static void *grow(struct parser *p, void *v, size_t n, size_t *cap,
-		  size_t size)
+static void *grow(struct parser *p, void *v, size_t n, size_t *cap, size_t size)
 {
 	size_t ncap = *cap ? *cap * 2 : 4;
 	void *nv;
@@ -216,8 +209,7 @@ static void type_name(const struct mtype *t, char *buf, size_t n)
 	size_t used;
 
 	if (t->kind != TY_TENSOR) {
-		static const char *const kinds[] = {"tensor", "list", "tuple",
-						    "dict", "state"};
+		static const char *const kinds[] = {"tensor", "list", "tuple", "dict", "state"};
 		snprintf(buf, n, "%s<...>", kinds[t->kind]);
 		return;
 	}
@@ -228,11 +220,10 @@ static void type_name(const struct mtype *t, char *buf, size_t n)
 	used = (size_t)snprintf(buf, n, "tensor<%s, [", dtype_info(t->dtype)->mil);
 	for (size_t i = 0; i < t->ndims && used < n; i++) {
 		if (t->dims[i] < 0)
-			used += (size_t)snprintf(buf + used, n - used, "%s?",
-						 i ? ", " : "");
+			used += (size_t)snprintf(buf + used, n - used, "%s?", i ? ", " : "");
 		else
-			used += (size_t)snprintf(buf + used, n - used, "%s%lld",
-						 i ? ", " : "", (long long)t->dims[i]);
+			used += (size_t)snprintf(buf + used, n - used, "%s%lld", i ? ", " : "",
+						 (long long)t->dims[i]);
 	}
 	if (used < n)
 		snprintf(buf + used, n - used, "]>");
@@ -252,11 +243,11 @@ static int parse_count(struct parser *p, const char *noun, int64_t *out)
 	for (size_t i = 0; i < p->tok.len; i++) {
 		char c = p->tok.s[i];
 		if (c < '0' || c > '9')
-			return fail_at(p, &p->tok, "malformed %s '%.*s'", noun,
-				       (int)p->tok.len, p->tok.s);
+			return fail_at(p, &p->tok, "malformed %s '%.*s'", noun, (int)p->tok.len,
+				       p->tok.s);
 		if (v > (INT64_MAX - (c - '0')) / 10)
-			return fail_at(p, &p->tok, "%s '%.*s' too large", noun,
-				       (int)p->tok.len, p->tok.s);
+			return fail_at(p, &p->tok, "%s '%.*s' too large", noun, (int)p->tok.len,
+				       p->tok.s);
 		v = v * 10 + (c - '0');
 	}
 	*out = v;
@@ -287,8 +278,7 @@ static int parse_shape(struct parser *p, struct mtype *t)
 	}
 	if (!at(p, ']')) {
 		do {
-			int64_t *dims = grow(p, t->dims, t->ndims, &cap,
-					     sizeof *t->dims);
+			int64_t *dims = grow(p, t->dims, t->ndims, &cap, sizeof *t->dims);
 			if (!dims)
 				return nomem(p);
 			t->dims = dims;
@@ -308,8 +298,8 @@ static int parse_dtype(struct parser *p, enum dtype *out)
 		return expected(p, "an element type", "");
 	*out = dtype_from_mil(p->tok.s, p->tok.len);
 	if (*out == DT_INVALID)
-		return fail_at(p, &p->tok, "unknown element type '%.*s'",
-			       (int)p->tok.len, p->tok.s);
+		return fail_at(p, &p->tok, "unknown element type '%.*s'", (int)p->tok.len,
+			       p->tok.s);
 	advance(p);
 	return 0;
 }
@@ -323,8 +313,7 @@ static int parse_tuple_types(struct parser *p, struct mtype *t)
 
 	if (!at(p, '>')) {
 		do {
-			struct mtype **e = grow(p, t->elems, t->nelems, &cap,
-						sizeof *t->elems);
+			struct mtype **e = grow(p, t->elems, t->nelems, &cap, sizeof *t->elems);
 			if (!e)
 				return nomem(p);
 			t->elems = e;
@@ -342,24 +331,20 @@ static int parse_compound(struct parser *p, struct mtype *t)
 	switch (t->kind) {
 	case TY_TENSOR:
 		if (parse_dtype(p, &t->dtype) ||
-		    expect(p, ',', "after the tensor's element type") ||
-		    parse_shape(p, t))
+		    expect(p, ',', "after the tensor's element type") || parse_shape(p, t))
 			return p->status;
 		return expect(p, '>', "after the tensor's shape");
 	case TY_LIST:
-		if (parse_type(p, &t->elem) ||
-		    expect(p, ',', "after the list's element type"))
+		if (parse_type(p, &t->elem) || expect(p, ',', "after the list's element type"))
 			return p->status;
 		if (accept(p, '?'))
 			t->length = DIM_UNKNOWN;
 		else if (parse_count(p, "list length", &t->length))
 			return p->status;
 		return expect(p, '>', "after the list's length");
-	case TY_TUPLE:
-		return parse_tuple_types(p, t);
+	case TY_TUPLE: return parse_tuple_types(p, t);
 	case TY_DICT:
-		if (parse_type(p, &t->elem) ||
-		    expect(p, ',', "after the dict's key type") ||
+		if (parse_type(p, &t->elem) || expect(p, ',', "after the dict's key type") ||
 		    parse_type(p, &t->value))
 			return p->status;
 		return expect(p, '>', "after the dict's value type");
@@ -377,6 +362,7 @@ static int parse_compound(struct parser *p, struct mtype *t)
 */
 static int parse_type(struct parser *p, struct mtype **out)
 {
+	/* clang-format off */
 	static const struct {
 		const char *word;
 		enum type_kind kind;
@@ -384,6 +370,7 @@ static int parse_type(struct parser *p, struct mtype **out)
 		{"tensor", TY_TENSOR}, {"list", TY_LIST}, {"tuple", TY_TUPLE},
 		{"dict", TY_DICT}, {"state", TY_STATE},
 	};
+	/* clang-format on */
 	struct mtype *t;
 
 	if (p->tok.kind != TK_IDENT)
@@ -399,8 +386,7 @@ static int parse_type(struct parser *p, struct mtype **out)
 			continue;
 		t->kind = compound[i].kind;
 		advance(p);
-		if (expect(p, '<', "after the type name") ||
-		    parse_compound(p, t))
+		if (expect(p, '<', "after the type name") || parse_compound(p, t))
 			return p->status;
 		leave(p);
 		return 0;
@@ -436,8 +422,7 @@ static int parse_float(struct parser *p, enum dtype dt, void *data, size_t i)
 		rc = hexfloat_parse_fp8e5m2(s, n, (uint8_t *)data + i);
 	if (rc == HEXFLOAT_SYNTAX) {
 		char what[64];
-		snprintf(what, sizeof what,
-			 "a value of type %s (hex float, inf or nan)",
+		snprintf(what, sizeof what, "a value of type %s (hex float, inf or nan)",
 			 dtype_info(dt)->mil);
 		return expected(p, what, "");
 	}
@@ -445,8 +430,8 @@ static int parse_float(struct parser *p, enum dtype dt, void *data, size_t i)
 		return fail_at(p, &p->tok, "%s value '%.*s' is not exactly representable",
 			       dtype_info(dt)->mil, (int)n, s);
 	if (rc == HEXFLOAT_RANGE)
-		return fail_at(p, &p->tok, "%s value '%.*s' is out of range",
-			       dtype_info(dt)->mil, (int)n, s);
+		return fail_at(p, &p->tok, "%s value '%.*s' is out of range", dtype_info(dt)->mil,
+			       (int)n, s);
 	advance(p);
 	return 0;
 }
@@ -482,21 +467,18 @@ static int parse_int(struct parser *p, enum dtype dt, void *data, size_t i)
 	}
 	k = neg;
 	if (k == n)
-		return fail_at(p, &p->tok, "malformed %s value '%.*s'", name,
-			       (int)n, s);
+		return fail_at(p, &p->tok, "malformed %s value '%.*s'", name, (int)n, s);
 	for (; k < n; k++) {
 		unsigned dg = (unsigned)(s[k] - '0');
 		if (dg > 9)
-			return fail_at(p, &p->tok, "malformed %s value '%.*s'",
-				       name, (int)n, s);
+			return fail_at(p, &p->tok, "malformed %s value '%.*s'", name, (int)n, s);
 		over |= mag > (UINT64_MAX - dg) / 10;
 		mag = mag * 10 + dg;
 	}
 	int_bounds(dt, &lo, &hi);
-	lo_mag = (uint64_t)-(lo + 1) + 1; /* |lo| without overflow */
+	lo_mag = (uint64_t) - (lo + 1) + 1; /* |lo| without overflow */
 	if (over || (neg ? mag > lo_mag : mag > hi))
-		return fail_at(p, &p->tok,
-			       "%s value '%.*s' is out of range [%lld, %llu]", name,
+		return fail_at(p, &p->tok, "%s value '%.*s' is out of range [%lld, %llu]", name,
 			       (int)n, s, (long long)lo, (unsigned long long)hi);
 	{
 		/* Two's complement of the magnitude; little-endian hosts only
@@ -563,8 +545,7 @@ static size_t reserve_count(const struct parser *p, const struct mtype *t)
 
 /* nested = "[" [item {"," item}] "]"   item = nested | element
 ** exactly dims[d] items at dimension 'd'. */
-static int parse_nested(struct parser *p, struct mvalue *v, size_t d,
-			size_t *pos, size_t cap)
+static int parse_nested(struct parser *p, struct mvalue *v, size_t d, size_t *pos, size_t cap)
 {
 	const struct mtype *t = v->type;
 	int64_t n = 0;
@@ -576,16 +557,18 @@ static int parse_nested(struct parser *p, struct mvalue *v, size_t d,
 			if (n == t->dims[d]) {
 				char ty[128];
 				type_name(t, ty, sizeof ty);
-				return fail_at(p, &p->tok,
-					       "too many elements in dimension %zu of %s value (it has %lld)",
-					       d, ty, (long long)t->dims[d]);
+				return fail_at(
+					p, &p->tok,
+					"too many elements in dimension %zu of %s value (it has %lld)",
+					d, ty, (long long)t->dims[d]);
 			}
 			if (d + 1 < t->ndims) {
 				if (parse_nested(p, v, d + 1, pos, cap))
 					return p->status;
 			} else {
 				if (*pos >= cap)
-					return fail_at(p, &p->tok, "tensor value longer than the text");
+					return fail_at(p, &p->tok,
+						       "tensor value longer than the text");
 				if (parse_element(p, t->dtype, v->data, (*pos)++))
 					return p->status;
 			}
@@ -596,8 +579,8 @@ static int parse_nested(struct parser *p, struct mvalue *v, size_t d,
 		char ty[128];
 		type_name(t, ty, sizeof ty);
 		return fail_at(p, &p->tok,
-			       "dimension %zu of %s value has %lld elements, expected %lld",
-			       d, ty, (long long)n, (long long)t->dims[d]);
+			       "dimension %zu of %s value has %lld elements, expected %lld", d, ty,
+			       (long long)n, (long long)t->dims[d]);
 	}
 	leave(p);
 	return expect(p, ']', "after a tensor dimension's elements");
@@ -633,8 +616,7 @@ static int parse_blob(struct parser *p, struct mvalue *v)
 
 	v->kind = VAL_BLOB;
 	advance(p);
-	if (expect(p, '(', "after 'BLOBFILE'") ||
-	    expect_word(p, "path", "in BLOBFILE") ||
+	if (expect(p, '(', "after 'BLOBFILE'") || expect_word(p, "path", "in BLOBFILE") ||
 	    expect(p, '=', "after 'path'"))
 		return p->status;
 	at_path = p->tok;
@@ -643,15 +625,14 @@ static int parse_blob(struct parser *p, struct mvalue *v)
 	v->blob_file = model_value_string(path);
 	if (!v->blob_file || path->type->ndims != 0)
 		return fail_at(p, &at_path, "BLOBFILE path must be a string scalar");
-	if (expect(p, ',', "after the BLOBFILE path") ||
-	    expect_word(p, "offset", "in BLOBFILE") ||
+	if (expect(p, ',', "after the BLOBFILE path") || expect_word(p, "offset", "in BLOBFILE") ||
 	    expect(p, '=', "after 'offset'"))
 		return p->status;
 	at_off = p->tok;
 	if (parse_literal(p, &off))
 		return p->status;
-	if (off->kind != VAL_TENSOR || off->type->dtype != DT_UINT64 ||
-	    off->type->ndims != 0 || off->count != 1)
+	if (off->kind != VAL_TENSOR || off->type->dtype != DT_UINT64 || off->type->ndims != 0 ||
+	    off->count != 1)
 		return fail_at(p, &at_off, "BLOBFILE offset must be a uint64 scalar");
 	v->blob_offset = *(const uint64_t *)off->data;
 	return expect(p, ')', "after the BLOBFILE offset");
@@ -708,8 +689,7 @@ static int parse_tuple(struct parser *p, struct mvalue *v)
 			return p->status;
 	}
 	if (at(p, ','))
-		return fail_at(p, &p->tok, "tuple value has more than its %zu items",
-			       t->nelems);
+		return fail_at(p, &p->tok, "tuple value has more than its %zu items", t->nelems);
 	return expect(p, ')', "after the tuple's items");
 }
 
@@ -724,8 +704,7 @@ static int parse_list(struct parser *p, struct mvalue *v)
 		return p->status;
 	if (!at(p, ']')) {
 		do {
-			struct mvalue **items = grow(p, v->items, v->count, &cap,
-						     sizeof *v->items);
+			struct mvalue **items = grow(p, v->items, v->count, &cap, sizeof *v->items);
 			if (!items)
 				return nomem(p);
 			v->items = items;
@@ -737,8 +716,8 @@ static int parse_list(struct parser *p, struct mvalue *v)
 	if (expect(p, ']', "after the list's items"))
 		return p->status;
 	if (v->type->length >= 0 && (uint64_t)v->type->length != v->count)
-		return fail_at(p, &open, "list value has %zu items, its type needs %lld",
-			       v->count, (long long)v->type->length);
+		return fail_at(p, &open, "list value has %zu items, its type needs %lld", v->count,
+			       (long long)v->type->length);
 	return 0;
 }
 
@@ -752,10 +731,9 @@ static int parse_dict(struct parser *p, struct mvalue *v)
 		return p->status;
 	if (!at(p, '}')) {
 		do {
-			struct mvalue **k = grow(p, v->items, v->count, &cap,
-						 sizeof *v->items);
-			struct mvalue **val = k ? grow(p, v->values, v->count, &vcap,
-						       sizeof *v->values) : NULL;
+			struct mvalue **k = grow(p, v->items, v->count, &cap, sizeof *v->items);
+			struct mvalue **val =
+				k ? grow(p, v->values, v->count, &vcap, sizeof *v->values) : NULL;
 			if (!val)
 				return nomem(p);
 			v->items = k;
@@ -786,18 +764,10 @@ static int parse_body(struct parser *p, struct mtype *t, struct mvalue **out)
 	v->type = t;
 	*out = v;
 	switch (t->kind) {
-	case TY_TENSOR:
-		rc = parse_tensor(p, v);
-		break;
-	case TY_TUPLE:
-		rc = parse_tuple(p, v);
-		break;
-	case TY_LIST:
-		rc = parse_list(p, v);
-		break;
-	case TY_DICT:
-		rc = parse_dict(p, v);
-		break;
+	case TY_TENSOR: rc = parse_tensor(p, v); break;
+	case TY_TUPLE: rc = parse_tuple(p, v); break;
+	case TY_LIST: rc = parse_list(p, v); break;
+	case TY_DICT: rc = parse_dict(p, v); break;
 	case TY_STATE:
 		rc = fail_at(p, &p->tok, "a state value cannot be written as a literal");
 		break;
@@ -836,8 +806,7 @@ static int parse_attrs(struct parser *p, size_t *n, struct attribute **out)
 			return nomem(p);
 		*out = a;
 		if (expect_ident(p, "an attribute name", "", &a[*n].key) ||
-		    expect(p, '=', "after the attribute name") ||
-		    parse_literal(p, &a[*n].value))
+		    expect(p, '=', "after the attribute name") || parse_literal(p, &a[*n].value))
 			return p->status;
 		(*n)++;
 	} while (accept(p, ','));
@@ -853,15 +822,13 @@ static int parse_named(struct parser *p, struct named_type *nt)
 }
 
 /* named_list = [named {"," named}] ")"   (function and block inputs) */
-static int parse_named_list(struct parser *p, size_t *n,
-			    struct named_type **out)
+static int parse_named_list(struct parser *p, size_t *n, struct named_type **out)
 {
 	size_t cap = 0;
 
 	if (!at(p, ')')) {
 		do {
-			struct named_type *nt = grow(p, *out, *n, &cap,
-						     sizeof **out);
+			struct named_type *nt = grow(p, *out, *n, &cap, sizeof **out);
 			if (!nt)
 				return nomem(p);
 			*out = nt;
@@ -904,8 +871,7 @@ static bool at_literal(const struct parser *p)
 {
 	struct token next = peek2(p);
 
-	return p->tok.kind == TK_IDENT &&
-	       (mil_tok_is(&next, '<') || mil_tok_is(&next, '('));
+	return p->tok.kind == TK_IDENT && (mil_tok_is(&next, '<') || mil_tok_is(&next, '('));
 }
 
 /* binding = IDENT | literal */
@@ -952,11 +918,9 @@ static int parse_block(struct parser *p, struct block *b)
 		return expected(p, "a block", "");
 	advance(p); /* blockN: the index is implied by the position */
 	if (expect(p, '(', "after the block name") ||
-	    parse_named_list(p, &b->ninputs, &b->inputs) ||
-	    parse_attrs(p, &b->nattrs, &b->attrs) ||
+	    parse_named_list(p, &b->ninputs, &b->inputs) || parse_attrs(p, &b->nattrs, &b->attrs) ||
 	    expect(p, '{', "to open the block") || parse_statements(p, b) ||
-	    expect(p, '}', "to close the block") ||
-	    expect_arrow(p, "after the block") ||
+	    expect(p, '}', "to close the block") || expect_arrow(p, "after the block") ||
 	    parse_outlist(p, &b->noutputs, &b->outputs))
 		return p->status;
 	return expect(p, ';', "after the block's outputs");
@@ -990,8 +954,7 @@ static int parse_op_outputs(struct parser *p, struct op *op)
 	size_t cap = 0;
 
 	do {
-		struct named_type *nt = grow(p, op->outputs, op->noutputs, &cap,
-					     sizeof *nt);
+		struct named_type *nt = grow(p, op->outputs, op->noutputs, &cap, sizeof *nt);
 		if (!nt)
 			return nomem(p);
 		op->outputs = nt;
@@ -1014,13 +977,11 @@ static int parse_op(struct parser *p, struct op *op)
 		return expected(p, "a statement or '}'", "");
 	if (!mil_tok_is(&next, '(') && parse_op_outputs(p, op))
 		return p->status;
-	if (expect_ident(p, "an op type", "", &op->type) ||
-	    expect(p, '(', "after the op type"))
+	if (expect_ident(p, "an op type", "", &op->type) || expect(p, '(', "after the op type"))
 		return p->status;
 	if (!at(p, ')')) {
 		do {
-			struct argument *a = grow(p, op->inputs, op->ninputs, &cap,
-						  sizeof *a);
+			struct argument *a = grow(p, op->inputs, op->ninputs, &cap, sizeof *a);
 			if (!a)
 				return nomem(p);
 			op->inputs = a;
@@ -1030,8 +991,7 @@ static int parse_op(struct parser *p, struct op *op)
 			op->ninputs++;
 		} while (accept(p, ','));
 	}
-	if (expect(p, ')', "after op inputs") ||
-	    parse_attrs(p, &op->nattrs, &op->attrs))
+	if (expect(p, ')', "after op inputs") || parse_attrs(p, &op->nattrs, &op->attrs))
 		return p->status;
 	if (at(p, '{') && parse_blocks(p, op))
 		return p->status;
@@ -1069,11 +1029,9 @@ static int parse_opset(struct parser *p, struct function *f)
 
 	if (p->tok.kind != TK_IDENT)
 		return expected(p, "an opset (ios15 ... ios26)", "");
-	if (p->tok.len == 5 && strncmp(p->tok.s, "ios", 3) == 0 &&
-	    p->tok.s[3] >= '1' && p->tok.s[3] <= '9' && p->tok.s[4] >= '0' &&
-	    p->tok.s[4] <= '9') {
-		ios = (unsigned)(p->tok.s[3] - '0') * 10 +
-		      (unsigned)(p->tok.s[4] - '0');
+	if (p->tok.len == 5 && strncmp(p->tok.s, "ios", 3) == 0 && p->tok.s[3] >= '1' &&
+	    p->tok.s[3] <= '9' && p->tok.s[4] >= '0' && p->tok.s[4] <= '9') {
+		ios = (unsigned)(p->tok.s[3] - '0') * 10 + (unsigned)(p->tok.s[4] - '0');
 		opset = model_ios_opset(ios);
 	}
 	if (!opset)
@@ -1088,8 +1046,7 @@ static int parse_opset(struct parser *p, struct function *f)
 
 /* function = "func" IDENT "<" OPSET ">" "(" named_list [attrs]
 **            "{" {statement} "}" "->" outlist ";" */
-static int parse_function(struct parser *p, const struct program *prog,
-			  struct function *f)
+static int parse_function(struct parser *p, const struct program *prog, struct function *f)
 {
 	struct token name = p->tok;
 
@@ -1097,15 +1054,11 @@ static int parse_function(struct parser *p, const struct program *prog,
 		return p->status;
 	for (size_t i = 0; i < prog->nfuncs; i++)
 		if (strcmp(prog->funcs[i].name, f->name) == 0)
-			return fail_at(p, &name, "function '%s' defined twice",
-				       f->name);
+			return fail_at(p, &name, "function '%s' defined twice", f->name);
 	if (expect(p, '<', "after the function name") || parse_opset(p, f) ||
-	    expect(p, '>', "after the opset") ||
-	    expect(p, '(', "to open the function inputs") ||
-	    parse_named_list(p, &f->ninputs, &f->inputs) ||
-	    parse_attrs(p, &f->nattrs, &f->attrs) ||
-	    expect(p, '{', "to open the function body") ||
-	    parse_statements(p, &f->body) ||
+	    expect(p, '>', "after the opset") || expect(p, '(', "to open the function inputs") ||
+	    parse_named_list(p, &f->ninputs, &f->inputs) || parse_attrs(p, &f->nattrs, &f->attrs) ||
+	    expect(p, '{', "to open the function body") || parse_statements(p, &f->body) ||
 	    expect(p, '}', "to close the function body") ||
 	    expect_arrow(p, "after the function body") ||
 	    parse_outlist(p, &f->body.noutputs, &f->body.outputs))
@@ -1181,8 +1134,7 @@ static int parse_header(struct parser *p, struct mil_info *info)
 }
 
 /* program = header [attrs] "{" function {function} "}" EOF */
-static int parse_program(struct parser *p, struct model *m,
-			 struct mil_info *info)
+static int parse_program(struct parser *p, struct model *m, struct mil_info *info)
 {
 	struct program *prog = arena_alloc(p->a, sizeof *prog);
 	size_t cap = 0;
@@ -1191,19 +1143,16 @@ static int parse_program(struct parser *p, struct model *m,
 		return nomem(p);
 	prog->version = 1; /* Program.version of every source seen */
 	m->program = prog;
-	if (parse_header(p, info) ||
-	    parse_attrs(p, &prog->nattrs, &prog->attrs) ||
+	if (parse_header(p, info) || parse_attrs(p, &prog->nattrs, &prog->attrs) ||
 	    expect(p, '{', "to open the program"))
 		return p->status;
 	while (!at(p, '}') && p->tok.kind != TK_EOF) {
-		struct function *f = grow(p, prog->funcs, prog->nfuncs, &cap,
-					  sizeof *f);
+		struct function *f = grow(p, prog->funcs, prog->nfuncs, &cap, sizeof *f);
 		if (!f)
 			return nomem(p);
 		prog->funcs = f;
 		memset(&f[prog->nfuncs], 0, sizeof *f);
-		if (expect_word(p, "func", "or '}'") ||
-		    parse_function(p, prog, &f[prog->nfuncs]))
+		if (expect_word(p, "func", "or '}'") || parse_function(p, prog, &f[prog->nfuncs]))
 			return p->status;
 		prog->nfuncs++;
 	}
@@ -1217,9 +1166,8 @@ static int parse_program(struct parser *p, struct model *m,
 	return p->status;
 }
 
-int mil_parse(struct arena *a, const char *origin, const char *text,
-	      size_t len, struct model **out, struct mil_info *info,
-	      struct mlcc_diag *d)
+int mil_parse(struct arena *a, const char *origin, const char *text, size_t len, struct model **out,
+	      struct mil_info *info, struct mlcc_diag *d)
 {
 	static const ModelDescription empty = CORE_ML__SPECIFICATION__MODEL_DESCRIPTION__INIT;
 	struct parser p = {.a = a, .d = d, .origin = origin};

@@ -41,7 +41,7 @@ struct printer {
 	struct wbuf *w;
 	bool v13; /* program(1.3) spelling */
 	const struct stamp *stamp;
-	int err;  /* first allocation failure */
+	int err; /* first allocation failure */
 	/* When set, a blob literal prints as BLOBFILE(<text>) with the text
 	** it returns (mil_print_op: blobs compared by content). */
 	const char *(*blob_text)(void *ctx, const struct mvalue *v);
@@ -119,8 +119,8 @@ static void sort_by_name(const void **v, size_t n)
 
 /* 'n' pointers to the elements of 'base' (stride 'size'), sorted by the
 ** name each element starts with.  Returns NULL on allocation failure. */
-static const void **sorted_view(const void *base, size_t n, size_t size,
-				const void **small, size_t nsmall)
+static const void **sorted_view(const void *base, size_t n, size_t size, const void **small,
+				size_t nsmall)
 {
 	const void **v = n <= nsmall ? small : malloc(n * sizeof *v);
 
@@ -208,76 +208,41 @@ static void put_type(struct printer *p, const struct mtype *t)
 
 /* ---- literals ----------------------------------------------------------- */
 
-static void put_element(struct wbuf *w, enum dtype dt, const void *data,
-			size_t i)
+static void put_element(struct wbuf *w, enum dtype dt, const void *data, size_t i)
 {
 	char buf[HEXFLOAT_MAX + 1];
 	size_t n;
 
 	switch (dt) {
-	case DT_FP16:
-		n = hexfloat_fp16(buf, ((const uint16_t *)data)[i]);
-		break;
-	case DT_BF16:
-		n = hexfloat_bf16(buf, ((const uint16_t *)data)[i]);
-		break;
-	case DT_FP32:
-		n = hexfloat_fp32(buf, ((const uint32_t *)data)[i]);
-		break;
-	case DT_FP64:
-		n = hexfloat_fp64(buf, ((const uint64_t *)data)[i]);
-		break;
-	case DT_FP8E4M3FN:
-		n = hexfloat_fp8e4m3fn(buf, ((const uint8_t *)data)[i]);
-		break;
-	case DT_FP8E5M2:
-		n = hexfloat_fp8e5m2(buf, ((const uint8_t *)data)[i]);
-		break;
-	case DT_BOOL:
-		wbuf_puts(w, ((const uint8_t *)data)[i] ? "true" : "false");
-		return;
-	case DT_STRING:
-		mil_print_string(w, ((char *const *)data)[i]);
-		return;
+	case DT_FP16: n = hexfloat_fp16(buf, ((const uint16_t *)data)[i]); break;
+	case DT_BF16: n = hexfloat_bf16(buf, ((const uint16_t *)data)[i]); break;
+	case DT_FP32: n = hexfloat_fp32(buf, ((const uint32_t *)data)[i]); break;
+	case DT_FP64: n = hexfloat_fp64(buf, ((const uint64_t *)data)[i]); break;
+	case DT_FP8E4M3FN: n = hexfloat_fp8e4m3fn(buf, ((const uint8_t *)data)[i]); break;
+	case DT_FP8E5M2: n = hexfloat_fp8e5m2(buf, ((const uint8_t *)data)[i]); break;
+	case DT_BOOL: wbuf_puts(w, ((const uint8_t *)data)[i] ? "true" : "false"); return;
+	case DT_STRING: mil_print_string(w, ((char *const *)data)[i]); return;
 	case DT_INT4:
-	case DT_INT8:
-		wbuf_put_i64(w, ((const int8_t *)data)[i]);
-		return;
-	case DT_INT16:
-		wbuf_put_i64(w, ((const int16_t *)data)[i]);
-		return;
-	case DT_INT32:
-		wbuf_put_i64(w, ((const int32_t *)data)[i]);
-		return;
-	case DT_INT64:
-		wbuf_put_i64(w, ((const int64_t *)data)[i]);
-		return;
+	case DT_INT8: wbuf_put_i64(w, ((const int8_t *)data)[i]); return;
+	case DT_INT16: wbuf_put_i64(w, ((const int16_t *)data)[i]); return;
+	case DT_INT32: wbuf_put_i64(w, ((const int32_t *)data)[i]); return;
+	case DT_INT64: wbuf_put_i64(w, ((const int64_t *)data)[i]); return;
 	case DT_UINT1:
 	case DT_UINT2:
 	case DT_UINT3:
 	case DT_UINT4:
 	case DT_UINT6:
-	case DT_UINT8:
-		wbuf_put_u64(w, ((const uint8_t *)data)[i]);
-		return;
-	case DT_UINT16:
-		wbuf_put_u64(w, ((const uint16_t *)data)[i]);
-		return;
-	case DT_UINT32:
-		wbuf_put_u64(w, ((const uint32_t *)data)[i]);
-		return;
-	case DT_UINT64:
-		wbuf_put_u64(w, ((const uint64_t *)data)[i]);
-		return;
-	default:
-		return;
+	case DT_UINT8: wbuf_put_u64(w, ((const uint8_t *)data)[i]); return;
+	case DT_UINT16: wbuf_put_u64(w, ((const uint16_t *)data)[i]); return;
+	case DT_UINT32: wbuf_put_u64(w, ((const uint32_t *)data)[i]); return;
+	case DT_UINT64: wbuf_put_u64(w, ((const uint64_t *)data)[i]); return;
+	default: return;
 	}
 	wbuf_put(w, buf, n);
 }
 
 /* Elements [*pos, ...) of dimension 'd' onward, nested in brackets. */
-static void put_nested(struct wbuf *w, const struct mvalue *v, size_t d,
-		       size_t *pos)
+static void put_nested(struct wbuf *w, const struct mvalue *v, size_t d, size_t *pos)
 {
 	const struct mtype *t = v->type;
 
@@ -388,8 +353,7 @@ static void put_dict(struct printer *p, const struct mvalue *v)
 	free(idx);
 }
 
-static void put_items(struct printer *p, const struct mvalue *v, char open,
-		      char close)
+static void put_items(struct printer *p, const struct mvalue *v, char open, char close)
 {
 	wbuf_putc(p->w, open);
 	for (size_t i = 0; i < v->count; i++) {
@@ -404,21 +368,11 @@ static void put_items(struct printer *p, const struct mvalue *v, char open,
 static void put_body(struct printer *p, const struct mvalue *v)
 {
 	switch (v->kind) {
-	case VAL_TENSOR:
-		put_tensor_body(p->w, v);
-		return;
-	case VAL_BLOB:
-		put_blob(p, v);
-		return;
-	case VAL_TUPLE:
-		put_items(p, v, '(', ')');
-		return;
-	case VAL_LIST:
-		put_items(p, v, '[', ']');
-		return;
-	case VAL_DICT:
-		put_dict(p, v);
-		return;
+	case VAL_TENSOR: put_tensor_body(p->w, v); return;
+	case VAL_BLOB: put_blob(p, v); return;
+	case VAL_TUPLE: put_items(p, v, '(', ')'); return;
+	case VAL_LIST: put_items(p, v, '[', ']'); return;
+	case VAL_DICT: put_dict(p, v); return;
 	}
 }
 
@@ -443,8 +397,7 @@ static void put_binding(struct printer *p, const struct binding *b)
 static void put_inputs(struct printer *p, const struct op *op)
 {
 	const void *small[16];
-	const void **v = sorted_view(op->inputs, op->ninputs, sizeof *op->inputs,
-				     small, 16);
+	const void **v = sorted_view(op->inputs, op->ninputs, sizeof *op->inputs, small, 16);
 
 	if (!v) {
 		p->err = ENOMEM;
@@ -474,8 +427,7 @@ static void put_inputs(struct printer *p, const struct op *op)
 }
 
 /* `[k = LIT, ...]` sorted by key; nothing at all when there are none. */
-static void put_attrs(struct printer *p, const struct attribute *attrs,
-		      size_t n)
+static void put_attrs(struct printer *p, const struct attribute *attrs, size_t n)
 {
 	const void *small[16];
 	const void **v;
@@ -500,8 +452,7 @@ static void put_attrs(struct printer *p, const struct attribute *attrs,
 	release_view(v, small);
 }
 
-static void put_named_types(struct printer *p, const struct named_type *nt,
-			    size_t n, bool sorted)
+static void put_named_types(struct printer *p, const struct named_type *nt, size_t n, bool sorted)
 {
 	const void *small[16];
 	const void **v = NULL;
@@ -536,14 +487,12 @@ static void put_outputs_list(struct wbuf *w, const char *const *outs, size_t n)
 	wbuf_putc(w, ')');
 }
 
-static void put_block_body(struct printer *p, const struct block *b,
-			   unsigned ind);
+static void put_block_body(struct printer *p, const struct block *b, unsigned ind);
 
 /* UNVERIFIED (mlmodelc-format.md §4.7 OPEN): the blocks of cond/while_loop
 ** follow the op, each as `blockN(INPUTS) {` ... `} -> (OUTS)` one level
 ** deeper, and the statement closes with `};`. */
-static void put_nested_blocks(struct printer *p, const struct op *op,
-			      unsigned ind)
+static void put_nested_blocks(struct printer *p, const struct op *op, unsigned ind)
 {
 	struct wbuf *w = p->w;
 
@@ -583,8 +532,7 @@ static void put_op(struct printer *p, const struct op *op, unsigned ind)
 	wbuf_puts(w, ";\n");
 }
 
-static void put_block_body(struct printer *p, const struct block *b,
-			   unsigned ind)
+static void put_block_body(struct printer *p, const struct block *b, unsigned ind)
 {
 	for (size_t i = 0; i < b->nops && !p->err && !wbuf_error(p->w); i++)
 		put_op(p, &b->ops[i], ind);
@@ -592,8 +540,7 @@ static void put_block_body(struct printer *p, const struct block *b,
 
 /* ---- functions and the program ------------------------------------------ */
 
-static int put_function(struct printer *p, const struct model *m,
-			const struct function *f)
+static int put_function(struct printer *p, const struct model *m, const struct function *f)
 {
 	struct wbuf *w = p->w;
 	struct func_desc fd;
@@ -611,16 +558,14 @@ static int put_function(struct printer *p, const struct model *m,
 		/* Source attributes and the synthesized one, sorted by key. */
 		bool done_flex = !flex;
 		const void *small[16];
-		const void **v = sorted_view(f->attrs, f->nattrs, sizeof *f->attrs,
-					     small, 16);
+		const void **v = sorted_view(f->attrs, f->nattrs, sizeof *f->attrs, small, 16);
 		size_t k = 0;
 		if (!v)
 			return p->err = ENOMEM;
 		wbuf_puts(w, " [");
 		for (size_t i = 0; i <= f->nattrs; i++) {
 			const struct attribute *a = i < f->nattrs ? v[i] : NULL;
-			if (!done_flex &&
-			    (!a || strcmp(FLEXSHAPE_KEY, a->key) < 0)) {
+			if (!done_flex && (!a || strcmp(FLEXSHAPE_KEY, a->key) < 0)) {
 				wbuf_puts(w, k++ ? ", " : "");
 				wbuf_puts(w, FLEXSHAPE_KEY " = ");
 				if (flexshape_print(w, &fd, p->v13))
@@ -675,13 +620,11 @@ static size_t build_info_entries(const struct printer *p, const struct model *m,
 	for (size_t i = 0; src && src->kind == VAL_DICT && i < src->count; i++) {
 		const char *k = model_value_string(src->items[i]);
 		const char *v = model_value_string(src->values[i]);
-		if (k && v && strncmp(k, "coremlc-", 8) != 0 &&
-		    strcmp(k, "mldb_token") != 0)
+		if (k && v && strncmp(k, "coremlc-", 8) != 0 && strcmp(k, "mldb_token") != 0)
 			e[n++] = (struct kv){k, v};
 	}
 	for (size_t i = 0; md && i < md->n_userdefined; i++)
-		if (md->userdefined[i] &&
-		    strcmp(md->userdefined[i]->key, "mldb_token") == 0)
+		if (md->userdefined[i] && strcmp(md->userdefined[i]->key, "mldb_token") == 0)
 			e[n++] = (struct kv){"mldb_token", md->userdefined[i]->value};
 	if (p->stamp->coremlc[0]) {
 		e[n++] = (struct kv){"coremlc-component-MIL", p->stamp->mil};
@@ -716,8 +659,7 @@ static void put_build_info(struct printer *p, const struct kv *e, size_t n)
 static void put_program_attrs(struct printer *p, const struct model *m)
 {
 	const struct program *prog = m->program;
-	const struct mvalue *src = model_attr(prog->attrs, prog->nattrs,
-					      "buildInfo");
+	const struct mvalue *src = model_attr(prog->attrs, prog->nattrs, "buildInfo");
 	const void *small[16];
 	const void **v;
 	struct kv *e = NULL;
@@ -767,8 +709,7 @@ static int cmp_func(const void *a, const void *b)
 		      (*(const struct function *const *)b)->name);
 }
 
-int mil_print(const struct model *m, const struct stamp *stamp, struct wbuf *w,
-	      struct mlcc_diag *d)
+int mil_print(const struct model *m, const struct stamp *stamp, struct wbuf *w, struct mlcc_diag *d)
 {
 	struct printer p = {.w = w, .v13 = m->spec_version >= 9, .stamp = stamp};
 	const struct program *prog = m->program;
@@ -792,11 +733,9 @@ int mil_print(const struct model *m, const struct stamp *stamp, struct wbuf *w,
 }
 
 int mil_print_op(struct wbuf *w, const struct op *op, bool v13,
-		const char *(*blob_text)(void *ctx, const struct mvalue *v),
-		void *ctx)
+		 const char *(*blob_text)(void *ctx, const struct mvalue *v), void *ctx)
 {
-	struct printer p = {.w = w, .v13 = v13, .blob_text = blob_text,
-			    .blob_ctx = ctx};
+	struct printer p = {.w = w, .v13 = v13, .blob_text = blob_text, .blob_ctx = ctx};
 
 	put_op(&p, op, 0);
 	return p.err ? MLCC_E_NOMEM : MLCC_OK;

@@ -19,15 +19,14 @@
 
 /* The labels of the 'classes' input: an immediate list of scalar strings
 ** or scalar int64 values. */
-static int read_labels(struct model *m, const struct function *f,
-		       const struct op *op, struct mlcc_diag *d)
+static int read_labels(struct model *m, const struct function *f, const struct op *op,
+		       struct mlcc_diag *d)
 {
 	struct classifier *c = &m->classifier;
 	const struct mvalue *list = NULL;
 
 	for (size_t i = 0; i < op->ninputs; i++)
-		if (strcmp(op->inputs[i].param, "classes") == 0 &&
-		    op->inputs[i].n == 1)
+		if (strcmp(op->inputs[i].param, "classes") == 0 && op->inputs[i].n == 1)
 			list = op->inputs[i].b[0].value;
 	if (!list || list->kind != VAL_LIST)
 		return diag_fail(d, MLCC_E_UNSUPPORTED,
@@ -45,10 +44,10 @@ static int read_labels(struct model *m, const struct function *f,
 		const struct mvalue *it = list->items[i];
 		if (it->kind != VAL_TENSOR || it->count != 1 ||
 		    it->type->dtype != (c->int_labels ? DT_INT64 : DT_STRING))
-			return diag_fail(d, MLCC_E_UNSUPPORTED,
-					 "%s: function '%s': classify: label %zu is not a %s scalar",
-					 m->origin, f->name, i,
-					 c->int_labels ? "int64" : "string");
+			return diag_fail(
+				d, MLCC_E_UNSUPPORTED,
+				"%s: function '%s': classify: label %zu is not a %s scalar",
+				m->origin, f->name, i, c->int_labels ? "int64" : "string");
 		if (c->int_labels)
 			v[i] = ((const int64_t *)it->data)[0];
 		else
@@ -90,9 +89,10 @@ int classifier_lower(struct model *m, struct mlcc_diag *d)
 				    op->inputs[k].n == 1)
 					prob = op->inputs[k].b[0].name;
 			if (!prob)
-				return diag_fail(d, MLCC_E_UNSUPPORTED,
-						 "%s: function '%s': classify: 'probabilities' must be a variable",
-						 m->origin, f->name);
+				return diag_fail(
+					d, MLCC_E_UNSUPPORTED,
+					"%s: function '%s': classify: 'probabilities' must be a variable",
+					m->origin, f->name);
 			if ((rc = read_labels(m, f, op, d)) != MLCC_OK)
 				return rc;
 			/* Keep the op (for computePrecision), drop it from the
@@ -100,8 +100,7 @@ int classifier_lower(struct model *m, struct mlcc_diag *d)
 			struct op *keep = arena_alloc(m->arena, sizeof *keep);
 			const char **outs = arena_alloc(m->arena, sizeof *outs);
 			if (!keep || !outs)
-				return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory",
-						 m->origin);
+				return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", m->origin);
 			*keep = *op;
 			memmove(op, op + 1, (b->nops - i - 1) * sizeof *op);
 			b->nops--;

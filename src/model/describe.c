@@ -5,8 +5,7 @@
 
 #include <string.h>
 
-void desc_function(const ModelDescription *desc, const char *name,
-		   struct func_desc *out)
+void desc_function(const ModelDescription *desc, const char *name, struct func_desc *out)
 {
 	memset(out, 0, sizeof *out);
 	for (size_t i = 0; i < desc->n_functions; i++) {
@@ -36,8 +35,7 @@ const ArrayFeatureType *desc_array(const FeatureType *t)
 		return NULL;
 	if (t->type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_MULTI_ARRAY_TYPE)
 		return t->multiarraytype;
-	if (t->type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_STATE_TYPE &&
-	    t->statetype)
+	if (t->type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_STATE_TYPE && t->statetype)
 		return t->statetype->arraytype;
 	return NULL;
 }
@@ -66,14 +64,10 @@ bool desc_array_is_enum(const ArrayFeatureType *a)
 const char *desc_array_dtype_name(int datatype)
 {
 	switch (datatype) {
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__FLOAT32:
-		return "Float32";
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__FLOAT16:
-		return "Float16";
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__DOUBLE:
-		return "Double";
-	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__INT32:
-		return "Int32";
+	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__FLOAT32: return "Float32";
+	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__FLOAT16: return "Float16";
+	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__DOUBLE: return "Double";
+	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__INT32: return "Int32";
 	case CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__INT8:
 		return "Int8"; /* spec 10; LOW, no sample */
 	}

@@ -29,8 +29,7 @@ struct func_desc {
 	FeatureDescription **states;
 	const FunctionDescription *fd; /* NULL for the single-function form */
 };
-void desc_function(const ModelDescription *desc, const char *name,
-		   struct func_desc *out);
+void desc_function(const ModelDescription *desc, const char *name, struct func_desc *out);
 
 /* The multi-array of a feature type -- a multi-array itself, or the
 ** array a state wraps -- or NULL. */

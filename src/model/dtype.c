@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+/* clang-format off */
 static const struct dtype_info table[DT_COUNT] = {
 	[DT_INVALID] = {"invalid", 0, 0, 0, NULL, false, false},
 	[DT_BOOL] = {"bool", 1, 0, 8, NULL, false, false},
@@ -36,6 +37,7 @@ static const struct dtype_info table[DT_COUNT] = {
 	[DT_UINT32] = {"uint32", 33, 15, 32, "UInt32", false, false},
 	[DT_UINT64] = {"uint64", 34, 0, 64, "UInt64", false, false},
 };
+/* clang-format on */
 
 const struct dtype_info *dtype_info(enum dtype t)
 {
@@ -55,8 +57,7 @@ enum dtype dtype_from_proto(int code)
 enum dtype dtype_from_mil(const char *name, size_t len)
 {
 	for (int t = 1; t < DT_COUNT; t++)
-		if (strlen(table[t].mil) == len &&
-		    memcmp(table[t].mil, name, len) == 0)
+		if (strlen(table[t].mil) == len && memcmp(table[t].mil, name, len) == 0)
 			return (enum dtype)t;
 	return DT_INVALID;
 }

@@ -42,12 +42,12 @@ enum dtype {
 
 struct dtype_info {
 	const char *mil;       /* "fp16": model.mil spelling */
-	int proto;             /* MILSpec.DataType code */
-	int blob;              /* blob storage type code, 0 = never in a blob */
-	unsigned bits;         /* element width; 0 for string */
+	int proto;	       /* MILSpec.DataType code */
+	int blob;	       /* blob storage type code, 0 = never in a blob */
+	unsigned bits;	       /* element width; 0 for string */
 	const char *precision; /* metadata.json name, NULL for bool/string */
 	bool is_float;
-	bool is_signed;        /* meaningful for integers */
+	bool is_signed; /* meaningful for integers */
 };
 
 const struct dtype_info *dtype_info(enum dtype t);

@@ -13,7 +13,7 @@ static const struct {
 	unsigned field;
 	const char *name;
 } model_types[] = {
-	// clang-format off
+	/* clang-format off */
 	{200, "pipelineClassifier"},   {201, "pipelineRegressor"},
 	{202, "pipeline"},             {300, "glmRegressor"},
 	{301, "supportVectorRegressor"}, {302, "treeEnsembleRegressor"},
@@ -33,7 +33,7 @@ static const struct {
 	{2003, "soundAnalysisPreprocessing"}, {2004, "gazetteer"},
 	{2005, "wordEmbedding"},       {2006, "audioFeaturePrint"},
 	{3000, "serializedModel"},
-	// clang-format on
+	/* clang-format on */
 };
 
 const char *model_type_name(unsigned field)
@@ -58,6 +58,7 @@ const char *model_type_description(unsigned field)
 /* Function opsets (docs/spec/coreml-input.md, "Versions"): the opset
 ** name, its iOS release and the first specification version that has
 ** it.  The one table every opset <-> iOS <-> spec rule reads. */
+/* clang-format off */
 static const struct opset_row {
 	const char *name;
 	unsigned ios;
@@ -66,6 +67,7 @@ static const struct opset_row {
 	{"CoreML5", 15, 6}, {"CoreML6", 16, 7}, {"CoreML7", 17, 8},
 	{"CoreML8", 18, 9}, {"CoreML9", 26, 10},
 };
+/* clang-format on */
 
 #define NOPSETS (sizeof opsets / sizeof opsets[0])
 
@@ -93,8 +95,7 @@ int model_ios_spec(unsigned ios)
 	return 0;
 }
 
-const struct function *model_find_function(const struct program *p,
-					   const char *name)
+const struct function *model_find_function(const struct program *p, const char *name)
 {
 	for (size_t i = 0; i < p->nfuncs; i++)
 		if (strcmp(p->funcs[i].name, name) == 0)
@@ -102,8 +103,7 @@ const struct function *model_find_function(const struct program *p,
 	return NULL;
 }
 
-const struct mvalue *model_attr(const struct attribute *attrs, size_t n,
-				const char *key)
+const struct mvalue *model_attr(const struct attribute *attrs, size_t n, const char *key)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(attrs[i].key, key) == 0)
@@ -129,8 +129,7 @@ int64_t model_tensor_count(const struct mtype *t)
 
 const char *model_value_string(const struct mvalue *v)
 {
-	if (!v || v->kind != VAL_TENSOR || v->type->dtype != DT_STRING ||
-	    v->count != 1)
+	if (!v || v->kind != VAL_TENSOR || v->type->dtype != DT_STRING || v->count != 1)
 		return NULL;
 	return ((char *const *)v->data)[0];
 }

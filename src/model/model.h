@@ -45,13 +45,13 @@ enum type_kind { TY_TENSOR, TY_LIST, TY_TUPLE, TY_DICT, TY_STATE };
 struct mtype {
 	enum type_kind kind;
 	enum dtype dtype;     /* TY_TENSOR: element type */
-	int64_t rank;         /* TY_TENSOR: -1 = unknown rank */
-	size_t ndims;         /* TY_TENSOR: == rank when rank >= 0 */
-	int64_t *dims;        /* sizes, DIM_UNKNOWN for `?` */
+	int64_t rank;	      /* TY_TENSOR: -1 = unknown rank */
+	size_t ndims;	      /* TY_TENSOR: == rank when rank >= 0 */
+	int64_t *dims;	      /* sizes, DIM_UNKNOWN for `?` */
 	struct mtype *elem;   /* list element, state wrapped, dict key type */
 	struct mtype *value;  /* dict value type */
-	int64_t length;       /* list length, DIM_UNKNOWN for `?` */
-	size_t nelems;        /* tuple */
+	int64_t length;	      /* list length, DIM_UNKNOWN for `?` */
+	size_t nelems;	      /* tuple */
 	struct mtype **elems; /* tuple element types */
 };
 
@@ -61,25 +61,25 @@ enum value_kind { VAL_TENSOR, VAL_TUPLE, VAL_LIST, VAL_DICT, VAL_BLOB };
 
 struct mvalue {
 	enum value_kind kind;
-	struct mtype *type;     /* never NULL */
-	size_t count;           /* VAL_TENSOR: elements; others: items */
-	void *data;             /* VAL_TENSOR: unpacked elements */
-	struct mvalue **items;  /* VAL_TUPLE, VAL_LIST: items; VAL_DICT: keys */
+	struct mtype *type;	/* never NULL */
+	size_t count;		/* VAL_TENSOR: elements; others: items */
+	void *data;		/* VAL_TENSOR: unpacked elements */
+	struct mvalue **items;	/* VAL_TUPLE, VAL_LIST: items; VAL_DICT: keys */
 	struct mvalue **values; /* VAL_DICT: values, parallel to 'items' */
-	const char *blob_file;  /* VAL_BLOB: path as written, e.g. @model_path/... */
-	uint64_t blob_offset;   /* VAL_BLOB: offset of the blob's metadata record */
+	const char *blob_file;	/* VAL_BLOB: path as written, e.g. @model_path/... */
+	uint64_t blob_offset;	/* VAL_BLOB: offset of the blob's metadata record */
 };
 
 /* ---- operations and blocks ---------------------------------------------- */
 
 struct binding {
-	const char *name;      /* a variable, or NULL when 'value' is set */
-	struct mvalue *value;  /* an immediate or blob literal */
+	const char *name;     /* a variable, or NULL when 'value' is set */
+	struct mvalue *value; /* an immediate or blob literal */
 };
 
 struct argument {
-	const char *param;     /* input parameter name */
-	size_t n;              /* at least 1 */
+	const char *param; /* input parameter name */
+	size_t n;	   /* at least 1 */
 	struct binding *b;
 };
 
@@ -96,13 +96,13 @@ struct named_type {
 struct block;
 
 struct op {
-	const char *type;       /* op type verbatim, e.g. "conv" */
+	const char *type; /* op type verbatim, e.g. "conv" */
 	size_t ninputs;
 	struct argument *inputs;
 	size_t noutputs;
 	struct named_type *outputs;
 	size_t nblocks;
-	struct block *blocks;   /* cond: then/else; while_loop: cond/body */
+	struct block *blocks; /* cond: then/else; while_loop: cond/body */
 	size_t nattrs;
 	struct attribute *attrs;
 };
@@ -120,11 +120,11 @@ struct block {
 
 struct function {
 	const char *name;
-	const char *opset;      /* proto name, e.g. "CoreML7" */
-	unsigned ios;           /* 15, 16, 17, 18, 26 from the opset */
+	const char *opset; /* proto name, e.g. "CoreML7" */
+	unsigned ios;	   /* 15, 16, 17, 18, 26 from the opset */
 	size_t ninputs;
 	struct named_type *inputs;
-	struct block body;      /* the specialization keyed by 'opset' */
+	struct block body; /* the specialization keyed by 'opset' */
 	size_t nattrs;
 	struct attribute *attrs;
 };
@@ -142,36 +142,36 @@ struct program {
 /* An ML-program classifier after lowering (classifier.c): Apple removes the
 ** `classify` op from the program and stores its labels in coremldata.bin. */
 struct classifier {
-	const struct op *op;     /* the removed classify op (NULL: none) */
+	const struct op *op;	     /* the removed classify op (NULL: none) */
 	const struct function *func; /* the function it was removed from */
-	const char *prob_var;    /* its 'probabilities' input: the new output */
-	bool int_labels;         /* int64 labels, else strings */
+	const char *prob_var;	     /* its 'probabilities' input: the new output */
+	bool int_labels;	     /* int64 labels, else strings */
 	size_t nlabels;
 	const char *const *labels; /* string labels */
 	const int64_t *int_values; /* int64 labels */
 };
 
 enum model_kind {
-	MODEL_ML_PROGRAM,       /* Model.mlProgram (502) */
-	MODEL_PIPELINE,         /* Model.pipeline (202) */
+	MODEL_ML_PROGRAM,	   /* Model.mlProgram (502) */
+	MODEL_PIPELINE,		   /* Model.pipeline (202) */
 	MODEL_PIPELINE_CLASSIFIER, /* 200 */
 	MODEL_PIPELINE_REGRESSOR,  /* 201 */
-	MODEL_OTHER             /* any other type: not compiled by mlcc */
+	MODEL_OTHER		   /* any other type: not compiled by mlcc */
 };
 
 struct model {
-	struct arena *arena;    /* owns everything below */
-	const char *origin;     /* file the model was read from, for messages */
+	struct arena *arena; /* owns everything below */
+	const char *origin;  /* file the model was read from, for messages */
 	int32_t spec_version;
 	bool is_updatable;
 	enum model_kind kind;
-	unsigned type_field;    /* Model oneof field number (502, 202, ...) */
-	ModelDescription *desc; /* never NULL (an empty one if absent) */
+	unsigned type_field;	 /* Model oneof field number (502, 202, ...) */
+	ModelDescription *desc;	 /* never NULL (an empty one if absent) */
 	struct program *program; /* MODEL_ML_PROGRAM */
-	size_t nchildren;       /* pipelines */
+	size_t nchildren;	 /* pipelines */
 	struct model **children;
 	size_t nchild_names;
-	const char **child_names; /* Pipeline.names */
+	const char **child_names;     /* Pipeline.names */
 	struct classifier classifier; /* ML-program classifiers */
 };
 
@@ -194,12 +194,10 @@ const char *model_ios_opset(unsigned ios);
 int model_ios_spec(unsigned ios);
 
 /* The function named 'name', or NULL. */
-const struct function *model_find_function(const struct program *p,
-					   const char *name);
+const struct function *model_find_function(const struct program *p, const char *name);
 
 /* The value of attribute 'key' among 'attrs', or NULL. */
-const struct mvalue *model_attr(const struct attribute *attrs, size_t n,
-				const char *key);
+const struct mvalue *model_attr(const struct attribute *attrs, size_t n, const char *key);
 
 /* Elements a tensor type's shape holds: -1 when a dimension (or the
 ** rank) is unknown, -2 when the product overflows. */

@@ -12,6 +12,7 @@
 
 #include "base/diag.h"
 
+/* clang-format off */
 static const struct {
 	const char *coremlc, *mil;
 } known[] = {
@@ -19,6 +20,7 @@ static const struct {
 	{"3500.32.1", "3500.14.1"}, {"3520.5.1", "3520.4.1"},
 	{"3600.22.1", "3600.16.1"}, {"3600.25.1", "3600.16.1"},
 };
+/* clang-format on */
 
 #define NKNOWN (sizeof known / sizeof known[0])
 
@@ -36,8 +38,7 @@ static int parse_version(const char *s, unsigned v[3])
 {
 	int n = 0;
 
-	if (strlen(s) >= 32 ||
-	    sscanf(s, "%5u.%5u.%5u%n", &v[0], &v[1], &v[2], &n) != 3 ||
+	if (strlen(s) >= 32 || sscanf(s, "%5u.%5u.%5u%n", &v[0], &v[1], &v[2], &n) != 3 ||
 	    s[n] != '\0' || s[0] < '0' || s[0] > '9')
 		return -1;
 	for (const char *p = s; *p; p++)
@@ -46,8 +47,7 @@ static int parse_version(const char *s, unsigned v[3])
 	return 0;
 }
 
-static void fill(struct stamp *s, const char *coremlc, const char *mil,
-		 const unsigned v[3])
+static void fill(struct stamp *s, const char *coremlc, const char *mil, const unsigned v[3])
 {
 	snprintf(s->coremlc, sizeof s->coremlc, "%s", coremlc);
 	snprintf(s->mil, sizeof s->mil, "%s", mil);
@@ -56,8 +56,7 @@ static void fill(struct stamp *s, const char *coremlc, const char *mil,
 	s->patch = v[2];
 }
 
-int stamp_init(struct stamp *s, const char *coremlc, const char *mil,
-	       struct mlcc_diag *d)
+int stamp_init(struct stamp *s, const char *coremlc, const char *mil, struct mlcc_diag *d)
 {
 	size_t i;
 	unsigned v[3], m[3];
@@ -73,27 +72,24 @@ int stamp_init(struct stamp *s, const char *coremlc, const char *mil,
 			strcat(list, k ? ", " : "");
 			strcat(list, known[k].coremlc);
 		}
-		return diag_fail(d, MLCC_E_USAGE,
-				 "unknown --coremlc-version '%s' (known: %s)",
+		return diag_fail(d, MLCC_E_USAGE, "unknown --coremlc-version '%s' (known: %s)",
 				 coremlc, list);
 	}
 	if (!mil)
 		mil = known[i].mil;
 	if (parse_version(mil, m) != 0)
-		return diag_fail(d, MLCC_E_USAGE,
-				 "invalid --mil-version '%s' (expected A.B.C)", mil);
+		return diag_fail(d, MLCC_E_USAGE, "invalid --mil-version '%s' (expected A.B.C)",
+				 mil);
 	fill(s, coremlc, mil, v);
 	return MLCC_OK;
 }
 
-int stamp_init_any(struct stamp *s, const char *coremlc, const char *mil,
-		   struct mlcc_diag *d)
+int stamp_init_any(struct stamp *s, const char *coremlc, const char *mil, struct mlcc_diag *d)
 {
 	unsigned v[3] = {0, 0, 0};
 
 	if (strlen(coremlc) >= sizeof s->coremlc || strlen(mil) >= sizeof s->mil)
-		return diag_fail(d, MLCC_E_USAGE,
-				 "compiler version '%s' / '%s' too long", coremlc,
+		return diag_fail(d, MLCC_E_USAGE, "compiler version '%s' / '%s' too long", coremlc,
 				 mil);
 	if (parse_version(coremlc, v) != 0)
 		v[0] = v[1] = v[2] = 0;
@@ -101,8 +97,7 @@ int stamp_init_any(struct stamp *s, const char *coremlc, const char *mil,
 	return MLCC_OK;
 }
 
-int stamp_cmp(const struct stamp *s, unsigned major, unsigned minor,
-	      unsigned patch)
+int stamp_cmp(const struct stamp *s, unsigned major, unsigned minor, unsigned patch)
 {
 	unsigned a[3] = {s->major, s->minor, s->patch};
 	unsigned b[3] = {major, minor, patch};

@@ -12,16 +12,15 @@
 #include "mlcc.h"
 
 struct stamp {
-	char coremlc[32];    /* "3500.32.1" */
-	char mil[32];        /* "3500.14.1" */
+	char coremlc[32];	      /* "3500.32.1" */
+	char mil[32];		      /* "3500.14.1" */
 	unsigned major, minor, patch; /* of 'coremlc' */
 };
 
 /* Fill 's' from the requested versions; NULL picks the newest known
 ** compiler and the MIL component usually seen with it.  Unknown versions
 ** are refused with a message listing the known ones. */
-int stamp_init(struct stamp *s, const char *coremlc, const char *mil,
-	       struct mlcc_diag *d);
+int stamp_init(struct stamp *s, const char *coremlc, const char *mil, struct mlcc_diag *d);
 
 /* Fill 's' with the versions a model.mil names, whatever they are (used to
 ** print a parsed model.mil back): copied verbatim, each shorter than 32
@@ -29,11 +28,9 @@ int stamp_init(struct stamp *s, const char *coremlc, const char *mil,
 ** then prints no compiler entries (and no buildInfo line when nothing else
 ** is in it).  major/minor/patch are parsed when the version has the form
 ** A.B.C, else 0.  Refuses only versions too long to hold. */
-int stamp_init_any(struct stamp *s, const char *coremlc, const char *mil,
-		   struct mlcc_diag *d);
+int stamp_init_any(struct stamp *s, const char *coremlc, const char *mil, struct mlcc_diag *d);
 
 /* Compare the stamp's compiler with major.minor.patch: <0, 0, >0. */
-int stamp_cmp(const struct stamp *s, unsigned major, unsigned minor,
-	      unsigned patch);
+int stamp_cmp(const struct stamp *s, unsigned major, unsigned minor, unsigned patch);
 
 #endif

@@ -43,8 +43,8 @@ struct checker {
 ** place given as text ("input", "output"; "" for the function itself). */
 struct site {
 	const struct op *op;
-	size_t index;      /* of the op in its block */
-	const char *text;  /* when 'op' is NULL */
+	size_t index;	  /* of the op in its block */
+	const char *text; /* when 'op' is NULL */
 };
 
 /* How a site is named in messages: an op by its "name" attribute, else
@@ -58,43 +58,37 @@ static const char *site_label(const struct site *s, char *buf, size_t size)
 		snprintf(buf, size, "%s%s", s->text, *s->text ? ": " : "");
 		return buf;
 	}
-	name = model_value_string(model_attr(s->op->attrs, s->op->nattrs,
-					     "name"));
+	name = model_value_string(model_attr(s->op->attrs, s->op->nattrs, "name"));
 	if (!name && s->op->noutputs)
 		name = s->op->outputs[0].name;
 	if (name)
 		snprintf(buf, size, "op '%s': ", diag_quote(q, name));
 	else
-		snprintf(buf, size, "op #%zu (%s): ", s->index,
-			 diag_quote(q, s->op->type));
+		snprintf(buf, size, "op #%zu (%s): ", s->index, diag_quote(q, s->op->type));
 	return buf;
 }
 
 /* Fail with "<file>: function 'f': <where>: <what> '<name>'<tail>". */
-static int fail(struct checker *c, const struct site *where, const char *what,
-		const char *name, const char *tail)
+static int fail(struct checker *c, const struct site *where, const char *what, const char *name,
+		const char *tail)
 {
 	char qf[DIAG_QUOTE_MAX], qn[DIAG_QUOTE_MAX], at[DIAG_QUOTE_MAX + 32];
 
-	return diag_fail(c->d, MLCC_E_CORRUPT, "%s: function '%s': %s%s '%s'%s",
-			 c->path, diag_quote(qf, c->func->name),
-			 site_label(where, at, sizeof at), what,
+	return diag_fail(c->d, MLCC_E_CORRUPT, "%s: function '%s': %s%s '%s'%s", c->path,
+			 diag_quote(qf, c->func->name), site_label(where, at, sizeof at), what,
 			 diag_quote(qn, name), tail);
 }
 
-static int check_ident(struct checker *c, const struct site *where,
-		       const char *kind, const char *name)
+static int check_ident(struct checker *c, const struct site *where, const char *kind,
+		       const char *name)
 {
 	if (mil_is_ident(name))
 		return 0;
-	return fail(c, where, kind, name,
-		    " is not a MIL identifier ([A-Za-z_][A-Za-z0-9_@.]*)");
+	return fail(c, where, kind, name, " is not a MIL identifier ([A-Za-z_][A-Za-z0-9_@.]*)");
 }
 
 /* Define 'name' in 'scope'. */
-static int define(struct checker *c, const struct site *where,
-		  const char *name,
-		  bool *scope)
+static int define(struct checker *c, const struct site *where, const char *name, bool *scope)
 {
 	const bool *prev = strmap_get(&c->defs, name);
 	int rc = check_ident(c, where, "variable name", name);
@@ -104,8 +98,7 @@ static int define(struct checker *c, const struct site *where,
 	if (prev && *prev)
 		return fail(c, where, "variable", name, " is defined twice");
 	if (strmap_put(&c->defs, name, scope))
-		return diag_fail(c->d, MLCC_E_NOMEM, "%s: out of memory",
-				 c->path);
+		return diag_fail(c->d, MLCC_E_NOMEM, "%s: out of memory", c->path);
 	return 0;
 }
 
@@ -139,17 +132,14 @@ static int use(struct checker *c, const struct site *where, const char *name)
 		return fail(c, where, "variable", name,
 			    " is used outside the block that defines it");
 	if (block_defines(&c->func->body, name))
-		return fail(c, where, "variable", name,
-			    " is used before its definition");
+		return fail(c, where, "variable", name, " is used before its definition");
 	return fail(c, where, "variable", name, " is never defined");
 }
 
-static int check_block(struct checker *c, const struct block *b,
-		       const struct site *owner);
+static int check_block(struct checker *c, const struct block *b, const struct site *owner);
 
 /* Check one op of a block whose scope is 'scope'. */
-static int check_op(struct checker *c, const struct op *op, size_t index,
-		    bool *scope)
+static int check_op(struct checker *c, const struct op *op, size_t index, bool *scope)
 {
 	const struct site here = {op, index, NULL};
 	int rc = check_ident(c, &here, "op type", op->type);
@@ -173,8 +163,7 @@ static int check_op(struct checker *c, const struct op *op, size_t index,
 
 /* Check 'b' in a new scope; its names are out of scope afterwards.
 ** 'owner' is the op holding the block, NULL for a function body. */
-static int check_block(struct checker *c, const struct block *b,
-		       const struct site *owner)
+static int check_block(struct checker *c, const struct block *b, const struct site *owner)
 {
 	static const struct site output = {NULL, 0, "output"};
 	const struct site *where = owner ? owner : &output;
@@ -182,8 +171,7 @@ static int check_block(struct checker *c, const struct block *b,
 	int rc = 0;
 
 	if (!scope)
-		return diag_fail(c->d, MLCC_E_NOMEM, "%s: out of memory",
-				 c->path);
+		return diag_fail(c->d, MLCC_E_NOMEM, "%s: out of memory", c->path);
 	*scope = true;
 	for (size_t i = 0; i < b->ninputs && !rc; i++)
 		rc = define(c, where, b->inputs[i].name, scope);
@@ -202,8 +190,7 @@ static int check_function(struct checker *c, const struct function *f)
 	int rc = check_ident(c, &self, "function name", f->name);
 
 	if (!scope)
-		return rc ? rc : diag_fail(c->d, MLCC_E_NOMEM,
-					   "%s: out of memory", c->path);
+		return rc ? rc : diag_fail(c->d, MLCC_E_NOMEM, "%s: out of memory", c->path);
 	*scope = true;
 	for (size_t i = 0; i < f->ninputs && !rc; i++)
 		rc = define(c, &input, f->inputs[i].name, scope);
@@ -214,8 +201,7 @@ static int check_function(struct checker *c, const struct function *f)
 
 /* Function names are unique in a program (the protobuf map allows a key
 ** twice on the wire; MIL text allows anything). */
-static int check_function_names(const struct program *p, const char *path,
-				struct mlcc_diag *d)
+static int check_function_names(const struct program *p, const char *path, struct mlcc_diag *d)
 {
 	struct strmap seen;
 	char q[DIAG_QUOTE_MAX];
@@ -225,19 +211,16 @@ static int check_function_names(const struct program *p, const char *path,
 	for (size_t i = 0; i < p->nfuncs && !rc; i++) {
 		const char *name = p->funcs[i].name;
 		if (strmap_get(&seen, name))
-			rc = diag_fail(d, MLCC_E_CORRUPT,
-				       "%s: function '%s' is defined twice", path,
-				       diag_quote(q, name));
+			rc = diag_fail(d, MLCC_E_CORRUPT, "%s: function '%s' is defined twice",
+				       path, diag_quote(q, name));
 		else if (strmap_put(&seen, name, (void *)name))
-			rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory",
-				       path);
+			rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 	}
 	strmap_free(&seen);
 	return rc;
 }
 
-static int validate_program(const struct program *p, const char *path,
-			    struct mlcc_diag *d)
+static int validate_program(const struct program *p, const char *path, struct mlcc_diag *d)
 {
 	int rc = check_function_names(p, path, d);
 
@@ -252,8 +235,7 @@ static int validate_program(const struct program *p, const char *path,
 	return rc;
 }
 
-int validate_model(const struct model *m, const char *path,
-		   struct mlcc_diag *d)
+int validate_model(const struct model *m, const char *path, struct mlcc_diag *d)
 {
 	int rc = m->program ? validate_program(m->program, path, d) : 0;
 

@@ -10,7 +10,6 @@
 
 /* Check every ML program in 'm' (pipeline children included).  Returns 0,
 ** or MLCC_E_CORRUPT with "<path>: function 'f': op 'x': ..." in 'd'. */
-int validate_model(const struct model *m, const char *path,
-		   struct mlcc_diag *d);
+int validate_model(const struct model *m, const char *path, struct mlcc_diag *d);
 
 #endif

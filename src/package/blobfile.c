@@ -23,9 +23,8 @@ void blob_record_decode(const uint8_t rec[BLOB_RECORD], struct blob_record *r)
 	r->padding_bits = le(rec + 24, 8);
 }
 
-const char *blob_record_check(const struct blob_record *r, uint64_t fsize,
-			      enum dtype want, int64_t count, char *buf,
-			      size_t n)
+const char *blob_record_check(const struct blob_record *r, uint64_t fsize, enum dtype want,
+			      int64_t count, char *buf, size_t n)
 {
 	enum dtype got = dtype_from_blob((int)r->code);
 
@@ -43,23 +42,21 @@ const char *blob_record_check(const struct blob_record *r, uint64_t fsize,
 	if (r->data_offset > fsize || r->size > fsize - r->data_offset) {
 		snprintf(buf, n,
 			 "blob data (%llu bytes at %llu) beyond the end of the file (%llu bytes)",
-			 (unsigned long long)r->size,
-			 (unsigned long long)r->data_offset,
+			 (unsigned long long)r->size, (unsigned long long)r->data_offset,
 			 (unsigned long long)fsize);
 		return buf;
 	}
 	if (count >= 0 && dtype_packed_bytes(got, (size_t)count) != r->size) {
 		snprintf(buf, n, "blob holds %llu bytes, the tensor needs %zu",
-			 (unsigned long long)r->size,
-			 dtype_packed_bytes(got, (size_t)count));
+			 (unsigned long long)r->size, dtype_packed_bytes(got, (size_t)count));
 		return buf;
 	}
 	return NULL;
 }
 
 int blob_scan(const uint8_t *file, size_t len,
-	      int (*fn)(void *ctx, uint64_t offset, const struct blob_record *r),
-	      void *ctx, char *why, size_t n)
+	      int (*fn)(void *ctx, uint64_t offset, const struct blob_record *r), void *ctx,
+	      char *why, size_t n)
 {
 	uint64_t count, off = BLOB_HEADER;
 
@@ -69,8 +66,7 @@ int blob_scan(const uint8_t *file, size_t len,
 	}
 	count = le(file, 4);
 	if (le(file + 4, 4) != 2) {
-		snprintf(why, n, "blob storage version %u, not 2",
-			 (unsigned)le(file + 4, 4));
+		snprintf(why, n, "blob storage version %u, not 2", (unsigned)le(file + 4, 4));
 		return -1;
 	}
 	for (uint64_t i = 0; i < count; i++) {
@@ -101,11 +97,11 @@ int blob_scan(const uint8_t *file, size_t len,
 			return -1;
 		}
 		if (i + 1 < count && next < off + BLOB_RECORD) {
-			snprintf(why, n,
-				 "blob %llu: its data (at %llu) does not follow its record (at %llu)",
-				 (unsigned long long)i,
-				 (unsigned long long)r.data_offset,
-				 (unsigned long long)off);
+			snprintf(
+				why, n,
+				"blob %llu: its data (at %llu) does not follow its record (at %llu)",
+				(unsigned long long)i, (unsigned long long)r.data_offset,
+				(unsigned long long)off);
 			return -1;
 		}
 		off = next;

@@ -23,8 +23,8 @@
 
 struct blob_record {
 	uint32_t sentinel;
-	uint32_t code;        /* blob data type code */
-	uint64_t size;        /* bytes of data */
+	uint32_t code;	      /* blob data type code */
+	uint64_t size;	      /* bytes of data */
 	uint64_t data_offset; /* absolute offset of the data */
 	uint64_t padding_bits;
 };
@@ -35,9 +35,8 @@ void blob_record_decode(const uint8_t rec[BLOB_RECORD], struct blob_record *r);
 /* Check the record found at 'offset' of a file of 'fsize' bytes for a
 ** tensor of element type 'want' and 'count' elements (-1: unknown).
 ** Returns NULL when it holds, else a message (written into 'buf'). */
-const char *blob_record_check(const struct blob_record *r, uint64_t fsize,
-			      enum dtype want, int64_t count, char *buf,
-			      size_t n);
+const char *blob_record_check(const struct blob_record *r, uint64_t fsize, enum dtype want,
+			      int64_t count, char *buf, size_t n);
 
 /* Walk the blobs of a whole file image the way readers enumerate them
 ** (header count, first record at 64, each next record at the 64-aligned
@@ -45,7 +44,7 @@ const char *blob_record_check(const struct blob_record *r, uint64_t fsize,
 ** at the first inconsistency and returns -1 with a message in 'why',
 ** else the value of the first non-zero 'fn' or 0. */
 int blob_scan(const uint8_t *file, size_t len,
-	      int (*fn)(void *ctx, uint64_t offset, const struct blob_record *r),
-	      void *ctx, char *why, size_t n);
+	      int (*fn)(void *ctx, uint64_t offset, const struct blob_record *r), void *ctx,
+	      char *why, size_t n);
 
 #endif

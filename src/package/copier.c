@@ -15,14 +15,12 @@ static void *copy_thread(void *arg)
 {
 	struct copier *c = arg;
 
-	c->rc = weights_copy(c->files, c->dir, c->mode, &c->prog, NULL,
-			     &c->stats, &c->diag);
+	c->rc = weights_copy(c->files, c->dir, c->mode, &c->prog, NULL, &c->stats, &c->diag);
 	return NULL;
 }
 
-void copier_start(struct copier *c, const struct weight_plan *files,
-		  const char *dir, enum mlcc_link_mode mode, mlcc_event_fn fn,
-		  void *ctx)
+void copier_start(struct copier *c, const struct weight_plan *files, const char *dir,
+		  enum mlcc_link_mode mode, mlcc_event_fn fn, void *ctx)
 {
 	memset(c, 0, sizeof *c);
 	atomic_init(&c->stop, false);

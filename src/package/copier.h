@@ -22,23 +22,22 @@
 
 struct copier {
 	const struct weight_plan *files; /* what is copied: weights/... */
-	const char *dir;           /* into this directory */
+	const char *dir;		 /* into this directory */
 	enum mlcc_link_mode mode;
-	struct progress prog;      /* its 'stop' points at 'stop' */
+	struct progress prog;	    /* its 'stop' points at 'stop' */
 	struct os_copy_stats stats; /* bytes brought */
 	atomic_bool stop;
-	struct mlcc_diag diag;     /* the thread's own error */
+	struct mlcc_diag diag; /* the thread's own error */
 	int rc;
-	bool running;              /* a thread was started */
+	bool running; /* a thread was started */
 	pthread_t thread;
 };
 
 /* Start copying 'files' into 'dir' (both must outlive the copier); no
 ** thread when there is nothing to copy.  Progress events go to 'fn'
 ** (may be NULL), from the copier's thread. */
-void copier_start(struct copier *c, const struct weight_plan *files,
-		  const char *dir, enum mlcc_link_mode mode, mlcc_event_fn fn,
-		  void *ctx);
+void copier_start(struct copier *c, const struct weight_plan *files, const char *dir,
+		  enum mlcc_link_mode mode, mlcc_event_fn fn, void *ctx);
 
 /* Wait for the copy; with 'cancel', make it stop first.  Returns its
 ** status (0 or MLCC_E_*), the message in c->diag.  Idempotent; a copier

@@ -69,8 +69,8 @@ static char *find_manifest(const char *dir)
 	return p;
 }
 
-int package_manifest_root(const char *origin, const char *text, size_t len,
-			  char **out, struct mlcc_diag *d)
+int package_manifest_root(const char *origin, const char *text, size_t len, char **out,
+			  struct mlcc_diag *d)
 {
 	json_error_t jerr;
 	json_t *root, *entries, *item, *path;
@@ -79,12 +79,10 @@ int package_manifest_root(const char *origin, const char *text, size_t len,
 
 	*out = NULL;
 	if (len > MANIFEST_MAX)
-		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: manifest larger than 16 MiB", origin);
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: manifest larger than 16 MiB", origin);
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: invalid JSON: %s (line %d, column %d)",
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: invalid JSON: %s (line %d, column %d)",
 				 origin, jerr.text, jerr.line, jerr.column);
 	id = json_string_value(json_object_get(root, "rootModelIdentifier"));
 	entries = json_object_get(root, "itemInfoEntries");
@@ -93,18 +91,15 @@ int package_manifest_root(const char *origin, const char *text, size_t len,
 	if (!json_is_object(root))
 		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: not a JSON object", origin);
 	else if (!id)
-		rc = diag_fail(d, MLCC_E_CORRUPT,
-			       "%s: rootModelIdentifier is missing", origin);
+		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: rootModelIdentifier is missing", origin);
 	else if (!json_is_object(item))
 		rc = diag_fail(d, MLCC_E_CORRUPT,
 			       "%s: rootModelIdentifier '%s' names no item in itemInfoEntries",
 			       origin, id);
 	else if (!json_is_string(path))
-		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: item '%s' has no path",
-			       origin, id);
+		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: item '%s' has no path", origin, id);
 	else if (!os_rel_path_safe(json_string_value(path)))
-		rc = diag_fail(d, MLCC_E_CORRUPT,
-			       "%s: item '%s': path '%s' leaves the package",
+		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: item '%s': path '%s' leaves the package",
 			       origin, id, json_string_value(path));
 	else if (!(*out = strdup(json_string_value(path))))
 		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", origin);
@@ -113,8 +108,7 @@ int package_manifest_root(const char *origin, const char *text, size_t len,
 }
 
 /* Read the manifest file and return the root item's path (malloc'd). */
-static int manifest_root_path(const char *mpath, char **out,
-			      struct mlcc_diag *d)
+static int manifest_root_path(const char *mpath, char **out, struct mlcc_diag *d)
 {
 	uint8_t *text;
 	size_t len;
@@ -127,8 +121,7 @@ static int manifest_root_path(const char *mpath, char **out,
 	return rc;
 }
 
-static int open_package(struct package *pkg, const char *input,
-			struct mlcc_diag *d)
+static int open_package(struct package *pkg, const char *input, struct mlcc_diag *d)
 {
 	char *mpath = find_manifest(input), *rel = NULL, *data;
 	struct stat st;
@@ -138,8 +131,7 @@ static int open_package(struct package *pkg, const char *input,
 
 	if (!mpath)
 		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: not a Core ML package: Manifest.json is missing",
-				 input);
+				 "%s: not a Core ML package: Manifest.json is missing", input);
 	rc = manifest_root_path(mpath, &rel, d);
 	free(mpath);
 	if (rc)
@@ -153,13 +145,12 @@ static int open_package(struct package *pkg, const char *input,
 	}
 	if (stat(pkg->spec_path, &st) != 0) {
 		free(rel);
-		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: root model file is missing", pkg->spec_path);
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: root model file is missing",
+				 pkg->spec_path);
 	}
 	free(rel);
 	if (!S_ISREG(st.st_mode))
-		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: root model is not a regular file",
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: root model is not a regular file",
 				 pkg->spec_path);
 	if (!os_within(pkg->root_real, pkg->spec_path))
 		return diag_fail(d, MLCC_E_CORRUPT,
@@ -167,8 +158,7 @@ static int open_package(struct package *pkg, const char *input,
 				 pkg->spec_path);
 	base = os_basename(input, &blen);
 	pkg->stem = strip_ext(base, blen, ".mlpackage");
-	return pkg->stem ? MLCC_OK
-			 : diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", input);
+	return pkg->stem ? MLCC_OK : diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", input);
 }
 
 int package_open(struct package *pkg, const char *input, struct mlcc_diag *d)
@@ -220,25 +210,23 @@ int package_open(struct package *pkg, const char *input, struct mlcc_diag *d)
 	return MLCC_OK;
 }
 
-int package_resolve_blob(const struct package *pkg, const char *blob_path,
-			 const char **rel, char **abs, struct mlcc_diag *d)
+int package_resolve_blob(const struct package *pkg, const char *blob_path, const char **rel,
+			 char **abs, struct mlcc_diag *d)
 {
 	size_t n = strlen(MODEL_PATH_PREFIX);
 
 	*abs = NULL;
 	if (strncmp(blob_path, MODEL_PATH_PREFIX, n) != 0)
 		return diag_fail(d, MLCC_E_UNSUPPORTED,
-				 "%s: BLOBFILE path '%s' is not under @model_path",
-				 pkg->spec_path, blob_path);
+				 "%s: BLOBFILE path '%s' is not under @model_path", pkg->spec_path,
+				 blob_path);
 	*rel = blob_path + n;
 	if (!os_rel_path_safe(*rel))
-		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: BLOBFILE path '%s' leaves the package",
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: BLOBFILE path '%s' leaves the package",
 				 pkg->spec_path, blob_path);
 	*abs = os_join(pkg->model_path, *rel);
 	if (!*abs)
-		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory",
-				 pkg->spec_path);
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", pkg->spec_path);
 	return MLCC_OK;
 }
 

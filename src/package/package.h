@@ -16,13 +16,13 @@
 
 struct package {
 	bool is_package;   /* .mlpackage directory (else a bare .mlmodel) */
-	char *input;       /* the path as given */
+	char *input;	   /* the path as given */
 	char *root_real;   /* real path of the package, or the .mlmodel's dir:
 			   ** nothing outside it is ever read */
 	char *spec_path;   /* the specification file */
 	char *model_path;  /* what @model_path names: the spec file's directory */
 	char *weights_dir; /* package: <model_path>/weights; NULL otherwise */
-	char *stem;        /* bundle name without .mlmodelc */
+	char *stem;	   /* bundle name without .mlmodelc */
 	char *spec_name;   /* spec file name without extension: "model" */
 };
 
@@ -35,14 +35,14 @@ int package_open(struct package *pkg, const char *input, struct mlcc_diag *d);
 ** 'origin' names it in messages): malloc'd into '*out'.  Errors: invalid
 ** JSON (with line and column), no rootModelIdentifier, an identifier that
 ** names no item, an item without a path, a path that leaves the package. */
-int package_manifest_root(const char *origin, const char *text, size_t len,
-			  char **out, struct mlcc_diag *d);
+int package_manifest_root(const char *origin, const char *text, size_t len, char **out,
+			  struct mlcc_diag *d);
 
 /* Resolve a BLOBFILE path ("@model_path/weights/weight.bin") to a file
 ** inside the package.  Stores in '*rel' a pointer to the part after
 ** "@model_path/" (inside 'blob_path') and in '*abs' a malloc'd path. */
-int package_resolve_blob(const struct package *pkg, const char *blob_path,
-			 const char **rel, char **abs, struct mlcc_diag *d);
+int package_resolve_blob(const struct package *pkg, const char *blob_path, const char **rel,
+			 char **abs, struct mlcc_diag *d);
 
 void package_close(struct package *pkg);
 

@@ -48,7 +48,7 @@ char *pkg_manifest(void);
 ** beside the target (".<name>.mlcc-tmp-XXXXXX") and renamed at the end;
 ** on error nothing is left and an existing package at 'out_path' is
 ** untouched; on success it is replaced. */
-int pkg_write(const char *out_path, const struct model *m,
-	      const struct pkg_weights *w, struct mlcc_diag *d);
+int pkg_write(const char *out_path, const struct model *m, const struct pkg_weights *w,
+	      struct mlcc_diag *d);
 
 #endif

@@ -28,7 +28,6 @@
 #include "base/diag.h"
 #include "base/os.h"
 
-
 /* One reference, with the place it comes from for messages. */
 struct ref {
 	const struct mvalue *v;
@@ -48,8 +47,7 @@ struct walker {
 /* ---- the file list ------------------------------------------------------ */
 
 /* Index of 'rel' in the plan, adding it when new; (size_t)-1 on failure. */
-static size_t plan_add(struct weight_plan *plan, const char *rel,
-		       const char *abs)
+static size_t plan_add(struct weight_plan *plan, const char *rel, const char *abs)
 {
 	struct weight_file *f;
 
@@ -73,8 +71,7 @@ static size_t plan_add(struct weight_plan *plan, const char *rel,
 }
 
 /* os_walk callback: one file of the weights directory. */
-static int add_file(void *ctx, const char *abs, const char *rel,
-		    const struct stat *st)
+static int add_file(void *ctx, const char *abs, const char *rel, const struct stat *st)
 {
 	struct walker *w = ctx;
 
@@ -87,17 +84,15 @@ static int add_file(void *ctx, const char *abs, const char *rel,
 
 /* ---- collecting references ---------------------------------------------- */
 
-static int ref_fail(struct walker *w, const struct ref *r, int status,
-		    const char *what)
+static int ref_fail(struct walker *w, const struct ref *r, int status, const char *what)
 {
 	if (r->op)
 		return diag_fail(w->d, status,
 				 "%s: function '%s': op '%s': BLOBFILE '%s' offset %llu: %s",
 				 w->pkg->spec_path, r->func, r->op, r->v->blob_file,
 				 (unsigned long long)r->v->blob_offset, what);
-	return diag_fail(w->d, status, "%s: BLOBFILE '%s' offset %llu: %s",
-			 w->pkg->spec_path, r->v->blob_file,
-			 (unsigned long long)r->v->blob_offset, what);
+	return diag_fail(w->d, status, "%s: BLOBFILE '%s' offset %llu: %s", w->pkg->spec_path,
+			 r->v->blob_file, (unsigned long long)r->v->blob_offset, what);
 }
 
 static int add_ref(struct walker *w, const struct mvalue *v)
@@ -151,8 +146,7 @@ static int walk_attrs(struct walker *w, const struct attribute *a, size_t n)
 
 static const char *name_of(const struct op *op)
 {
-	const char *s = model_value_string(model_attr(op->attrs, op->nattrs,
-						      "name"));
+	const char *s = model_value_string(model_attr(op->attrs, op->nattrs, "name"));
 	return s ? s : op->type;
 }
 
@@ -198,8 +192,8 @@ static int walk_model(struct walker *w, const struct model *m)
 
 /* ---- checking references ------------------------------------------------ */
 
-static int check_ref(struct walker *w, const struct ref *r, int fd,
-		     uint64_t fsize, struct weight_ref *out)
+static int check_ref(struct walker *w, const struct ref *r, int fd, uint64_t fsize,
+		     struct weight_ref *out)
 {
 	uint8_t rec[BLOB_RECORD];
 	uint64_t off = r->v->blob_offset;
@@ -209,21 +203,23 @@ static int check_ref(struct walker *w, const struct ref *r, int fd,
 	char msg[200];
 
 	if (fsize < BLOB_RECORD || off > fsize - BLOB_RECORD) {
-		snprintf(msg, sizeof msg,
-			 "blob record beyond the end of the file (%llu bytes)",
+		snprintf(msg, sizeof msg, "blob record beyond the end of the file (%llu bytes)",
 			 (unsigned long long)fsize);
 		return ref_fail(w, r, MLCC_E_CORRUPT, msg);
 	}
 	if (pread(fd, rec, sizeof rec, (off_t)off) != (ssize_t)sizeof rec)
 		return ref_fail(w, r, MLCC_E_IO, "cannot read the blob record");
 	blob_record_decode(rec, &br);
-	bad = blob_record_check(&br, fsize, r->v->type->dtype, count, msg,
-				sizeof msg);
+	bad = blob_record_check(&br, fsize, r->v->type->dtype, count, msg, sizeof msg);
 	if (bad)
 		return ref_fail(w, r, MLCC_E_CORRUPT, bad);
-	*out = (struct weight_ref){w->plan->files[r->file].rel, off,
-				   r->v->type->dtype, br.data_offset, br.size,
-				   count, r->func ? r->func : "",
+	*out = (struct weight_ref){w->plan->files[r->file].rel,
+				   off,
+				   r->v->type->dtype,
+				   br.data_offset,
+				   br.size,
+				   count,
+				   r->func ? r->func : "",
 				   r->op ? r->op : ""};
 	return MLCC_OK;
 }
@@ -276,10 +272,8 @@ static int check_refs(struct walker *w)
 			}
 			f->size = (uint64_t)st.st_size;
 		}
-		if (i > 0 && cmp_ref(r, r - 1) == 0 &&
-		    r->v->type->dtype == r[-1].v->type->dtype &&
-		    model_tensor_count(r->v->type) ==
-			    model_tensor_count(r[-1].v->type))
+		if (i > 0 && cmp_ref(r, r - 1) == 0 && r->v->type->dtype == r[-1].v->type->dtype &&
+		    model_tensor_count(r->v->type) == model_tensor_count(r[-1].v->type))
 			continue; /* same blob, same type: checked already */
 		rc = check_ref(w, r, fd, f->size, &w->plan->refs[w->plan->nrefs]);
 		if (!rc)
@@ -292,8 +286,7 @@ static int check_refs(struct walker *w)
 
 static int cmp_file(const void *a, const void *b)
 {
-	return strcmp(((const struct weight_file *)a)->rel,
-		      ((const struct weight_file *)b)->rel);
+	return strcmp(((const struct weight_file *)a)->rel, ((const struct weight_file *)b)->rel);
 }
 
 static int cmp_weight_ref(const void *a, const void *b)
@@ -306,16 +299,14 @@ static int cmp_weight_ref(const void *a, const void *b)
 	return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
-int weights_dir_files(const struct package *pkg, struct weight_plan *plan,
-		      struct mlcc_diag *d)
+int weights_dir_files(const struct package *pkg, struct weight_plan *plan, struct mlcc_diag *d)
 {
 	struct walker w = {pkg, plan, d, NULL, 0, 0, NULL, NULL};
 	int rc = MLCC_OK;
 
 	memset(plan, 0, sizeof *plan);
 	if (pkg->weights_dir)
-		rc = os_walk(pkg->weights_dir, "weights", pkg->root_real,
-			     add_file, &w, d);
+		rc = os_walk(pkg->weights_dir, "weights", pkg->root_real, add_file, &w, d);
 	if (!rc && plan->nfiles)
 		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
 	return rc;
@@ -333,17 +324,15 @@ static int add_dir_files(struct walker *w, const struct weight_plan *listed)
 		listed = &own;
 	}
 	for (size_t i = 0; i < listed->nfiles && !rc; i++)
-		if (plan_add(w->plan, listed->files[i].rel,
-			     listed->files[i].abs) == (size_t)-1)
+		if (plan_add(w->plan, listed->files[i].rel, listed->files[i].abs) == (size_t)-1)
 			rc = diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
 	if (listed == &own)
 		weights_free(&own);
 	return rc;
 }
 
-int weights_plan(const struct package *pkg, const struct model *m,
-		 const struct weight_plan *listed, struct weight_plan *plan,
-		 struct mlcc_diag *d)
+int weights_plan(const struct package *pkg, const struct model *m, const struct weight_plan *listed,
+		 struct weight_plan *plan, struct mlcc_diag *d)
 {
 	struct walker w = {pkg, plan, d, NULL, 0, 0, NULL, NULL};
 	int rc;
@@ -371,9 +360,8 @@ static bool plan_has(const struct weight_plan *plan, const char *rel)
 	       bsearch(&key, plan->files, plan->nfiles, sizeof key, cmp_file);
 }
 
-int weights_copy(const struct weight_plan *plan, const char *dir,
-		 enum mlcc_link_mode mode, struct progress *prog,
-		 const struct weight_plan *skip, struct os_copy_stats *stats,
+int weights_copy(const struct weight_plan *plan, const char *dir, enum mlcc_link_mode mode,
+		 struct progress *prog, const struct weight_plan *skip, struct os_copy_stats *stats,
 		 struct mlcc_diag *d)
 {
 	for (size_t i = 0; i < plan->nfiles; i++) {
@@ -389,8 +377,7 @@ int weights_copy(const struct weight_plan *plan, const char *dir,
 		rc = os_mkdir_p(dst, NULL, d);
 		*slash = '/';
 		if (!rc)
-			rc = os_copy_file(plan->files[i].abs, dst, mode, prog,
-					  stats, d);
+			rc = os_copy_file(plan->files[i].abs, dst, mode, prog, stats, d);
 		free(dst);
 		if (rc)
 			return rc;

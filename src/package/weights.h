@@ -17,27 +17,27 @@
 #include "package/package.h"
 
 struct weight_file {
-	char *rel;      /* path relative to @model_path: "weights/weight.bin" */
-	char *abs;      /* where it is read from */
-	uint64_t size;  /* bytes, when referenced (0 otherwise) */
+	char *rel;     /* path relative to @model_path: "weights/weight.bin" */
+	char *abs;     /* where it is read from */
+	uint64_t size; /* bytes, when referenced (0 otherwise) */
 };
 
 /* One distinct blob (file, offset) the model references, as checked. */
 struct weight_ref {
-	const char *rel;        /* file relative to @model_path */
-	uint64_t offset;        /* of the blob's metadata record */
-	enum dtype dtype;       /* from the record (== the tensor's) */
-	uint64_t data_offset;   /* absolute offset of the data */
-	uint64_t bytes;         /* size of the data */
-	int64_t count;          /* elements of the tensor, -1 if unknown */
-	const char *func, *op;  /* first user, for messages ("" if none) */
+	const char *rel;       /* file relative to @model_path */
+	uint64_t offset;       /* of the blob's metadata record */
+	enum dtype dtype;      /* from the record (== the tensor's) */
+	uint64_t data_offset;  /* absolute offset of the data */
+	uint64_t bytes;	       /* size of the data */
+	int64_t count;	       /* elements of the tensor, -1 if unknown */
+	const char *func, *op; /* first user, for messages ("" if none) */
 };
 
 struct weight_plan {
 	size_t nfiles;
 	struct weight_file *files; /* sorted by 'rel' */
 	size_t nrefs;
-	struct weight_ref *refs;   /* sorted by (rel, offset), distinct */
+	struct weight_ref *refs; /* sorted by (rel, offset), distinct */
 };
 
 /* Check every blob reference of 'm' (children of pipelines included)
@@ -45,15 +45,13 @@ struct weight_plan {
 ** every file under its weights directory ('listed' when the caller has
 ** listed it with weights_dir_files(), else listed here) plus any other
 ** referenced file; for a bare .mlmodel, the referenced files. */
-int weights_plan(const struct package *pkg, const struct model *m,
-		 const struct weight_plan *listed, struct weight_plan *plan,
-		 struct mlcc_diag *d);
+int weights_plan(const struct package *pkg, const struct model *m, const struct weight_plan *listed,
+		 struct weight_plan *plan, struct mlcc_diag *d);
 
 /* Only the files of the package's weights directory (no references read):
 ** what weights_plan() lists whatever the model says, known before the
 ** specification is parsed, so their copy can start at once (copier.c). */
-int weights_dir_files(const struct package *pkg, struct weight_plan *plan,
-		      struct mlcc_diag *d);
+int weights_dir_files(const struct package *pkg, struct weight_plan *plan, struct mlcc_diag *d);
 
 struct progress;
 struct os_copy_stats;
@@ -61,9 +59,8 @@ struct os_copy_stats;
 /* Bring the planned files into 'dir' at their relative paths, copied,
 ** cloned or hard-linked as 'mode' says (os_copy_file), except those
 ** 'skip' lists (may be NULL); 'prog' and 'stats' may be NULL. */
-int weights_copy(const struct weight_plan *plan, const char *dir,
-		 enum mlcc_link_mode mode, struct progress *prog,
-		 const struct weight_plan *skip, struct os_copy_stats *stats,
+int weights_copy(const struct weight_plan *plan, const char *dir, enum mlcc_link_mode mode,
+		 struct progress *prog, const struct weight_plan *skip, struct os_copy_stats *stats,
 		 struct mlcc_diag *d);
 
 void weights_free(struct weight_plan *plan);

@@ -38,9 +38,8 @@
 void pkg_item_id(const char *path, char out[37])
 {
 	/* RFC 4122 NameSpace_URL, 6ba7b811-9dad-11d1-80b4-00c04fd430c8. */
-	static const uint8_t ns[16] = {0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad,
-				       0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0,
-				       0x4f, 0xd4, 0x30, 0xc8};
+	static const uint8_t ns[16] = {0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1,
+				       0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8};
 	static const char hex[] = "0123456789ABCDEF";
 	uint8_t h[SHA1_DIGEST_SIZE];
 	struct sha1_ctx ctx;
@@ -62,8 +61,8 @@ void pkg_item_id(const char *path, char out[37])
 }
 
 /* One item object of itemInfoEntries, indented for its place. */
-static int put_item(char *out, size_t n, const char *id, const char *desc,
-		    const char *name, const char *path, bool last)
+static int put_item(char *out, size_t n, const char *id, const char *desc, const char *name,
+		    const char *path, bool last)
 {
 	return snprintf(out, n,
 			"        \"%s\": {\n"
@@ -87,11 +86,10 @@ char *pkg_manifest(void)
 	pkg_item_id(SPEC_ITEM, spec);
 	pkg_item_id(WEIGHTS_ITEM, weights);
 	spec_first = strcmp(spec, weights) < 0; /* nlohmann: std::map order */
-	put_item(items[!spec_first], sizeof items[0], spec,
-		 "CoreML Model Specification", "model.mlmodel", SPEC_ITEM,
-		 !spec_first);
-	put_item(items[spec_first], sizeof items[0], weights,
-		 "CoreML Model Weights", "weights", WEIGHTS_ITEM, spec_first);
+	put_item(items[!spec_first], sizeof items[0], spec, "CoreML Model Specification",
+		 "model.mlmodel", SPEC_ITEM, !spec_first);
+	put_item(items[spec_first], sizeof items[0], weights, "CoreML Model Weights", "weights",
+		 WEIGHTS_ITEM, spec_first);
 	snprintf(out, n,
 		 "{\n"
 		 "    \"fileFormatVersion\": \"1.0.0\",\n"
@@ -139,8 +137,7 @@ static int check_value(const struct refcheck *rc, const struct mvalue *v)
 	return MLCC_OK;
 }
 
-static int check_attrs(const struct refcheck *rc, const struct attribute *at,
-		       size_t n)
+static int check_attrs(const struct refcheck *rc, const struct attribute *at, size_t n)
 {
 	int r;
 
@@ -192,22 +189,18 @@ static int check_refs(const struct refcheck *rc, const struct model *m)
 }
 
 /* Weight paths are safe, distinct, and leave room for the specification. */
-static int check_weights(const char *origin, const struct pkg_weights *w,
-			 struct mlcc_diag *d)
+static int check_weights(const char *origin, const struct pkg_weights *w, struct mlcc_diag *d)
 {
 	for (size_t i = 0; w && i < w->n; i++) {
 		const char *rel = w->files[i].rel;
 		if (!rel || !w->files[i].src || !os_rel_path_safe(rel) ||
-		    strcmp(rel, "model.mlmodel") == 0 ||
-		    strncmp(rel, "model.mlmodel/", 14) == 0)
-			return diag_fail(d, MLCC_E_USAGE,
-					 "%s: invalid weight file path '%s'",
+		    strcmp(rel, "model.mlmodel") == 0 || strncmp(rel, "model.mlmodel/", 14) == 0)
+			return diag_fail(d, MLCC_E_USAGE, "%s: invalid weight file path '%s'",
 					 origin, rel ? rel : "(null)");
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(w->files[j].rel, rel) == 0)
 				return diag_fail(d, MLCC_E_USAGE,
-						 "%s: weight file '%s' given twice",
-						 origin, rel);
+						 "%s: weight file '%s' given twice", origin, rel);
 	}
 	return MLCC_OK;
 }
@@ -229,8 +222,8 @@ static int make_dir(const char *dir, const char *name, struct mlcc_diag *d)
 }
 
 /* Write 'n' bytes to the new file 'dir/name'. */
-static int write_in(const char *dir, const char *name, const void *bytes,
-		    size_t n, struct mlcc_diag *d)
+static int write_in(const char *dir, const char *name, const void *bytes, size_t n,
+		    struct mlcc_diag *d)
 {
 	char *p = os_join(dir, name);
 	int rc;
@@ -243,8 +236,7 @@ static int write_in(const char *dir, const char *name, const void *bytes,
 }
 
 /* Copy one weight file to 'data/rel', creating its directories. */
-static int copy_weight(const char *data, const struct pkg_weight *f,
-		       struct mlcc_diag *d)
+static int copy_weight(const char *data, const struct pkg_weight *f, struct mlcc_diag *d)
 {
 	char *dst = os_join(data, f->rel), *slash;
 	int rc = MLCC_OK;
@@ -262,8 +254,8 @@ static int copy_weight(const char *data, const struct pkg_weight *f,
 }
 
 /* Everything of the package inside the empty directory 'dir'. */
-static int fill(const char *dir, const uint8_t *spec, size_t len,
-		const struct pkg_weights *w, struct mlcc_diag *d)
+static int fill(const char *dir, const uint8_t *spec, size_t len, const struct pkg_weights *w,
+		struct mlcc_diag *d)
 {
 	char *manifest = pkg_manifest(), *data = os_join(dir, "Data/" AUTHOR);
 	int rc;
@@ -291,8 +283,7 @@ out:
 
 /* Split 'out_path' into its parent directory and name (malloc'd, trailing
 ** slashes dropped). */
-static int split_target(const char *out_path, char **parent, char **name,
-			struct mlcc_diag *d)
+static int split_target(const char *out_path, char **parent, char **name, struct mlcc_diag *d)
 {
 	size_t blen;
 	const char *base = os_basename(out_path, &blen);
@@ -300,8 +291,7 @@ static int split_target(const char *out_path, char **parent, char **name,
 	*parent = *name = NULL;
 	if (blen == 0 || (blen == 1 && base[0] == '.') ||
 	    (blen == 2 && base[0] == '.' && base[1] == '.') || base[0] == '/')
-		return diag_fail(d, MLCC_E_USAGE,
-				 "%s: not a valid package path", out_path);
+		return diag_fail(d, MLCC_E_USAGE, "%s: not a valid package path", out_path);
 	if (base == out_path)
 		*parent = strdup(".");
 	else if (base == out_path + 1)
@@ -314,8 +304,8 @@ static int split_target(const char *out_path, char **parent, char **name,
 	return MLCC_OK;
 }
 
-int pkg_write(const char *out_path, const struct model *m,
-	      const struct pkg_weights *w, struct mlcc_diag *d)
+int pkg_write(const char *out_path, const struct model *m, const struct pkg_weights *w,
+	      struct mlcc_diag *d)
 {
 	const struct refcheck refs = {m->origin ? m->origin : out_path, w, d};
 	char *parent = NULL, *name = NULL;

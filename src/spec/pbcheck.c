@@ -26,9 +26,8 @@ static bool varint(const uint8_t *p, size_t len, size_t *i, uint64_t *v)
 }
 
 /* Walk the message at buf[0, len), which starts at file offset 'base'. */
-static struct pb_problem walk(const ProtobufCMessageDescriptor *desc,
-			      const uint8_t *buf, size_t len, size_t base,
-			      unsigned limit)
+static struct pb_problem walk(const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
+			      size_t len, size_t base, unsigned limit)
 {
 	struct pb_problem pr = {PB_FINE, 0, 0, 0, 0};
 	size_t i = 0;
@@ -52,23 +51,21 @@ static struct pb_problem walk(const ProtobufCMessageDescriptor *desc,
 		if ((key & 7) != 2 || !varint(buf, len, &i, &n))
 			break;
 		if (n > len - i) {
-			pr = (struct pb_problem){PB_BAD_LENGTH, key >> 3,
-						 base + at, n, len - i};
+			pr = (struct pb_problem){PB_BAD_LENGTH, key >> 3, base + at, n, len - i};
 			break;
 		}
 		f = key >> 3 <= UINT32_MAX
-			? protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3))
-			: NULL;
+			    ? protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3))
+			    : NULL;
 		if (f && f->type == PROTOBUF_C_TYPE_MESSAGE)
-			pr = walk(f->descriptor, buf + i, (size_t)n, base + i,
-				  limit - 1);
+			pr = walk(f->descriptor, buf + i, (size_t)n, base + i, limit - 1);
 		i += (size_t)n;
 	}
 	return pr;
 }
 
-struct pb_problem pb_check(const ProtobufCMessageDescriptor *desc,
-			   const uint8_t *buf, size_t len, unsigned limit)
+struct pb_problem pb_check(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
+			   unsigned limit)
 {
 	return walk(desc, buf, len, 0, limit);
 }

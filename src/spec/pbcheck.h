@@ -22,22 +22,22 @@
 #define PB_MAX_DEPTH 200
 
 enum pb_problem_kind {
-	PB_FINE,       /* nothing found */
-	PB_TOO_DEEP,   /* messages nest deeper than the limit */
-	PB_BAD_LENGTH  /* a field's length runs past its enclosing message */
+	PB_FINE,      /* nothing found */
+	PB_TOO_DEEP,  /* messages nest deeper than the limit */
+	PB_BAD_LENGTH /* a field's length runs past its enclosing message */
 };
 
 struct pb_problem {
 	enum pb_problem_kind kind;
-	uint64_t field;     /* PB_BAD_LENGTH: field number */
-	size_t offset;      /* PB_BAD_LENGTH: file offset of the field's key */
-	uint64_t declared;  /* PB_BAD_LENGTH: the length it declares */
-	size_t available;   /* PB_BAD_LENGTH: bytes left in its message */
+	uint64_t field;	   /* PB_BAD_LENGTH: field number */
+	size_t offset;	   /* PB_BAD_LENGTH: file offset of the field's key */
+	uint64_t declared; /* PB_BAD_LENGTH: the length it declares */
+	size_t available;  /* PB_BAD_LENGTH: bytes left in its message */
 };
 
 /* Walk the 'len' bytes of a 'desc' message; returns the first problem
 ** (kind PB_FINE when none). */
-struct pb_problem pb_check(const ProtobufCMessageDescriptor *desc,
-			   const uint8_t *buf, size_t len, unsigned limit);
+struct pb_problem pb_check(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
+			   unsigned limit);
 
 #endif

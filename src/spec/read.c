@@ -39,9 +39,9 @@ struct reader {
 	struct mlcc_diag *d;
 	const char *origin;
 	const char *func; /* current function or NULL */
-	const POp *op;    /* current op or NULL */
+	const POp *op;	  /* current op or NULL */
 	size_t op_index;
-	unsigned depth;   /* nesting of blocks and values */
+	unsigned depth; /* nesting of blocks and values */
 };
 
 /* Deeper nesting than this is refused rather than risking the stack. */
@@ -71,11 +71,14 @@ static const char *op_name(const POp *op)
 	for (size_t i = 0; i < op->n_attributes; i++) {
 		const PValue *v = op->attributes[i]->value;
 		if (strcmp(op->attributes[i]->key, "name") != 0 || !v ||
-		    v->value_case != CORE_ML__SPECIFICATION__MILSPEC__VALUE__VALUE_IMMEDIATE_VALUE ||
+		    v->value_case !=
+			    CORE_ML__SPECIFICATION__MILSPEC__VALUE__VALUE_IMMEDIATE_VALUE ||
 		    !v->immediatevalue ||
-		    v->immediatevalue->value_case != CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_TENSOR ||
+		    v->immediatevalue->value_case !=
+			    CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_TENSOR ||
 		    !v->immediatevalue->tensor ||
-		    v->immediatevalue->tensor->value_case != CORE_ML__SPECIFICATION__MILSPEC__TENSOR_VALUE__VALUE_STRINGS ||
+		    v->immediatevalue->tensor->value_case !=
+			    CORE_ML__SPECIFICATION__MILSPEC__TENSOR_VALUE__VALUE_STRINGS ||
 		    !v->immediatevalue->tensor->strings ||
 		    v->immediatevalue->tensor->strings->n_values != 1)
 			continue;
@@ -85,8 +88,7 @@ static const char *op_name(const POp *op)
 }
 
 /* Fail with the reader's location prefixed to the message. */
-static int fail(struct reader *r, int status, const char *fmt, ...)
-	MLCC_PRINTF(3, 4);
+static int fail(struct reader *r, int status, const char *fmt, ...) MLCC_PRINTF(3, 4);
 
 static int fail(struct reader *r, int status, const char *fmt, ...)
 {
@@ -99,16 +101,15 @@ static int fail(struct reader *r, int status, const char *fmt, ...)
 	if (r->func && r->op) {
 		const char *name = op_name(r->op);
 		if (name)
-			snprintf(where, sizeof where, "function '%s': op '%s': ",
-				 diag_quote(qf, r->func), diag_quote(qo, name));
+			snprintf(where, sizeof where,
+				 "function '%s': op '%s': ", diag_quote(qf, r->func),
+				 diag_quote(qo, name));
 		else
 			snprintf(where, sizeof where,
-				 "function '%s': op #%zu (%s): ",
-				 diag_quote(qf, r->func), r->op_index,
-				 diag_quote(qo, r->op->type ? r->op->type : ""));
+				 "function '%s': op #%zu (%s): ", diag_quote(qf, r->func),
+				 r->op_index, diag_quote(qo, r->op->type ? r->op->type : ""));
 	} else if (r->func) {
-		snprintf(where, sizeof where, "function '%s': ",
-			 diag_quote(qf, r->func));
+		snprintf(where, sizeof where, "function '%s': ", diag_quote(qf, r->func));
 	}
 	return diag_fail(r->d, status, "%s: %s%s", r->origin, where, what);
 }
@@ -124,8 +125,8 @@ static int read_type(struct reader *r, const PValueType *pt, struct mtype **out)
 
 static int read_dim(struct reader *r, const PDimension *pd, int64_t *out)
 {
-	if (pd && pd->dimension_case ==
-			  CORE_ML__SPECIFICATION__MILSPEC__DIMENSION__DIMENSION_CONSTANT &&
+	if (pd &&
+	    pd->dimension_case == CORE_ML__SPECIFICATION__MILSPEC__DIMENSION__DIMENSION_CONSTANT &&
 	    pd->constant) {
 		if (pd->constant->size > (uint64_t)INT64_MAX)
 			return fail(r, MLCC_E_CORRUPT, "dimension %llu too large",
@@ -137,17 +138,14 @@ static int read_dim(struct reader *r, const PDimension *pd, int64_t *out)
 	return 0;
 }
 
-static int read_tensor_type(struct reader *r, const PTensorType *tt,
-			    struct mtype *t)
+static int read_tensor_type(struct reader *r, const PTensorType *tt, struct mtype *t)
 {
 	t->kind = TY_TENSOR;
 	t->dtype = dtype_from_proto(tt->datatype);
 	if (t->dtype == DT_INVALID)
-		return fail(r, MLCC_E_CORRUPT, "unknown tensor data type %d",
-			    (int)tt->datatype);
+		return fail(r, MLCC_E_CORRUPT, "unknown tensor data type %d", (int)tt->datatype);
 	if (tt->rank < -1)
-		return fail(r, MLCC_E_CORRUPT, "invalid tensor rank %lld",
-			    (long long)tt->rank);
+		return fail(r, MLCC_E_CORRUPT, "invalid tensor rank %lld", (long long)tt->rank);
 	t->rank = tt->rank < 0 ? -1 : (int64_t)tt->n_dimensions;
 	t->ndims = tt->n_dimensions;
 	t->dims = arena_array(r->a, t->ndims, sizeof *t->dims);
@@ -210,8 +208,7 @@ static int read_type(struct reader *r, const PValueType *pt, struct mtype **out)
 			return fail(r, MLCC_E_CORRUPT, "empty state type");
 		rc = read_type(r, pt->statetype->wrappedtype, &t->elem);
 		break;
-	default:
-		return fail(r, MLCC_E_CORRUPT, "value type not set");
+	default: return fail(r, MLCC_E_CORRUPT, "value type not set");
 	}
 	r->depth--;
 	*out = t;
@@ -221,8 +218,8 @@ static int read_type(struct reader *r, const PValueType *pt, struct mtype **out)
 /* ---- immediate tensors -------------------------------------------------- */
 
 /* Unpack sub-byte elements ('bits' each, LSB-first) into one byte each. */
-static void unpack_bits(uint8_t *dst, const uint8_t *src, size_t count,
-			unsigned bits, bool is_signed)
+static void unpack_bits(uint8_t *dst, const uint8_t *src, size_t count, unsigned bits,
+			bool is_signed)
 {
 	for (size_t i = 0; i < count; i++) {
 		size_t bit = i * bits;
@@ -237,8 +234,8 @@ static void unpack_bits(uint8_t *dst, const uint8_t *src, size_t count,
 }
 
 /* Integer storage (ints / longInts) into the natural width of 'dt'. */
-static int store_ints(struct reader *r, struct mvalue *v, enum dtype dt,
-		      const int32_t *i32, const int64_t *i64, size_t n)
+static int store_ints(struct reader *r, struct mvalue *v, enum dtype dt, const int32_t *i32,
+		      const int64_t *i64, size_t n)
 {
 	size_t w = dtype_mem_size(dt);
 	unsigned char *p = arena_array(r->a, n, w);
@@ -254,8 +251,7 @@ static int store_ints(struct reader *r, struct mvalue *v, enum dtype dt,
 	return 0;
 }
 
-static int read_tensor_value(struct reader *r, const PTensorValue *tv,
-			     struct mvalue *v)
+static int read_tensor_value(struct reader *r, const PTensorValue *tv, struct mvalue *v)
 {
 	enum dtype dt = v->type->dtype;
 	const struct dtype_info *di = dtype_info(dt);
@@ -320,13 +316,12 @@ static int read_tensor_value(struct reader *r, const PTensorValue *tv,
 		if (di->bits < 8) {
 			if (want < 0)
 				return fail(r, MLCC_E_CORRUPT,
-					    "packed %s value without a known shape",
-					    di->mil);
+					    "packed %s value without a known shape", di->mil);
 			n = (size_t)want;
 			if (dtype_packed_bytes(dt, n) != b->len)
 				return fail(r, MLCC_E_CORRUPT,
-					    "%s value of %zu elements stored in %zu bytes",
-					    di->mil, n, b->len);
+					    "%s value of %zu elements stored in %zu bytes", di->mil,
+					    n, b->len);
 			uint8_t *p = arena_alloc(r->a, n ? n : 1);
 			if (!p)
 				return nomem(r);
@@ -335,34 +330,31 @@ static int read_tensor_value(struct reader *r, const PTensorValue *tv,
 		} else {
 			size_t w = di->bits / 8;
 			if (b->len % w)
-				return fail(r, MLCC_E_CORRUPT,
-					    "%s value stored in %zu bytes",
+				return fail(r, MLCC_E_CORRUPT, "%s value stored in %zu bytes",
 					    di->mil, b->len);
 			n = b->len / w;
 			v->data = b->data;
 		}
 		break;
 	}
-	default:
-		goto mismatch;
+	default: goto mismatch;
 	}
 	if (want >= 0 && (uint64_t)want != n)
 		return fail(r, MLCC_E_CORRUPT,
-			    "%s tensor value has %zu elements, its shape needs %lld",
-			    di->mil, n, (long long)want);
+			    "%s tensor value has %zu elements, its shape needs %lld", di->mil, n,
+			    (long long)want);
 	v->count = n;
 	return 0;
 mismatch:
-	return fail(r, MLCC_E_CORRUPT, "%s tensor value in the wrong storage (case %d)",
-		    di->mil, (int)tv->value_case);
+	return fail(r, MLCC_E_CORRUPT, "%s tensor value in the wrong storage (case %d)", di->mil,
+		    (int)tv->value_case);
 }
 
 /* ---- values ------------------------------------------------------------- */
 
 static int read_value(struct reader *r, const PValue *pv, struct mvalue **out);
 
-static int read_items(struct reader *r, PValue **pvs, size_t n,
-		      struct mvalue ***out)
+static int read_items(struct reader *r, PValue **pvs, size_t n, struct mvalue ***out)
 {
 	struct mvalue **items = arena_array(r->a, n, sizeof *items);
 
@@ -398,8 +390,7 @@ static int read_immediate(struct reader *r,
 		v->count = iv->list->n_values;
 		return read_items(r, iv->list->values, v->count, &v->items);
 	case CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_DICTIONARY: {
-		const CoreML__Specification__MILSpec__DictionaryValue *dv =
-			iv->dictionary;
+		const CoreML__Specification__MILSpec__DictionaryValue *dv = iv->dictionary;
 		v->kind = VAL_DICT;
 		if (!dv)
 			return fail(r, MLCC_E_CORRUPT, "empty dictionary value");
@@ -417,8 +408,7 @@ static int read_immediate(struct reader *r,
 		}
 		return 0;
 	}
-	default:
-		return fail(r, MLCC_E_CORRUPT, "immediate value not set");
+	default: return fail(r, MLCC_E_CORRUPT, "immediate value not set");
 	}
 }
 
@@ -452,8 +442,7 @@ static int read_value(struct reader *r, const PValue *pv, struct mvalue **out)
 		v->blob_offset = pv->blobfilevalue->offset;
 		rc = 0;
 		break;
-	default:
-		return fail(r, MLCC_E_CORRUPT, "value has neither data nor a blob file");
+	default: return fail(r, MLCC_E_CORRUPT, "value has neither data nor a blob file");
 	}
 	r->depth--;
 	*out = v;
@@ -487,8 +476,7 @@ struct attr_entry {
 	PValue *value;
 };
 
-static int read_attrs(struct reader *r, void *entries, size_t n,
-		      struct attribute **out)
+static int read_attrs(struct reader *r, void *entries, size_t n, struct attribute **out)
 {
 	struct attr_entry **e = entries;
 	struct attribute *at = arena_array(r->a, n, sizeof *at);
@@ -508,8 +496,8 @@ static int read_attrs(struct reader *r, void *entries, size_t n,
 
 static int read_block(struct reader *r, const PBlock *pb, struct block *b);
 
-static int read_argument(struct reader *r, const char *param,
-			 const PArgument *pa, struct argument *arg)
+static int read_argument(struct reader *r, const char *param, const PArgument *pa,
+			 struct argument *arg)
 {
 	arg->param = param;
 	if (!pa || pa->n_arguments == 0)
@@ -519,18 +507,19 @@ static int read_argument(struct reader *r, const char *param,
 	if (!arg->b)
 		return nomem(r);
 	for (size_t i = 0; i < arg->n; i++) {
-		const CoreML__Specification__MILSpec__Argument__Binding *pb =
-			pa->arguments[i];
-		if (pb && pb->binding_case ==
-				  CORE_ML__SPECIFICATION__MILSPEC__ARGUMENT__BINDING__BINDING_NAME) {
+		const CoreML__Specification__MILSpec__Argument__Binding *pb = pa->arguments[i];
+		if (pb &&
+		    pb->binding_case ==
+			    CORE_ML__SPECIFICATION__MILSPEC__ARGUMENT__BINDING__BINDING_NAME) {
 			arg->b[i].name = pb->name;
-		} else if (pb && pb->binding_case ==
-					 CORE_ML__SPECIFICATION__MILSPEC__ARGUMENT__BINDING__BINDING_VALUE) {
+		} else if (
+			pb &&
+			pb->binding_case ==
+				CORE_ML__SPECIFICATION__MILSPEC__ARGUMENT__BINDING__BINDING_VALUE) {
 			if (read_value(r, pb->value, &arg->b[i].value))
 				return r->d->status;
 		} else {
-			return fail(r, MLCC_E_CORRUPT,
-				    "input '%s' has an empty binding", param);
+			return fail(r, MLCC_E_CORRUPT, "input '%s' has an empty binding", param);
 		}
 	}
 	return 0;
@@ -546,8 +535,7 @@ static int read_op(struct reader *r, const POp *po, struct op *op)
 	for (size_t i = 0; i < op->ninputs; i++) {
 		if (!po->inputs[i])
 			return fail(r, MLCC_E_CORRUPT, "empty input entry");
-		if (read_argument(r, po->inputs[i]->key, po->inputs[i]->value,
-				  &op->inputs[i]))
+		if (read_argument(r, po->inputs[i]->key, po->inputs[i]->value, &op->inputs[i]))
 			return r->d->status;
 	}
 	op->noutputs = po->n_outputs;
@@ -602,8 +590,8 @@ static int read_block(struct reader *r, const PBlock *pb, struct block *b)
 	return 0;
 }
 
-static int read_function(struct reader *r, const char *name,
-			 const PFunction *pf, struct function *f)
+static int read_function(struct reader *r, const char *name, const PFunction *pf,
+			 struct function *f)
 {
 	const PBlock *body = NULL;
 
@@ -622,8 +610,7 @@ static int read_function(struct reader *r, const char *name,
 			body = e->value;
 	}
 	if (!body)
-		return fail(r, MLCC_E_CORRUPT,
-			    "no block specialization for opset '%s'", pf->opset);
+		return fail(r, MLCC_E_CORRUPT, "no block specialization for opset '%s'", pf->opset);
 	f->ninputs = pf->n_inputs;
 	if (read_named_types(r, pf->inputs, pf->n_inputs, &f->inputs))
 		return r->d->status;
@@ -636,8 +623,7 @@ static int read_function(struct reader *r, const char *name,
 	return 0;
 }
 
-static int read_program(struct reader *r, const PProgram *pp,
-			struct program **out)
+static int read_program(struct reader *r, const PProgram *pp, struct program **out)
 {
 	struct program *p = arena_alloc(r->a, sizeof *p);
 
@@ -651,8 +637,7 @@ static int read_program(struct reader *r, const PProgram *pp,
 	if (!p->funcs)
 		return nomem(r);
 	for (size_t i = 0; i < p->nfuncs; i++) {
-		const CoreML__Specification__MILSpec__Program__FunctionsEntry *e =
-			pp->functions[i];
+		const CoreML__Specification__MILSpec__Program__FunctionsEntry *e = pp->functions[i];
 		if (!e)
 			return fail(r, MLCC_E_CORRUPT, "empty function entry");
 		if (read_function(r, e->key, e->value, &p->funcs[i]))
@@ -669,8 +654,7 @@ static int read_program(struct reader *r, const PProgram *pp,
 
 static int read_model(struct reader *r, const Model *pm, struct model **out);
 
-static int read_pipeline(struct reader *r,
-			 const CoreML__Specification__Pipeline *pl,
+static int read_pipeline(struct reader *r, const CoreML__Specification__Pipeline *pl,
 			 struct model *m)
 {
 	if (!pl)
@@ -742,8 +726,7 @@ static int read_model(struct reader *r, const Model *pm, struct model **out)
 		break;
 	case CORE_ML__SPECIFICATION__MODEL__TYPE_PIPELINE_REGRESSOR:
 		m->kind = MODEL_PIPELINE_REGRESSOR;
-		if (!pm->pipelineregressor ||
-		    read_pipeline(r, pm->pipelineregressor->pipeline, m))
+		if (!pm->pipelineregressor || read_pipeline(r, pm->pipelineregressor->pipeline, m))
 			return fail(r, MLCC_E_CORRUPT, "empty pipeline regressor");
 		break;
 	default:
@@ -756,8 +739,8 @@ static int read_model(struct reader *r, const Model *pm, struct model **out)
 	return 0;
 }
 
-int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf,
-		    size_t len, struct model **out, struct mlcc_diag *d)
+int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, size_t len,
+		    struct model **out, struct mlcc_diag *d)
 {
 	struct reader r = {a, d, origin, NULL, NULL, 0, 0};
 	ProtobufCAllocator alloc;
@@ -765,33 +748,30 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf,
 	Model *pm;
 
 	if (len == 0)
-		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: empty file, not a Core ML model", origin);
-	pr = pb_check(&core_ml__specification__model__descriptor, buf, len,
-		      PB_MAX_DEPTH);
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: empty file, not a Core ML model", origin);
+	pr = pb_check(&core_ml__specification__model__descriptor, buf, len, PB_MAX_DEPTH);
 	if (pr.kind == PB_TOO_DEEP)
-		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: messages nested more than %d levels deep",
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: messages nested more than %d levels deep",
 				 origin, PB_MAX_DEPTH);
 	if (pr.kind == PB_BAD_LENGTH)
-		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: not a Core ML model: field %llu at byte %zu declares %llu bytes, %zu remain (truncated or corrupt file)",
-				 origin, (unsigned long long)pr.field, pr.offset,
-				 (unsigned long long)pr.declared, pr.available);
+		return diag_fail(
+			d, MLCC_E_CORRUPT,
+			"%s: not a Core ML model: field %llu at byte %zu declares %llu bytes, %zu remain (truncated or corrupt file)",
+			origin, (unsigned long long)pr.field, pr.offset,
+			(unsigned long long)pr.declared, pr.available);
 	spec_arena_allocator(a, &alloc);
 	pm = core_ml__specification__model__unpack(&alloc, len, buf);
 	if (!pm)
 		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: not a Core ML model (protobuf decoding failed)",
-				 origin);
+				 "%s: not a Core ML model (protobuf decoding failed)", origin);
 	/* The model outlives the caller's buffers: it owns its origin. */
 	if (!(r.origin = arena_strdup(a, origin)))
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", origin);
 	return read_model(&r, pm, out);
 }
 
-int spec_read_file(struct arena *a, const char *path, struct model **out,
-		   uint8_t sha256[32], struct mlcc_diag *d)
+int spec_read_file(struct arena *a, const char *path, struct model **out, uint8_t sha256[32],
+		   struct mlcc_diag *d)
 {
 	struct sha256_ctx ctx;
 	uint8_t *buf;

@@ -26,8 +26,8 @@
 ** m->origin, then the function and op at fault: a model type mlcc does
 ** not hold (MODEL_OTHER), a value whose storage does not fit its type, a
 ** result larger than 2 GiB. */
-int spec_write(const struct model *m, struct arena *a, uint8_t **bytes,
-	       size_t *len, struct mlcc_diag *d);
+int spec_write(const struct model *m, struct arena *a, uint8_t **bytes, size_t *len,
+	       struct mlcc_diag *d);
 
 /* Undo classifier_lower() on 'm' and on every child of a pipeline: append
 ** `classify(probabilities = <prob_var>, classes = <labels>)` to the

@@ -54,15 +54,14 @@ struct writer {
 	const char *func;    /* current function or NULL */
 	const struct op *op; /* current op or NULL */
 	size_t op_index;
-	unsigned depth;      /* nesting, counted as spec_read.c counts it */
+	unsigned depth; /* nesting, counted as spec_read.c counts it */
 };
 
 /* spec_read.c refuses deeper nesting; so does the writer. */
 #define MAX_DEPTH 256
 
 /* Fail with the writer's location prefixed to the message. */
-static int fail(struct writer *w, int status, const char *fmt, ...)
-	MLCC_PRINTF(3, 4);
+static int fail(struct writer *w, int status, const char *fmt, ...) MLCC_PRINTF(3, 4);
 
 static int fail(struct writer *w, int status, const char *fmt, ...)
 {
@@ -73,14 +72,12 @@ static int fail(struct writer *w, int status, const char *fmt, ...)
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	if (w->func && w->op) {
-		const char *name = model_value_string(
-			model_attr(w->op->attrs, w->op->nattrs, "name"));
+		const char *name =
+			model_value_string(model_attr(w->op->attrs, w->op->nattrs, "name"));
 		if (name)
-			snprintf(where, sizeof where, "function '%s': op '%s': ",
-				 w->func, name);
+			snprintf(where, sizeof where, "function '%s': op '%s': ", w->func, name);
 		else
-			snprintf(where, sizeof where,
-				 "function '%s': op #%zu (%s): ", w->func,
+			snprintf(where, sizeof where, "function '%s': op #%zu (%s): ", w->func,
 				 w->op_index, w->op->type ? w->op->type : "?");
 	} else if (w->func) {
 		snprintf(where, sizeof where, "function '%s': ", w->func);
@@ -112,8 +109,7 @@ static void **ptr_array(struct writer *w, size_t n)
 
 /* ---- types -------------------------------------------------------------- */
 
-static int write_type(struct writer *w, const struct mtype *t,
-		      PValueType **out);
+static int write_type(struct writer *w, const struct mtype *t, PValueType **out);
 
 /* A Dimension: constant for a size, unknown (not variadic) for `?`. */
 static int write_dim(struct writer *w, int64_t size, PDimension **out)
@@ -128,23 +124,20 @@ static int write_dim(struct writer *w, int64_t size, PDimension **out)
 		if (!c)
 			return nomem(w);
 		c->size = (uint64_t)size;
-		pd->dimension_case =
-			CORE_ML__SPECIFICATION__MILSPEC__DIMENSION__DIMENSION_CONSTANT;
+		pd->dimension_case = CORE_ML__SPECIFICATION__MILSPEC__DIMENSION__DIMENSION_CONSTANT;
 		pd->constant = c;
 	} else {
 		pd->unknown = msg_new(w, MIL(dimension__unknown_dimension));
 		if (!pd->unknown)
 			return nomem(w);
-		pd->dimension_case =
-			CORE_ML__SPECIFICATION__MILSPEC__DIMENSION__DIMENSION_UNKNOWN;
+		pd->dimension_case = CORE_ML__SPECIFICATION__MILSPEC__DIMENSION__DIMENSION_UNKNOWN;
 	}
 	*out = pd;
 	return MLCC_OK;
 }
 
 /* rank -1 for unknown rank, else the number of dimensions. */
-static int write_tensor_type(struct writer *w, const struct mtype *t,
-			     PTensorType **out)
+static int write_tensor_type(struct writer *w, const struct mtype *t, PTensorType **out)
 {
 	PTensorType *tt = msg_new(w, MIL(tensor_type));
 	int rc;
@@ -169,17 +162,15 @@ static int write_tensor_type(struct writer *w, const struct mtype *t,
 }
 
 /* The element type 'elem' of a composite type, which must be set. */
-static int write_part(struct writer *w, const struct mtype *elem,
-		      const char *what, PValueType **out)
+static int write_part(struct writer *w, const struct mtype *elem, const char *what,
+		      PValueType **out)
 {
 	if (!elem)
-		return fail(w, MLCC_E_INTERNAL, "%s type with a part missing",
-			    what);
+		return fail(w, MLCC_E_INTERNAL, "%s type with a part missing", what);
 	return write_type(w, elem, out);
 }
 
-static int write_list_type(struct writer *w, const struct mtype *t,
-			   PValueType *pt)
+static int write_list_type(struct writer *w, const struct mtype *t, PValueType *pt)
 {
 	CoreML__Specification__MILSpec__ListType *lt = msg_new(w, MIL(list_type));
 	int rc;
@@ -193,8 +184,7 @@ static int write_list_type(struct writer *w, const struct mtype *t,
 	return write_dim(w, t->length, &lt->length);
 }
 
-static int write_tuple_type(struct writer *w, const struct mtype *t,
-			    PValueType *pt)
+static int write_tuple_type(struct writer *w, const struct mtype *t, PValueType *pt)
 {
 	CoreML__Specification__MILSpec__TupleType *tu = msg_new(w, MIL(tuple_type));
 	int rc;
@@ -214,11 +204,9 @@ static int write_tuple_type(struct writer *w, const struct mtype *t,
 	return MLCC_OK;
 }
 
-static int write_dict_type(struct writer *w, const struct mtype *t,
-			   PValueType *pt)
+static int write_dict_type(struct writer *w, const struct mtype *t, PValueType *pt)
 {
-	CoreML__Specification__MILSpec__DictionaryType *dt =
-		msg_new(w, MIL(dictionary_type));
+	CoreML__Specification__MILSpec__DictionaryType *dt = msg_new(w, MIL(dictionary_type));
 	int rc;
 
 	if (!dt)
@@ -230,8 +218,7 @@ static int write_dict_type(struct writer *w, const struct mtype *t,
 	return write_part(w, t->value, "dictionary", &dt->valuetype);
 }
 
-static int write_state_type(struct writer *w, const struct mtype *t,
-			    PValueType *pt)
+static int write_state_type(struct writer *w, const struct mtype *t, PValueType *pt)
 {
 	CoreML__Specification__MILSpec__StateType *st = msg_new(w, MIL(state_type));
 
@@ -258,20 +245,11 @@ static int write_type(struct writer *w, const struct mtype *t, PValueType **out)
 		pt->type_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE_TYPE__TYPE_TENSOR_TYPE;
 		rc = write_tensor_type(w, t, &pt->tensortype);
 		break;
-	case TY_LIST:
-		rc = write_list_type(w, t, pt);
-		break;
-	case TY_TUPLE:
-		rc = write_tuple_type(w, t, pt);
-		break;
-	case TY_DICT:
-		rc = write_dict_type(w, t, pt);
-		break;
-	case TY_STATE:
-		rc = write_state_type(w, t, pt);
-		break;
-	default:
-		return fail(w, MLCC_E_INTERNAL, "unknown type kind %d", (int)t->kind);
+	case TY_LIST: rc = write_list_type(w, t, pt); break;
+	case TY_TUPLE: rc = write_tuple_type(w, t, pt); break;
+	case TY_DICT: rc = write_dict_type(w, t, pt); break;
+	case TY_STATE: rc = write_state_type(w, t, pt); break;
+	default: return fail(w, MLCC_E_INTERNAL, "unknown type kind %d", (int)t->kind);
 	}
 	w->depth--;
 	*out = pt;
@@ -281,8 +259,7 @@ static int write_type(struct writer *w, const struct mtype *t, PValueType **out)
 /* ---- immediate tensors -------------------------------------------------- */
 
 /* Pack 'count' one-byte elements into 'bits' each, LSB-first. */
-static void pack_bits(uint8_t *dst, const uint8_t *src, size_t count,
-		      unsigned bits)
+static void pack_bits(uint8_t *dst, const uint8_t *src, size_t count, unsigned bits)
 {
 	unsigned mask = (1u << bits) - 1;
 
@@ -295,8 +272,7 @@ static void pack_bits(uint8_t *dst, const uint8_t *src, size_t count,
 	}
 }
 
-static int put_floats(struct writer *w, const struct mvalue *v,
-		      PTensorValue *tv)
+static int put_floats(struct writer *w, const struct mvalue *v, PTensorValue *tv)
 {
 	CoreML__Specification__MILSpec__TensorValue__RepeatedFloats *r =
 		msg_new(w, MIL(tensor_value__repeated_floats));
@@ -313,8 +289,7 @@ static int put_floats(struct writer *w, const struct mvalue *v,
 	return MLCC_OK;
 }
 
-static int put_doubles(struct writer *w, const struct mvalue *v,
-		       PTensorValue *tv)
+static int put_doubles(struct writer *w, const struct mvalue *v, PTensorValue *tv)
 {
 	CoreML__Specification__MILSpec__TensorValue__RepeatedDoubles *r =
 		msg_new(w, MIL(tensor_value__repeated_doubles));
@@ -356,8 +331,7 @@ static int put_ints(struct writer *w, const struct mvalue *v, PTensorValue *tv)
 }
 
 /* int64, and uint64 with the same bits. */
-static int put_long_ints(struct writer *w, const struct mvalue *v,
-			 PTensorValue *tv)
+static int put_long_ints(struct writer *w, const struct mvalue *v, PTensorValue *tv)
 {
 	CoreML__Specification__MILSpec__TensorValue__RepeatedLongInts *r =
 		msg_new(w, MIL(tensor_value__repeated_long_ints));
@@ -392,8 +366,7 @@ static int put_bools(struct writer *w, const struct mvalue *v, PTensorValue *tv)
 }
 
 /* The model's string array, shared. */
-static int put_strings(struct writer *w, const struct mvalue *v,
-		       PTensorValue *tv)
+static int put_strings(struct writer *w, const struct mvalue *v, PTensorValue *tv)
 {
 	CoreML__Specification__MILSpec__TensorValue__RepeatedStrings *r =
 		msg_new(w, MIL(tensor_value__repeated_strings));
@@ -403,8 +376,7 @@ static int put_strings(struct writer *w, const struct mvalue *v,
 		return nomem(w);
 	for (size_t i = 0; i < v->count; i++)
 		if (!s[i])
-			return fail(w, MLCC_E_INTERNAL,
-				    "string tensor value with a NULL element");
+			return fail(w, MLCC_E_INTERNAL, "string tensor value with a NULL element");
 	r->n_values = v->count;
 	r->values = s;
 	tv->value_case = CORE_ML__SPECIFICATION__MILSPEC__TENSOR_VALUE__VALUE_STRINGS;
@@ -423,8 +395,7 @@ static int put_bytes(struct writer *w, const struct mvalue *v, PTensorValue *tv)
 	if (!r)
 		return nomem(w);
 	if (n == (size_t)-1)
-		return fail(w, MLCC_E_UNSUPPORTED, "%s tensor value too large",
-			    di->mil);
+		return fail(w, MLCC_E_UNSUPPORTED, "%s tensor value too large", di->mil);
 	if (di->bits < 8) {
 		uint8_t *p = arena_alloc(w->a, n ? n : 1);
 		if (!p)
@@ -450,19 +421,17 @@ static int check_count(struct writer *w, const struct mvalue *v)
 		return fail(w, MLCC_E_UNSUPPORTED, "tensor shape overflows");
 	if (want >= 0 && (uint64_t)want != v->count)
 		return fail(w, MLCC_E_CORRUPT,
-			    "%s tensor value has %zu elements, its shape needs %lld",
-			    di->mil, v->count, (long long)want);
+			    "%s tensor value has %zu elements, its shape needs %lld", di->mil,
+			    v->count, (long long)want);
 	if (want < 0 && di->bits < 8 && v->type->dtype != DT_STRING)
-		return fail(w, MLCC_E_UNSUPPORTED,
-			    "packed %s value without a known shape", di->mil);
-	if (v->count && !v->data)
-		return fail(w, MLCC_E_INTERNAL, "%s tensor value without data",
+		return fail(w, MLCC_E_UNSUPPORTED, "packed %s value without a known shape",
 			    di->mil);
+	if (v->count && !v->data)
+		return fail(w, MLCC_E_INTERNAL, "%s tensor value without data", di->mil);
 	return MLCC_OK;
 }
 
-static int write_tensor(struct writer *w, const struct mvalue *v,
-			PTensorValue **out)
+static int write_tensor(struct writer *w, const struct mvalue *v, PTensorValue **out)
 {
 	PTensorValue *tv;
 	int rc;
@@ -474,33 +443,18 @@ static int write_tensor(struct writer *w, const struct mvalue *v,
 	if (!(tv = msg_new(w, MIL(tensor_value))))
 		return nomem(w);
 	switch (v->type->dtype) {
-	case DT_FP32:
-		rc = put_floats(w, v, tv);
-		break;
-	case DT_FP64:
-		rc = put_doubles(w, v, tv);
-		break;
+	case DT_FP32: rc = put_floats(w, v, tv); break;
+	case DT_FP64: rc = put_doubles(w, v, tv); break;
 	case DT_INT32:
 	case DT_INT16:
-	case DT_UINT16:
-		rc = put_ints(w, v, tv);
-		break;
+	case DT_UINT16: rc = put_ints(w, v, tv); break;
 	case DT_INT64:
-	case DT_UINT64:
-		rc = put_long_ints(w, v, tv);
-		break;
-	case DT_BOOL:
-		rc = put_bools(w, v, tv);
-		break;
-	case DT_STRING:
-		rc = put_strings(w, v, tv);
-		break;
+	case DT_UINT64: rc = put_long_ints(w, v, tv); break;
+	case DT_BOOL: rc = put_bools(w, v, tv); break;
+	case DT_STRING: rc = put_strings(w, v, tv); break;
 	case DT_INVALID:
-	case DT_COUNT:
-		return fail(w, MLCC_E_INTERNAL, "tensor value without a data type");
-	default:
-		rc = put_bytes(w, v, tv);
-		break;
+	case DT_COUNT: return fail(w, MLCC_E_INTERNAL, "tensor value without a data type");
+	default: rc = put_bytes(w, v, tv); break;
 	}
 	*out = tv;
 	return rc;
@@ -510,15 +464,13 @@ static int write_tensor(struct writer *w, const struct mvalue *v,
 
 static int write_value(struct writer *w, const struct mvalue *v, PValue **out);
 
-static int write_items(struct writer *w, struct mvalue *const *items,
-		       size_t n, PValue ***out)
+static int write_items(struct writer *w, struct mvalue *const *items, size_t n, PValue ***out)
 {
 	PValue **pv = (void *)ptr_array(w, n);
 	int rc;
 
 	if (n && (!pv || !items))
-		return pv ? fail(w, MLCC_E_INTERNAL, "composite value without items")
-			  : nomem(w);
+		return pv ? fail(w, MLCC_E_INTERNAL, "composite value without items") : nomem(w);
 	for (size_t i = 0; i < n; i++)
 		if ((rc = write_value(w, items[i], &pv[i])))
 			return rc;
@@ -528,8 +480,7 @@ static int write_items(struct writer *w, struct mvalue *const *items,
 
 static int write_dict(struct writer *w, const struct mvalue *v, PImmediate *iv)
 {
-	CoreML__Specification__MILSpec__DictionaryValue *dv =
-		msg_new(w, MIL(dictionary_value));
+	CoreML__Specification__MILSpec__DictionaryValue *dv = msg_new(w, MIL(dictionary_value));
 	int rc;
 
 	if (!dv)
@@ -555,29 +506,29 @@ static int write_dict(struct writer *w, const struct mvalue *v, PImmediate *iv)
 	return MLCC_OK;
 }
 
-static int write_immediate(struct writer *w, const struct mvalue *v,
-			   PImmediate *iv)
+static int write_immediate(struct writer *w, const struct mvalue *v, PImmediate *iv)
 {
 	switch (v->kind) {
 	case VAL_TENSOR:
-		iv->value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_TENSOR;
+		iv->value_case =
+			CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_TENSOR;
 		return write_tensor(w, v, &iv->tensor);
 	case VAL_TUPLE:
-		iv->value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_TUPLE;
+		iv->value_case =
+			CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_TUPLE;
 		if (!(iv->tuple = msg_new(w, MIL(tuple_value))))
 			return nomem(w);
 		iv->tuple->n_values = v->count;
 		return write_items(w, v->items, v->count, &iv->tuple->values);
 	case VAL_LIST:
-		iv->value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_LIST;
+		iv->value_case =
+			CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_LIST;
 		if (!(iv->list = msg_new(w, MIL(list_value))))
 			return nomem(w);
 		iv->list->n_values = v->count;
 		return write_items(w, v->items, v->count, &iv->list->values);
-	case VAL_DICT:
-		return write_dict(w, v, iv);
-	default:
-		return fail(w, MLCC_E_INTERNAL, "unknown value kind %d", (int)v->kind);
+	case VAL_DICT: return write_dict(w, v, iv);
+	default: return fail(w, MLCC_E_INTERNAL, "unknown value kind %d", (int)v->kind);
 	}
 }
 
@@ -627,15 +578,14 @@ static int write_value(struct writer *w, const struct mvalue *v, PValue **out)
 
 /* ---- operations, blocks, functions -------------------------------------- */
 
-static int write_named_types(struct writer *w, const struct named_type *nt,
-			     size_t n, PNamedValueType ***out)
+static int write_named_types(struct writer *w, const struct named_type *nt, size_t n,
+			     PNamedValueType ***out)
 {
 	PNamedValueType **pn = (void *)ptr_array(w, n);
 	int rc;
 
 	if (n && (!pn || !nt))
-		return pn ? fail(w, MLCC_E_INTERNAL, "missing named values")
-			  : nomem(w);
+		return pn ? fail(w, MLCC_E_INTERNAL, "missing named values") : nomem(w);
 	for (size_t i = 0; i < n; i++) {
 		if (!(pn[i] = msg_new(w, MIL(named_value_type))))
 			return nomem(w);
@@ -656,8 +606,7 @@ struct map_entry {
 
 /* A new entry of the map type 'desc' with key 'key'; NULL when out of
 ** memory. */
-static struct map_entry *entry_new(struct writer *w,
-				   const ProtobufCMessageDescriptor *desc,
+static struct map_entry *entry_new(struct writer *w, const ProtobufCMessageDescriptor *desc,
 				   const char *key)
 {
 	struct map_entry *e = msg_new(w, desc);
@@ -669,15 +618,13 @@ static struct map_entry *entry_new(struct writer *w,
 
 /* Attributes as the map<string, Value> entries of type 'desc'. */
 static int write_attrs(struct writer *w, const ProtobufCMessageDescriptor *desc,
-		       const struct attribute *at, size_t n,
-		       struct map_entry ***out)
+		       const struct attribute *at, size_t n, struct map_entry ***out)
 {
 	struct map_entry **e = (void *)ptr_array(w, n);
 	int rc;
 
 	if (n && (!e || !at))
-		return e ? fail(w, MLCC_E_INTERNAL, "missing attributes")
-			 : nomem(w);
+		return e ? fail(w, MLCC_E_INTERNAL, "missing attributes") : nomem(w);
 	for (size_t i = 0; i < n; i++) {
 		PValue *pv = NULL;
 		if (!(e[i] = entry_new(w, desc, at[i].key)))
@@ -692,8 +639,7 @@ static int write_attrs(struct writer *w, const ProtobufCMessageDescriptor *desc,
 
 static int write_block(struct writer *w, const struct block *b, PBlock **out);
 
-static int write_argument(struct writer *w, const struct argument *arg,
-			  PArgument **out)
+static int write_argument(struct writer *w, const struct argument *arg, PArgument **out)
 {
 	PArgument *pa = msg_new(w, MIL(argument));
 	int rc;
@@ -701,8 +647,7 @@ static int write_argument(struct writer *w, const struct argument *arg,
 	if (!pa)
 		return nomem(w);
 	if (arg->n == 0 || !arg->b)
-		return fail(w, MLCC_E_INTERNAL, "input '%s' has no binding",
-			    arg->param);
+		return fail(w, MLCC_E_INTERNAL, "input '%s' has no binding", arg->param);
 	pa->n_arguments = arg->n;
 	if (!(pa->arguments = (void *)ptr_array(w, arg->n)))
 		return nomem(w);
@@ -712,15 +657,17 @@ static int write_argument(struct writer *w, const struct argument *arg,
 			return nomem(w);
 		pa->arguments[i] = pb;
 		if (arg->b[i].name) {
-			pb->binding_case = CORE_ML__SPECIFICATION__MILSPEC__ARGUMENT__BINDING__BINDING_NAME;
+			pb->binding_case =
+				CORE_ML__SPECIFICATION__MILSPEC__ARGUMENT__BINDING__BINDING_NAME;
 			pb->name = (char *)arg->b[i].name;
 		} else if (arg->b[i].value) {
-			pb->binding_case = CORE_ML__SPECIFICATION__MILSPEC__ARGUMENT__BINDING__BINDING_VALUE;
+			pb->binding_case =
+				CORE_ML__SPECIFICATION__MILSPEC__ARGUMENT__BINDING__BINDING_VALUE;
 			if ((rc = write_value(w, arg->b[i].value, &pb->value)))
 				return rc;
 		} else {
-			return fail(w, MLCC_E_INTERNAL,
-				    "input '%s' has an empty binding", arg->param);
+			return fail(w, MLCC_E_INTERNAL, "input '%s' has an empty binding",
+				    arg->param);
 		}
 	}
 	*out = pa;
@@ -736,8 +683,7 @@ static int write_inputs(struct writer *w, const struct op *op, POp *po)
 		return e ? fail(w, MLCC_E_INTERNAL, "missing inputs") : nomem(w);
 	for (size_t i = 0; i < op->ninputs; i++) {
 		PArgument *pa = NULL;
-		if (!(e[i] = entry_new(w, MIL(operation__inputs_entry),
-				       op->inputs[i].param)))
+		if (!(e[i] = entry_new(w, MIL(operation__inputs_entry), op->inputs[i].param)))
 			return nomem(w);
 		if ((rc = write_argument(w, &op->inputs[i], &pa)))
 			return rc;
@@ -765,15 +711,13 @@ static int write_op(struct writer *w, const struct op *op, POp **out)
 	if ((rc = write_named_types(w, op->outputs, op->noutputs, &po->outputs)))
 		return rc;
 	po->n_attributes = op->nattrs;
-	if ((rc = write_attrs(w, MIL(operation__attributes_entry), op->attrs,
-			      op->nattrs, &attrs)))
+	if ((rc = write_attrs(w, MIL(operation__attributes_entry), op->attrs, op->nattrs, &attrs)))
 		return rc;
 	po->attributes = (void *)attrs;
 	po->n_blocks = op->nblocks;
 	po->blocks = (void *)ptr_array(w, op->nblocks);
 	if (op->nblocks && (!po->blocks || !op->blocks))
-		return po->blocks ? fail(w, MLCC_E_INTERNAL, "missing blocks")
-				  : nomem(w);
+		return po->blocks ? fail(w, MLCC_E_INTERNAL, "missing blocks") : nomem(w);
 	for (size_t i = 0; i < op->nblocks; i++) {
 		const struct op *saved = w->op;
 		size_t saved_index = w->op_index;
@@ -805,15 +749,13 @@ static int write_block(struct writer *w, const struct block *b, PBlock **out)
 	pb->n_outputs = b->noutputs;
 	pb->outputs = (char **)b->outputs;
 	pb->n_attributes = b->nattrs;
-	if ((rc = write_attrs(w, MIL(block__attributes_entry), b->attrs,
-			      b->nattrs, &attrs)))
+	if ((rc = write_attrs(w, MIL(block__attributes_entry), b->attrs, b->nattrs, &attrs)))
 		return rc;
 	pb->attributes = (void *)attrs;
 	pb->n_operations = b->nops;
 	pb->operations = (void *)ptr_array(w, b->nops);
 	if (b->nops && (!pb->operations || !b->ops))
-		return pb->operations ? fail(w, MLCC_E_INTERNAL, "missing operations")
-				      : nomem(w);
+		return pb->operations ? fail(w, MLCC_E_INTERNAL, "missing operations") : nomem(w);
 	for (size_t i = 0; i < b->nops; i++) {
 		w->op = &b->ops[i];
 		w->op_index = i;
@@ -827,8 +769,7 @@ static int write_block(struct writer *w, const struct block *b, PBlock **out)
 }
 
 /* One block specialization, keyed by the opset. */
-static int write_function(struct writer *w, const struct function *f,
-			  PFunction **out)
+static int write_function(struct writer *w, const struct function *f, PFunction **out)
 {
 	PFunction *pf = msg_new(w, MIL(function));
 	struct map_entry **spec = (void *)ptr_array(w, 1);
@@ -840,21 +781,18 @@ static int write_function(struct writer *w, const struct function *f,
 	if (!pf || !spec)
 		return nomem(w);
 	if (!f->opset || !model_opset_ios(f->opset))
-		return fail(w, MLCC_E_UNSUPPORTED, "unknown opset '%s'",
-			    f->opset ? f->opset : "");
+		return fail(w, MLCC_E_UNSUPPORTED, "unknown opset '%s'", f->opset ? f->opset : "");
 	pf->opset = (char *)f->opset;
 	pf->n_inputs = f->ninputs;
 	if ((rc = write_named_types(w, f->inputs, f->ninputs, &pf->inputs)))
 		return rc;
 	pf->n_attributes = f->nattrs;
-	if ((rc = write_attrs(w, MIL(function__attributes_entry), f->attrs,
-			      f->nattrs, &attrs)))
+	if ((rc = write_attrs(w, MIL(function__attributes_entry), f->attrs, f->nattrs, &attrs)))
 		return rc;
 	pf->attributes = (void *)attrs;
 	if ((rc = write_block(w, &f->body, &body)))
 		return rc;
-	if (!(spec[0] = entry_new(w, MIL(function__block_specializations_entry),
-				  f->opset)))
+	if (!(spec[0] = entry_new(w, MIL(function__block_specializations_entry), f->opset)))
 		return nomem(w);
 	spec[0]->value = body;
 	pf->n_block_specializations = 1;
@@ -864,8 +802,7 @@ static int write_function(struct writer *w, const struct function *f,
 	return MLCC_OK;
 }
 
-static int write_program(struct writer *w, const struct program *p,
-			 PProgram **out)
+static int write_program(struct writer *w, const struct program *p, PProgram **out)
 {
 	PProgram *pp = msg_new(w, MIL(program));
 	struct map_entry **e;
@@ -885,21 +822,18 @@ static int write_program(struct writer *w, const struct program *p,
 			return fail(w, MLCC_E_INTERNAL, "function #%zu without a name", i);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(p->funcs[j].name, p->funcs[i].name) == 0)
-				return fail(w, MLCC_E_INTERNAL,
-					    "function '%s' defined twice",
+				return fail(w, MLCC_E_INTERNAL, "function '%s' defined twice",
 					    p->funcs[i].name);
 		if ((rc = write_function(w, &p->funcs[i], &pf)))
 			return rc;
-		if (!(e[i] = entry_new(w, MIL(program__functions_entry),
-				       p->funcs[i].name)))
+		if (!(e[i] = entry_new(w, MIL(program__functions_entry), p->funcs[i].name)))
 			return nomem(w);
 		e[i]->value = pf;
 	}
 	pp->n_functions = p->nfuncs;
 	pp->functions = (void *)e;
 	pp->n_attributes = p->nattrs;
-	if ((rc = write_attrs(w, MIL(program__attributes_entry), p->attrs,
-			      p->nattrs, &attrs)))
+	if ((rc = write_attrs(w, MIL(program__attributes_entry), p->attrs, p->nattrs, &attrs)))
 		return rc;
 	pp->attributes = (void *)attrs;
 	*out = pp;
@@ -922,8 +856,7 @@ static struct mtype *scalar_type(struct arena *a, enum dtype dt)
 
 /* A rank-0 tensor value of 'dt' holding the element at 'elem' (in its
 ** unpacked in-memory form); NULL when out of memory. */
-static struct mvalue *scalar_value(struct arena *a, enum dtype dt,
-				   const void *elem)
+static struct mvalue *scalar_value(struct arena *a, enum dtype dt, const void *elem)
 {
 	struct mvalue *v = arena_alloc(a, sizeof *v);
 	void *data = arena_alloc(a, dtype_mem_size(dt));
@@ -965,8 +898,8 @@ static struct mvalue *labels_value(struct arena *a, const struct classifier *c)
 
 /* Fill 'op' with the classify op of 'm' (labels in m->classifier, output
 ** names 'label' and 'probs'); false when out of memory. */
-static bool build_classify(struct arena *a, const struct classifier *c,
-			   const char *label, const char *probs, struct op *op)
+static bool build_classify(struct arena *a, const struct classifier *c, const char *label,
+			   const char *probs, struct op *op)
 {
 	static const char *const op_name = "classify_0";
 	enum dtype dt = c->int_labels ? DT_INT64 : DT_STRING;
@@ -992,8 +925,7 @@ static bool build_classify(struct arena *a, const struct classifier *c,
 	op->outputs[1] = (struct named_type){probs, dict};
 	op->nattrs = 1;
 	op->attrs[0] = (struct attribute){"name", scalar_value(a, DT_STRING, &op_name)};
-	return b[1].value && dict->elem && dict->value && op->outputs[0].type &&
-	       op->attrs[0].value;
+	return b[1].value && dict->elem && dict->value && op->outputs[0].type && op->attrs[0].value;
 }
 
 /* The function the classifier was lowered from (see spec_write.h). */
@@ -1029,17 +961,16 @@ static int restore_one(struct model *m, struct arena *a, struct mlcc_diag *d)
 				 "%s: classifier recorded on a model without an ML program",
 				 origin);
 	if (!label || !*label || !probs || !*probs)
-		return diag_fail(d, MLCC_E_UNSUPPORTED,
-				 "%s: classifier without predictedFeatureName and predictedProbabilitiesName",
-				 origin);
+		return diag_fail(
+			d, MLCC_E_UNSUPPORTED,
+			"%s: classifier without predictedFeatureName and predictedProbabilitiesName",
+			origin);
 	if (!(f = classifier_func(m)))
-		return diag_fail(d, MLCC_E_INTERNAL,
-				 "%s: no function for the classifier", origin);
+		return diag_fail(d, MLCC_E_INTERNAL, "%s: no function for the classifier", origin);
 	b = &f->body;
 	ops = arena_array(a, b->nops + 1, sizeof *ops);
 	outs = arena_array(a, 2, sizeof *outs);
-	if (!ops || !outs || !build_classify(a, &m->classifier, label, probs,
-					     &ops[b->nops]))
+	if (!ops || !outs || !build_classify(a, &m->classifier, label, probs, &ops[b->nops]))
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", origin);
 	if (b->nops)
 		memcpy(ops, b->ops, b->nops * sizeof *ops);
@@ -1070,8 +1001,7 @@ int spec_restore_classifier(struct model *m, struct mlcc_diag *d)
 
 /* A lowered classifier model as a restored shallow copy (the original is
 ** left as it is); 'm' itself when nothing was lowered. */
-static int unlowered(struct writer *w, const struct model *m,
-		     const struct model **out)
+static int unlowered(struct writer *w, const struct model *m, const struct model **out)
 {
 	struct model *cm;
 	struct program *cp;
@@ -1101,8 +1031,7 @@ static int unlowered(struct writer *w, const struct model *m,
 
 static int write_model(struct writer *w, const struct model *m, PModel **out);
 
-static int write_pipeline(struct writer *w, const struct model *m,
-			  PPipeline **out)
+static int write_pipeline(struct writer *w, const struct model *m, PPipeline **out)
 {
 	PPipeline *pl = msg_new(w, SPEC(pipeline));
 	int rc;
@@ -1112,8 +1041,7 @@ static int write_pipeline(struct writer *w, const struct model *m,
 	pl->n_models = m->nchildren;
 	pl->models = (void *)ptr_array(w, m->nchildren);
 	if (m->nchildren && (!pl->models || !m->children))
-		return pl->models ? fail(w, MLCC_E_INTERNAL, "pipeline without models")
-				  : nomem(w);
+		return pl->models ? fail(w, MLCC_E_INTERNAL, "pipeline without models") : nomem(w);
 	for (size_t i = 0; i < m->nchildren; i++)
 		if ((rc = write_model(w, m->children[i], &pl->models[i])))
 			return rc;
@@ -1154,9 +1082,10 @@ static int write_model_type(struct writer *w, const struct model *m, PModel *pm)
 		pm->pipelineregressor->pipeline = pl;
 		return rc;
 	default:
-		return fail(w, MLCC_E_UNSUPPORTED,
-			    "cannot write this model type (Model field %u); mlcc writes ML programs and pipelines",
-			    m->type_field);
+		return fail(
+			w, MLCC_E_UNSUPPORTED,
+			"cannot write this model type (Model field %u); mlcc writes ML programs and pipelines",
+			m->type_field);
 	}
 }
 
@@ -1183,8 +1112,8 @@ static int write_model(struct writer *w, const struct model *m, PModel **out)
 	return MLCC_OK;
 }
 
-int spec_write(const struct model *m, struct arena *a, uint8_t **bytes,
-	       size_t *len, struct mlcc_diag *d)
+int spec_write(const struct model *m, struct arena *a, uint8_t **bytes, size_t *len,
+	       struct mlcc_diag *d)
 {
 	struct writer w = {a, d, m->origin ? m->origin : "model", NULL, NULL, 0, 0};
 	PModel *pm = NULL;
@@ -1198,13 +1127,12 @@ int spec_write(const struct model *m, struct arena *a, uint8_t **bytes,
 		return rc;
 	n = core_ml__specification__model__get_packed_size(pm);
 	if (n > SPEC_MAX_BYTES)
-		return diag_fail(d, MLCC_E_UNSUPPORTED,
-				 "%s: specification larger than 2 GiB", w.origin);
+		return diag_fail(d, MLCC_E_UNSUPPORTED, "%s: specification larger than 2 GiB",
+				 w.origin);
 	if (!(buf = arena_alloc(a, n ? n : 1)))
 		return nomem(&w);
 	if (core_ml__specification__model__pack(pm, buf) != n)
-		return diag_fail(d, MLCC_E_INTERNAL,
-				 "%s: protobuf packing gave an unexpected size",
+		return diag_fail(d, MLCC_E_INTERNAL, "%s: protobuf packing gave an unexpected size",
 				 w.origin);
 	*bytes = buf;
 	*len = n;

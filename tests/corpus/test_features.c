@@ -31,14 +31,14 @@ static const char *mlcc;
 static char *tmp;
 static char corpus_dir[PATH_MAX];
 
-#define EXPECT(cond, ...)                                                   \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			tk_failures++;                                      \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);         \
-			printf(__VA_ARGS__);                                \
-			printf("\n");                                       \
-		}                                                           \
+#define EXPECT(cond, ...)                                                                          \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			tk_failures++;                                                             \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);                                \
+			printf(__VA_ARGS__);                                                       \
+			printf("\n");                                                              \
+		}                                                                                  \
 	} while (0)
 
 /* Compile corpus/generated/<rel>.mlpackage; returns the bundle path. */
@@ -88,8 +88,8 @@ struct refs {
 	size_t n;
 };
 
-static void add_ref(struct refs *r, const char *fn, const char *op,
-		    const char *param, const struct mvalue *v)
+static void add_ref(struct refs *r, const char *fn, const char *op, const char *param,
+		    const struct mvalue *v)
 {
 	char buf[512];
 
@@ -106,8 +106,8 @@ static void collect(const struct model *m, struct refs *r)
 		const struct function *fn = &m->program->funcs[f];
 		for (size_t i = 0; i < fn->body.nops; i++) {
 			const struct op *op = &fn->body.ops[i];
-			const char *name = model_value_string(
-				model_attr(op->attrs, op->nattrs, "name"));
+			const char *name =
+				model_value_string(model_attr(op->attrs, op->nattrs, "name"));
 			name = name ? name : op->outputs[0].name;
 			for (size_t k = 0; k < op->ninputs; k++)
 				for (size_t j = 0; j < op->inputs[k].n; j++)
@@ -156,35 +156,41 @@ static void states_and_shared_weights(void)
 	       "the state input in both function signatures");
 	EXPECT(count(meta, "\"name\" : \"model_model_kv_cache_0\"") == 3,
 	       "stateSchema entry at top level and in both functions");
-	EXPECT(count(meta, "\"formattedType\" : \"State (Float16 4 \xc3\x97 2 \xc3\x97 64 \xc3\x97 16)\"") == 3,
+	EXPECT(count(meta,
+		     "\"formattedType\" : \"State (Float16 4 \xc3\x97 2 \xc3\x97 64 \xc3\x97 16)\"") ==
+		       3,
 	       "state formattedType");
-	EXPECT(count(meta, "\"Ios18.readState\"") == 3 && count(meta, "\"Ios18.writeState\"") == 3 &&
-	       count(meta, "\"Ios18.sliceUpdate\"") == 3, "state-op histogram keys");
+	EXPECT(count(meta, "\"Ios18.readState\"") == 3 &&
+		       count(meta, "\"Ios18.writeState\"") == 3 &&
+		       count(meta, "\"Ios18.sliceUpdate\"") == 3,
+	       "state-op histogram keys");
 	EXPECT(count(mil, "            write_state(data = ") == 4, "write_state has no outputs");
 
 	/* shared weights: the same file, the same offsets, once */
-	snprintf(src, sizeof src,
-		 "%s/generated/tiny-llama/llama_FFN_PF_lut6_chunk_01of02.mlpackage/Data/com.apple.CoreML/weights/weight.bin",
-		 corpus_dir);
+	snprintf(
+		src, sizeof src,
+		"%s/generated/tiny-llama/llama_FFN_PF_lut6_chunk_01of02.mlpackage/Data/com.apple.CoreML/weights/weight.bin",
+		corpus_dir);
 	char *sw = (char *)tk_read(src, &sl), *bw = slurp(bundle, "weights/weight.bin", &bl);
 	EXPECT(sw && bw && sl == bl && memcmp(sw, bw, sl) == 0,
 	       "weight.bin byte-identical (%zu vs %zu bytes): no duplication", sl, bl);
 	free(sw);
 	free(bw);
 	arena_init(&a);
-	snprintf(spec, sizeof spec,
-		 "%s/generated/tiny-llama/llama_FFN_PF_lut6_chunk_01of02.mlpackage/Data/com.apple.CoreML/model.mlmodel",
-		 corpus_dir);
+	snprintf(
+		spec, sizeof spec,
+		"%s/generated/tiny-llama/llama_FFN_PF_lut6_chunk_01of02.mlpackage/Data/com.apple.CoreML/model.mlmodel",
+		corpus_dir);
 	EXPECT(spec_read_file(&a, spec, &sm, sha, &d) == 0, "read source");
-	EXPECT(mil_parse(&a, "model.mil", mil, strlen(mil), &bm, NULL, &d) == 0,
-	       "parse bundle: %s", d.message);
+	EXPECT(mil_parse(&a, "model.mil", mil, strlen(mil), &bm, NULL, &d) == 0, "parse bundle: %s",
+	       d.message);
 	if (sm && bm) {
 		collect(sm, &rs);
 		collect(bm, &rb);
 		EXPECT(rs.n == rb.n && rs.n > 0, "%zu vs %zu blob references", rs.n, rb.n);
 		for (size_t i = 0; i < rs.n && i < rb.n; i++)
-			EXPECT(strcmp(rs.v[i], rb.v[i]) == 0, "blob ref '%s' vs '%s'",
-			       rs.v[i], rb.v[i]);
+			EXPECT(strcmp(rs.v[i], rb.v[i]) == 0, "blob ref '%s' vs '%s'", rs.v[i],
+			       rb.v[i]);
 		/* both functions use the same offsets */
 		size_t infer = 0, shared = 0;
 		for (size_t i = 0; i < rb.n; i++) {
@@ -214,7 +220,8 @@ static void states_and_shared_weights(void)
 	CoreML__Specification__ModelDescription *desc =
 		core_ml__specification__model_description__unpack(NULL, n, (uint8_t *)cd + 0x53);
 	EXPECT(desc && desc->n_functions == 2 && desc->functions[0]->n_state == 1 &&
-	       desc->functions[1]->n_state == 1, "FunctionDescription.state (field 6)");
+		       desc->functions[1]->n_state == 1,
+	       "FunctionDescription.state (field 6)");
 	EXPECT(cl == 0x53 + n + 2 * 16, "one 16-byte trailer per function");
 	if (desc)
 		core_ml__specification__model_description__free_unpacked(desc, NULL);
@@ -244,13 +251,13 @@ static void enumerated_shapes(void)
 	/* [1, 1] -> [1, 1, 1, 1, 1]; [1, 8] -> [1, 1, 1, 1, 8] (§4.4) */
 	key_of("input_ids_1_1_1_1_1_", k1);
 	key_of("input_ids_1_1_1_1_8_", k8);
-	snprintf(want, sizeof want,
-		 "(\"EnumeratedShapes\", {{\"%s\", {{\"input_ids\", [%s]}}}, {\"%s\", {{\"input_ids\", [%s]}}}})",
-		 strcmp(k1, k8) < 0 ? k1 : k8, strcmp(k1, k8) < 0 ? "1, 1" : "1, 8",
-		 strcmp(k1, k8) < 0 ? k8 : k1, strcmp(k1, k8) < 0 ? "1, 8" : "1, 1");
+	snprintf(
+		want, sizeof want,
+		"(\"EnumeratedShapes\", {{\"%s\", {{\"input_ids\", [%s]}}}, {\"%s\", {{\"input_ids\", [%s]}}}})",
+		strcmp(k1, k8) < 0 ? k1 : k8, strcmp(k1, k8) < 0 ? "1, 1" : "1, 8",
+		strcmp(k1, k8) < 0 ? k8 : k1, strcmp(k1, k8) < 0 ? "1, 8" : "1, 1");
 	EXPECT(strstr(mil, want), "enumerated configuration keys: want %s", want);
-	EXPECT(strstr(mil, "(\"DefaultShapes\", {{\"input_ids\", [1, 1]}})"),
-	       "default shape");
+	EXPECT(strstr(mil, "(\"DefaultShapes\", {{\"input_ids\", [1, 1]}})"), "default shape");
 	EXPECT(strstr(meta, "\"enumeratedShapes\" : \"[[1, 1], [1, 8]]\""), "enumeratedShapes");
 	EXPECT(strstr(meta, "\"shapeFlexibility\" : \"1 \xc3\x97 1 | 1 \xc3\x97 8\""),
 	       "shapeFlexibility");
@@ -313,7 +320,8 @@ static void classifier(void)
 	char *cd = slurp(bundle, "coremldata.bin", &cl);
 
 	EXPECT(!strstr(mil, "classify("), "classify lowered out of model.mil");
-	EXPECT(strstr(meta, "\"classLabels\" : [\n      \"cat\",\n      \"dog\",\n      \"bird\",\n      \"snow leopard\"\n    ]"),
+	EXPECT(strstr(meta,
+		      "\"classLabels\" : [\n      \"cat\",\n      \"dog\",\n      \"bird\",\n      \"snow leopard\"\n    ]"),
 	       "classLabels in metadata.json");
 	EXPECT(cl > 40 && memmem(cd, cl, "snow leopard", 12), "labels in coremldata.bin");
 	free(mil);

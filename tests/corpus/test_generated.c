@@ -38,8 +38,7 @@ static bool exists(const char *dir, const char *rel)
 }
 
 /* Decompile 'bundle' and compile it again; 1 when identical. */
-static int roundtrip(const char *mlcc, const char *tmp, const char *bundle,
-		     const char *stem)
+static int roundtrip(const char *mlcc, const char *tmp, const char *bundle, const char *stem)
 {
 	char pkg[PATH_MAX], out[PATH_MAX], again[PATH_MAX], why[700];
 	char *err = NULL;
@@ -68,8 +67,7 @@ static int roundtrip(const char *mlcc, const char *tmp, const char *bundle,
 }
 
 /* Compile one package; 1 ok, 0 failed; '*rt' set when it round-trips. */
-static int compile_one(const char *mlcc, const char *dir, const char *name,
-		       int *rt)
+static int compile_one(const char *mlcc, const char *dir, const char *name, int *rt)
 {
 	char src[PATH_MAX], bundle[PATH_MAX], stem[NAME_MAX + 1];
 	char *tmp = tk_tmpdir(), *err = NULL;
@@ -80,15 +78,15 @@ static int compile_one(const char *mlcc, const char *dir, const char *name,
 	const char *argv[] = {mlcc, "compile", src, tmp, NULL};
 	rc = tk_run(argv, NULL, &err);
 	snprintf(bundle, sizeof bundle, "%s/%s.mlmodelc", tmp, stem);
-	ok = rc == 0 && exists(bundle, "coremldata.bin") &&
-	     exists(bundle, "metadata.json") &&
+	ok = rc == 0 && exists(bundle, "coremldata.bin") && exists(bundle, "metadata.json") &&
 	     exists(bundle, "analytics/coremldata.bin") &&
 	     (exists(bundle, "model.mil") || exists(bundle, "model0/model.mil"));
 	*rt = ok && roundtrip(mlcc, tmp, bundle, stem);
 	if (ok)
 		printf("OK   %s\n", name);
 	else
-		printf("FAIL %s: exit %d %s", name, rc, err && *err ? err : "(incomplete bundle)\n");
+		printf("FAIL %s: exit %d %s", name, rc,
+		       err && *err ? err : "(incomplete bundle)\n");
 	free(err);
 	tk_rm_rf(tmp);
 	free(tmp);

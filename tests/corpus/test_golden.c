@@ -24,8 +24,7 @@ static int cmp_name(const void *a, const void *b)
 }
 
 /* The entry of 'dir' ending in one of the suffixes (first match). */
-static int find_entry(const char *dir, const char *s1, const char *s2,
-		      char *out, size_t n)
+static int find_entry(const char *dir, const char *s1, const char *s2, char *out, size_t n)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -67,9 +66,9 @@ static int check_pair(const char *mlcc, const char *pair)
 	snprintf(mil, sizeof mil, "%s/model.mil", exp);
 	tk_stamp_of(mil, coremlc, milv);
 	tmp = tk_tmpdir();
-	const char *argv[] = {mlcc, "compile", src, tmp,
-			      coremlc[0] ? "--coremlc-version" : NULL, coremlc,
-			      "--mil-version", milv, NULL};
+	const char *argv[] = {
+		mlcc,	 "compile",	  src,	tmp, coremlc[0] ? "--coremlc-version" : NULL,
+		coremlc, "--mil-version", milv, NULL};
 	if (!milv[0])
 		argv[6] = NULL;
 	rc = tk_run(argv, NULL, &err);
@@ -79,9 +78,8 @@ static int check_pair(const char *mlcc, const char *pair)
 		same = 0;
 	} else {
 		same = tk_same_bundle(exp, got, why, sizeof why);
-		printf("%s %s%s%s\n", same ? "OK  " : "DIFF",
-		       strrchr(pair, '/') + 1, same ? "" : ": ",
-		       same ? "" : why);
+		printf("%s %s%s%s\n", same ? "OK  " : "DIFF", strrchr(pair, '/') + 1,
+		       same ? "" : ": ", same ? "" : why);
 	}
 	free(err);
 	tk_rm_rf(tmp);

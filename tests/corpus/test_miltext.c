@@ -46,14 +46,13 @@ static bool wanted(const char *rel)
 
 	if (n < 10 || strcmp(rel + n - 10, "/model.mil") != 0)
 		return false;
-	return strncmp(rel, "mil-text/", 9) == 0 ||
-	       strncmp(rel, "compiled/", 9) == 0 ||
+	return strncmp(rel, "mil-text/", 9) == 0 || strncmp(rel, "compiled/", 9) == 0 ||
 	       (strncmp(rel, "pairs/", 6) == 0 && strstr(rel, "/expected/"));
 }
 
 /* Where 'a' and 'b' first differ, as line:column of 'a'. */
-static void first_diff(const unsigned char *a, size_t na,
-		       const unsigned char *b, size_t nb, char *out, size_t n)
+static void first_diff(const unsigned char *a, size_t na, const unsigned char *b, size_t nb,
+		       char *out, size_t n)
 {
 	size_t i = 0, line = 1, col = 1;
 
@@ -66,13 +65,12 @@ static void first_diff(const unsigned char *a, size_t na,
 		}
 		i++;
 	}
-	snprintf(out, n, "first difference at %zu:%zu (byte %zu; %zu vs %zu bytes)",
-		 line, col, i, na, nb);
+	snprintf(out, n, "first difference at %zu:%zu (byte %zu; %zu vs %zu bytes)", line, col, i,
+		 na, nb);
 }
 
 /* Print 'm' into 'w' stamped as 'info' says.  0 or the status. */
-static int print(struct model *m, const struct mil_info *info,
-		 struct wbuf *w, struct mlcc_diag *d)
+static int print(struct model *m, const struct mil_info *info, struct wbuf *w, struct mlcc_diag *d)
 {
 	struct stamp st;
 
@@ -84,8 +82,8 @@ static int print(struct model *m, const struct mil_info *info,
 }
 
 /* Same bytes, or one line naming the first difference in 'why'. */
-static bool same_text(const unsigned char *text, size_t len,
-		      const struct wbuf *w, char *why, size_t n)
+static bool same_text(const unsigned char *text, size_t len, const struct wbuf *w, char *why,
+		      size_t n)
 {
 	if (w->len == len && memcmp(w->data, text, len) == 0)
 		return true;
@@ -95,8 +93,7 @@ static bool same_text(const unsigned char *text, size_t len,
 
 /* Parse, print, describe, print again; one line for the file.  Counts
 ** the plain round trip in 'rt' and the described one in 'ds' (if set). */
-static void check(const char *path, const char *name, struct score *rt,
-		  struct score *ds)
+static void check(const char *path, const char *name, struct score *rt, struct score *ds)
 {
 	char why[160] = "", dwhy[200] = "";
 	struct mlcc_diag d = {0, ""};
@@ -135,10 +132,10 @@ static void check(const char *path, const char *name, struct score *rt,
 		snprintf(dwhy, sizeof dwhy, "described: %s", d.message);
 	else if (!(dsame = same_text(text, len, &w2, why, sizeof why)))
 		snprintf(dwhy, sizeof dwhy, "described: %s", why);
-	printf("%s %s%s%s%s\n", same && dsame ? "OK  " : "DIFF", name,
-	       same && dsame ? "" : ": ", same ? dwhy : why,
+	printf("%s %s%s%s%s\n", same && dsame ? "OK  " : "DIFF", name, same && dsame ? "" : ": ",
+	       same ? dwhy : why,
 	       same && noise ? " (trailing newline after '}' ignored: "
-				"hand-edited file, mlmodelc-format.md §4.2)"
+			       "hand-edited file, mlmodelc-format.md §4.2)"
 			     : "");
 out:
 	rt->ok += same;
@@ -167,8 +164,7 @@ static void apple_files(const char *corpus, struct score *rt, struct score *ds)
 
 /* Compile one generated package (relative path 'pkg' under 'dir') with
 ** 'mlcc' and round-trip every model.mil of the bundle. */
-static void generated_one(const char *mlcc, const char *dir, const char *pkg,
-			  struct score *sc)
+static void generated_one(const char *mlcc, const char *dir, const char *pkg, struct score *sc)
 {
 	char src[PATH_MAX], path[PATH_MAX], name[PATH_MAX];
 	char *tmp = tk_tmpdir(), *err = NULL;
@@ -209,8 +205,7 @@ static void generated(const char *mlcc, const char *corpus, struct score *sc)
 		const char *end = strstr(files[i], ".mlpackage/Manifest.json");
 		if (!end || strcmp(end, ".mlpackage/Manifest.json") != 0)
 			continue;
-		snprintf(pkg, sizeof pkg, "%.*s.mlpackage", (int)(end - files[i]),
-			 files[i]);
+		snprintf(pkg, sizeof pkg, "%.*s.mlpackage", (int)(end - files[i]), files[i]);
 		generated_one(mlcc, dir, pkg, sc);
 	}
 	tk_free_list(files);
@@ -234,7 +229,6 @@ int main(int argc, char **argv)
 	printf("described identical %zu/%zu\n", ds.ok, ds.total);
 	printf("mlcc-printed identical %zu/%zu\n", gen.ok, gen.total);
 	printf("miltext identical %zu/%zu\n", rt.ok, rt.total);
-	return rt.total > 0 && rt.ok == rt.total && ds.ok == ds.total &&
-			       gen.ok == gen.total
-		       ? 0 : 1;
+	return rt.total > 0 && rt.ok == rt.total && ds.ok == ds.total && gen.ok == gen.total ? 0
+											     : 1;
 }

@@ -53,16 +53,14 @@ static char **entries(const char *dir, const char *suffix)
 }
 
 /* Compile 'src' into 'outdir' with the stamp of 'mil_path'. */
-static int compile_with_stamp(const char *mlcc, const char *src,
-			      const char *outdir, const char *mil_path,
-			      char **err)
+static int compile_with_stamp(const char *mlcc, const char *src, const char *outdir,
+			      const char *mil_path, char **err)
 {
 	char coremlc[32], mil[32];
 
 	tk_stamp_of(mil_path, coremlc, mil);
-	const char *argv[] = {mlcc, "compile", src, outdir,
-			      "--coremlc-version", coremlc, "--mil-version", mil,
-			      NULL};
+	const char *argv[] = {mlcc,    "compile",	src, outdir, "--coremlc-version",
+			      coremlc, "--mil-version", mil, NULL};
 	if (!coremlc[0])
 		argv[4] = NULL;
 	else if (!mil[0])
@@ -71,8 +69,8 @@ static int compile_with_stamp(const char *mlcc, const char *src,
 }
 
 /* Round trip of one bundle; 'source' (may be NULL) is the pair's package. */
-static int roundtrip(const char *mlcc, const char *label, const char *bundle,
-		     const char *name, const char *source, int *src_ok)
+static int roundtrip(const char *mlcc, const char *label, const char *bundle, const char *name,
+		     const char *source, int *src_ok)
 {
 	char pkg[PATH_MAX], got[PATH_MAX], mil[PATH_MAX], why[700];
 	char stem[NAME_MAX + 1];
@@ -97,11 +95,9 @@ static int roundtrip(const char *mlcc, const char *label, const char *bundle,
 		goto out;
 	}
 	snprintf(got, sizeof got, "%s/out/%s", tmp, name);
-	same = tk_same_bundle_ex(bundle, got,
-				 TK_IGNORE_MODEL_HASH | TK_IGNORE_FINAL_NEWLINE,
-				 why, sizeof why);
-	printf("%s %s%s%s\n", same ? "OK  " : "DIFF", label, same ? "" : ": ",
-	       same ? "" : why);
+	same = tk_same_bundle_ex(bundle, got, TK_IGNORE_MODEL_HASH | TK_IGNORE_FINAL_NEWLINE, why,
+				 sizeof why);
+	printf("%s %s%s%s\n", same ? "OK  " : "DIFF", label, same ? "" : ": ", same ? "" : why);
 	if (source) {
 		char orig[PATH_MAX], o2[PATH_MAX];
 		snprintf(o2, sizeof o2, "%s/orig", tmp);
@@ -110,8 +106,7 @@ static int roundtrip(const char *mlcc, const char *label, const char *bundle,
 		rc = compile_with_stamp(mlcc, source, o2, mil, &err);
 		snprintf(orig, sizeof orig, "%s/%s", o2, name);
 		*src_ok = rc == 0 &&
-			  tk_same_bundle_ex(orig, got, TK_IGNORE_MODEL_HASH, why,
-					    sizeof why);
+			  tk_same_bundle_ex(orig, got, TK_IGNORE_MODEL_HASH, why, sizeof why);
 		if (!*src_ok)
 			printf("DIFF %s: source and decompiled package compile differently: %s\n",
 			       label, rc ? "compile failed" : why);

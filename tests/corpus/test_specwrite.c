@@ -167,9 +167,8 @@ static bool lower_all(struct model *m)
 }
 
 /* Read the package at 'path' into 'a': model, spec hash, weight list. */
-static int load(struct arena *a, const char *path, struct model **m,
-		uint8_t sha[32], struct weight_plan *plan,
-		struct pkg_weights *w, struct mlcc_diag *d)
+static int load(struct arena *a, const char *path, struct model **m, uint8_t sha[32],
+		struct weight_plan *plan, struct pkg_weights *w, struct mlcc_diag *d)
 {
 	struct package pkg;
 	int rc = package_open(&pkg, path, d);
@@ -204,11 +203,9 @@ static bool fixed_point(const struct model *m, char *why, size_t n)
 	arena_init(&a);
 	ok = spec_write(m, &a, &b1, &n1, &d) == MLCC_OK &&
 	     spec_read_bytes(&a, "written", b1, n1, &m2, &d) == MLCC_OK &&
-	     spec_write(m2, &a, &b2, &n2, &d) == MLCC_OK && n1 == n2 &&
-	     memcmp(b1, b2, n1) == 0;
+	     spec_write(m2, &a, &b2, &n2, &d) == MLCC_OK && n1 == n2 && memcmp(b1, b2, n1) == 0;
 	if (!ok)
-		snprintf(why, n, "not a fixed point%s%s", d.message[0] ? ": " : "",
-			 d.message);
+		snprintf(why, n, "not a fixed point%s%s", d.message[0] ? ": " : "", d.message);
 	arena_free(&a);
 	return ok;
 }
@@ -243,9 +240,8 @@ static bool compiles_same(const char *pkg, const char *outdir, const char *ref,
 
 /* The lowered model, written back, compiles the same; both ways of
 ** restoring the classifier give the same bytes. */
-static int check_classifier(const char *src, const char *tmp, const char *stem,
-			    const char *ref, const uint8_t ref_sha[32],
-			    char *why, size_t n)
+static int check_classifier(const char *src, const char *tmp, const char *stem, const char *ref,
+			    const uint8_t ref_sha[32], char *why, size_t n)
 {
 	struct mlcc_diag d = {0, ""};
 	struct weight_plan plan;
@@ -323,8 +319,9 @@ static int check_one(const char *src, int *classifiers, int *restored)
 	}
 	ok = c != 0;
 done:
-	printf("%s %s%s%s\n", ok ? "OK  " : "DIFF", strstr(src, "corpus/") ?
-	       strstr(src, "corpus/") + 7 : src, ok ? "" : ": ", ok ? "" : why);
+	printf("%s %s%s%s\n", ok ? "OK  " : "DIFF",
+	       strstr(src, "corpus/") ? strstr(src, "corpus/") + 7 : src, ok ? "" : ": ",
+	       ok ? "" : why);
 	free(ref);
 	weights_free(&plan);
 	arena_free(&a);

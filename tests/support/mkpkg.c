@@ -73,8 +73,7 @@ static void *tmalloc(size_t n)
 	void *p = malloc(n);
 
 	if (!p || (nallocs == capallocs &&
-		   !(allocs = realloc(allocs, (capallocs = capallocs * 2 + 64) *
-						      sizeof *allocs))))
+		   !(allocs = realloc(allocs, (capallocs = capallocs * 2 + 64) * sizeof *allocs))))
 		die("malloc");
 	return allocs[nallocs++] = p;
 }
@@ -134,8 +133,7 @@ static Value *string_value(const char *s)
 	Value *v = tmalloc(sizeof *v);
 	CoreML__Specification__MILSpec__Value__ImmediateValue *iv = tmalloc(sizeof *iv);
 	CoreML__Specification__MILSpec__TensorValue *tv = tmalloc(sizeof *tv);
-	CoreML__Specification__MILSpec__TensorValue__RepeatedStrings *rs =
-		tmalloc(sizeof *rs);
+	CoreML__Specification__MILSpec__TensorValue__RepeatedStrings *rs = tmalloc(sizeof *rs);
 	char **vals = tmalloc(sizeof *vals);
 
 	core_ml__specification__milspec__value__init(v);
@@ -155,8 +153,7 @@ static Value *string_value(const char *s)
 	return v;
 }
 
-static CoreML__Specification__MILSpec__Operation__AttributesEntry *
-attr(const char *key, Value *v)
+static CoreML__Specification__MILSpec__Operation__AttributesEntry *attr(const char *key, Value *v)
 {
 	CoreML__Specification__MILSpec__Operation__AttributesEntry *e = tmalloc(sizeof *e);
 
@@ -166,8 +163,8 @@ attr(const char *key, Value *v)
 	return e;
 }
 
-static CoreML__Specification__MILSpec__Operation__InputsEntry *
-input(const char *param, const char *var)
+static CoreML__Specification__MILSpec__Operation__InputsEntry *input(const char *param,
+								     const char *var)
 {
 	CoreML__Specification__MILSpec__Operation__InputsEntry *e = tmalloc(sizeof *e);
 	CoreML__Specification__MILSpec__Argument *a = tmalloc(sizeof *a);
@@ -197,8 +194,8 @@ static CoreML__Specification__MILSpec__NamedValueType *named(const char *n)
 	return nv;
 }
 
-static CoreML__Specification__MILSpec__Operation *
-op(const char *type, const char *out, int nin, ...)
+static CoreML__Specification__MILSpec__Operation *op(const char *type, const char *out, int nin,
+						     ...)
 {
 	CoreML__Specification__MILSpec__Operation *o = tmalloc(sizeof *o);
 	va_list ap;
@@ -270,11 +267,9 @@ static CoreML__Specification__MILSpec__Operation *nested_conds(long depth)
 }
 
 static void set_text(CoreML__Specification__ModelDescription *desc,
-		     CoreML__Specification__MILSpec__Operation *relu,
-		     const char *text)
+		     CoreML__Specification__MILSpec__Operation *relu, const char *text)
 {
-	static CoreML__Specification__Metadata md =
-		CORE_ML__SPECIFICATION__METADATA__INIT;
+	static CoreML__Specification__Metadata md = CORE_ML__SPECIFICATION__METADATA__INIT;
 	static CoreML__Specification__Metadata__UserDefinedEntry ue =
 		CORE_ML__SPECIFICATION__METADATA__USER_DEFINED_ENTRY__INIT;
 	static CoreML__Specification__Metadata__UserDefinedEntry *ues[] = {&ue};
@@ -363,10 +358,8 @@ static size_t build_spec(unsigned char **out, const struct opts *o)
 	model.mlprogram = &prog;
 	if (o->pipeline) {
 		/* The same program twice, as the two models of a pipeline. */
-		static CoreML__Specification__Model top =
-			CORE_ML__SPECIFICATION__MODEL__INIT;
-		static CoreML__Specification__Pipeline pl =
-			CORE_ML__SPECIFICATION__PIPELINE__INIT;
+		static CoreML__Specification__Model top = CORE_ML__SPECIFICATION__MODEL__INIT;
+		static CoreML__Specification__Pipeline pl = CORE_ML__SPECIFICATION__PIPELINE__INIT;
 		static CoreML__Specification__Model *kids[] = {&model, &model};
 		pl.n_models = 2;
 		pl.models = kids;
@@ -518,8 +511,7 @@ static void write_manifest(const char *pkg, const struct opts *o)
 
 /* Write 'path', or make it a symlink to 'link' whose target is written
 ** instead (when it does not exist yet). */
-static void write_or_link(const char *path, const char *link,
-			  const void *p, size_t n)
+static void write_or_link(const char *path, const char *link, const void *p, size_t n)
 {
 	struct stat st;
 
@@ -582,8 +574,7 @@ int main(int argc, char **argv)
 	if (o.weights) {
 		unsigned char b[144];
 		size_t wn = write_weights(b, &o);
-		snprintf(path, sizeof path,
-			 "%s/Data/com.apple.CoreML/weights/weight.bin", argv[1]);
+		snprintf(path, sizeof path, "%s/Data/com.apple.CoreML/weights/weight.bin", argv[1]);
 		write_or_link(path, o.weights_link, b, wn);
 	}
 	return 0;

@@ -28,13 +28,11 @@ const char *tk_corpus(const char *test, int *status)
 	const char *ci = getenv("CI");
 	struct stat st;
 
-	snprintf(path, sizeof path, "%s",
-		 env && *env ? env : MLCC_SOURCE_DIR "/../shared/corpus");
+	snprintf(path, sizeof path, "%s", env && *env ? env : MLCC_SOURCE_DIR "/../shared/corpus");
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return path;
 	if (ci && strcmp(ci, "true") == 0) {
-		printf("FAIL %s: no corpus at %s (CI=true requires it)\n", test,
-		       path);
+		printf("FAIL %s: no corpus at %s (CI=true requires it)\n", test, path);
 		*status = 1;
 	} else {
 		printf("SKIPPED %s: no corpus at %s\n", test, path);
@@ -95,8 +93,7 @@ int tk_run(const char *const argv[], char **out, char **err)
 	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
 	posix_spawn_file_actions_addclose(&fa, po[0]);
 	posix_spawn_file_actions_addclose(&fa, pe[0]);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv,
-			environ) != 0) {
+	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ) != 0) {
 		posix_spawn_file_actions_destroy(&fa);
 		return -1;
 	}
@@ -143,8 +140,7 @@ unsigned char *tk_read(const char *path, size_t *len)
 	return p;
 }
 
-static void list_into(const char *base, const char *rel, char ***list,
-		      size_t *n, size_t *cap)
+static void list_into(const char *base, const char *rel, char ***list, size_t *n, size_t *cap)
 {
 	char path[PATH_MAX];
 	struct dirent *e;
@@ -160,10 +156,8 @@ static void list_into(const char *base, const char *rel, char ***list,
 		if (e->d_name[0] == '.' &&
 		    (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
 			continue;
-		snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "",
-			 e->d_name);
-		if (snprintf(full, sizeof full, "%s/%s", base, sub) >=
-		    (int)sizeof full)
+		snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+		if (snprintf(full, sizeof full, "%s/%s", base, sub) >= (int)sizeof full)
 			continue;
 		if (lstat(full, &st) != 0)
 			continue;
@@ -216,8 +210,7 @@ char *tk_tmpdir(void)
 	return p;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag,
-		  struct FTW *ftw)
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
@@ -360,16 +353,14 @@ static char *normalise_metadata(const char *text)
 
 	/* Lines are joined by '\n'; a final newline is kept only if the text
 	** had one (Apple's files have none). */
-	for (char *line = strtok_r(copy, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *t = line;
 		while (*t == ' ')
 			t++;
 		if (in && (strcmp(t, "}") == 0 || strcmp(t, "},") == 0)) {
 			qsort(block, nb, sizeof *block, cmp_line);
 			for (size_t k = 0; k < nb; k++)
-				o += (size_t)sprintf(out + o, "%s%s", o ? "\n" : "",
-						     block[k]);
+				o += (size_t)sprintf(out + o, "%s%s", o ? "\n" : "", block[k]);
 			nb = 0;
 			in = 0;
 		}
@@ -381,8 +372,7 @@ static char *normalise_metadata(const char *text)
 			continue;
 		}
 		o += (size_t)sprintf(out + o, "%s%s", o ? "\n" : "", line);
-		if (strstr(line, "\"userDefinedMetadata\" : {") &&
-		    line[strlen(line) - 1] == '{')
+		if (strstr(line, "\"userDefinedMetadata\" : {") && line[strlen(line) - 1] == '{')
 			in = 1;
 	}
 	if (n && text[n - 1] == '\n')
@@ -402,8 +392,8 @@ static bool ends_with(const char *s, const char *suffix)
 
 /* First difference between two buffers, as a line for text files or a
 ** byte offset for binary ones. */
-static void describe(const char *rel, const unsigned char *e, size_t el,
-		     const unsigned char *g, size_t gl, char *why, size_t n)
+static void describe(const char *rel, const unsigned char *e, size_t el, const unsigned char *g,
+		     size_t gl, char *why, size_t n)
 {
 	size_t k = 0, line = 1, ls = 0;
 
@@ -420,13 +410,12 @@ static void describe(const char *rel, const unsigned char *e, size_t el,
 			ee++;
 		while (ge < gl && g[ge] != '\n' && ge - ls < 120)
 			ge++;
-		snprintf(why, n, "%s line %zu: expected '%.*s' got '%.*s'", rel,
-			 line, (int)(ee - ls), (const char *)e + ls,
-			 (int)(ge - ls), (const char *)g + ls);
+		snprintf(why, n, "%s line %zu: expected '%.*s' got '%.*s'", rel, line,
+			 (int)(ee - ls), (const char *)e + ls, (int)(ge - ls),
+			 (const char *)g + ls);
 	} else {
-		snprintf(why, n,
-			 "%s differs at byte %zu (expected %zu bytes, got %zu)",
-			 rel, k, el, gl);
+		snprintf(why, n, "%s differs at byte %zu (expected %zu bytes, got %zu)", rel, k, el,
+			 gl);
 	}
 }
 
@@ -446,8 +435,8 @@ static void blank_model_hash(unsigned char *b, size_t len)
 		}
 }
 
-static bool same_file(const char *rel, const char *ep, const char *gp,
-		      int flags, char *why, size_t n)
+static bool same_file(const char *rel, const char *ep, const char *gp, int flags, char *why,
+		      size_t n)
 {
 	size_t el = 0, gl = 0;
 	unsigned char *e = tk_read(ep, &el), *g = tk_read(gp, &gl);
@@ -463,14 +452,13 @@ static bool same_file(const char *rel, const char *ep, const char *gp,
 		normalise_coremldata(e, el);
 		normalise_coremldata(g, gl);
 	}
-	if ((flags & TK_IGNORE_MODEL_HASH) &&
-	    strcmp(rel, "analytics/coremldata.bin") == 0) {
+	if ((flags & TK_IGNORE_MODEL_HASH) && strcmp(rel, "analytics/coremldata.bin") == 0) {
 		blank_model_hash(e, el);
 		blank_model_hash(g, gl);
 	}
 	if ((flags & TK_IGNORE_FINAL_NEWLINE) &&
-	    (ends_with(rel, ".mil") || ends_with(rel, ".json")) && el > 0 &&
-	    e[el - 1] == '\n' && (gl == 0 || g[gl - 1] != '\n'))
+	    (ends_with(rel, ".mil") || ends_with(rel, ".json")) && el > 0 && e[el - 1] == '\n' &&
+	    (gl == 0 || g[gl - 1] != '\n'))
 		e[--el] = '\0';
 	if (ends_with(rel, "metadata.json")) {
 		char *ne = normalise_metadata((char *)e);
@@ -495,8 +483,7 @@ bool tk_same_bundle(const char *exp, const char *got, char *why, size_t n)
 	return tk_same_bundle_ex(exp, got, 0, why, n);
 }
 
-bool tk_same_bundle_ex(const char *exp, const char *got, int flags, char *why,
-		       size_t n)
+bool tk_same_bundle_ex(const char *exp, const char *got, int flags, char *why, size_t n)
 {
 	char **el = tk_list(exp), **gl = tk_list(got);
 	size_t i = 0, j = 0;

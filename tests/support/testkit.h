@@ -17,13 +17,12 @@
 
 /* Count and report a failed expectation, keep going. */
 extern int tk_failures;
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			tk_failures++;                                       \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, \
-				__LINE__, #cond);                            \
-		}                                                            \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			tk_failures++;                                                             \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);   \
+		}                                                                                  \
 	} while (0)
 
 /* The corpus directory, or NULL (with the SKIPPED/FAIL line printed and
@@ -59,8 +58,7 @@ enum {
 	TK_IGNORE_FINAL_NEWLINE = 2 /* expected text files edited to end in \n
 				    ** (corpus noise, mlmodelc-format.md §4.2) */
 };
-bool tk_same_bundle_ex(const char *exp, const char *got, int flags, char *why,
-		       size_t n);
+bool tk_same_bundle_ex(const char *exp, const char *got, int flags, char *why, size_t n);
 
 /* The coremlc and MIL versions in a model.mil's buildInfo ("" if none). */
 void tk_stamp_of(const char *mil_path, char coremlc[32], char mil[32]);

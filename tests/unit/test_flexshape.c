@@ -120,11 +120,12 @@ int main(void)
 		    "tuple<string, dict<string, list<tensor<int32, [2]>, ?>>>>"
 		    "(((\"DefaultShapes\", {{\"input\", [4]}}), (\"RangeDims\", "
 		    "{{\"input\", [[0, 4]]}})))");
-	expect_attr(&fd, false,
-		    "tuple<tuple<tensor<string, []>, dict<tensor<string, []>, tensor<int32, [?]>>>, "
-		    "tuple<tensor<string, []>, dict<tensor<string, []>, list<tensor<int32, [2]>, ?>>>>"
-		    "(((\"DefaultShapes\", {{\"input\", [4]}}), (\"RangeDims\", "
-		    "{{\"input\", [[0, 4]]}})))");
+	expect_attr(
+		&fd, false,
+		"tuple<tuple<tensor<string, []>, dict<tensor<string, []>, tensor<int32, [?]>>>, "
+		"tuple<tensor<string, []>, dict<tensor<string, []>, list<tensor<int32, [2]>, ?>>>>"
+		"(((\"DefaultShapes\", {{\"input\", [4]}}), (\"RangeDims\", "
+		"{{\"input\", [[0, 4]]}})))");
 
 	/* Without flexibility nothing is printed. */
 	arr.shape_flexibility_case =

@@ -46,14 +46,12 @@ static void oracle(char *out, double d)
 		snprintf(out, 64, "%a", d);
 }
 
-static void expect(const char *got, const char *want, const char *what,
-		   unsigned long bits)
+static void expect(const char *got, const char *want, const char *what, unsigned long bits)
 {
 	if (strcmp(got, want) != 0) {
 		tk_failures++;
 		if (tk_failures < 20)
-			fprintf(stderr, "%s 0x%lx: got %s, want %s\n", what, bits,
-				got, want);
+			fprintf(stderr, "%s 0x%lx: got %s, want %s\n", what, bits, got, want);
 	}
 }
 
@@ -77,6 +75,7 @@ int main(void)
 		expect(got, want, "fp32", x);
 	}
 	/* fp32 edge cases, spelled out (mlmodelc-format.md §4.6). */
+	/* clang-format off */
 	static const struct {
 		uint32_t bits;
 		const char *s;
@@ -89,6 +88,7 @@ int main(void)
 		{0x7fc00000, "nan"}, {0xffc00000, "nan"}, {0x00800000, "0x1p-126"},
 		{0x41924000, "0x1.248p+4"},
 	};
+	/* clang-format on */
 	for (size_t i = 0; i < sizeof f32 / sizeof f32[0]; i++) {
 		hexfloat_fp32(got, f32[i].bits);
 		expect(got, f32[i].s, "fp32 edge", f32[i].bits);
@@ -99,6 +99,7 @@ int main(void)
 	hexfloat_fp16(got, 0x03ff);
 	expect(got, "0x1.ff8p-15", "fp16", 0x3ff);
 	/* fp64: subnormals renormalized (glibc would print 0x0.…p-1022). */
+	/* clang-format off */
 	static const struct {
 		uint64_t bits;
 		const char *s;
@@ -110,6 +111,7 @@ int main(void)
 		{0x7ff0000000000000ull, "inf"},
 		{0xfff8000000000000ull, "nan"},
 	};
+	/* clang-format on */
 	for (size_t i = 0; i < sizeof f64 / sizeof f64[0]; i++) {
 		hexfloat_fp64(got, f64[i].bits);
 		expect(got, f64[i].s, "fp64", (unsigned long)f64[i].bits);

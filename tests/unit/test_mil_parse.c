@@ -27,9 +27,11 @@
 #include "mil/mil.h"
 #include "testkit.h"
 
-#define BI10 "[buildInfo = dict<tensor<string, []>, tensor<string, []>>(" \
+#define BI10                                                                                       \
+	"[buildInfo = dict<tensor<string, []>, tensor<string, []>>("                               \
 	"{{\"coremlc-component-MIL\", \"3500.14.1\"}, {\"coremlc-version\", \"3500.32.1\"}})]\n"
-#define BI13 "[buildInfo = dict<string, string>(" \
+#define BI13                                                                                       \
+	"[buildInfo = dict<string, string>("                                                       \
 	"{{\"coremlc-component-MIL\", \"3600.16.1\"}, {\"coremlc-version\", \"3600.25.1\"}})]\n"
 #define H10 "program(1.0)\n" BI10 "{\n"
 #define H13 "program(1.3)\n" BI13 "{\n"
@@ -38,8 +40,8 @@
 
 /* Parse 'text' from an exactly sized, NOT NUL-terminated copy (so that a
 ** read past the end shows under ASan).  Returns the status. */
-static int parse(struct arena *a, const char *text, struct model **m,
-		 struct mil_info *info, struct mlcc_diag *d)
+static int parse(struct arena *a, const char *text, struct model **m, struct mil_info *info,
+		 struct mlcc_diag *d)
 {
 	size_t len = strlen(text);
 	char *copy = malloc(len ? len : 1);
@@ -86,8 +88,8 @@ static void expect_print(const char *text, const char *want, int line)
 		fprintf(stderr, "line %d: parse failed: %s\n", line, d.message);
 		tk_failures++;
 	} else if (!(got = print(m, &info)) || strcmp(got, want ? want : text)) {
-		fprintf(stderr, "line %d: printed differently:\n--- got\n%s\n--- want\n%s\n",
-			line, got ? got : "(null)", want ? want : text);
+		fprintf(stderr, "line %d: printed differently:\n--- got\n%s\n--- want\n%s\n", line,
+			got ? got : "(null)", want ? want : text);
 		tk_failures++;
 	}
 	free(got);
@@ -105,10 +107,8 @@ static void expect_error(const char *text, const char *want, int line)
 	struct model *m;
 
 	arena_init(&a);
-	if (parse(&a, text, &m, &info, &d) != MLCC_E_CORRUPT ||
-	    strcmp(d.message, want) != 0) {
-		fprintf(stderr, "line %d: message\n  got  %s\n  want %s\n", line,
-			d.message, want);
+	if (parse(&a, text, &m, &info, &d) != MLCC_E_CORRUPT || strcmp(d.message, want) != 0) {
+		fprintf(stderr, "line %d: message\n  got  %s\n  want %s\n", line, d.message, want);
 		tk_failures++;
 	}
 	arena_free(&a);
@@ -255,8 +255,8 @@ static void check_data(void)
 	CHECK(strcmp(model_value_string(val_of(first_op(m, 1))),
 		     "q\"b\\s\n\t\r\x01\x7f \xc3\xa9") == 0);
 	const uint16_t *h = val_of(first_op(m, 7))->data;
-	CHECK(h[0] == 0x0001 && h[1] == 0xfbff && h[2] == 0x7c00 &&
-	      h[3] == 0x7e00 && h[4] == 0x8000);
+	CHECK(h[0] == 0x0001 && h[1] == 0xfbff && h[2] == 0x7c00 && h[3] == 0x7e00 &&
+	      h[4] == 0x8000);
 	const struct mvalue *v3 = val_of(first_op(m, 8));
 	CHECK(v3->count == 4 && ((const uint32_t *)v3->data)[2] == 0x7f7fffff);
 	const uint8_t *e4 = val_of(first_op(m, 11))->data;
@@ -272,13 +272,13 @@ static void check_data(void)
 	arena_init(&a);
 	d = (struct mlcc_diag){0, ""};
 	if (parse(&a, structures10, &m, &info, &d) == 0) {
-		const struct mvalue *bi = model_attr(m->program->attrs,
-						     m->program->nattrs, "buildInfo");
+		const struct mvalue *bi =
+			model_attr(m->program->attrs, m->program->nattrs, "buildInfo");
 		CHECK(bi && bi->count == 1); /* coremltools-version only */
 		const struct op *sp = first_op(m, 14);
 		CHECK(sp->noutputs == 2 && sp->ninputs == 3);
-		CHECK(sp->inputs[1].n == 3 && sp->inputs[1].b[0].name &&
-		      sp->inputs[1].b[1].value && !sp->inputs[1].b[1].name);
+		CHECK(sp->inputs[1].n == 3 && sp->inputs[1].b[0].name && sp->inputs[1].b[1].value &&
+		      !sp->inputs[1].b[1].name);
 		CHECK(first_op(m, 15)->noutputs == 0);
 		const struct mvalue *w = val_of(first_op(m, 13));
 		CHECK(w->kind == VAL_BLOB && w->blob_offset == 64 &&
@@ -311,60 +311,79 @@ static void round_trips(void)
 	ROUND_TRIP(no_build_info);
 	/* Several functions print sorted; buildInfo keys sorted; other
 	** program attributes around it. */
-	ROUND_TRIP("program(1.3)\n"
-		   "[Alpha = int32(1), buildInfo = dict<string, string>({{\"coremlc-component-MIL\", \"9.9.9\"}, "
-		   "{\"coremlc-version\", \"1436.100.10\"}, {\"mldata\", \"v\"}}), zz = list<string, 2>([\"a\", \"b\"])]\n"
-		   "{\n"
-		   "    func a<ios17>(fp32 x) {\n"
-		   "            fp32 y = mul(x = x, y = fp32(0x1.8p+1));\n"
-		   "        } -> (y);\n"
-		   "    func b<ios17>(int32 x) {\n"
-		   "        } -> (x);\n"
-		   "}");
+	ROUND_TRIP(
+		"program(1.3)\n"
+		"[Alpha = int32(1), buildInfo = dict<string, string>({{\"coremlc-component-MIL\", \"9.9.9\"}, "
+		"{\"coremlc-version\", \"1436.100.10\"}, {\"mldata\", \"v\"}}), zz = list<string, 2>([\"a\", \"b\"])]\n"
+		"{\n"
+		"    func a<ios17>(fp32 x) {\n"
+		"            fp32 y = mul(x = x, y = fp32(0x1.8p+1));\n"
+		"        } -> (y);\n"
+		"    func b<ios17>(int32 x) {\n"
+		"        } -> (x);\n"
+		"}");
 	/* Either rank-0 spelling in either dialect; free whitespace. */
-	expect_print(H13
-		     "    func main<ios17>(tensor<int32, []> x) {\n"
-		     "        tensor<int32, []>   y =add( x=x ,y=tensor<int32, []>(1) ) ;\n"
-		     "\t} -> ( y ) ;\n"
-		     "}\n\n",
-		     H13
-		     "    func main<ios17>(int32 x) {\n"
-		     "            int32 y = add(x = x, y = int32(1));\n"
-		     "        } -> (y);\n"
-		     "}", __LINE__);
-	expect_print(H10
-		     "    func main<ios16>(int32 x) {\n"
-		     "            int32 y = add(x = x, y = int32(-0));\n"
-		     "        } -> (y);\n"
-		     "}",
-		     H10
-		     "    func main<ios16>(tensor<int32, []> x) {\n"
-		     "            tensor<int32, []> y = add(x = x, y = tensor<int32, []>(0));\n"
-		     "        } -> (y);\n"
-		     "}", __LINE__);
+	expect_print(H13 "    func main<ios17>(tensor<int32, []> x) {\n"
+			 "        tensor<int32, []>   y =add( x=x ,y=tensor<int32, []>(1) ) ;\n"
+			 "\t} -> ( y ) ;\n"
+			 "}\n\n",
+		     H13 "    func main<ios17>(int32 x) {\n"
+			 "            int32 y = add(x = x, y = int32(1));\n"
+			 "        } -> (y);\n"
+			 "}",
+		     __LINE__);
+	expect_print(H10 "    func main<ios16>(int32 x) {\n"
+			 "            int32 y = add(x = x, y = int32(-0));\n"
+			 "        } -> (y);\n"
+			 "}",
+		     H10 "    func main<ios16>(tensor<int32, []> x) {\n"
+			 "            tensor<int32, []> y = add(x = x, y = tensor<int32, []>(0));\n"
+			 "        } -> (y);\n"
+			 "}",
+		     __LINE__);
 	/* Non-canonical hex floats print minimal. */
-	expect_print(H13
-		     "    func main<ios17>(fp32 x) {\n"
-		     "            tensor<fp32, [3]> y = const()[val = tensor<fp32, [3]>([0x10p-4, 0x0.8p+1, 0X1.80P-1])];\n"
-		     "        } -> (x);\n"
-		     "}",
-		     H13
-		     "    func main<ios17>(fp32 x) {\n"
-		     "            tensor<fp32, [3]> y = const()[val = tensor<fp32, [3]>([0x1p+0, 0x1p+0, 0x1.8p-1])];\n"
-		     "        } -> (x);\n"
-		     "}", __LINE__);
+	expect_print(
+		H13
+		"    func main<ios17>(fp32 x) {\n"
+		"            tensor<fp32, [3]> y = const()[val = tensor<fp32, [3]>([0x10p-4, 0x0.8p+1, 0X1.80P-1])];\n"
+		"        } -> (x);\n"
+		"}",
+		H13
+		"    func main<ios17>(fp32 x) {\n"
+		"            tensor<fp32, [3]> y = const()[val = tensor<fp32, [3]>([0x1p+0, 0x1p+0, 0x1.8p-1])];\n"
+		"        } -> (x);\n"
+		"}",
+		__LINE__);
 }
 
 /* ---- hex floats --------------------------------------------------------- */
 
 typedef size_t (*print_fn)(char *, uint64_t);
 
-static size_t p16(char *o, uint64_t b) { return hexfloat_fp16(o, (uint16_t)b); }
-static size_t pbf(char *o, uint64_t b) { return hexfloat_bf16(o, (uint16_t)b); }
-static size_t p32(char *o, uint64_t b) { return hexfloat_fp32(o, (uint32_t)b); }
-static size_t p64(char *o, uint64_t b) { return hexfloat_fp64(o, b); }
-static size_t pe4(char *o, uint64_t b) { return hexfloat_fp8e4m3fn(o, (uint8_t)b); }
-static size_t pe5(char *o, uint64_t b) { return hexfloat_fp8e5m2(o, (uint8_t)b); }
+static size_t p16(char *o, uint64_t b)
+{
+	return hexfloat_fp16(o, (uint16_t)b);
+}
+static size_t pbf(char *o, uint64_t b)
+{
+	return hexfloat_bf16(o, (uint16_t)b);
+}
+static size_t p32(char *o, uint64_t b)
+{
+	return hexfloat_fp32(o, (uint32_t)b);
+}
+static size_t p64(char *o, uint64_t b)
+{
+	return hexfloat_fp64(o, b);
+}
+static size_t pe4(char *o, uint64_t b)
+{
+	return hexfloat_fp8e4m3fn(o, (uint8_t)b);
+}
+static size_t pe5(char *o, uint64_t b)
+{
+	return hexfloat_fp8e5m2(o, (uint8_t)b);
+}
 
 /* Parse 's' as type 'k' (0 fp16, 1 bf16, 2 fp32, 3 fp64, 4 e4m3fn,
 ** 5 e5m2) into '*bits'. */
@@ -377,12 +396,27 @@ static int parse_as(int k, const char *s, uint64_t *bits)
 	int rc;
 
 	switch (k) {
-	case 0: rc = hexfloat_parse_fp16(s, n, &h); *bits = h; return rc;
-	case 1: rc = hexfloat_parse_bf16(s, n, &h); *bits = h; return rc;
-	case 2: rc = hexfloat_parse_fp32(s, n, &f); *bits = f; return rc;
+	case 0:
+		rc = hexfloat_parse_fp16(s, n, &h);
+		*bits = h;
+		return rc;
+	case 1:
+		rc = hexfloat_parse_bf16(s, n, &h);
+		*bits = h;
+		return rc;
+	case 2:
+		rc = hexfloat_parse_fp32(s, n, &f);
+		*bits = f;
+		return rc;
 	case 3: return hexfloat_parse_fp64(s, n, bits);
-	case 4: rc = hexfloat_parse_fp8e4m3fn(s, n, &e); *bits = e; return rc;
-	default: rc = hexfloat_parse_fp8e5m2(s, n, &e); *bits = e; return rc;
+	case 4:
+		rc = hexfloat_parse_fp8e4m3fn(s, n, &e);
+		*bits = e;
+		return rc;
+	default:
+		rc = hexfloat_parse_fp8e5m2(s, n, &e);
+		*bits = e;
+		return rc;
 	}
 }
 
@@ -397,8 +431,7 @@ static void print_parse(int k, print_fn pr, uint64_t bits, uint64_t nan_bits)
 	    back != (strcmp(buf, "nan") == 0 ? nan_bits : bits)) {
 		if (tk_failures++ < 20)
 			fprintf(stderr, "type %d: 0x%llx -> %s -> 0x%llx\n", k,
-				(unsigned long long)bits, buf,
-				(unsigned long long)back);
+				(unsigned long long)bits, buf, (unsigned long long)back);
 	}
 }
 
@@ -408,9 +441,8 @@ static void expect_hex(int k, const char *s, int rc, uint64_t bits)
 	int r = parse_as(k, s, &got);
 
 	if (r != rc || (rc == HEXFLOAT_OK && got != bits)) {
-		fprintf(stderr, "type %d '%s': rc %d bits 0x%llx, want rc %d bits 0x%llx\n",
-			k, s, r, (unsigned long long)got, rc,
-			(unsigned long long)bits);
+		fprintf(stderr, "type %d '%s': rc %d bits 0x%llx, want rc %d bits 0x%llx\n", k, s,
+			r, (unsigned long long)got, rc, (unsigned long long)bits);
 		tk_failures++;
 	}
 }
@@ -475,9 +507,9 @@ static void hex_floats(void)
 	expect_hex(5, "0x1p+16", HEXFLOAT_RANGE, 0);
 	expect_hex(5, "inf", HEXFLOAT_OK, 0x7c);
 	static const char *const bad[] = {
-		"", "-", "0x", "0xp+1", "0x1", "0x1.8", "0x1p", "0x1p+", "1.5",
-		"--0x1p+0", "0x1.8p+1x", "0x1..8p+0", "-nan", "nan ", "Inf",
-		"0x1p+-1", "+0x1p+0", "0x1g", "0x.p+0",
+		"",	 "-",	    "0x",	"0xp+1",     "0x1",	  "0x1.8", "0x1p",
+		"0x1p+", "1.5",	    "--0x1p+0", "0x1.8p+1x", "0x1..8p+0", "-nan",  "nan ",
+		"Inf",	 "0x1p+-1", "+0x1p+0",	"0x1g",	     "0x.p+0",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		for (int k = 0; k < 6; k++)
@@ -497,94 +529,100 @@ static void errors(void)
 	ERROR(H10 "    func main<ios15>(tensor<fp32, [1]> x) {\n",
 	      "m.mil:5:1: expected '}' to close the function body, found end of input");
 	ERROR(H10 "    func main<ios15>(tensor<fp32, [1]> x) {\n"
-	      "            tensor<fp32, [1]> y = relu(x = x;\n",
+		  "            tensor<fp32, [1]> y = relu(x = x;\n",
 	      "m.mil:5:45: expected ')' after op inputs, found ';'");
 	ERROR(H10 "    func main<ios15>(tensor<fp12, [1]> x) {\n",
 	      "m.mil:4:29: unknown element type 'fp12'");
 	ERROR(H10 "    func main<ios14>(tensor<fp32, [1]> x) {\n",
 	      "m.mil:4:15: unknown opset 'ios14' (known: ios15, ios16, ios17, ios18, ios26)");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            int32 y = add(x = x, y = int32(12a));\n",
+		  "            int32 y = add(x = x, y = int32(12a));\n",
 	      "m.mil:5:44: malformed int32 value '12a'");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            int8 y = const()[val = int8(128)];\n",
+		  "            int8 y = const()[val = int8(128)];\n",
 	      "m.mil:5:41: int8 value '128' is out of range [-128, 127]");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            uint64 y = const()[val = uint64(18446744073709551616)];\n",
+		  "            uint64 y = const()[val = uint64(18446744073709551616)];\n",
 	      "m.mil:5:45: uint64 value '18446744073709551616' is out of range [0, 18446744073709551615]");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            int64 y = const()[val = int64(-9223372036854775809)];\n",
+		  "            int64 y = const()[val = int64(-9223372036854775809)];\n",
 	      "m.mil:5:43: int64 value '-9223372036854775809' is out of range [-9223372036854775808, 9223372036854775807]");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            uint4 y = const()[val = uint4(-1)];\n",
+		  "            uint4 y = const()[val = uint4(-1)];\n",
 	      "m.mil:5:43: uint4 value '-1' is out of range [0, 15]");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            tensor<int32, [3]> y = const()[val = tensor<int32, [3]>([1, 2])];\n",
+		  "            tensor<int32, [3]> y = const()[val = tensor<int32, [3]>([1, 2])];\n",
 	      "m.mil:5:74: dimension 0 of tensor<int32, [3]> value has 2 elements, expected 3");
-	ERROR(H13 "    func main<ios17>(int32 x) {\n"
+	ERROR(H13
+	      "    func main<ios17>(int32 x) {\n"
 	      "            tensor<int32, [2, 1]> y = const()[val = tensor<int32, [2, 1]>([[1], [2, 3]])];\n",
 	      "m.mil:5:85: too many elements in dimension 1 of tensor<int32, [2, 1]> value (it has 1)");
-	ERROR(H13 "    func main<ios17>(int32 x) {\n"
+	ERROR(H13
+	      "    func main<ios17>(int32 x) {\n"
 	      "            tensor<int32, [1000000000000]> y = const()[val = tensor<int32, [1000000000000]>([1])];\n",
 	      "m.mil:5:95: dimension 0 of tensor<int32, [1000000000000]> value has 1 elements, expected 1000000000000");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            fp16 y = const()[val = fp16(0x1.002p+0)];\n",
+		  "            fp16 y = const()[val = fp16(0x1.002p+0)];\n",
 	      "m.mil:5:41: fp16 value '0x1.002p+0' is not exactly representable");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            fp16 y = const()[val = fp16(1.5)];\n",
+		  "            fp16 y = const()[val = fp16(1.5)];\n",
 	      "m.mil:5:41: expected a value of type fp16 (hex float, inf or nan), found '1.5'");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            string y = const()[val = string(\"a\\qb\")];\n",
+		  "            string y = const()[val = string(\"a\\qb\")];\n",
 	      "m.mil:5:47: unknown escape in string");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            string y = const()[val = string(\"a\\x0\")];\n",
+		  "            string y = const()[val = string(\"a\\x0\")];\n",
 	      "m.mil:5:47: malformed \\x escape in string (expected two hex digits)");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "        } -> (x);\n"
-	      "    func main<ios17>(int32 x) {\n",
+		  "        } -> (x);\n"
+		  "    func main<ios17>(int32 x) {\n",
 	      "m.mil:6:10: function 'main' defined twice");
-	ERROR("program(2.0)\n{\n}", "m.mil:1:9: unsupported program version '2.0' (expected 1.0 or 1.3)");
+	ERROR("program(2.0)\n{\n}",
+	      "m.mil:1:9: unsupported program version '2.0' (expected 1.0 or 1.3)");
 	ERROR("program(1.0) {\n}", "m.mil:2:1: program without functions");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "        } -> (x);\n"
-	      "}}",
+		  "        } -> (x);\n"
+		  "}}",
 	      "m.mil:6:2: expected end of input after the program's closing '}', found '}'");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            list<int32, 2> y = const()[val = list<int32, 2>([1])];\n",
+		  "            list<int32, 2> y = const()[val = list<int32, 2>([1])];\n",
 	      "m.mil:5:61: list value has 1 items, its type needs 2");
-	ERROR(H13 "    func main<ios17>(int32 x) {\n"
+	ERROR(H13
+	      "    func main<ios17>(int32 x) {\n"
 	      "            tuple<int32, int32> y = const()[val = tuple<int32, int32>((1, 2, 3))];\n",
 	      "m.mil:5:76: tuple value has more than its 2 items");
-	ERROR(H13 "    func main<ios17>(int32 x) {\n"
+	ERROR(H13
+	      "    func main<ios17>(int32 x) {\n"
 	      "            fp32 y = const()[val = fp32(BLOBFILE(path = uint64(1), offset = uint64(64)))];\n",
 	      "m.mil:5:57: BLOBFILE path must be a string scalar");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            int32 y = relu(x = x) $;\n",
+		  "            int32 y = relu(x = x) $;\n",
 	      "m.mil:5:35: unexpected character");
 	ERROR(H13 "    fun main<ios17>(int32 x) {\n",
 	      "m.mil:4:5: expected 'func' or '}', found 'fun'");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            int32 y = relu(x = x);\n"
-	      "        } (y);\n",
+		  "            int32 y = relu(x = x);\n"
+		  "        } (y);\n",
 	      "m.mil:6:11: expected '->' after the function body, found '('");
 	ERROR(H13 "    func main<ios17>(tensor<int32, [-1]> x) {\n",
 	      "m.mil:4:37: malformed dimension '-1'");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            int32 y = add(x = x, y = int32(x));\n",
+		  "            int32 y = add(x = x, y = int32(x));\n",
 	      "m.mil:5:44: expected a value of type int32, found 'x'");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            int32 y = add(x x);\n",
+		  "            int32 y = add(x x);\n",
 	      "m.mil:5:29: expected '=' after the input name, found 'x'");
 	ERROR(H13 "    func main<ios17>(list<int32, n> x) {\n",
 	      "m.mil:4:34: expected a list length (integer or '?'), found 'n'");
-	ERROR(H13 "    func main<ios17>(int32 x) {\n"
+	ERROR(H13
+	      "    func main<ios17>(int32 x) {\n"
 	      "            fp32 y = const()[val = fp32(BLOBFILE(path = string(\"w\"), offset = int32(64)))];\n",
 	      "m.mil:5:79: BLOBFILE offset must be a uint64 scalar");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            fp32 y = const()[val = fp32([0x1p+0])];\n",
+		  "            fp32 y = const()[val = fp32([0x1p+0])];\n",
 	      "m.mil:5:41: expected a value of type fp32 (hex float, inf or nan), found '['");
 	ERROR(H13 "    func main<ios17>(int32 x) {\n"
-	      "            fp32 y = const()[val = fp32(BLOBFILE(path = string(\"w\")",
+		  "            fp32 y = const()[val = fp32(BLOBFILE(path = string(\"w\")",
 	      "m.mil:5:68: expected ',' after the BLOBFILE path, found end of input");
 	{
 		static const char nul[] = "program(1.0)\0{";
@@ -592,8 +630,7 @@ static void errors(void)
 		struct arena a;
 		struct model *m;
 		arena_init(&a);
-		CHECK(mil_parse(&a, "m.mil", nul, sizeof nul - 1, &m, NULL, &d) ==
-		      MLCC_E_CORRUPT);
+		CHECK(mil_parse(&a, "m.mil", nul, sizeof nul - 1, &m, NULL, &d) == MLCC_E_CORRUPT);
 		CHECK(strcmp(d.message, "m.mil:1:13: unexpected character") == 0);
 		arena_free(&a);
 	}
@@ -630,8 +667,8 @@ static void truncations(const char *text, bool mutate)
 			if (rc != 0 && (rc != MLCC_E_CORRUPT || strchr(d.message, '\n') ||
 					sscanf(d.message, "m.mil:%u:%u: ", &line, &col) != 2)) {
 				if (tk_failures++ < 10)
-					fprintf(stderr, "cut %zu subst %zu: rc %d: %s\n",
-						cut, k, rc, d.message);
+					fprintf(stderr, "cut %zu subst %zu: rc %d: %s\n", cut, k,
+						rc, d.message);
 			}
 			arena_free(&a);
 		}
@@ -643,8 +680,8 @@ static void truncations(const char *text, bool mutate)
 
 /* Parse, describe, then print with the description: must give 'text'
 ** back (the FlexibleShapeInformation now comes from the description). */
-static struct model *describe(struct arena *a, const char *text,
-			      struct mlcc_diag *d, bool reprint, int line)
+static struct model *describe(struct arena *a, const char *text, struct mlcc_diag *d, bool reprint,
+			      int line)
 {
 	struct mil_info info;
 	struct model *m;
@@ -653,15 +690,14 @@ static struct model *describe(struct arena *a, const char *text,
 	if (parse(a, text, &m, &info, d) || mil_describe(m, d))
 		return NULL;
 	for (size_t i = 0; i < m->program->nfuncs; i++)
-		CHECK(!model_attr(m->program->funcs[i].attrs,
-				  m->program->funcs[i].nattrs,
+		CHECK(!model_attr(m->program->funcs[i].attrs, m->program->funcs[i].nattrs,
 				  "FlexibleShapeInformation"));
 	if (!reprint)
 		return m;
 	got = print(m, &info);
 	if (!got || strcmp(got, text) != 0) {
-		fprintf(stderr, "line %d: described model printed differently:\n%s\n",
-			line, got ? got : "(null)");
+		fprintf(stderr, "line %d: described model printed differently:\n%s\n", line,
+			got ? got : "(null)");
 		tk_failures++;
 	}
 	free(got);
@@ -671,11 +707,11 @@ static struct model *describe(struct arena *a, const char *text,
 static const ArrayFeatureType *arr(const FeatureDescription *f)
 {
 	return f->type->type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_STATE_TYPE
-		? f->type->statetype->arraytype : f->type->multiarraytype;
+		       ? f->type->statetype->arraytype
+		       : f->type->multiarraytype;
 }
 
-static bool shape_is(const int64_t *s, size_t n, const int64_t *want,
-		     size_t nwant)
+static bool shape_is(const int64_t *s, size_t n, const int64_t *want, size_t nwant)
 {
 	return n == nwant && (n == 0 || memcmp(s, want, n * sizeof *s) == 0);
 }
@@ -749,14 +785,17 @@ static void describe_enumerated(void)
 				order[i] = order[j];
 				order[j] = t;
 			}
-	n = (size_t)snprintf(text, sizeof text, H13
+	n = (size_t)snprintf(
+		text, sizeof text,
+		H13
 		"    func main<ios18>(tensor<fp32, [5]> b, tensor<fp32, [?, ?]> x) "
 		"[FlexibleShapeInformation = tuple<tuple<string, dict<string, tensor<int32, [?]>>>, "
 		"tuple<string, dict<string, dict<string, tensor<int32, [?]>>>>>(((\"DefaultShapes\", {{\"x\", [3, 4]}}), "
 		"(\"EnumeratedShapes\", {%s, %s, %s})))] {\n"
 		"            tensor<fp32, [?, ?]> y = relu(x = x);\n"
 		"        } -> (y);\n"
-		"}", confs[order[0]], confs[order[1]], confs[order[2]]);
+		"}",
+		confs[order[0]], confs[order[1]], confs[order[2]]);
 	CHECK(n < sizeof text);
 	arena_init(&a);
 	m = describe(&a, text, &d, true, __LINE__);
@@ -775,8 +814,8 @@ static void describe_enumerated(void)
 				want[k++] = order[i];
 		for (int i = 0; x->enumeratedshapes && i < 3; i++)
 			CHECK(shape_is(x->enumeratedshapes->shapes[i]->shape,
-				       x->enumeratedshapes->shapes[i]->n_shape,
-				       shapes[want[i]], 2));
+				       x->enumeratedshapes->shapes[i]->n_shape, shapes[want[i]],
+				       2));
 	}
 	arena_free(&a);
 }
@@ -789,20 +828,22 @@ static void describe_others(void)
 
 	/* Several functions, states; the default is "main". */
 	arena_init(&a);
-	m = describe(&a, H13
-		     "    func main<ios18>(tensor<fp16, [1, 4]> x, state<tensor<fp16, [2, 4]>> kv) {\n"
-		     "            write_state(data = x, input = kv);\n"
-		     "        } -> (x);\n"
-		     "    func aux<ios18>(tensor<fp64, [3]> z) {\n"
-		     "        } -> (z);\n"
-		     "}", &d, false, __LINE__);
+	m = describe(
+		&a,
+		H13
+		"    func main<ios18>(tensor<fp16, [1, 4]> x, state<tensor<fp16, [2, 4]>> kv) {\n"
+		"            write_state(data = x, input = kv);\n"
+		"        } -> (x);\n"
+		"    func aux<ios18>(tensor<fp64, [3]> z) {\n"
+		"        } -> (z);\n"
+		"}",
+		&d, false, __LINE__);
 	if (m) {
 		const ModelDescription *desc = m->desc;
 		CHECK(desc->n_input == 0 && desc->n_functions == 2);
 		CHECK(strcmp(desc->defaultfunctionname, "main") == 0);
 		CHECK(strcmp(desc->functions[0]->name, "aux") == 0);
-		CHECK(desc->functions[1]->n_input == 1 &&
-		      desc->functions[1]->n_state == 1);
+		CHECK(desc->functions[1]->n_input == 1 && desc->functions[1]->n_state == 1);
 		CHECK(arr(desc->functions[1]->state[0])->datatype ==
 		      CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__ARRAY_DATA_TYPE__FLOAT16);
 		CHECK(arr(desc->functions[0]->input[0])->datatype ==
@@ -814,20 +855,22 @@ static void describe_others(void)
 	arena_free(&a);
 	/* Without "main" the first printed function is the default. */
 	arena_init(&a);
-	m = describe(&a, H13
-		     "    func zz<ios18>(tensor<int8, [1]> x) {\n"
-		     "        } -> (x);\n"
-		     "    func bb<ios18>(tensor<int32, [1]> x) {\n"
-		     "        } -> (x);\n"
-		     "}", &d, false, __LINE__);
+	m = describe(&a,
+		     H13 "    func zz<ios18>(tensor<int8, [1]> x) {\n"
+			 "        } -> (x);\n"
+			 "    func bb<ios18>(tensor<int32, [1]> x) {\n"
+			 "        } -> (x);\n"
+			 "}",
+		     &d, false, __LINE__);
 	CHECK(m && strcmp(m->desc->defaultfunctionname, "bb") == 0);
 	arena_free(&a);
 	/* An unknown dim without FlexibleShapeInformation: 1, range [1, -1]. */
 	arena_init(&a);
-	m = describe(&a, H13
-		     "    func main<ios17>(tensor<fp32, [?, 3]> x) {\n"
-		     "        } -> (x);\n"
-		     "}", &d, false, __LINE__);
+	m = describe(&a,
+		     H13 "    func main<ios17>(tensor<fp32, [?, 3]> x) {\n"
+			 "        } -> (x);\n"
+			 "}",
+		     &d, false, __LINE__);
 	if (m) {
 		const ArrayFeatureType *x = arr(m->desc->input[0]);
 		CHECK(shape_is(x->shape, x->n_shape, (int64_t[]){1, 3}, 2));
@@ -841,20 +884,22 @@ static void describe_others(void)
 	/* Types no feature describes. */
 	arena_init(&a);
 	d = (struct mlcc_diag){0, ""};
-	CHECK(!describe(&a, H13
-			"    func main<ios17>(tensor<int64, [1]> x) {\n"
-			"        } -> (x);\n"
-			"}", &d, false, __LINE__));
+	CHECK(!describe(&a,
+			H13 "    func main<ios17>(tensor<int64, [1]> x) {\n"
+			    "        } -> (x);\n"
+			    "}",
+			&d, false, __LINE__));
 	CHECK(strcmp(d.message, "m.mil: function 'main': input 'x' has element type "
-			       "int64, which no feature type describes (fp32, fp16, "
-			       "fp64, int32, int8)") == 0);
+				"int64, which no feature type describes (fp32, fp16, "
+				"fp64, int32, int8)") == 0);
 	arena_free(&a);
 	arena_init(&a);
 	d = (struct mlcc_diag){0, ""};
-	CHECK(!describe(&a, H13
-			"    func main<ios17>(tensor<fp32, [1]> x) {\n"
-			"        } -> (nope);\n"
-			"}", &d, false, __LINE__));
+	CHECK(!describe(&a,
+			H13 "    func main<ios17>(tensor<fp32, [1]> x) {\n"
+			    "        } -> (nope);\n"
+			    "}",
+			&d, false, __LINE__));
 	CHECK(strcmp(d.message, "m.mil: function 'main': output 'nope' is not defined") == 0);
 	arena_free(&a);
 }

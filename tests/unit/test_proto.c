@@ -42,8 +42,7 @@ int main(void)
 	model[n++] = 0x08;
 	model[n++] = 0x01;
 
-	CoreML__Specification__Model *pm =
-		core_ml__specification__model__unpack(NULL, n, model);
+	CoreML__Specification__Model *pm = core_ml__specification__model__unpack(NULL, n, model);
 	CHECK(pm != NULL);
 	if (pm) {
 		unsigned char out[128];
@@ -66,13 +65,10 @@ int main(void)
 
 	/* A truncated message and garbage are refused with one line. */
 	diag_clear(&dg);
-	CHECK(spec_read_bytes(&a, "t.mlmodel", model, n - 3, &m, &dg) ==
-	      MLCC_E_CORRUPT);
-	CHECK(strcmp(dg.message,
-		     "t.mlmodel: not a Core ML model (protobuf decoding failed)") == 0);
+	CHECK(spec_read_bytes(&a, "t.mlmodel", model, n - 3, &m, &dg) == MLCC_E_CORRUPT);
+	CHECK(strcmp(dg.message, "t.mlmodel: not a Core ML model (protobuf decoding failed)") == 0);
 	diag_clear(&dg);
-	CHECK(spec_read_bytes(&a, "t.mlmodel", (const uint8_t *)"", 0, &m, &dg) ==
-	      MLCC_E_CORRUPT);
+	CHECK(spec_read_bytes(&a, "t.mlmodel", (const uint8_t *)"", 0, &m, &dg) == MLCC_E_CORRUPT);
 	CHECK(strcmp(dg.message, "t.mlmodel: empty file, not a Core ML model") == 0);
 	arena_free(&a);
 	if (!tk_failures)

@@ -55,8 +55,8 @@ static struct mtype *scalar_t(enum dtype dt)
 	return tensor_t(dt, 0, NULL);
 }
 
-static struct mtype *wrap_t(enum type_kind k, struct mtype *elem,
-			    struct mtype *value, int64_t length)
+static struct mtype *wrap_t(enum type_kind k, struct mtype *elem, struct mtype *value,
+			    int64_t length)
 {
 	struct mtype *t = arena_alloc(&A, sizeof *t);
 
@@ -121,8 +121,7 @@ static struct mvalue *blob_v(struct mtype *t, const char *file, uint64_t off)
 }
 
 /* Attributes: name = 'name', then (key, value) when 'key' is set. */
-static void name_attrs(struct op *op, const char *name, const char *key,
-		       struct mvalue *value)
+static void name_attrs(struct op *op, const char *name, const char *key, struct mvalue *value)
 {
 	op->nattrs = key ? 2 : 1;
 	op->attrs = arena_array(&A, 2, sizeof *op->attrs);
@@ -130,8 +129,7 @@ static void name_attrs(struct op *op, const char *name, const char *key,
 	op->attrs[1] = (struct attribute){key, value};
 }
 
-static void outputs(struct op *op, size_t n, const char *const *names,
-		    struct mtype *const *types)
+static void outputs(struct op *op, size_t n, const char *const *names, struct mtype *const *types)
 {
 	op->noutputs = n;
 	op->outputs = arena_array(&A, n, sizeof *op->outputs);
@@ -147,13 +145,12 @@ static void const_op(struct op *op, const char *name, struct mvalue *val)
 }
 
 /* Input 'param' bound to 'n' bindings (a name, or a value when NULL). */
-static void input(struct op *op, const char *param, size_t n,
-		  const char *const *names, struct mvalue *const *values)
+static void input(struct op *op, const char *param, size_t n, const char *const *names,
+		  struct mvalue *const *values)
 {
 	struct argument *arg;
 
-	op->inputs = op->ninputs ? op->inputs
-				 : arena_array(&A, 8, sizeof *op->inputs);
+	op->inputs = op->ninputs ? op->inputs : arena_array(&A, 8, sizeof *op->inputs);
 	arg = &op->inputs[op->ninputs++];
 	arg->param = param;
 	arg->n = n;
@@ -199,8 +196,7 @@ static struct model *new_program(size_t nfuncs, const char *const *names)
 	return m;
 }
 
-static void block_ops(struct block *b, size_t nops, size_t nout,
-		      const char *const *outs)
+static void block_ops(struct block *b, size_t nops, size_t nout, const char *const *outs)
 {
 	b->nops = nops;
 	b->ops = arena_array(&A, nops, sizeof *b->ops);
@@ -223,8 +219,7 @@ static bool same_type(const struct mtype *a, const struct mtype *b)
 		return a->dtype == b->dtype && (a->rank < 0) == (b->rank < 0) &&
 		       a->ndims == b->ndims &&
 		       (!a->ndims || !memcmp(a->dims, b->dims, a->ndims * sizeof *a->dims));
-	case TY_LIST:
-		return a->length == b->length && same_type(a->elem, b->elem);
+	case TY_LIST: return a->length == b->length && same_type(a->elem, b->elem);
 	case TY_TUPLE:
 		if (a->nelems != b->nelems)
 			return false;
@@ -232,10 +227,8 @@ static bool same_type(const struct mtype *a, const struct mtype *b)
 			if (!same_type(a->elems[i], b->elems[i]))
 				return false;
 		return true;
-	case TY_DICT:
-		return same_type(a->elem, b->elem) && same_type(a->value, b->value);
-	case TY_STATE:
-		return same_type(a->elem, b->elem);
+	case TY_DICT: return same_type(a->elem, b->elem) && same_type(a->value, b->value);
+	case TY_STATE: return same_type(a->elem, b->elem);
 	}
 	return false;
 }
@@ -244,12 +237,10 @@ static bool same_value(const struct mvalue *a, const struct mvalue *b)
 {
 	if (!a || !b)
 		return a == b;
-	if (a->kind != b->kind || !same_type(a->type, b->type) ||
-	    a->count != b->count)
+	if (a->kind != b->kind || !same_type(a->type, b->type) || a->count != b->count)
 		return false;
 	if (a->kind == VAL_BLOB)
-		return strcmp(a->blob_file, b->blob_file) == 0 &&
-		       a->blob_offset == b->blob_offset;
+		return strcmp(a->blob_file, b->blob_file) == 0 && a->blob_offset == b->blob_offset;
 	if (a->kind == VAL_TENSOR && a->type->dtype == DT_STRING) {
 		for (size_t i = 0; i < a->count; i++)
 			if (strcmp(((char **)a->data)[i], ((char **)b->data)[i]))
@@ -257,8 +248,8 @@ static bool same_value(const struct mvalue *a, const struct mvalue *b)
 		return true;
 	}
 	if (a->kind == VAL_TENSOR)
-		return !a->count || memcmp(a->data, b->data,
-					   a->count * dtype_mem_size(a->type->dtype)) == 0;
+		return !a->count ||
+		       memcmp(a->data, b->data, a->count * dtype_mem_size(a->type->dtype)) == 0;
 	for (size_t i = 0; i < a->count; i++)
 		if (!same_value(a->items[i], b->items[i]) ||
 		    (a->kind == VAL_DICT && !same_value(a->values[i], b->values[i])))
@@ -266,8 +257,7 @@ static bool same_value(const struct mvalue *a, const struct mvalue *b)
 	return true;
 }
 
-static bool same_attrs(const struct attribute *a, size_t na,
-		       const struct attribute *b, size_t nb)
+static bool same_attrs(const struct attribute *a, size_t na, const struct attribute *b, size_t nb)
 {
 	if (na != nb)
 		return false;
@@ -277,8 +267,7 @@ static bool same_attrs(const struct attribute *a, size_t na,
 	return true;
 }
 
-static bool same_named(const struct named_type *a, size_t na,
-		       const struct named_type *b, size_t nb)
+static bool same_named(const struct named_type *a, size_t na, const struct named_type *b, size_t nb)
 {
 	if (na != nb)
 		return false;
@@ -292,8 +281,7 @@ static bool same_block(const struct block *a, const struct block *b);
 
 static bool same_op(const struct op *a, const struct op *b)
 {
-	if (strcmp(a->type, b->type) || a->ninputs != b->ninputs ||
-	    a->nblocks != b->nblocks ||
+	if (strcmp(a->type, b->type) || a->ninputs != b->ninputs || a->nblocks != b->nblocks ||
 	    !same_named(a->outputs, a->noutputs, b->outputs, b->noutputs) ||
 	    !same_attrs(a->attrs, a->nattrs, b->attrs, b->nattrs))
 		return false;
@@ -358,8 +346,7 @@ static bool same_model(const struct model *a, const struct model *b)
 }
 
 /* spec_write 'm', read it back; NULL (with a failed CHECK) on error. */
-static struct model *round_trip(const struct model *m, uint8_t **bytes,
-				size_t *len)
+static struct model *round_trip(const struct model *m, uint8_t **bytes, size_t *len)
 {
 	struct mlcc_diag d = {0, ""};
 	struct model *back = NULL;
@@ -388,8 +375,8 @@ struct dtcase {
 	int64_t dims[2];
 	size_t rank, count;
 	const void *data;
-	int storage;             /* expected TensorValue case */
-	const uint8_t *bytes;    /* expected bytes content, if checked */
+	int storage;	      /* expected TensorValue case */
+	const uint8_t *bytes; /* expected bytes content, if checked */
 	size_t nbytes;
 };
 
@@ -447,8 +434,8 @@ static const struct dtcase cases[] = {
 	{DT_UINT16, {2}, 1, 2, u_uint16, TV(INTS), NULL, 0},
 	{DT_UINT32, {2}, 1, 2, u_uint32, TV(BYTES), p_uint32, 8},
 	{DT_UINT64, {2}, 1, 2, u_uint64, TV(LONG_INTS), NULL, 0},
-	{DT_FP32, {0}, 1, 0, NULL, TV(FLOATS), NULL, 0},  /* empty */
-	{DT_INT4, {0}, 1, 0, NULL, TV(BYTES), NULL, 0},   /* empty, packed */
+	{DT_FP32, {0}, 1, 0, NULL, TV(FLOATS), NULL, 0}, /* empty */
+	{DT_INT4, {0}, 1, 0, NULL, TV(BYTES), NULL, 0},	 /* empty, packed */
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
@@ -457,8 +444,7 @@ static const CoreML__Specification__MILSpec__TensorValue *
 const_tensor(const CoreML__Specification__Model *pm, size_t i)
 {
 	const CoreML__Specification__MILSpec__Operation *op =
-		pm->mlprogram->functions[0]->value->block_specializations[0]
-			->value->operations[i];
+		pm->mlprogram->functions[0]->value->block_specializations[0]->value->operations[i];
 
 	for (size_t k = 0; k < op->n_attributes; k++)
 		if (strcmp(op->attributes[k]->key, "val") == 0)
@@ -481,22 +467,20 @@ static void test_dtypes(void)
 		const struct dtcase *c = &cases[i];
 		snprintf(names[i], sizeof names[i], "c%zu", i);
 		const_op(&b->ops[i], names[i],
-			 tensor_v(tensor_t(c->dt, (int64_t)c->rank, c->dims),
-				  c->count, c->data));
+			 tensor_v(tensor_t(c->dt, (int64_t)c->rank, c->dims), c->count, c->data));
 	}
 	back = round_trip(m, &bytes, &len);
 	CHECK(back && same_model(m, back));
 
-	CoreML__Specification__Model *pm =
-		core_ml__specification__model__unpack(NULL, len, bytes);
+	CoreML__Specification__Model *pm = core_ml__specification__model__unpack(NULL, len, bytes);
 	CHECK(pm != NULL);
 	for (size_t i = 0; pm && i < NCASES; i++) {
 		const struct dtcase *c = &cases[i];
 		const CoreML__Specification__MILSpec__TensorValue *tv = const_tensor(pm, i);
 		CHECK(tv && (int)tv->value_case == c->storage);
 		if (!tv || (int)tv->value_case != c->storage) {
-			fprintf(stderr, "  dtype %s: storage %d\n",
-				dtype_info(c->dt)->mil, tv ? (int)tv->value_case : -1);
+			fprintf(stderr, "  dtype %s: storage %d\n", dtype_info(c->dt)->mil,
+				tv ? (int)tv->value_case : -1);
 			continue;
 		}
 		if (c->bytes)
@@ -522,8 +506,8 @@ static struct mvalue *build_info(void)
 	struct mvalue *k[2] = {str_v("a-key"), str_v("b-key")};
 	struct mvalue *v[2] = {str_v("1"), str_v("two")};
 
-	return composite_v(VAL_DICT, wrap_t(TY_DICT, scalar_t(DT_STRING),
-					    scalar_t(DT_STRING), 0), 2, k, v);
+	return composite_v(VAL_DICT, wrap_t(TY_DICT, scalar_t(DT_STRING), scalar_t(DT_STRING), 0),
+			   2, k, v);
 }
 
 /* cond with two one-op blocks; while_loop with block inputs. */
@@ -547,8 +531,7 @@ static void control_flow(struct op *cond, struct op *loop)
 	name_attrs(&cond->blocks[0].ops[0], "t0", NULL, NULL);
 	outputs(&cond->blocks[0].ops[0], 1, t_out, &f2);
 	block_ops(&cond->blocks[1], 1, 1, f_out);
-	const_op(&cond->blocks[1].ops[0], "f0",
-		 tensor_v(f2, 2, (const float[]){1.0f, 2.0f}));
+	const_op(&cond->blocks[1].ops[0], "f0", tensor_v(f2, 2, (const float[]){1.0f, 2.0f}));
 
 	loop->type = "while_loop";
 	input(loop, "loop_vars", 1, (const char *const[]){"i0"}, NULL);
@@ -591,8 +574,8 @@ static void test_structure(void)
 	f->inputs = arena_array(&A, 4, sizeof *f->inputs);
 	f->inputs[0] = (struct named_type){"x", f2};
 	f->inputs[1] = (struct named_type){"p", scalar_t(DT_BOOL)};
-	f->inputs[2] = (struct named_type){"st",
-		wrap_t(TY_STATE, tensor_t(DT_FP16, 2, (int64_t[]){2, 2}), NULL, 0)};
+	f->inputs[2] = (struct named_type){
+		"st", wrap_t(TY_STATE, tensor_t(DT_FP16, 2, (int64_t[]){2, 2}), NULL, 0)};
 	f->inputs[3] = (struct named_type){"any", tensor_t(DT_FP32, -1, NULL)};
 	f->nattrs = 1;
 	f->attrs = arena_alloc(&A, sizeof *f->attrs);
@@ -615,19 +598,18 @@ static void test_structure(void)
 	struct mvalue *v[2] = {tensor_v(scalar_t(DT_INT64), 1, (const int64_t[]){1}),
 			       tensor_v(scalar_t(DT_INT64), 1, (const int64_t[]){-2})};
 	const_op(&f->body.ops[2], "dct",
-		 composite_v(VAL_DICT, wrap_t(TY_DICT, scalar_t(DT_STRING),
-					      scalar_t(DT_INT64), 0), 2, k, v));
+		 composite_v(VAL_DICT, wrap_t(TY_DICT, scalar_t(DT_STRING), scalar_t(DT_INT64), 0),
+			     2, k, v));
 	const_op(&f->body.ops[3], "w",
-		 blob_v(tensor_t(DT_FP16, 2, (int64_t[]){4, 8}),
-			"@model_path/weights/weight.bin", 64));
+		 blob_v(tensor_t(DT_FP16, 2, (int64_t[]){4, 8}), "@model_path/weights/weight.bin",
+			64));
 
 	/* Multi-binding argument with a literal among names. */
 	struct op *cat = &f->body.ops[4];
 	cat->type = "concat";
 	input(cat, "values", 3, (const char *const[]){"x", NULL, "x"},
 	      (struct mvalue *const[]){NULL, tensor_v(f2, 2, (const float[]){5, 6}), NULL});
-	input(cat, "axis", 1, (const char *const[]){NULL},
-	      (struct mvalue *const[]){i32_v(0)});
+	input(cat, "axis", 1, (const char *const[]){NULL}, (struct mvalue *const[]){i32_v(0)});
 	name_attrs(cat, "cat", NULL, NULL);
 	outputs(cat, 1, cat_out, (struct mtype *const[]){tensor_t(DT_FP32, 2, unk)});
 
@@ -648,8 +630,7 @@ static void test_structure(void)
 	CHECK(back && strcmp(back->program->funcs[0].name, "main") == 0 &&
 	      strcmp(back->program->funcs[1].name, "aux") == 0);
 	CHECK(back && back->program->funcs[0].inputs[3].type->rank == -1);
-	CHECK(back && back->program->funcs[0].body.ops[5].outputs[0].type->length ==
-			      DIM_UNKNOWN);
+	CHECK(back && back->program->funcs[0].body.ops[5].outputs[0].type->length == DIM_UNKNOWN);
 }
 
 /* ---- pipelines and classifiers ------------------------------------------ */
@@ -668,8 +649,8 @@ static struct model *tiny_program(const char *var)
 
 static void test_pipelines(void)
 {
-	static const enum model_kind kinds[] = {
-		MODEL_PIPELINE, MODEL_PIPELINE_CLASSIFIER, MODEL_PIPELINE_REGRESSOR};
+	static const enum model_kind kinds[] = {MODEL_PIPELINE, MODEL_PIPELINE_CLASSIFIER,
+						MODEL_PIPELINE_REGRESSOR};
 	static const char *const names[] = {"first", "second"};
 
 	for (size_t k = 0; k < 3; k++) {
@@ -724,11 +705,12 @@ static struct model *classifier_model(bool int_labels)
 	op->type = "classify";
 	input1(op, "probabilities", "probs");
 	input(op, "classes", 1, (const char *const[]){NULL},
-	      (struct mvalue *const[]){composite_v(VAL_LIST,
-		      wrap_t(TY_LIST, scalar_t(dt), NULL, 3), 3, labels, NULL)});
+	      (struct mvalue *const[]){composite_v(VAL_LIST, wrap_t(TY_LIST, scalar_t(dt), NULL, 3),
+						   3, labels, NULL)});
 	name_attrs(op, "classify_0", NULL, NULL);
-	outputs(op, 2, outs, (struct mtype *const[]){scalar_t(dt),
-		wrap_t(TY_DICT, scalar_t(dt), scalar_t(DT_FP64), 0)});
+	outputs(op, 2, outs,
+		(struct mtype *const[]){scalar_t(dt),
+					wrap_t(TY_DICT, scalar_t(dt), scalar_t(DT_FP64), 0)});
 	return m;
 }
 
@@ -754,8 +736,7 @@ static void test_classifier(void)
 		      memcmp(b1, b2, n1) == 0);
 		/* Lowering the written model again gives the same labels. */
 		CHECK(back && classifier_lower(back, &d) == MLCC_OK &&
-		      back->classifier.nlabels == 3 &&
-		      back->classifier.int_labels == (il == 1) &&
+		      back->classifier.nlabels == 3 && back->classifier.int_labels == (il == 1) &&
 		      strcmp(back->classifier.prob_var, "probs") == 0);
 		if (back && il)
 			CHECK(back->classifier.int_values[2] == 5000000000);
@@ -775,7 +756,8 @@ static void test_refusals(void)
 
 	m->type_field = 500;
 	CHECK(spec_write(m, &A, &b, &n, &d) == MLCC_E_UNSUPPORTED);
-	CHECK(strstr(d.message, "hand-built: cannot write this model type (Model field 500)") == d.message);
+	CHECK(strstr(d.message, "hand-built: cannot write this model type (Model field 500)") ==
+	      d.message);
 
 	/* A count that does not fit the shape; a packed value of unknown
 	** shape: spec_read would refuse both, so they are not written. */
@@ -784,7 +766,9 @@ static void test_refusals(void)
 		tensor_v(vec_t(DT_FP32, 3), 2, (const float[]){1, 2});
 	diag_clear(&d);
 	CHECK(spec_write(m, &A, &b, &n, &d) == MLCC_E_CORRUPT);
-	CHECK(strcmp(d.message, "hand-built: function 'main': op 'a': fp32 tensor value has 2 elements, its shape needs 3") == 0);
+	CHECK(strcmp(d.message,
+		     "hand-built: function 'main': op 'a': fp32 tensor value has 2 elements, its shape needs 3") ==
+	      0);
 	m->program->funcs[0].body.ops[0].attrs[1].value =
 		tensor_v(vec_t(DT_UINT4, DIM_UNKNOWN), 2, (const uint8_t[]){1, 2});
 	diag_clear(&d);
@@ -933,8 +917,7 @@ static void test_pkg_write(void)
 	CHECK(pkg_write(pkg, m, NULL, &d) == MLCC_OK);
 	snprintf(p, sizeof p, "%s/Manifest.json", pkg);
 	text = tk_read(p, &n);
-	CHECK(text && n == strlen(expected_manifest) &&
-	      memcmp(text, expected_manifest, n) == 0);
+	CHECK(text && n == strlen(expected_manifest) && memcmp(text, expected_manifest, n) == 0);
 	free(text);
 	snprintf(p, sizeof p, "%s/Data/com.apple.CoreML/weights", pkg);
 	CHECK(count_entries(p) == 0);
@@ -980,7 +963,9 @@ static void test_pkg_write(void)
 	m = compilable("@model_path/weights/other.bin");
 	diag_clear(&d);
 	CHECK(pkg_write(pkg, m, &w, &d) == MLCC_E_USAGE);
-	CHECK(strcmp(d.message, "hand-built: BLOBFILE '@model_path/weights/other.bin' is not among the weight files of the package") == 0);
+	CHECK(strcmp(d.message,
+		     "hand-built: BLOBFILE '@model_path/weights/other.bin' is not among the weight files of the package") ==
+	      0);
 	struct pkg_weight bad = {blob, "../weight.bin"};
 	struct pkg_weights wb = {1, &bad};
 	diag_clear(&d);

@@ -17,33 +17,33 @@
 #include "bundle/metadata/nsdict.h"
 
 enum md_dict_kind {
-    MD_TOP_LEVEL,               /* the one object of the top-level array;
-                                   ML program, pipeline (also NN and
-                                   classifier bundles) */
-    MD_FUNCTION_ENTRY,          /* items of "functions" */
-    /* inputSchema / outputSchema / stateSchema entries */
-    MD_FEATURE_MULTIARRAY,      /* MultiArray, fixed shape */
-    MD_FEATURE_MULTIARRAY_RANGE,        /* MultiArray, shape range */
-    MD_FEATURE_MULTIARRAY_ENUMERATED,   /* MultiArray, enumerated shapes */
-    MD_FEATURE_IMAGE,           /* Image, fixed size */
-    MD_FEATURE_IMAGE_RANGE,     /* Image, size range (PREDICTED) */
-    MD_FEATURE_IMAGE_ENUMERATED,        /* Image, enumerated sizes
-                                           (PREDICTED) */
-    MD_FEATURE_STRING,
-    MD_FEATURE_DICTIONARY,
-    MD_FEATURE_INT64,           /* PREDICTED */
-    MD_FEATURE_DOUBLE,          /* PREDICTED */
-    MD_FEATURE_SEQUENCE,        /* PREDICTED */
-    MD_FEATURE_STATE,           /* PREDICTED (key set itself a guess) */
-    MD_AVAILABILITY,
-    MD_MODEL_TYPE,              /* "modelType" */
-    MD_MODEL_TYPE_STRUCTURE_ENTRY,      /* items of modelType.structure */
-    MD_HISTOGRAM,               /* mlProgramOperationTypeHistogram; keys
-                                   supplied by the caller, see md_order */
-    MD_USER_DEFINED,            /* userDefinedMetadata; keys supplied by the
-                                   caller in source order (Apple's own order
-                                   is run-dependent) */
-    MD_KIND_COUNT
+	MD_TOP_LEVEL,	   /* the one object of the top-level array;
+			      ML program, pipeline (also NN and
+			      classifier bundles) */
+	MD_FUNCTION_ENTRY, /* items of "functions" */
+	/* inputSchema / outputSchema / stateSchema entries */
+	MD_FEATURE_MULTIARRAY,		  /* MultiArray, fixed shape */
+	MD_FEATURE_MULTIARRAY_RANGE,	  /* MultiArray, shape range */
+	MD_FEATURE_MULTIARRAY_ENUMERATED, /* MultiArray, enumerated shapes */
+	MD_FEATURE_IMAGE,		  /* Image, fixed size */
+	MD_FEATURE_IMAGE_RANGE,		  /* Image, size range (PREDICTED) */
+	MD_FEATURE_IMAGE_ENUMERATED,	  /* Image, enumerated sizes
+					     (PREDICTED) */
+	MD_FEATURE_STRING,
+	MD_FEATURE_DICTIONARY,
+	MD_FEATURE_INT64,    /* PREDICTED */
+	MD_FEATURE_DOUBLE,   /* PREDICTED */
+	MD_FEATURE_SEQUENCE, /* PREDICTED */
+	MD_FEATURE_STATE,    /* PREDICTED (key set itself a guess) */
+	MD_AVAILABILITY,
+	MD_MODEL_TYPE,		       /* "modelType" */
+	MD_MODEL_TYPE_STRUCTURE_ENTRY, /* items of modelType.structure */
+	MD_HISTOGRAM,		       /* mlProgramOperationTypeHistogram; keys
+					  supplied by the caller, see md_order */
+	MD_USER_DEFINED,	       /* userDefinedMetadata; keys supplied by the
+					  caller in source order (Apple's own order
+					  is run-dependent) */
+	MD_KIND_COUNT
 };
 
 /*
@@ -70,7 +70,7 @@ const char *const *md_insertion_order(enum md_dict_kind kind, size_t *n);
  * them.  Other kinds do not depend on the version.
  */
 enum nsdict_fill md_fill_mode(enum md_dict_kind kind, unsigned coremlc_major,
-                              unsigned coremlc_minor, unsigned coremlc_patch);
+			      unsigned coremlc_minor, unsigned coremlc_patch);
 
 /*
  * md_initial_capacity - the capacity the dictionary is created with, to pass
@@ -80,10 +80,9 @@ enum nsdict_fill md_fill_mode(enum md_dict_kind kind, unsigned coremlc_major,
  * "shortDescription" and "formattedType" (the size of the type's key map,
  * see the .c file).  NSDICT_PRESIZED kinds: n.  Others: 0.
  */
-size_t md_initial_capacity(enum md_dict_kind kind, const char *const *keys,
-                           const size_t *lens, size_t n,
-                           unsigned coremlc_major, unsigned coremlc_minor,
-                           unsigned coremlc_patch);
+size_t md_initial_capacity(enum md_dict_kind kind, const char *const *keys, const size_t *lens,
+			   size_t n, unsigned coremlc_major, unsigned coremlc_minor,
+			   unsigned coremlc_patch);
 
 /*
  * md_order - printed order of a metadata.json dictionary.
@@ -101,9 +100,8 @@ size_t md_initial_capacity(enum md_dict_kind kind, const char *const *keys,
  * Returns 0; 1 if some key was not listed for the kind (order still
  * written, but it is a guess); -1 on allocation failure or bad kind.
  */
-int md_order(enum md_dict_kind kind, const char *const *keys,
-             const size_t *lens, size_t n, unsigned coremlc_major,
-             unsigned coremlc_minor, unsigned coremlc_patch, size_t *order);
+int md_order(enum md_dict_kind kind, const char *const *keys, const size_t *lens, size_t n,
+	     unsigned coremlc_major, unsigned coremlc_minor, unsigned coremlc_patch, size_t *order);
 
 /* md_kind_name - short name of a kind for messages ("top-level", ...). */
 const char *md_kind_name(enum md_dict_kind kind);

@@ -33,8 +33,7 @@ static struct nsj *str(struct meta *m, const char *s)
 	return nsj_string(m->a, s);
 }
 
-static struct nsj *strf(struct meta *m, const char *fmt, ...)
-	MLCC_PRINTF(2, 3);
+static struct nsj *strf(struct meta *m, const char *fmt, ...) MLCC_PRINTF(2, 3);
 
 static struct nsj *strf(struct meta *m, const char *fmt, ...)
 {
@@ -104,8 +103,7 @@ static void put_dims(struct wbuf *w, const int64_t *s, size_t n)
 	}
 }
 
-static char *formatted_array(struct meta *m, const char *kind,
-			     const ArrayFeatureType *a)
+static char *formatted_array(struct meta *m, const char *kind, const ArrayFeatureType *a)
 {
 	struct wbuf w;
 
@@ -122,11 +120,9 @@ static char *formatted_array(struct meta *m, const char *kind,
 }
 
 /* Range flexibility: "[[lo, hi], ...]" and "lo...hi × d × ...". */
-static void range_strings(struct meta *m, const ArrayFeatureType *a,
-			  char **range, char **flex)
+static void range_strings(struct meta *m, const ArrayFeatureType *a, char **range, char **flex)
 {
-	const CoreML__Specification__ArrayFeatureType__ShapeRange *r =
-		a->shaperange;
+	const CoreML__Specification__ArrayFeatureType__ShapeRange *r = a->shaperange;
 	struct wbuf rw, fw;
 
 	wbuf_init(&rw);
@@ -136,14 +132,13 @@ static void range_strings(struct meta *m, const ArrayFeatureType *a,
 		const CoreML__Specification__SizeRange *s = r->sizeranges[i];
 		uint64_t lo = s ? s->lowerbound : 0;
 		int64_t hi = s ? s->upperbound : 0;
-		wbuf_printf(&rw, "%s[%llu, %lld]", i ? ", " : "",
-			    (unsigned long long)lo, (long long)hi);
+		wbuf_printf(&rw, "%s[%llu, %lld]", i ? ", " : "", (unsigned long long)lo,
+			    (long long)hi);
 		wbuf_puts(&fw, i ? " \xc3\x97 " : "");
 		if (hi >= 0 && (uint64_t)hi == lo)
 			wbuf_put_u64(&fw, lo);
 		else
-			wbuf_printf(&fw, "%llu...%lld", (unsigned long long)lo,
-				    (long long)hi);
+			wbuf_printf(&fw, "%llu...%lld", (unsigned long long)lo, (long long)hi);
 	}
 	wbuf_putc(&rw, ']');
 	*range = text_done(m, &rw);
@@ -156,19 +151,16 @@ static bool is_optional(const FeatureDescription *f)
 	return f->type && f->type->isoptional;
 }
 /* Enumerated: "[[1], [2], [4]]" and "1 | 2 | 4". */
-static void enum_strings(struct meta *m, const ArrayFeatureType *a,
-			 char **shapes, char **flex)
+static void enum_strings(struct meta *m, const ArrayFeatureType *a, char **shapes, char **flex)
 {
-	const CoreML__Specification__ArrayFeatureType__EnumeratedShapes *e =
-		a->enumeratedshapes;
+	const CoreML__Specification__ArrayFeatureType__EnumeratedShapes *e = a->enumeratedshapes;
 	struct wbuf sw, fw;
 
 	wbuf_init(&sw);
 	wbuf_init(&fw);
 	wbuf_putc(&sw, '[');
 	for (size_t i = 0; i < e->n_shapes; i++) {
-		const CoreML__Specification__ArrayFeatureType__Shape *s =
-			e->shapes[i];
+		const CoreML__Specification__ArrayFeatureType__Shape *s = e->shapes[i];
 		size_t n = s ? s->n_shape : 0;
 		wbuf_puts(&sw, i ? ", [" : "[");
 		for (size_t k = 0; k < n; k++) {
@@ -186,7 +178,7 @@ static void enum_strings(struct meta *m, const ArrayFeatureType *a,
 }
 
 static struct nsj *array_entry(struct meta *m, const FeatureDescription *f,
-				const ArrayFeatureType *a, const char *type)
+			       const ArrayFeatureType *a, const char *type)
 {
 	int kind = MD_FEATURE_MULTIARRAY;
 	struct nsj *o;
@@ -225,10 +217,8 @@ static struct nsj *array_entry(struct meta *m, const FeatureDescription *f,
 static const char *colorspace_name(int cs)
 {
 	switch (cs) {
-	case CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__RGB:
-		return "RGB";
-	case CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__BGR:
-		return "BGR";
+	case CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__RGB: return "RGB";
+	case CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__BGR: return "BGR";
 	case CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__GRAYSCALE:
 		return "Grayscale"; /* LOW: no sample */
 	case CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__GRAYSCALE_FLOAT16:
@@ -240,10 +230,9 @@ static const char *colorspace_name(int cs)
 static struct nsj *image_entry(struct meta *m, const FeatureDescription *f)
 {
 	const CoreML__Specification__ImageFeatureType *im = f->type->imagetype;
-	bool color = im->colorspace ==
-			     CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__RGB ||
-		     im->colorspace ==
-			     CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__BGR;
+	bool color =
+		im->colorspace == CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__RGB ||
+		im->colorspace == CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__COLOR_SPACE__BGR;
 	bool flex = im->size_flexibility_case !=
 		    CORE_ML__SPECIFICATION__IMAGE_FEATURE_TYPE__SIZE_FLEXIBILITY__NOT_SET;
 	struct nsj *o = nsj_object(m->a, MD_FEATURE_IMAGE);
@@ -254,9 +243,8 @@ static struct nsj *image_entry(struct meta *m, const FeatureDescription *f)
 	nsj_set(m->a, o, "width", strf(m, "%lld", (long long)im->width));
 	nsj_set(m->a, o, "isColor", flag(m, color));
 	nsj_set(m->a, o, "formattedType",
-		 strf(m, "Image (%s %lld \xc3\x97 %lld)",
-		      color ? "Color" : "Grayscale", (long long)im->width,
-		      (long long)im->height));
+		strf(m, "Image (%s %lld \xc3\x97 %lld)", color ? "Color" : "Grayscale",
+		     (long long)im->width, (long long)im->height));
 	nsj_set(m->a, o, "hasSizeFlexibility", flag(m, flex));
 	nsj_set(m->a, o, "type", str(m, "Image"));
 	nsj_set(m->a, o, "shortDescription", str(m, f->shortdescription));
@@ -265,9 +253,8 @@ static struct nsj *image_entry(struct meta *m, const FeatureDescription *f)
 }
 
 /* String, Int64, Double (formattedType = type), Dictionary, Sequence. */
-static struct nsj *simple_entry(struct meta *m, const FeatureDescription *f,
-				 int kind, const char *type,
-				 const char *formatted, const char *key_type)
+static struct nsj *simple_entry(struct meta *m, const FeatureDescription *f, int kind,
+				const char *type, const char *formatted, const char *key_type)
 {
 	struct nsj *o = nsj_object(m->a, kind);
 
@@ -295,8 +282,7 @@ static struct nsj *schema_entry(struct meta *m, const FeatureDescription *f)
 		if (t->statetype && t->statetype->arraytype)
 			return array_entry(m, f, t->statetype->arraytype, "State");
 		break;
-	case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_IMAGE_TYPE:
-		return image_entry(m, f);
+	case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_IMAGE_TYPE: return image_entry(m, f);
 	case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_STRING_TYPE:
 		return simple_entry(m, f, MD_FEATURE_STRING, "String", "String", NULL);
 	case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_INT64_TYPE:
@@ -304,19 +290,19 @@ static struct nsj *schema_entry(struct meta *m, const FeatureDescription *f)
 	case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_DOUBLE_TYPE:
 		return simple_entry(m, f, MD_FEATURE_DOUBLE, "Double", "Double", NULL);
 	case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_DICTIONARY_TYPE: {
-		bool ik = t->dictionarytype &&
-			  t->dictionarytype->key_type_case ==
-				  CORE_ML__SPECIFICATION__DICTIONARY_FEATURE_TYPE__KEY_TYPE_INT64_KEY_TYPE;
+		bool ik =
+			t->dictionarytype &&
+			t->dictionarytype->key_type_case ==
+				CORE_ML__SPECIFICATION__DICTIONARY_FEATURE_TYPE__KEY_TYPE_INT64_KEY_TYPE;
 		return simple_entry(m, f, MD_FEATURE_DICTIONARY, "Dictionary",
 				    ik ? "Dictionary (Int64 \xe2\x86\x92 Double)"
 				       : "Dictionary (String \xe2\x86\x92 Double)",
 				    ik ? "Int64" : "String");
 	}
 	case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_SEQUENCE_TYPE:
-		return simple_entry(m, f, MD_FEATURE_SEQUENCE, "Sequence",
-				    "Sequence", NULL); /* LOW: no sample */
-	default:
-		break;
+		return simple_entry(m, f, MD_FEATURE_SEQUENCE, "Sequence", "Sequence",
+				    NULL); /* LOW: no sample */
+	default: break;
 	}
 	return simple_entry(m, f, MD_FEATURE_STRING, "Invalid", "Invalid", NULL);
 }
@@ -335,8 +321,7 @@ static struct nsj *schema(struct meta *m, FeatureDescription **fs, size_t n)
 
 /* Count the non-const ops of 'f' under Apple's keys, in order of first
 ** appearance (the insertion order of Apple's dictionary). */
-static int add_histogram(struct meta *m, struct nsj *h,
-			 const struct function *f)
+static int add_histogram(struct meta *m, struct nsj *h, const struct function *f)
 {
 	for (size_t i = 0; i < f->body.nops; i++) {
 		const struct op *op = &f->body.ops[i];
@@ -344,8 +329,7 @@ static int add_histogram(struct meta *m, struct nsj *h,
 		bool found = false;
 		if (strcmp(op->type, "const") == 0)
 			continue;
-		if (opkey_histogram_key(op->type, f->ios, m->c->stamp->major,
-					key, sizeof key) != 0)
+		if (opkey_histogram_key(op->type, f->ios, m->c->stamp->major, key, sizeof key) != 0)
 			snprintf(key, sizeof key, "%s", op->type);
 		for (size_t k = 0; k < h->n && !found; k++)
 			if (strcmp(h->keys[k], key) == 0) {
@@ -358,8 +342,7 @@ static int add_histogram(struct meta *m, struct nsj *h,
 	return 0;
 }
 
-static struct nsj *precision_json(struct meta *m,
-				   const struct precision_set *s)
+static struct nsj *precision_json(struct meta *m, const struct precision_set *s)
 {
 	return str(m, precision_format(m->a, s));
 }
@@ -380,14 +363,13 @@ static const struct function *default_function(const struct model *md)
 
 /* The classify op lowered out of 'f', if any: it still counts for
 ** computePrecision (classifier.c). */
-static const struct op *classify_op(const struct model *md,
-				    const struct function *f)
+static const struct op *classify_op(const struct model *md, const struct function *f)
 {
 	return md->classifier.func == f ? md->classifier.op : NULL;
 }
 
 static struct nsj *function_entry(struct meta *m, const struct model *md,
-				   const FunctionDescription *fd)
+				  const FunctionDescription *fd)
 {
 	const struct function *f = model_find_function(md->program, fd->name);
 	struct nsj *o = nsj_object(m->a, MD_FUNCTION_ENTRY);
@@ -410,6 +392,7 @@ static struct nsj *function_entry(struct meta *m, const struct model *md,
 /* §5.7: availability per specification version (spec 10: LOW). */
 static struct nsj *availability(struct meta *m, int32_t spec)
 {
+	/* clang-format off */
 	static const struct {
 		const char *mac, *tv, *vision, *watch, *ios;
 	} rows[] = {
@@ -424,6 +407,7 @@ static struct nsj *availability(struct meta *m, int32_t spec)
 		{"15.0", "18.0", "2.0", "11.0", "18.0"},       /* 9 */
 		{"26.0", "26.0", "26.0", "26.0", "26.0"},      /* 10 */
 	};
+	/* clang-format on */
 	int i = spec < 1 ? 0 : spec > 10 ? 9 : spec - 1;
 	struct nsj *o = nsj_object(m->a, MD_AVAILABILITY);
 
@@ -453,8 +437,7 @@ static struct nsj *model_type(struct meta *m, const struct model *md)
 		struct nsj *arr = nsj_array(m->a);
 		for (size_t i = 0; i < md->nchildren; i++) {
 			struct nsj *c = nsj_object(m->a, MD_MODEL_TYPE_STRUCTURE_ENTRY);
-			nsj_set(m->a, c, "name",
-				model_type_string(m, md->children[i]));
+			nsj_set(m->a, c, "name", model_type_string(m, md->children[i]));
 			nsj_push(m->a, arr, c);
 		}
 		nsj_set(m->a, o, "structure", arr);
@@ -483,8 +466,8 @@ static char *class_name(struct meta *m, const char *stem)
 
 /* Histogram and precisions of a model: the default function of an ML
 ** program, or the union over a pipeline's children (counts summed). */
-static void collect(struct meta *m, const struct model *md, struct nsj *h,
-		    struct precision_set *cp, struct precision_set *sp)
+static void collect(struct meta *m, const struct model *md, struct nsj *h, struct precision_set *cp,
+		    struct precision_set *sp)
 {
 	if (md->kind == MODEL_ML_PROGRAM) {
 		const struct function *f = default_function(md);
@@ -497,8 +480,7 @@ static void collect(struct meta *m, const struct model *md, struct nsj *h,
 		collect(m, md->children[i], h, cp, sp);
 }
 
-static void put_metadata_strings(struct meta *m, struct nsj *o,
-				 const Metadata *md)
+static void put_metadata_strings(struct meta *m, struct nsj *o, const Metadata *md)
 {
 	if (!md)
 		return;
@@ -517,8 +499,7 @@ static struct nsj *user_defined(struct meta *m, const Metadata *md)
 	struct nsj *o = nsj_object(m->a, MD_USER_DEFINED);
 
 	for (size_t i = 0; md && i < md->n_userdefined; i++) {
-		const CoreML__Specification__Metadata__UserDefinedEntry *e =
-			md->userdefined[i];
+		const CoreML__Specification__Metadata__UserDefinedEntry *e = md->userdefined[i];
 		bool dup = false;
 		if (!e)
 			continue;
@@ -540,8 +521,8 @@ static struct nsj *class_labels(struct meta *m, const struct classifier *c)
 	struct nsj *arr = nsj_array(m->a);
 
 	for (size_t i = 0; i < c->nlabels; i++)
-		nsj_push(m->a, arr, c->int_labels ? nsj_int(m->a, c->int_values[i])
-						   : str(m, c->labels[i]));
+		nsj_push(m->a, arr,
+			 c->int_labels ? nsj_int(m->a, c->int_values[i]) : str(m, c->labels[i]));
 	return arr;
 }
 
@@ -554,9 +535,7 @@ static struct nsj *top_level(struct meta *m)
 	struct precision_set cp = {0, 0, false}, sp = {0, 0, false};
 	struct func_desc fd;
 
-	desc_function(d, d->defaultfunctionname ? d->defaultfunctionname
-						      : "",
-			    &fd);
+	desc_function(d, d->defaultfunctionname ? d->defaultfunctionname : "", &fd);
 	collect(m, md, h, &cp, &sp);
 	nsj_set(m->a, o, "metadataOutputVersion", str(m, "3.0"));
 	put_metadata_strings(m, o, d->metadata);
@@ -569,11 +548,9 @@ static struct nsj *top_level(struct meta *m)
 		struct nsj *arr = nsj_array(m->a);
 		for (size_t i = 0; i < d->n_functions; i++)
 			if (d->functions[i])
-				nsj_push(m->a, arr,
-					  function_entry(m, md, d->functions[i]));
+				nsj_push(m->a, arr, function_entry(m, md, d->functions[i]));
 		nsj_set(m->a, o, "functions", arr);
-		nsj_set(m->a, o, "defaultFunctionName",
-			 str(m, d->defaultfunctionname));
+		nsj_set(m->a, o, "defaultFunctionName", str(m, d->defaultfunctionname));
 	}
 	nsj_set(m->a, o, "mlProgramOperationTypeHistogram", h);
 	nsj_set(m->a, o, "computePrecision", precision_json(m, &cp));
@@ -599,8 +576,10 @@ static int order_keys(void *ctx, const struct nsj *obj, size_t *order)
 	const struct meta *m = ctx;
 	const struct stamp *s = m->c->stamp;
 
-	return md_order((enum md_dict_kind)obj->kind, obj->keys, NULL, obj->n,
-			s->major, s->minor, s->patch, order) < 0 ? -1 : 0;
+	return md_order((enum md_dict_kind)obj->kind, obj->keys, NULL, obj->n, s->major, s->minor,
+			s->patch, order) < 0
+		       ? -1
+		       : 0;
 }
 
 int emit_metadata(const struct emit_ctx *c, struct wbuf *w)

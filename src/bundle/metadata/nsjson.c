@@ -79,8 +79,7 @@ static int grow(struct arena *a, struct nsj *c)
 	return 0;
 }
 
-static struct nsj *add(struct arena *a, struct nsj *c, const char *key,
-			struct nsj *item)
+static struct nsj *add(struct arena *a, struct nsj *c, const char *key, struct nsj *item)
 {
 	if (!c)
 		return item;
@@ -98,8 +97,7 @@ struct nsj *nsj_push(struct arena *a, struct nsj *array, struct nsj *item)
 	return add(a, array, NULL, item);
 }
 
-struct nsj *nsj_set(struct arena *a, struct nsj *obj, const char *key,
-		      struct nsj *item)
+struct nsj *nsj_set(struct arena *a, struct nsj *obj, const char *key, struct nsj *item)
 {
 	return add(a, obj, key, item);
 }
@@ -153,22 +151,16 @@ static void put_string(struct wbuf *w, const char *s)
 	wbuf_putc(w, '"');
 }
 
-static int print(struct wbuf *w, const struct nsj *v, unsigned level,
-		 nsj_order_fn order, void *ctx)
+static int print(struct wbuf *w, const struct nsj *v, unsigned level, nsj_order_fn order, void *ctx)
 {
 	size_t *idx = NULL;
 	int rc = 0;
 
 	switch (v->type) {
-	case NSJ_STRING:
-		put_string(w, v->str);
-		return 0;
-	case NSJ_INT:
-		wbuf_put_i64(w, v->num);
-		return 0;
+	case NSJ_STRING: put_string(w, v->str); return 0;
+	case NSJ_INT: wbuf_put_i64(w, v->num); return 0;
 	case NSJ_ARRAY:
-	case NSJ_OBJECT:
-		break;
+	case NSJ_OBJECT: break;
 	}
 	wbuf_puts(w, v->type == NSJ_ARRAY ? "[\n" : "{\n");
 	if (v->n == 0)
@@ -196,8 +188,7 @@ static int print(struct wbuf *w, const struct nsj *v, unsigned level,
 	return rc;
 }
 
-int nsj_print(struct wbuf *w, const struct nsj *v, nsj_order_fn order,
-	       void *ctx)
+int nsj_print(struct wbuf *w, const struct nsj *v, nsj_order_fn order, void *ctx)
 {
 	return print(w, v, 0, order, ctx);
 }

@@ -19,13 +19,13 @@ enum nsj_type { NSJ_STRING, NSJ_INT, NSJ_ARRAY, NSJ_OBJECT };
 
 struct nsj {
 	enum nsj_type type;
-	int kind;           /* NSJ_OBJECT: which dictionary it is (caller's) */
-	const char *str;    /* NSJ_STRING */
-	int64_t num;        /* NSJ_INT */
-	size_t n, cap;      /* NSJ_ARRAY, NSJ_OBJECT: items */
+	int kind;	 /* NSJ_OBJECT: which dictionary it is (caller's) */
+	const char *str; /* NSJ_STRING */
+	int64_t num;	 /* NSJ_INT */
+	size_t n, cap;	 /* NSJ_ARRAY, NSJ_OBJECT: items */
 	struct nsj **items;
-	const char **keys;  /* NSJ_OBJECT: key of each item */
-	int failed;         /* an insertion into this container failed */
+	const char **keys; /* NSJ_OBJECT: key of each item */
+	int failed;	   /* an insertion into this container failed */
 };
 
 /* Constructors; NULL when out of memory (callers check once at the end
@@ -39,8 +39,7 @@ struct nsj *nsj_object(struct arena *a, int kind);
 ** 'item' may be NULL (a previous failure): the container is then marked
 ** failed.  Returns 'item'. */
 struct nsj *nsj_push(struct arena *a, struct nsj *array, struct nsj *item);
-struct nsj *nsj_set(struct arena *a, struct nsj *obj, const char *key,
-		      struct nsj *item);
+struct nsj *nsj_set(struct arena *a, struct nsj *obj, const char *key, struct nsj *item);
 
 /* True if any constructor or insertion into 'root' failed. */
 int nsj_failed(const struct nsj *root);
@@ -52,7 +51,6 @@ typedef int (*nsj_order_fn)(void *ctx, const struct nsj *obj, size_t *order);
 /* Print 'v' as NSJSONSerialization's pretty printer does: two spaces per
 ** level, `"key" : value`, empty containers as "[\n\n<indent>]", strings
 ** with \" \\ \/ escaped and non-ASCII raw, no trailing newline. */
-int nsj_print(struct wbuf *w, const struct nsj *v, nsj_order_fn order,
-	       void *ctx);
+int nsj_print(struct wbuf *w, const struct nsj *v, nsj_order_fn order, void *ctx);
 
 #endif

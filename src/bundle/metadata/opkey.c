@@ -33,12 +33,13 @@ enum {
 };
 
 struct opkey_entry {
-	const char *op;          /* MIL op type as printed in model.mil */
-	unsigned char versions;  /* V15..V18: registry versions, newest compiler */
-	char evidence[5];        /* tag per function opset 15, 16, 17, 18 */
+	const char *op;		/* MIL op type as printed in model.mil */
+	unsigned char versions; /* V15..V18: registry versions, newest compiler */
+	char evidence[5];	/* tag per function opset 15, 16, 17, 18 */
 };
 
 /* Sorted bytewise by op (bsearch).  Keep it sorted: the unit test checks. */
+/* clang-format off */
 static const struct opkey_entry k_registry[] = {
 	{"abs",                                    V15|V16|V17|V18, "DPOP"},
 	{"acos",                                   V15|V16|V17|V18, "DPPP"},
@@ -209,6 +210,7 @@ static const struct opkey_entry k_registry[] = {
 	{"while_loop",                             V15,             "DPPP"},
 	{"write_state",                            V18,             "XXXC"},
 };
+/* clang-format on */
 
 #define NREGISTRY (sizeof k_registry / sizeof k_registry[0])
 
@@ -216,6 +218,7 @@ static const struct opkey_entry k_registry[] = {
 ** coremlc major 'since' on.  `square`: Ios16.square in ios17 functions with
 ** 1877.40.3 (4 files), Ios17.square with 3304.6.2 (1 file); the change lies
 ** somewhere in 1877 < major <= 3304, 3304 is the first release seen with it. */
+/* clang-format off */
 static const struct {
 	const char *op;
 	unsigned version;
@@ -223,6 +226,7 @@ static const struct {
 } k_since[] = {
 	{"square", 17, 3304},
 };
+/* clang-format on */
 
 static const struct opkey_entry *lookup(const char *op)
 {
@@ -253,15 +257,13 @@ static unsigned registry_opset(unsigned opset)
 }
 
 /* Version mask of 'op' for compiler 'major' (0 = newest). */
-static unsigned version_mask(const char *op, const struct opkey_entry *e,
-                             unsigned major)
+static unsigned version_mask(const char *op, const struct opkey_entry *e, unsigned major)
 {
 	unsigned mask = e ? e->versions : V15;
 	size_t i;
 
 	for (i = 0; i < sizeof k_since / sizeof k_since[0]; i++)
-		if (major != 0 && major < k_since[i].since &&
-		    strcmp(op, k_since[i].op) == 0)
+		if (major != 0 && major < k_since[i].since && strcmp(op, k_since[i].op) == 0)
 			mask &= ~(1u << (k_since[i].version - 15));
 	return mask;
 }
@@ -280,21 +282,18 @@ static unsigned pick_version(unsigned mask, unsigned ropset)
 	return 15; /* unreachable: every mask has a bit */
 }
 
-unsigned opkey_op_version(const char *op, unsigned opset,
-                          unsigned coremlc_major)
+unsigned opkey_op_version(const char *op, unsigned opset, unsigned coremlc_major)
 {
 	unsigned ropset = registry_opset(opset);
 
 	if (op == NULL || op[0] == '\0' || ropset == 0)
 		return 0;
-	return pick_version(version_mask(op, lookup(op), coremlc_major),
-	                    ropset);
+	return pick_version(version_mask(op, lookup(op), coremlc_major), ropset);
 }
 
 /* Append the UpperCamel form of 's' (first character and every character
 ** after `_` upper-cased, `_` dropped) to out at *len; count past the end. */
-static void put_camel(const char *s, int upper, char *out, size_t outsz,
-                      size_t *len)
+static void put_camel(const char *s, int upper, char *out, size_t outsz, size_t *len)
 {
 	for (; *s != '\0'; s++) {
 		char ch = *s;
@@ -312,8 +311,8 @@ static void put_camel(const char *s, int upper, char *out, size_t outsz,
 	}
 }
 
-int opkey_histogram_key(const char *op, unsigned opset, unsigned coremlc_major,
-                        char *out, size_t outsz)
+int opkey_histogram_key(const char *op, unsigned opset, unsigned coremlc_major, char *out,
+			size_t outsz)
 {
 	unsigned v = opkey_op_version(op, opset, coremlc_major);
 	size_t len = 0;
@@ -357,8 +356,7 @@ int opkey_evidence(const char *op, unsigned opset, unsigned coremlc_major)
 	/* Before a k_since[] change the older key is the observed one. */
 	for (i = 0; i < sizeof k_since / sizeof k_since[0]; i++)
 		if (coremlc_major != 0 && coremlc_major < k_since[i].since &&
-		    strcmp(op, k_since[i].op) == 0 &&
-		    ropset == k_since[i].version)
+		    strcmp(op, k_since[i].op) == 0 && ropset == k_since[i].version)
 			return 'O';
 	return e->evidence[ropset - 15];
 }

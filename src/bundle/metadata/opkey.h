@@ -33,14 +33,13 @@
 ** `MyOp`); an op with no version <= opset (an iOS18-only op in an ios16
 ** function, which Apple rejects) gets its lowest version.  The histogram
 ** itself skips `const`; that is the caller's job. */
-int opkey_histogram_key(const char *op, unsigned opset, unsigned coremlc_major,
-                        char *out, size_t outsz);
+int opkey_histogram_key(const char *op, unsigned opset, unsigned coremlc_major, char *out,
+			size_t outsz);
 
 /* Registry version chosen for ('op', 'opset', 'coremlc_major') by the same
 ** rule: 15 for the base version, else 16, 17 or 18.  Returns 0 if 'op' is
 ** NULL or empty or 'opset' is not 15, 16, 17, 18 or 26. */
-unsigned opkey_op_version(const char *op, unsigned opset,
-                          unsigned coremlc_major);
+unsigned opkey_op_version(const char *op, unsigned opset, unsigned coremlc_major);
 
 /* Evidence behind that key, one character:
 **   'O' observed: this key in an Apple-compiled metadata.json whose function

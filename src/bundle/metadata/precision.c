@@ -43,14 +43,11 @@ static void add_type(struct precision_set *s, const struct mtype *t)
 		return;
 	switch (t->kind) {
 	case TY_TENSOR:
-		if (t->dtype != DT_BOOL && t->dtype != DT_STRING &&
-		    t->dtype != DT_INVALID)
+		if (t->dtype != DT_BOOL && t->dtype != DT_STRING && t->dtype != DT_INVALID)
 			s->dtypes |= 1u << t->dtype;
 		return;
 	case TY_LIST:
-	case TY_STATE:
-		add_type(s, t->elem);
-		return;
+	case TY_STATE: add_type(s, t->elem); return;
 	case TY_DICT:
 		add_type(s, t->elem);
 		add_type(s, t->value);
@@ -71,8 +68,7 @@ static int build_symbols(const struct function *f, struct strmap *sym)
 	for (size_t i = 0; i < f->body.nops; i++) {
 		const struct op *op = &f->body.ops[i];
 		for (size_t k = 0; k < op->noutputs; k++)
-			if (strmap_put(sym, op->outputs[k].name,
-				       op->outputs[k].type))
+			if (strmap_put(sym, op->outputs[k].name, op->outputs[k].type))
 				return -1;
 	}
 	return 0;
@@ -86,8 +82,8 @@ static bool is_function_input(const struct function *f, const char *name)
 	return false;
 }
 
-static void add_op_types(struct precision_set *s, const struct op *op,
-			 const struct function *f, const struct strmap *sym)
+static void add_op_types(struct precision_set *s, const struct op *op, const struct function *f,
+			 const struct strmap *sym)
 {
 	bool is_cast = strcmp(op->type, "cast") == 0;
 
@@ -98,16 +94,14 @@ static void add_op_types(struct precision_set *s, const struct op *op,
 			const struct binding *b = &op->inputs[k].b[j];
 			if (b->name && is_cast && is_function_input(f, b->name))
 				continue;
-			add_type(s, b->name ? strmap_get(sym, b->name)
-					    : b->value->type);
+			add_type(s, b->name ? strmap_get(sym, b->name) : b->value->type);
 		}
 	}
 	for (size_t k = 0; k < op->noutputs; k++)
 		add_type(s, op->outputs[k].type);
 }
 
-int precision_compute(const struct function *f, const struct op *extra,
-		      struct precision_set *s)
+int precision_compute(const struct function *f, const struct op *extra, struct precision_set *s)
 {
 	struct strmap sym;
 
@@ -128,8 +122,7 @@ int precision_compute(const struct function *f, const struct op *extra,
 /* The value of op parameter 'name': an attribute (iOS16 form) or a literal
 ** input binding (iOS18 form); a variable binding is resolved to its type
 ** only, through 'type'. */
-static const struct mvalue *param(const struct op *op, const char *name,
-				  const struct strmap *sym,
+static const struct mvalue *param(const struct op *op, const char *name, const struct strmap *sym,
 				  const struct mtype **type)
 {
 	const struct mvalue *v = model_attr(op->attrs, op->nattrs, name);
@@ -154,8 +147,7 @@ static bool has_blob(const struct op *op)
 			return true;
 	for (size_t i = 0; i < op->ninputs; i++)
 		for (size_t j = 0; j < op->inputs[i].n; j++)
-			if (op->inputs[i].b[j].value &&
-			    op->inputs[i].b[j].value->kind == VAL_BLOB)
+			if (op->inputs[i].b[j].value && op->inputs[i].b[j].value->kind == VAL_BLOB)
 				return true;
 	return false;
 }
@@ -210,8 +202,7 @@ static int storage_of(const struct function *f, struct precision_set *s)
 	for (size_t i = 0; i < f->body.nops; i++) {
 		const struct op *op = &f->body.ops[i];
 		if (strcmp(op->type, "const") == 0) {
-			const struct mvalue *v =
-				model_attr(op->attrs, op->nattrs, "val");
+			const struct mvalue *v = model_attr(op->attrs, op->nattrs, "val");
 			if (v && v->kind == VAL_BLOB)
 				add_type(s, v->type);
 			continue;
@@ -249,12 +240,14 @@ static int cmp_str(const void *a, const void *b)
 
 char *precision_format(struct arena *a, const struct precision_set *s)
 {
+	/* clang-format off */
 	static const char *const pal[] = {
 		NULL, "Palettized (1 bits)", "Palettized (2 bits)",
 		"Palettized (3 bits)", "Palettized (4 bits)",
 		"Palettized (5 bits)", "Palettized (6 bits)",
 		"Palettized (7 bits)", "Palettized (8 bits)",
 	};
+	/* clang-format on */
 	const char *names[DT_COUNT + 10];
 	size_t n = 0, len = 0;
 	char *out, *p;

@@ -17,7 +17,7 @@
 struct precision_set {
 	uint32_t dtypes;     /* bit (1 << enum dtype) */
 	uint16_t palettized; /* bit N: "Palettized (N bits)", N = 1..8 */
-	bool sparse;         /* "Sparse" */
+	bool sparse;	     /* "Sparse" */
 };
 
 /* Add the compute precision of function 'f': the element types of every
@@ -25,8 +25,7 @@ struct precision_set {
 ** to their declared types), bool and string excepted; 'extra' (may be
 ** NULL) is one more op counted as if it were in the body (a lowered
 ** classify op).  Returns 0 or -1 when out of memory. */
-int precision_compute(const struct function *f, const struct op *extra,
-		      struct precision_set *s);
+int precision_compute(const struct function *f, const struct op *extra, struct precision_set *s);
 
 /* Add the storage precision of every function of 'p': the types and
 ** compression labels of blob-backed weights. */
