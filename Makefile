@@ -68,11 +68,11 @@ fuzz: deps
 
 # mlcc, compile_models, and coremlcompiler/coremlc symlinks in $(PREFIX)/bin.
 install: build
-	@cmake --install $(BUILD) --prefix $(PREFIX)
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
 
 # The xcrun shim in $(PREFIX)/libexec/mlcc/shims (put it first in PATH).
 install-shims: install
-	@cmake --install $(BUILD) --prefix $(PREFIX) --component shims
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX) --component shims
 	@echo "shims: PATH=$(PREFIX)/libexec/mlcc/shims:\$$PATH xcrun coremlcompiler ..."
 
 clean:

@@ -173,7 +173,7 @@ static const char *blob_digest(void *ctx, const struct mvalue *v)
 	struct differ *df = ctx;
 	struct loaded *l = df->side[df->which];
 	char *out = df->digest[df->which];
-	const char *rel = v->blob_file + strlen("@model_path/");
+	const char *rel = v->blob_file + MLCC_MODEL_PATH_PREFIX_LEN;
 	struct sha256_ctx h;
 	uint8_t dg[SHA256_DIGEST_SIZE], buf[65536];
 	const struct weight_ref *r = NULL;
@@ -226,15 +226,6 @@ static char *op_text(struct differ *df, int side, const struct op *op, bool v13)
 
 /* ---- semantic comparison ------------------------------------------------- */
 
-static const char *op_label(const struct op *op, char *buf, size_t n, size_t i)
-{
-	const char *name = model_value_string(model_attr(op->attrs, op->nattrs, "name"));
-	if (!name && op->noutputs)
-		name = op->outputs[0].name;
-	snprintf(buf, n, "op '%s' (#%zu, %s)", name ? name : "?", i, op->type);
-	return buf;
-}
-
 /* Point at where two strings first differ, for short messages. */
 static void show_pair(struct differ *df, const char *where, const char *a, const char *b)
 {
@@ -249,7 +240,7 @@ static void show_pair(struct differ *df, const char *where, const char *a, const
 static void diff_block(struct differ *df, const char *fn, const struct block *a,
 		       const struct block *b, bool v13)
 {
-	char where[512], label[300];
+	char where[512], label[MODEL_LABEL_MAX];
 	size_t n = a->nops < b->nops ? a->nops : b->nops;
 
 	for (size_t i = 0; i < n && !df->err; i++) {
@@ -257,7 +248,7 @@ static void diff_block(struct differ *df, const char *fn, const struct block *a,
 		char *tb = op_text(df, 1, &b->ops[i], v13);
 		if (ta && tb && strcmp(ta, tb) != 0) {
 			snprintf(where, sizeof where, "function '%s': %s", fn,
-				 op_label(&a->ops[i], label, sizeof label, i));
+				 model_op_label(label, &a->ops[i], i));
 			show_pair(df, where, ta, tb);
 		}
 		free(ta);

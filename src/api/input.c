@@ -8,6 +8,7 @@
 
 #include "bundle/bundle.h"
 #include "base/diag.h"
+#include "model/classifier.h"
 #include "base/os.h"
 #include "spec/spec_read.h"
 #include "spec/spec_write.h"
@@ -62,7 +63,7 @@ static int load_bundle(const char *path, struct loaded *l, struct mlcc_diag *d)
 	l->stem = b.stem;
 	memcpy(l->coremlc, b.coremlc, sizeof l->coremlc);
 	memcpy(l->mil, b.mil, sizeof l->mil);
-	rc = spec_restore_classifier(l->model, d);
+	rc = classifier_restore(l->model, d);
 	if (!rc)
 		rc = bundle_package(l, path, d);
 	return rc;

@@ -4,7 +4,7 @@
 ** same in-memory model, with every weight reference checked.
 **
 ** Bundles are read back to their source form: a lowered classifier gets
-** its classify op again (spec_restore_classifier), so a package and the
+** its classify op again (classifier_restore), so a package and the
 ** bundle compiled from it load to equivalent models.
 */
 #ifndef MLCC_LOAD_H

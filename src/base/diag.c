@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 int diag_fail(struct mlcc_diag *d, int status, const char *fmt, ...)
@@ -84,3 +85,11 @@ void diag_clear(struct mlcc_diag *d)
 		d->message[0] = '\0';
 	}
 }
+
+#ifdef MLCC_DEBUG
+void mlcc_assert_fail(const char *cond, const char *file, int line)
+{
+	fprintf(stderr, "mlcc: internal error: %s:%d: assertion '%s' failed\n", file, line, cond);
+	abort();
+}
+#endif

@@ -9,13 +9,7 @@
 #ifndef MLCC_DIAG_H
 #define MLCC_DIAG_H
 
-#include "mlcc.h"
-
-#if defined(__GNUC__)
-#define MLCC_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define MLCC_PRINTF(f, a)
-#endif
+#include "mlccint.h"
 
 /* Record 'status' and the formatted message unless 'd' already holds an
 ** error.  Returns 'status'.  'd' may be NULL. */

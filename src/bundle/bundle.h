@@ -97,7 +97,7 @@ struct bundle {
 
 /* Read the bundle at 'dir'; everything is allocated from 'a'.  For a
 ** classifier, m->classifier holds the labels and the probabilities
-** variable (no classify op: see spec_restore_classifier). */
+** variable (no classify op: see classifier_restore). */
 int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_diag *d);
 
 /* What mlcc reads from a metadata.json text: isUpdatable ("1" -> 1);

@@ -17,7 +17,7 @@
 ** types from the enclosing type, exactly as the printer drops them.
 ** Everything is allocated in the caller's arena; growing arrays double in
 ** the arena (the old copy is garbage until the arena dies).  Recursion is
-** bounded by MAX_DEPTH nesting levels of types, values and blocks.
+** bounded by MLCC_MAX_NESTING nesting levels of types, values and blocks.
 */
 #include "mil/mil.h"
 
@@ -28,9 +28,6 @@
 #include "base/diag.h"
 #include "base/hexfloat.h"
 #include "mil/lex.h"
-
-/* Deeper nesting than this is refused rather than risking the stack. */
-#define MAX_DEPTH 256
 
 struct parser {
 	struct lexer lx;
@@ -170,11 +167,11 @@ static int expect_ident(struct parser *p, const char *what, const char *context,
 }
 
 /* One nesting level deeper (types, values, blocks); fails past
-** MAX_DEPTH.  leave() undoes it on the way out of a successful parse. */
+** MLCC_MAX_NESTING.  leave() undoes it on the way out of a successful parse. */
 static int enter(struct parser *p)
 {
-	if (++p->depth > MAX_DEPTH)
-		return fail_at(p, &p->tok, "nesting deeper than %d levels", MAX_DEPTH);
+	if (++p->depth > MLCC_MAX_NESTING)
+		return fail_at(p, &p->tok, "nesting deeper than %d levels", MLCC_MAX_NESTING);
 	return 0;
 }
 
@@ -975,6 +972,8 @@ static int parse_op(struct parser *p, struct op *op)
 
 	if (p->tok.kind != TK_IDENT)
 		return expected(p, "a statement or '}'", "");
+	op->line = p->tok.line;
+	op->col = p->tok.col;
 	if (!mil_tok_is(&next, '(') && parse_op_outputs(p, op))
 		return p->status;
 	if (expect_ident(p, "an op type", "", &op->type) || expect(p, '(', "after the op type"))

@@ -3,6 +3,7 @@
 */
 #include "model/model.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,6 +94,47 @@ int model_ios_spec(unsigned ios)
 		if (opsets[i].ios == ios)
 			return opsets[i].spec;
 	return 0;
+}
+
+const char *model_label(char buf[MODEL_LABEL_MAX], const char *name, const char *type, size_t index)
+{
+	char qn[DIAG_QUOTE_MAX], qt[DIAG_QUOTE_MAX];
+
+	diag_quote(qt, type ? type : "");
+	if (name)
+		snprintf(buf, MODEL_LABEL_MAX, "op '%s' (%s)", diag_quote(qn, name), qt);
+	else
+		snprintf(buf, MODEL_LABEL_MAX, "op #%zu (%s)", index, qt);
+	return buf;
+}
+
+const char *model_op_label(char buf[MODEL_LABEL_MAX], const struct op *op, size_t index)
+{
+	const char *name = model_value_string(model_attr(op->attrs, op->nattrs, "name"));
+
+	if (!name && op->noutputs)
+		name = op->outputs[0].name;
+	return model_label(buf, name, op->type, index);
+}
+
+int model_fail(struct mlcc_diag *d, int status, const struct model_site *at, const char *fmt, ...)
+{
+	char what[512], pos[32] = "", fn[DIAG_QUOTE_MAX + 16] = "", op[MODEL_LABEL_MAX + 2] = "";
+	char q[DIAG_QUOTE_MAX], label[MODEL_LABEL_MAX];
+	va_list ap;
+
+	if (!d || d->status != MLCC_OK)
+		return status;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	if (at->op && at->op->line)
+		snprintf(pos, sizeof pos, ":%u:%u", at->op->line, at->op->col);
+	if (at->func)
+		snprintf(fn, sizeof fn, "function '%s': ", diag_quote(q, at->func->name));
+	if (at->op)
+		snprintf(op, sizeof op, "%s: ", model_op_label(label, at->op, at->op_index));
+	return diag_fail(d, status, "%s%s: %s%s%s", at->file, pos, fn, op, what);
 }
 
 const struct function *model_find_function(const struct program *p, const char *name)

@@ -1,14 +1,34 @@
 /*
 ** model.h -- the in-memory model every stage of mlcc works on.
 **
-** Pipeline: a reader (spec_read.c from protobuf; later mil_parse.c from
-** model.mil text) builds a 'struct model'; the emitters (emit_*.c) print it.
-** All objects of one model live in the model's arena and die together.
+** Pipeline: a reader builds a 'struct model' -- spec/read.c from a
+** protobuf specification, mil/parse.c from model.mil text, bundle/read.c
+** from a compiled bundle -- then checks (model/validate.c), lowering
+** (model/classifier.c) and the writers (bundle/, package/, spec/write.c)
+** work on it; the runtime executes it.
 **
-** The MIL program is held in mlcc's own structures below.  The model
-** description is kept as the protobuf message it was read from, because the
-** compiled bundle stores exactly that message re-serialized (coremldata.bin,
-** mlmodelc-format.md §2.4), unknown fields included.
+** Ownership.  A model and everything reachable from it -- types, values,
+** strings, arrays, children, and the protobuf tree it was read from --
+** live in ONE arena (m->arena), shared by the children of a pipeline, and
+** die together with arena_free().  Nothing inside is freed piecemeal.
+** Readers copy what they keep of their inputs (the file name in 'origin'
+** included), so a model outlives the buffers and paths it was read from.
+**
+** Aliasing.  The model description is kept as the protobuf message it
+** was read from ('desc'), because the compiled bundle stores exactly that
+** message re-serialized (coremldata.bin, docs/spec/mlmodelc.md §2.4),
+** unknown fields included; a tensor value's 'data' may point into that
+** tree's storage (same arena).  One exception crosses arenas: `mlcc
+** assemble --description-from` makes a model borrow the description of
+** another, loaded model, which then outlives it.  Writers never modify a
+** model; lowering and restoring classifiers do, in place.
+**
+** Stages ('stage'): MODEL_READ as a reader built it, the classifier op
+** included; MODEL_LOWERED after classifier_lower(), as Apple's compiler
+** prints it (a classifier's classify op removed, its labels in
+** m->classifier) -- what bundle/ writes and what bundle/read.c builds;
+** classifier_restore() turns a lowered model back into MODEL_READ, the
+** form spec/write.c writes.  Validation does not change the model.
 **
 ** Invariants after a successful read:
 **  - every 'name' and string is NUL-terminated and never NULL;
@@ -16,7 +36,10 @@
 **    dtype_mem_size() (sub-byte types and bool one byte each, fp16/bf16 as
 **    raw uint16 bits, fp32 as raw uint32 bits, strings as char *);
 **  - op inputs, attributes and function inputs are in SOURCE order; printers
-**    sort them as the format requires.
+**    sort them as the format requires;
+**  - an op read from model.mil text carries its line and column (1-based;
+**    0 when the op came from protobuf), so that messages about it can cite
+**    "model.mil:LINE:COL".
 */
 #ifndef MLCC_MODEL_H
 #define MLCC_MODEL_H
@@ -26,6 +49,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/diag.h"
 #include "model/dtype.h"
 #include "Model.pb-c.h"
 
@@ -96,7 +120,8 @@ struct named_type {
 struct block;
 
 struct op {
-	const char *type; /* op type verbatim, e.g. "conv" */
+	const char *type;   /* op type verbatim, e.g. "conv" */
+	unsigned line, col; /* where the statement starts in model.mil; 0: not from text */
 	size_t ninputs;
 	struct argument *inputs;
 	size_t noutputs;
@@ -159,9 +184,15 @@ enum model_kind {
 	MODEL_OTHER		   /* any other type: not compiled by mlcc */
 };
 
+enum model_stage {
+	MODEL_READ,   /* as read; classifiers keep their classify op */
+	MODEL_LOWERED /* as compiled: classify op removed (classifier.c) */
+};
+
 struct model {
 	struct arena *arena; /* owns everything below */
 	const char *origin;  /* file the model was read from, for messages */
+	enum model_stage stage;
 	int32_t spec_version;
 	bool is_updatable;
 	enum model_kind kind;
@@ -192,6 +223,58 @@ const char *model_type_description(unsigned field);
 unsigned model_opset_ios(const char *opset);
 const char *model_ios_opset(unsigned ios);
 int model_ios_spec(unsigned ios);
+
+/* ---- messages about a place in a model ---------------------------------- */
+
+/* Where in a model a problem is: the file (never NULL), and optionally the
+** function and the op (with its index in its block). */
+struct model_site {
+	const char *file;
+	const struct function *func;
+	const struct op *op;
+	size_t op_index;
+};
+
+/* Size of the buffer model_op_label() writes into. */
+#define MODEL_LABEL_MAX (2 * DIAG_QUOTE_MAX + 32)
+
+/* How messages name an op: "op 'NAME' (TYPE)", NAME being its "name"
+** attribute, else its first output; "op #INDEX (TYPE)" when it has
+** neither.  Names are escaped (diag_quote).  The one rule for every
+** message; model_label() applies it to parts not yet in a struct op (a
+** protobuf op being read).  Both write into 'buf' and return it. */
+const char *model_op_label(char buf[MODEL_LABEL_MAX], const struct op *op, size_t index);
+const char *model_label(char buf[MODEL_LABEL_MAX], const char *name, const char *type,
+			size_t index);
+
+/* Record a problem at 'at' in 'd' (first error wins, as diag_fail):
+** "<file>[:LINE:COL]: [function 'F': ][op 'N' (T): ]<message>"; LINE:COL
+** when the op was read from model.mil text.  Returns 'status'. */
+int model_fail(struct mlcc_diag *d, int status, const struct model_site *at, const char *fmt, ...)
+	MLCC_PRINTF(4, 5);
+
+/* ---- walking a model ---------------------------------------------------- */
+
+/* A visitor for model_walk(): either callback may be NULL; a non-zero
+** return stops the walk and is returned by it. */
+struct model_visitor {
+	/* Each op, before its values. */
+	int (*op)(void *ctx, const struct model_site *at);
+	/* Each value of an op (literal input bindings, attributes) and each
+	** program, function and block attribute ('at->op' NULL then);
+	** the items of tuples, lists and dictionaries are visited too. */
+	int (*value)(void *ctx, const struct model_site *at, const struct mvalue *v);
+	void *ctx;
+};
+
+/* Visit every op and every value of 'm' in program order: pipeline
+** children first (in order), then per ML program its attributes, then
+** each function: its attributes, then its body (block attributes, then
+** each op: the op, its input values, its attribute values, its nested
+** blocks).  'file' names the model in 'at'. */
+int model_walk(const struct model *m, const char *file, const struct model_visitor *v);
+
+/* ---- small queries ------------------------------------------------------ */
 
 /* The function named 'name', or NULL. */
 const struct function *model_find_function(const struct program *p, const char *name);

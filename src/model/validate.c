@@ -47,36 +47,16 @@ struct site {
 	const char *text; /* when 'op' is NULL */
 };
 
-/* How a site is named in messages: an op by its "name" attribute, else
-** its first output, else its index and type. */
-static const char *site_label(const struct site *s, char *buf, size_t size)
-{
-	char q[DIAG_QUOTE_MAX];
-	const char *name;
-
-	if (!s->op) {
-		snprintf(buf, size, "%s%s", s->text, *s->text ? ": " : "");
-		return buf;
-	}
-	name = model_value_string(model_attr(s->op->attrs, s->op->nattrs, "name"));
-	if (!name && s->op->noutputs)
-		name = s->op->outputs[0].name;
-	if (name)
-		snprintf(buf, size, "op '%s': ", diag_quote(q, name));
-	else
-		snprintf(buf, size, "op #%zu (%s): ", s->index, diag_quote(q, s->op->type));
-	return buf;
-}
-
-/* Fail with "<file>: function 'f': <where>: <what> '<name>'<tail>". */
+/* Fail with "<file>[:LINE:COL]: function 'f': <where>: <what> '<name>'<tail>",
+** the op named by model_op_label(). */
 static int fail(struct checker *c, const struct site *where, const char *what, const char *name,
 		const char *tail)
 {
-	char qf[DIAG_QUOTE_MAX], qn[DIAG_QUOTE_MAX], at[DIAG_QUOTE_MAX + 32];
+	const struct model_site at = {c->path, c->func, where->op, where->index};
+	char qn[DIAG_QUOTE_MAX];
 
-	return diag_fail(c->d, MLCC_E_CORRUPT, "%s: function '%s': %s%s '%s'%s", c->path,
-			 diag_quote(qf, c->func->name), site_label(where, at, sizeof at), what,
-			 diag_quote(qn, name), tail);
+	return model_fail(c->d, MLCC_E_CORRUPT, &at, "%s%s%s '%s'%s", where->op ? "" : where->text,
+			  !where->op && *where->text ? ": " : "", what, diag_quote(qn, name), tail);
 }
 
 static int check_ident(struct checker *c, const struct site *where, const char *kind,

@@ -27,7 +27,6 @@
 
 #define MANIFEST "Manifest.json"
 #define MANIFEST_MAX (16u << 20)
-#define MODEL_PATH_PREFIX "@model_path/"
 
 /* 'name' without its last extension, or without 'ext' when it ends so. */
 static char *strip_ext(const char *name, size_t len, const char *ext)
@@ -213,10 +212,10 @@ int package_open(struct package *pkg, const char *input, struct mlcc_diag *d)
 int package_resolve_blob(const struct package *pkg, const char *blob_path, const char **rel,
 			 char **abs, struct mlcc_diag *d)
 {
-	size_t n = strlen(MODEL_PATH_PREFIX);
+	size_t n = MLCC_MODEL_PATH_PREFIX_LEN;
 
 	*abs = NULL;
-	if (strncmp(blob_path, MODEL_PATH_PREFIX, n) != 0)
+	if (strncmp(blob_path, MLCC_MODEL_PATH_PREFIX, n) != 0)
 		return diag_fail(d, MLCC_E_UNSUPPORTED,
 				 "%s: BLOBFILE path '%s' is not under @model_path", pkg->spec_path,
 				 blob_path);

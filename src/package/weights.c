@@ -31,7 +31,7 @@
 /* One reference, with the place it comes from for messages. */
 struct ref {
 	const struct mvalue *v;
-	const char *func, *op;
+	struct model_site at;
 	size_t file; /* index into plan->files */
 };
 
@@ -41,7 +41,6 @@ struct walker {
 	struct mlcc_diag *d;
 	struct ref *refs;
 	size_t nrefs, cap;
-	const char *func, *op;
 };
 
 /* ---- the file list ------------------------------------------------------ */
@@ -86,108 +85,50 @@ static int add_file(void *ctx, const char *abs, const char *rel, const struct st
 
 static int ref_fail(struct walker *w, const struct ref *r, int status, const char *what)
 {
-	if (r->op)
-		return diag_fail(w->d, status,
-				 "%s: function '%s': op '%s': BLOBFILE '%s' offset %llu: %s",
-				 w->pkg->spec_path, r->func, r->op, r->v->blob_file,
-				 (unsigned long long)r->v->blob_offset, what);
-	return diag_fail(w->d, status, "%s: BLOBFILE '%s' offset %llu: %s", w->pkg->spec_path,
-			 r->v->blob_file, (unsigned long long)r->v->blob_offset, what);
+	char q[DIAG_QUOTE_MAX];
+
+	return model_fail(w->d, status, &r->at, "BLOBFILE '%s' offset %llu: %s",
+			  diag_quote(q, r->v->blob_file), (unsigned long long)r->v->blob_offset,
+			  what);
 }
 
-static int add_ref(struct walker *w, const struct mvalue *v)
+/* model_walk callback: a blob value is a reference to check. */
+static int add_ref(void *ctx, const struct model_site *at, const struct mvalue *v)
 {
+	struct walker *w = ctx;
 	const char *rel;
 	char *abs;
 	size_t idx;
 	int rc;
 
+	if (v->kind != VAL_BLOB)
+		return MLCC_OK;
 	rc = package_resolve_blob(w->pkg, v->blob_file, &rel, &abs, w->d);
 	if (rc)
 		return rc;
 	idx = plan_add(w->plan, rel, abs);
 	free(abs);
 	if (idx == (size_t)-1)
-		return diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
+		return diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", w->pkg->spec_path);
 	if (w->nrefs == w->cap) {
 		size_t cap = w->cap ? 2 * w->cap : 64;
 		struct ref *p = realloc(w->refs, cap * sizeof *p);
 		if (!p)
-			return diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
+			return diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory",
+					 w->pkg->spec_path);
 		w->refs = p;
 		w->cap = cap;
 	}
-	w->refs[w->nrefs++] = (struct ref){v, w->func, w->op, idx};
+	w->refs[w->nrefs++] = (struct ref){v, *at, idx};
 	return MLCC_OK;
 }
 
-static int walk_value(struct walker *w, const struct mvalue *v)
-{
-	int rc = MLCC_OK;
-
-	if (v->kind == VAL_BLOB)
-		return add_ref(w, v);
-	for (size_t i = 0; v->kind != VAL_TENSOR && i < v->count && !rc; i++) {
-		rc = walk_value(w, v->items[i]);
-		if (!rc && v->kind == VAL_DICT)
-			rc = walk_value(w, v->values[i]);
-	}
-	return rc;
-}
-
-static int walk_attrs(struct walker *w, const struct attribute *a, size_t n)
-{
-	int rc = MLCC_OK;
-
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = walk_value(w, a[i].value);
-	return rc;
-}
-
-static const char *name_of(const struct op *op)
+/* How inspect names an op: its "name" attribute, else its type. */
+static const char *op_name(const struct op *op)
 {
 	const char *s = model_value_string(model_attr(op->attrs, op->nattrs, "name"));
+
 	return s ? s : op->type;
-}
-
-static int walk_block(struct walker *w, const struct block *b)
-{
-	int rc = walk_attrs(w, b->attrs, b->nattrs);
-
-	for (size_t i = 0; i < b->nops && !rc; i++) {
-		const struct op *op = &b->ops[i];
-		w->op = name_of(op);
-		for (size_t k = 0; k < op->ninputs && !rc; k++)
-			for (size_t j = 0; j < op->inputs[k].n && !rc; j++)
-				if (op->inputs[k].b[j].value)
-					rc = walk_value(w, op->inputs[k].b[j].value);
-		if (!rc)
-			rc = walk_attrs(w, op->attrs, op->nattrs);
-		for (size_t k = 0; k < op->nblocks && !rc; k++)
-			rc = walk_block(w, &op->blocks[k]);
-		w->op = NULL;
-	}
-	return rc;
-}
-
-static int walk_model(struct walker *w, const struct model *m)
-{
-	int rc = MLCC_OK;
-
-	for (size_t i = 0; i < m->nchildren && !rc; i++)
-		rc = walk_model(w, m->children[i]);
-	if (rc || !m->program)
-		return rc;
-	rc = walk_attrs(w, m->program->attrs, m->program->nattrs);
-	for (size_t i = 0; i < m->program->nfuncs && !rc; i++) {
-		const struct function *f = &m->program->funcs[i];
-		w->func = f->name;
-		rc = walk_attrs(w, f->attrs, f->nattrs);
-		if (!rc)
-			rc = walk_block(w, &f->body);
-		w->func = NULL;
-	}
-	return rc;
 }
 
 /* ---- checking references ------------------------------------------------ */
@@ -219,8 +160,8 @@ static int check_ref(struct walker *w, const struct ref *r, int fd, uint64_t fsi
 				   br.data_offset,
 				   br.size,
 				   count,
-				   r->func ? r->func : "",
-				   r->op ? r->op : ""};
+				   r->at.func ? r->at.func->name : "",
+				   r->at.op ? op_name(r->at.op) : ""};
 	return MLCC_OK;
 }
 
@@ -301,7 +242,7 @@ static int cmp_weight_ref(const void *a, const void *b)
 
 int weights_dir_files(const struct package *pkg, struct weight_plan *plan, struct mlcc_diag *d)
 {
-	struct walker w = {pkg, plan, d, NULL, 0, 0, NULL, NULL};
+	struct walker w = {pkg, plan, d, NULL, 0, 0};
 	int rc = MLCC_OK;
 
 	memset(plan, 0, sizeof *plan);
@@ -334,11 +275,12 @@ static int add_dir_files(struct walker *w, const struct weight_plan *listed)
 int weights_plan(const struct package *pkg, const struct model *m, const struct weight_plan *listed,
 		 struct weight_plan *plan, struct mlcc_diag *d)
 {
-	struct walker w = {pkg, plan, d, NULL, 0, 0, NULL, NULL};
+	struct walker w = {pkg, plan, d, NULL, 0, 0};
+	struct model_visitor v = {NULL, add_ref, &w};
 	int rc;
 
 	memset(plan, 0, sizeof *plan);
-	rc = walk_model(&w, m);
+	rc = model_walk(m, pkg->spec_path, &v);
 	if (!rc)
 		rc = check_refs(&w);
 	if (!rc)

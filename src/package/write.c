@@ -31,7 +31,6 @@
 #define AUTHOR "com.apple.CoreML"
 #define SPEC_ITEM AUTHOR "/model.mlmodel"
 #define WEIGHTS_ITEM AUTHOR "/weights"
-#define MODEL_PATH_PREFIX "@model_path/"
 
 /* ---- Manifest.json ------------------------------------------------------ */
 
@@ -105,87 +104,27 @@ char *pkg_manifest(void)
 /* ---- checks before anything is written ---------------------------------- */
 
 struct refcheck {
-	const char *origin;
 	const struct pkg_weights *w;
 	struct mlcc_diag *d;
 };
 
-/* Every blob in 'v' (nested values included) names a file of the package. */
-static int check_value(const struct refcheck *rc, const struct mvalue *v)
+/* model_walk callback: every blob names a file of the package. */
+static int check_value(void *ctx, const struct model_site *at, const struct mvalue *v)
 {
-	size_t n = strlen(MODEL_PATH_PREFIX);
-	int r;
+	const struct refcheck *rc = ctx;
+	const char *f;
+	char q[DIAG_QUOTE_MAX];
 
-	if (!v)
+	if (v->kind != VAL_BLOB)
 		return MLCC_OK;
-	if (v->kind == VAL_BLOB) {
-		const char *f = v->blob_file ? v->blob_file : "";
-		if (strncmp(f, MODEL_PATH_PREFIX, n) == 0)
-			for (size_t i = 0; rc->w && i < rc->w->n; i++)
-				if (strcmp(f + n, rc->w->files[i].rel) == 0)
-					return MLCC_OK;
-		return diag_fail(rc->d, MLCC_E_USAGE,
-				 "%s: BLOBFILE '%s' is not among the weight files of the package",
-				 rc->origin, f);
-	}
-	for (size_t i = 0; v->kind != VAL_TENSOR && i < v->count; i++) {
-		if (v->items && (r = check_value(rc, v->items[i])))
-			return r;
-		if (v->values && (r = check_value(rc, v->values[i])))
-			return r;
-	}
-	return MLCC_OK;
-}
-
-static int check_attrs(const struct refcheck *rc, const struct attribute *at, size_t n)
-{
-	int r;
-
-	for (size_t i = 0; i < n; i++)
-		if ((r = check_value(rc, at[i].value)))
-			return r;
-	return MLCC_OK;
-}
-
-static int check_block(const struct refcheck *rc, const struct block *b)
-{
-	int r;
-
-	if ((r = check_attrs(rc, b->attrs, b->nattrs)))
-		return r;
-	for (size_t i = 0; i < b->nops; i++) {
-		const struct op *op = &b->ops[i];
-		if ((r = check_attrs(rc, op->attrs, op->nattrs)))
-			return r;
-		for (size_t k = 0; k < op->ninputs; k++)
-			for (size_t j = 0; j < op->inputs[k].n; j++)
-				if ((r = check_value(rc, op->inputs[k].b[j].value)))
-					return r;
-		for (size_t k = 0; k < op->nblocks; k++)
-			if ((r = check_block(rc, &op->blocks[k])))
-				return r;
-	}
-	return MLCC_OK;
-}
-
-/* Every BLOBFILE reference of 'm' and of its children. */
-static int check_refs(const struct refcheck *rc, const struct model *m)
-{
-	const struct program *p = m->program;
-	int r;
-
-	if (m->kind == MODEL_ML_PROGRAM && p) {
-		if ((r = check_attrs(rc, p->attrs, p->nattrs)))
-			return r;
-		for (size_t i = 0; i < p->nfuncs; i++)
-			if ((r = check_attrs(rc, p->funcs[i].attrs, p->funcs[i].nattrs)) ||
-			    (r = check_block(rc, &p->funcs[i].body)))
-				return r;
-	}
-	for (size_t i = 0; i < m->nchildren; i++)
-		if ((r = check_refs(rc, m->children[i])))
-			return r;
-	return MLCC_OK;
+	f = v->blob_file ? v->blob_file : "";
+	if (strncmp(f, MLCC_MODEL_PATH_PREFIX, MLCC_MODEL_PATH_PREFIX_LEN) == 0)
+		for (size_t i = 0; rc->w && i < rc->w->n; i++)
+			if (strcmp(f + MLCC_MODEL_PATH_PREFIX_LEN, rc->w->files[i].rel) == 0)
+				return MLCC_OK;
+	return model_fail(rc->d, MLCC_E_USAGE, at,
+			  "BLOBFILE '%s' is not among the weight files of the package",
+			  diag_quote(q, f));
 }
 
 /* Weight paths are safe, distinct, and leave room for the specification. */
@@ -307,7 +246,9 @@ static int split_target(const char *out_path, char **parent, char **name, struct
 int pkg_write(const char *out_path, const struct model *m, const struct pkg_weights *w,
 	      struct mlcc_diag *d)
 {
-	const struct refcheck refs = {m->origin ? m->origin : out_path, w, d};
+	const char *origin = m->origin ? m->origin : out_path;
+	struct refcheck refs = {w, d};
+	struct model_visitor v = {NULL, check_value, &refs};
 	char *parent = NULL, *name = NULL;
 	struct os_output out = {NULL, NULL, {NULL, -1}};
 	struct arena a;
@@ -318,9 +259,9 @@ int pkg_write(const char *out_path, const struct model *m, const struct pkg_weig
 	arena_init(&a);
 	rc = split_target(out_path, &parent, &name, d);
 	if (!rc)
-		rc = check_weights(refs.origin, w, d);
+		rc = check_weights(origin, w, d);
 	if (!rc)
-		rc = check_refs(&refs, m);
+		rc = model_walk(m, origin, &v);
 	if (!rc)
 		rc = spec_write(m, &a, &spec, &len, d);
 	if (!rc)

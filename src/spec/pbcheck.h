@@ -18,9 +18,6 @@
 
 #include <protobuf-c/protobuf-c.h>
 
-/* Nesting mlcc accepts: far beyond any real model (a few dozen levels). */
-#define PB_MAX_DEPTH 200
-
 enum pb_problem_kind {
 	PB_FINE,      /* nothing found */
 	PB_TOO_DEEP,  /* messages nest deeper than the limit */

@@ -44,9 +44,6 @@ struct reader {
 	unsigned depth; /* nesting of blocks and values */
 };
 
-/* Deeper nesting than this is refused rather than risking the stack. */
-#define MAX_DEPTH 256
-
 static void *pb_alloc(void *data, size_t size)
 {
 	return arena_alloc_raw(data, size);
@@ -92,7 +89,8 @@ static int fail(struct reader *r, int status, const char *fmt, ...) MLCC_PRINTF(
 
 static int fail(struct reader *r, int status, const char *fmt, ...)
 {
-	char what[512], where[400] = "", qf[DIAG_QUOTE_MAX], qo[DIAG_QUOTE_MAX];
+	char what[512], where[DIAG_QUOTE_MAX + MODEL_LABEL_MAX + 32] = "", qf[DIAG_QUOTE_MAX];
+	char label[MODEL_LABEL_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -100,14 +98,10 @@ static int fail(struct reader *r, int status, const char *fmt, ...)
 	va_end(ap);
 	if (r->func && r->op) {
 		const char *name = op_name(r->op);
-		if (name)
-			snprintf(where, sizeof where,
-				 "function '%s': op '%s': ", diag_quote(qf, r->func),
-				 diag_quote(qo, name));
-		else
-			snprintf(where, sizeof where,
-				 "function '%s': op #%zu (%s): ", diag_quote(qf, r->func),
-				 r->op_index, diag_quote(qo, r->op->type ? r->op->type : ""));
+		if (!name && r->op->n_outputs && r->op->outputs[0])
+			name = r->op->outputs[0]->name;
+		snprintf(where, sizeof where, "function '%s': %s: ", diag_quote(qf, r->func),
+			 model_label(label, name, r->op->type, r->op_index));
 	} else if (r->func) {
 		snprintf(where, sizeof where, "function '%s': ", diag_quote(qf, r->func));
 	}
@@ -164,7 +158,7 @@ static int read_type(struct reader *r, const PValueType *pt, struct mtype **out)
 
 	if (!pt)
 		return fail(r, MLCC_E_CORRUPT, "value without a type");
-	if (++r->depth > MAX_DEPTH)
+	if (++r->depth > MLCC_MAX_NESTING)
 		return fail(r, MLCC_E_CORRUPT, "types nested too deeply");
 	t = arena_alloc(r->a, sizeof *t);
 	if (!t)
@@ -419,7 +413,7 @@ static int read_value(struct reader *r, const PValue *pv, struct mvalue **out)
 
 	if (!pv)
 		return fail(r, MLCC_E_CORRUPT, "missing value");
-	if (++r->depth > MAX_DEPTH)
+	if (++r->depth > MLCC_MAX_NESTING)
 		return fail(r, MLCC_E_CORRUPT, "values nested too deeply");
 	v = arena_alloc(r->a, sizeof *v);
 	if (!v)
@@ -563,7 +557,7 @@ static int read_block(struct reader *r, const PBlock *pb, struct block *b)
 {
 	if (!pb)
 		return fail(r, MLCC_E_CORRUPT, "missing block");
-	if (++r->depth > MAX_DEPTH)
+	if (++r->depth > MLCC_MAX_NESTING)
 		return fail(r, MLCC_E_CORRUPT, "blocks nested too deeply");
 	b->ninputs = pb->n_inputs;
 	if (read_named_types(r, pb->inputs, pb->n_inputs, &b->inputs))
@@ -691,7 +685,7 @@ static int read_model(struct reader *r, const Model *pm, struct model **out)
 		return nomem(r);
 	if (!pm)
 		return fail(r, MLCC_E_CORRUPT, "empty pipeline model");
-	if (++r->depth > MAX_DEPTH)
+	if (++r->depth > MLCC_MAX_NESTING)
 		return fail(r, MLCC_E_CORRUPT, "pipelines nested too deeply");
 	m->arena = r->a;
 	m->origin = r->origin;
@@ -749,10 +743,10 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, siz
 
 	if (len == 0)
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: empty file, not a Core ML model", origin);
-	pr = pb_check(&core_ml__specification__model__descriptor, buf, len, PB_MAX_DEPTH);
+	pr = pb_check(&core_ml__specification__model__descriptor, buf, len, MLCC_MAX_PB_NESTING);
 	if (pr.kind == PB_TOO_DEEP)
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: messages nested more than %d levels deep",
-				 origin, PB_MAX_DEPTH);
+				 origin, MLCC_MAX_PB_NESTING);
 	if (pr.kind == PB_BAD_LENGTH)
 		return diag_fail(
 			d, MLCC_E_CORRUPT,

@@ -22,23 +22,11 @@
 ** allocated from 'a' (they live until arena_free(a)); '*bytes' and '*len'
 ** are set on success.  A lowered ML-program classifier (m->classifier,
 ** classifier.c) is written with its `classify` op re-inserted, as
-** spec_restore_classifier() does, without changing 'm'.  Errors name
+** classifier_restore() does, without changing 'm'.  Errors name
 ** m->origin, then the function and op at fault: a model type mlcc does
 ** not hold (MODEL_OTHER), a value whose storage does not fit its type, a
 ** result larger than 2 GiB. */
 int spec_write(const struct model *m, struct arena *a, uint8_t **bytes, size_t *len,
 	       struct mlcc_diag *d);
-
-/* Undo classifier_lower() on 'm' and on every child of a pipeline: append
-** `classify(probabilities = <prob_var>, classes = <labels>)` to the
-** classifier's function (m->classifier.func, else the description's
-** defaultFunctionName, else "main", else the only function), with outputs
-** named after the description's predictedFeatureName (string or int64
-** scalar) and predictedProbabilitiesName (dict<label type, fp64>),
-** attribute name = "classify_0", and make those two the function's
-** outputs; then clear m->classifier.  Nothing to do (MLCC_OK) when no
-** classifier was lowered (m->classifier.prob_var is NULL).  New objects
-** come from m->arena. */
-int spec_restore_classifier(struct model *m, struct mlcc_diag *d);
 
 #endif

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "model/classifier.h"
 #include "spec/spec_read.h"
 
 typedef CoreML__Specification__Model PModel;
@@ -57,31 +58,23 @@ struct writer {
 	unsigned depth; /* nesting, counted as spec_read.c counts it */
 };
 
-/* spec_read.c refuses deeper nesting; so does the writer. */
-#define MAX_DEPTH 256
-
 /* Fail with the writer's location prefixed to the message. */
 static int fail(struct writer *w, int status, const char *fmt, ...) MLCC_PRINTF(3, 4);
 
 static int fail(struct writer *w, int status, const char *fmt, ...)
 {
-	char what[512], where[400] = "";
+	char what[512], where[DIAG_QUOTE_MAX + MODEL_LABEL_MAX + 32] = "", qf[DIAG_QUOTE_MAX];
+	char label[MODEL_LABEL_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	if (w->func && w->op) {
-		const char *name =
-			model_value_string(model_attr(w->op->attrs, w->op->nattrs, "name"));
-		if (name)
-			snprintf(where, sizeof where, "function '%s': op '%s': ", w->func, name);
-		else
-			snprintf(where, sizeof where, "function '%s': op #%zu (%s): ", w->func,
-				 w->op_index, w->op->type ? w->op->type : "?");
-	} else if (w->func) {
-		snprintf(where, sizeof where, "function '%s': ", w->func);
-	}
+	if (w->func && w->op)
+		snprintf(where, sizeof where, "function '%s': %s: ", diag_quote(qf, w->func),
+			 model_op_label(label, w->op, w->op_index));
+	else if (w->func)
+		snprintf(where, sizeof where, "function '%s': ", diag_quote(qf, w->func));
 	return diag_fail(w->d, status, "%s: %s%s", w->origin, where, what);
 }
 
@@ -236,7 +229,7 @@ static int write_type(struct writer *w, const struct mtype *t, PValueType **out)
 
 	if (!t)
 		return fail(w, MLCC_E_INTERNAL, "value without a type");
-	if (++w->depth > MAX_DEPTH)
+	if (++w->depth > MLCC_MAX_NESTING)
 		return fail(w, MLCC_E_UNSUPPORTED, "types nested too deeply");
 	if (!(pt = msg_new(w, MIL(value_type))))
 		return nomem(w);
@@ -557,7 +550,7 @@ static int write_value(struct writer *w, const struct mvalue *v, PValue **out)
 
 	if (!v)
 		return fail(w, MLCC_E_INTERNAL, "missing value");
-	if (++w->depth > MAX_DEPTH)
+	if (++w->depth > MLCC_MAX_NESTING)
 		return fail(w, MLCC_E_UNSUPPORTED, "values nested too deeply");
 	if (!(pv = msg_new(w, MIL(value))))
 		return nomem(w);
@@ -738,7 +731,7 @@ static int write_block(struct writer *w, const struct block *b, PBlock **out)
 
 	if (!pb)
 		return nomem(w);
-	if (++w->depth > MAX_DEPTH)
+	if (++w->depth > MLCC_MAX_NESTING)
 		return fail(w, MLCC_E_UNSUPPORTED, "blocks nested too deeply");
 	pb->n_inputs = b->ninputs;
 	if ((rc = write_named_types(w, b->inputs, b->ninputs, &pb->inputs)))
@@ -840,193 +833,6 @@ static int write_program(struct writer *w, const struct program *p, PProgram **o
 	return MLCC_OK;
 }
 
-/* ---- classifiers -------------------------------------------------------- */
-
-/* A rank-0 tensor type of 'dt'; NULL when out of memory. */
-static struct mtype *scalar_type(struct arena *a, enum dtype dt)
-{
-	struct mtype *t = arena_alloc(a, sizeof *t);
-
-	if (t) {
-		t->kind = TY_TENSOR;
-		t->dtype = dt;
-	}
-	return t;
-}
-
-/* A rank-0 tensor value of 'dt' holding the element at 'elem' (in its
-** unpacked in-memory form); NULL when out of memory. */
-static struct mvalue *scalar_value(struct arena *a, enum dtype dt, const void *elem)
-{
-	struct mvalue *v = arena_alloc(a, sizeof *v);
-	void *data = arena_alloc(a, dtype_mem_size(dt));
-
-	if (!v || !data || !(v->type = scalar_type(a, dt)))
-		return NULL;
-	memcpy(data, elem, dtype_mem_size(dt));
-	v->kind = VAL_TENSOR;
-	v->count = 1;
-	v->data = data;
-	return v;
-}
-
-/* The 'classes' literal: list<tensor<T, []>, N> of the labels. */
-static struct mvalue *labels_value(struct arena *a, const struct classifier *c)
-{
-	enum dtype dt = c->int_labels ? DT_INT64 : DT_STRING;
-	struct mvalue *v = arena_alloc(a, sizeof *v);
-	struct mtype *t = arena_alloc(a, sizeof *t);
-
-	if (!v || !t || !(t->elem = scalar_type(a, dt)))
-		return NULL;
-	t->kind = TY_LIST;
-	t->length = (int64_t)c->nlabels;
-	v->kind = VAL_LIST;
-	v->type = t;
-	v->count = c->nlabels;
-	v->items = arena_array(a, c->nlabels, sizeof *v->items);
-	if (c->nlabels && !v->items)
-		return NULL;
-	for (size_t i = 0; i < c->nlabels; i++) {
-		const void *e = c->int_labels ? (const void *)&c->int_values[i]
-					      : (const void *)&c->labels[i];
-		if (!(v->items[i] = scalar_value(a, dt, e)))
-			return NULL;
-	}
-	return v;
-}
-
-/* Fill 'op' with the classify op of 'm' (labels in m->classifier, output
-** names 'label' and 'probs'); false when out of memory. */
-static bool build_classify(struct arena *a, const struct classifier *c, const char *label,
-			   const char *probs, struct op *op)
-{
-	static const char *const op_name = "classify_0";
-	enum dtype dt = c->int_labels ? DT_INT64 : DT_STRING;
-	struct binding *b = arena_array(a, 2, sizeof *b);
-	struct mtype *dict = arena_alloc(a, sizeof *dict);
-
-	op->type = "classify";
-	op->inputs = arena_array(a, 2, sizeof *op->inputs);
-	op->outputs = arena_array(a, 2, sizeof *op->outputs);
-	op->attrs = arena_alloc(a, sizeof *op->attrs);
-	if (!b || !dict || !op->inputs || !op->outputs || !op->attrs)
-		return false;
-	b[0].name = c->prob_var;
-	b[1].value = labels_value(a, c);
-	op->ninputs = 2;
-	op->inputs[0] = (struct argument){"probabilities", 1, &b[0]};
-	op->inputs[1] = (struct argument){"classes", 1, &b[1]};
-	dict->kind = TY_DICT;
-	dict->elem = scalar_type(a, dt);
-	dict->value = scalar_type(a, DT_FP64);
-	op->noutputs = 2;
-	op->outputs[0] = (struct named_type){label, scalar_type(a, dt)};
-	op->outputs[1] = (struct named_type){probs, dict};
-	op->nattrs = 1;
-	op->attrs[0] = (struct attribute){"name", scalar_value(a, DT_STRING, &op_name)};
-	return b[1].value && dict->elem && dict->value && op->outputs[0].type && op->attrs[0].value;
-}
-
-/* The function the classifier was lowered from (see spec_write.h). */
-static struct function *classifier_func(struct model *m)
-{
-	struct program *p = m->program;
-	const char *want = m->classifier.func ? m->classifier.func->name : NULL;
-	const char *dflt = m->desc ? m->desc->defaultfunctionname : NULL;
-
-	if (!want)
-		want = dflt && *dflt ? dflt : "main";
-	for (size_t i = 0; i < p->nfuncs; i++)
-		if (strcmp(p->funcs[i].name, want) == 0)
-			return &p->funcs[i];
-	return !m->classifier.func && p->nfuncs == 1 ? &p->funcs[0] : NULL;
-}
-
-/* Re-insert the classify op of one model, allocating from 'a'. */
-static int restore_one(struct model *m, struct arena *a, struct mlcc_diag *d)
-{
-	const char *origin = m->origin ? m->origin : "model";
-	const char *label = m->desc ? m->desc->predictedfeaturename : NULL;
-	const char *probs = m->desc ? m->desc->predictedprobabilitiesname : NULL;
-	struct function *f;
-	struct block *b;
-	struct op *ops;
-	const char **outs;
-
-	if (!m->classifier.prob_var)
-		return MLCC_OK;
-	if (m->kind != MODEL_ML_PROGRAM || !m->program || !m->program->nfuncs)
-		return diag_fail(d, MLCC_E_INTERNAL,
-				 "%s: classifier recorded on a model without an ML program",
-				 origin);
-	if (!label || !*label || !probs || !*probs)
-		return diag_fail(
-			d, MLCC_E_UNSUPPORTED,
-			"%s: classifier without predictedFeatureName and predictedProbabilitiesName",
-			origin);
-	if (!(f = classifier_func(m)))
-		return diag_fail(d, MLCC_E_INTERNAL, "%s: no function for the classifier", origin);
-	b = &f->body;
-	ops = arena_array(a, b->nops + 1, sizeof *ops);
-	outs = arena_array(a, 2, sizeof *outs);
-	if (!ops || !outs || !build_classify(a, &m->classifier, label, probs, &ops[b->nops]))
-		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", origin);
-	if (b->nops)
-		memcpy(ops, b->ops, b->nops * sizeof *ops);
-	outs[0] = label;
-	outs[1] = probs;
-	b->ops = ops;
-	b->nops++;
-	b->outputs = outs;
-	b->noutputs = 2;
-	memset(&m->classifier, 0, sizeof m->classifier);
-	return MLCC_OK;
-}
-
-int spec_restore_classifier(struct model *m, struct mlcc_diag *d)
-{
-	int rc;
-
-	if (m->classifier.prob_var && !m->arena)
-		return diag_fail(d, MLCC_E_INTERNAL, "%s: model without an arena",
-				 m->origin ? m->origin : "model");
-	if ((rc = restore_one(m, m->arena, d)))
-		return rc;
-	for (size_t i = 0; i < m->nchildren; i++)
-		if ((rc = spec_restore_classifier(m->children[i], d)))
-			return rc;
-	return MLCC_OK;
-}
-
-/* A lowered classifier model as a restored shallow copy (the original is
-** left as it is); 'm' itself when nothing was lowered. */
-static int unlowered(struct writer *w, const struct model *m, const struct model **out)
-{
-	struct model *cm;
-	struct program *cp;
-	struct function *cf;
-
-	*out = m;
-	if (!m->classifier.prob_var)
-		return MLCC_OK;
-	if (m->kind != MODEL_ML_PROGRAM || !m->program || !m->program->nfuncs)
-		return fail(w, MLCC_E_INTERNAL,
-			    "classifier recorded on a model without an ML program");
-	cm = arena_alloc(w->a, sizeof *cm);
-	cp = arena_alloc(w->a, sizeof *cp);
-	cf = arena_array(w->a, m->program->nfuncs, sizeof *cf);
-	if (!cm || !cp || !cf)
-		return nomem(w);
-	*cm = *m;
-	*cp = *m->program;
-	memcpy(cf, m->program->funcs, m->program->nfuncs * sizeof *cf);
-	cp->funcs = cf;
-	cm->program = cp;
-	*out = cm;
-	return restore_one(cm, w->a, w->d);
-}
-
 /* ---- the model ---------------------------------------------------------- */
 
 static int write_model(struct writer *w, const struct model *m, PModel **out);
@@ -1096,9 +902,9 @@ static int write_model(struct writer *w, const struct model *m, PModel **out)
 
 	if (!m)
 		return fail(w, MLCC_E_INTERNAL, "empty pipeline model");
-	if (++w->depth > MAX_DEPTH)
+	if (++w->depth > MLCC_MAX_NESTING)
 		return fail(w, MLCC_E_UNSUPPORTED, "pipelines nested too deeply");
-	if ((rc = unlowered(w, m, &m)))
+	if ((rc = classifier_restored(w->a, m, &m, w->d)))
 		return rc;
 	if (!(pm = msg_new(w, SPEC(model))))
 		return nomem(w);

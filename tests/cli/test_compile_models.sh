@@ -155,14 +155,14 @@ Compilation successful
 
 Compiling broken.mlpackage...
 Compilation failed with error:
-$root/broken.mlpackage/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w': BLOBFILE '@model_path/weights/weight.bin' offset 64: weight file is missing
+$root/broken.mlpackage/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w' (const): BLOBFILE '@model_path/weights/weight.bin' offset 64: weight file is missing
 
 Error: 1 of 3 packages failed to compile
 " all --input "$work/all" --output "$work/o11" -j 3
 check "--quiet prints only errors" 1 "
 Compiling broken.mlpackage...
 Compilation failed with error:
-$root/broken.mlpackage/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w': BLOBFILE '@model_path/weights/weight.bin' offset 64: weight file is missing
+$root/broken.mlpackage/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w' (const): BLOBFILE '@model_path/weights/weight.bin' offset 64: weight file is missing
 
 Error: 1 of 3 packages failed to compile
 " all --input "$work/all" --output "$work/o12" --quiet

@@ -47,22 +47,22 @@ expect "BLOBFILE absolute path" \
 p=$work/noweights.mlpackage
 "$mkpkg" "$p" --no-weight-file
 expect "missing weight file" \
-	"mlcc: error: $p/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w': BLOBFILE '@model_path/weights/weight.bin' offset 64: weight file is missing" "$p"
+	"mlcc: error: $p/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w' (const): BLOBFILE '@model_path/weights/weight.bin' offset 64: weight file is missing" "$p"
 
 p=$work/offset.mlpackage
 "$mkpkg" "$p" --blob-offset 4096
 expect "offset beyond the blob file" \
-	"mlcc: error: $p/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w': BLOBFILE '@model_path/weights/weight.bin' offset 4096: blob record beyond the end of the file (144 bytes)" "$p"
+	"mlcc: error: $p/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w' (const): BLOBFILE '@model_path/weights/weight.bin' offset 4096: blob record beyond the end of the file (144 bytes)" "$p"
 
 p=$work/cut.mlpackage
 "$mkpkg" "$p" --truncate-weights 136
 expect "weight file cut inside the blob" \
-	"mlcc: error: $p/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w': BLOBFILE '@model_path/weights/weight.bin' offset 64: blob data (16 bytes at 128) beyond the end of the file (136 bytes)" "$p"
+	"mlcc: error: $p/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w' (const): BLOBFILE '@model_path/weights/weight.bin' offset 64: blob data (16 bytes at 128) beyond the end of the file (136 bytes)" "$p"
 
 p=$work/sentinel.mlpackage
 "$mkpkg" "$p" --blob-offset 0
 expect "no blob record at the offset" \
-	"mlcc: error: $p/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w': BLOBFILE '@model_path/weights/weight.bin' offset 0: no blob record here (bad sentinel)" "$p"
+	"mlcc: error: $p/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w' (const): BLOBFILE '@model_path/weights/weight.bin' offset 0: no blob record here (bad sentinel)" "$p"
 
 p=$work/missing.mlpackage
 n=$((n + 1))

@@ -11,7 +11,7 @@ mkpkg=$2
 . "$(dirname "$0")/lib.sh"
 setup hostile
 spec=Data/com.apple.CoreML/model.mlmodel
-w="function 'main': op 'w': BLOBFILE '@model_path/weights/weight.bin'"
+w="function 'main': op 'w' (const): BLOBFILE '@model_path/weights/weight.bin'"
 
 # mk NAME MKPKG-OPTIONS...: $p is a fresh package.
 mk() {
@@ -102,15 +102,15 @@ out=$work/nested-out
 
 mk undefined --undefined
 expect "variable never defined" \
-	"mlcc: error: $p/$spec: function 'main': op 'out': variable 'nope' is never defined" "$p"
+	"mlcc: error: $p/$spec: function 'main': op 'out' (relu): variable 'nope' is never defined" "$p"
 
 mk early --use-before-def
 expect "variable used before its definition" \
-	"mlcc: error: $p/$spec: function 'main': op 'out': variable 'y' is used before its definition" "$p"
+	"mlcc: error: $p/$spec: function 'main': op 'out' (relu): variable 'y' is used before its definition" "$p"
 
 mk dupvar --dup-var
 expect "variable defined twice" \
-	"mlcc: error: $p/$spec: function 'main': op 'w': variable 'w' is defined twice" "$p"
+	"mlcc: error: $p/$spec: function 'main': op 'w' (add): variable 'w' is defined twice" "$p"
 
 mk dupfunc --dup-function
 expect "function defined twice" \
@@ -120,19 +120,19 @@ expect "function defined twice" \
 
 mk quote --var-name 'a"b'
 expect "variable name with a quote" \
-	"mlcc: error: $p/$spec: function 'main': op 'a\\\"b': variable name 'a\\\"b' is not a MIL identifier ([A-Za-z_][A-Za-z0-9_@.]*)" "$p"
+	"mlcc: error: $p/$spec: function 'main': op 'a\\\"b' (add): variable name 'a\\\"b' is not a MIL identifier ([A-Za-z_][A-Za-z0-9_@.]*)" "$p"
 
 mk newline --var-name "$(printf 'a\nb')"
 expect "variable name with a newline" \
-	"mlcc: error: $p/$spec: function 'main': op 'a\\nb': variable name 'a\\nb' is not a MIL identifier ([A-Za-z_][A-Za-z0-9_@.]*)" "$p"
+	"mlcc: error: $p/$spec: function 'main': op 'a\\nb' (add): variable name 'a\\nb' is not a MIL identifier ([A-Za-z_][A-Za-z0-9_@.]*)" "$p"
 
 mk backslash --var-name 'a\b'
 expect "variable name with a backslash" \
-	"mlcc: error: $p/$spec: function 'main': op 'a\\\\b': variable name 'a\\\\b' is not a MIL identifier ([A-Za-z_][A-Za-z0-9_@.]*)" "$p"
+	"mlcc: error: $p/$spec: function 'main': op 'a\\\\b' (add): variable name 'a\\\\b' is not a MIL identifier ([A-Za-z_][A-Za-z0-9_@.]*)" "$p"
 
 mk utf8 --var-name 'poids_é'
 expect "variable name with non-ASCII letters" \
-	"mlcc: error: $p/$spec: function 'main': op 'poids_é': variable name 'poids_é' is not a MIL identifier ([A-Za-z_][A-Za-z0-9_@.]*)" "$p"
+	"mlcc: error: $p/$spec: function 'main': op 'poids_é' (add): variable name 'poids_é' is not a MIL identifier ([A-Za-z_][A-Za-z0-9_@.]*)" "$p"
 
 # Strings are escaped, not refused: model.mil C-style, metadata.json as
 # NSJSONSerialization writes (\/ for a slash, \u00XX for other controls).
@@ -209,7 +209,7 @@ assemble_expect "model.mil with 3000 nested blocks" \
 m=$work/undef.mil
 printf 'program(1.3)\n{\n    func main<ios18>(tensor<fp32, [1]> x) {\n        tensor<fp32, [1]> y = relu(x = nope)[name = string("y")];\n    } -> (y);\n}' >"$m"
 assemble_expect "model.mil using an undefined variable" \
-	"mlcc: error: $m: function 'main': op 'y': variable 'nope' is never defined" "$m"
+	"mlcc: error: $m:4:9: function 'main': op 'y' (relu): variable 'nope' is never defined" "$m"
 
 # Sibling blocks may reuse a name (t in both branches); using it after
 # the cond is out of its scope.
@@ -232,7 +232,7 @@ program(1.3)
 }
 EOF
 assemble_expect "model.mil using a name outside its block" \
-	"mlcc: error: $m: function 'main': op 'z': variable 't' is used outside the block that defines it" "$m"
+	"mlcc: error: $m:13:9: function 'main': op 'z' (add): variable 't' is used outside the block that defines it" "$m"
 sed 's/y = t)/y = y)/' "$m" >"$work/scope-ok.mil"
 "$mlcc" assemble "$work/scope-ok.mil" -o "$work/scope-ok.mlpackage" >/dev/null 2>"$work/stderr" &&
 	ok "sibling blocks reuse a name" || bad "sibling blocks reuse a name: $(cat "$work/stderr")"

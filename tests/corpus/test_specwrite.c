@@ -11,7 +11,7 @@
 ** written specification is a fixed point (read back and written again it
 ** gives the same bytes); for classifiers, the model after classifier
 ** lowering, written back (classify op re-inserted), compiles to the same
-** bundle, and spec_restore_classifier() + spec_write() give the same
+** bundle, and classifier_restore() + spec_write() give the same
 ** bytes as spec_write() of the lowered model.
 ** Ends with "specwrite identical N/M".
 **
@@ -266,9 +266,9 @@ static int check_classifier(const char *src, const char *tmp, const char *stem, 
 	}
 	if (!compiles_same(pkg, out, ref, ref_sha, why, n))
 		goto done;
-	if (spec_write(m, &a, &b1, &n1, &d) || spec_restore_classifier(m, &d) ||
+	if (spec_write(m, &a, &b1, &n1, &d) || classifier_restore(m, &d) ||
 	    spec_write(m, &a, &b2, &n2, &d) || n1 != n2 || memcmp(b1, b2, n1)) {
-		snprintf(why, n, "spec_restore_classifier differs %s", d.message);
+		snprintf(why, n, "classifier_restore differs %s", d.message);
 		goto done;
 	}
 	ok = 1;

@@ -729,8 +729,8 @@ static void test_classifier(void)
 		back = round_trip(m, &b1, &n1);
 		CHECK(back && same_model(orig, back));
 		CHECK(m->program->funcs[0].body.nops == 1 && m->classifier.op);
-		/* ... exactly as spec_restore_classifier does on the IR. */
-		CHECK(spec_restore_classifier(m, &d) == MLCC_OK);
+		/* ... exactly as classifier_restore does on the IR. */
+		CHECK(classifier_restore(m, &d) == MLCC_OK);
 		CHECK(!m->classifier.prob_var && same_model(orig, m));
 		CHECK(spec_write(m, &A, &b2, &n2, &d) == MLCC_OK && n1 == n2 &&
 		      memcmp(b1, b2, n1) == 0);
@@ -767,7 +767,7 @@ static void test_refusals(void)
 	diag_clear(&d);
 	CHECK(spec_write(m, &A, &b, &n, &d) == MLCC_E_CORRUPT);
 	CHECK(strcmp(d.message,
-		     "hand-built: function 'main': op 'a': fp32 tensor value has 2 elements, its shape needs 3") ==
+		     "hand-built: function 'main': op 'a' (const): fp32 tensor value has 2 elements, its shape needs 3") ==
 	      0);
 	m->program->funcs[0].body.ops[0].attrs[1].value =
 		tensor_v(vec_t(DT_UINT4, DIM_UNKNOWN), 2, (const uint8_t[]){1, 2});
@@ -964,7 +964,7 @@ static void test_pkg_write(void)
 	diag_clear(&d);
 	CHECK(pkg_write(pkg, m, &w, &d) == MLCC_E_USAGE);
 	CHECK(strcmp(d.message,
-		     "hand-built: BLOBFILE '@model_path/weights/other.bin' is not among the weight files of the package") ==
+		     "hand-built: function 'main': op 'w' (const): BLOBFILE '@model_path/weights/other.bin' is not among the weight files of the package") ==
 	      0);
 	struct pkg_weight bad = {blob, "../weight.bin"};
 	struct pkg_weights wb = {1, &bad};

@@ -26,6 +26,7 @@
 struct meta {
 	const struct emit_ctx *c;
 	struct arena *a;
+	int err; /* a failure outside the JSON tree (nsj_failed sees those) */
 };
 
 static struct nsj *str(struct meta *m, const char *s)
@@ -321,7 +322,7 @@ static struct nsj *schema(struct meta *m, FeatureDescription **fs, size_t n)
 
 /* Count the non-const ops of 'f' under Apple's keys, in order of first
 ** appearance (the insertion order of Apple's dictionary). */
-static int add_histogram(struct meta *m, struct nsj *h, const struct function *f)
+static void add_histogram(struct meta *m, struct nsj *h, const struct function *f)
 {
 	for (size_t i = 0; i < f->body.nops; i++) {
 		const struct op *op = &f->body.ops[i];
@@ -339,7 +340,13 @@ static int add_histogram(struct meta *m, struct nsj *h, const struct function *f
 		if (!found)
 			nsj_set(m->a, h, arena_strdup(m->a, key), nsj_int(m->a, 1));
 	}
-	return 0;
+}
+
+/* Record the first failure of a precision pass. */
+static void check(struct meta *m, int rc)
+{
+	if (rc && !m->err)
+		m->err = rc;
 }
 
 static struct nsj *precision_json(struct meta *m, const struct precision_set *s)
@@ -378,7 +385,7 @@ static struct nsj *function_entry(struct meta *m, const struct model *md,
 
 	if (f) {
 		add_histogram(m, h, f);
-		precision_compute(f, classify_op(md, f), &cp);
+		check(m, precision_compute(f, classify_op(md, f), &cp));
 	}
 	nsj_set(m->a, o, "computePrecision", precision_json(m, &cp));
 	nsj_set(m->a, o, "outputSchema", schema(m, fd->output, fd->n_output));
@@ -472,8 +479,8 @@ static void collect(struct meta *m, const struct model *md, struct nsj *h, struc
 	if (md->kind == MODEL_ML_PROGRAM) {
 		const struct function *f = default_function(md);
 		add_histogram(m, h, f);
-		precision_compute(f, classify_op(md, f), cp);
-		precision_storage(md->program, sp);
+		check(m, precision_compute(f, classify_op(md, f), cp));
+		check(m, precision_storage(md->program, sp));
 		return;
 	}
 	for (size_t i = 0; i < md->nchildren; i++)
@@ -585,7 +592,7 @@ static int order_keys(void *ctx, const struct nsj *obj, size_t *order)
 int emit_metadata(const struct emit_ctx *c, struct wbuf *w)
 {
 	struct arena a;
-	struct meta m = {c, &a};
+	struct meta m = {c, &a, MLCC_OK};
 	struct nsj *root, *top;
 	int rc = MLCC_OK;
 
@@ -593,7 +600,7 @@ int emit_metadata(const struct emit_ctx *c, struct wbuf *w)
 	root = nsj_array(&a);
 	top = top_level(&m);
 	nsj_push(&a, root, top);
-	if (nsj_failed(root) || nsj_print(w, root, order_keys, &m) != 0)
+	if (m.err || nsj_failed(root) || nsj_print(w, root, order_keys, &m) != 0)
 		rc = diag_fail(c->diag, MLCC_E_NOMEM, "metadata.json: out of memory");
 	arena_free(&a);
 	return rc;

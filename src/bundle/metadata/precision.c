@@ -64,14 +64,14 @@ static int build_symbols(const struct function *f, struct strmap *sym)
 {
 	for (size_t i = 0; i < f->ninputs; i++)
 		if (strmap_put(sym, f->inputs[i].name, f->inputs[i].type))
-			return -1;
+			return MLCC_E_NOMEM;
 	for (size_t i = 0; i < f->body.nops; i++) {
 		const struct op *op = &f->body.ops[i];
 		for (size_t k = 0; k < op->noutputs; k++)
 			if (strmap_put(sym, op->outputs[k].name, op->outputs[k].type))
-				return -1;
+				return MLCC_E_NOMEM;
 	}
-	return 0;
+	return MLCC_OK;
 }
 
 static bool is_function_input(const struct function *f, const char *name)
@@ -108,7 +108,7 @@ int precision_compute(const struct function *f, const struct op *extra, struct p
 	strmap_init(&sym);
 	if (build_symbols(f, &sym)) {
 		strmap_free(&sym);
-		return -1;
+		return MLCC_E_NOMEM;
 	}
 	for (size_t i = 0; i < f->body.nops; i++)
 		if (strcmp(f->body.ops[i].type, "const") != 0)
@@ -116,7 +116,7 @@ int precision_compute(const struct function *f, const struct op *extra, struct p
 	if (extra)
 		add_op_types(s, extra, f, &sym);
 	strmap_free(&sym);
-	return 0;
+	return MLCC_OK;
 }
 
 /* The value of op parameter 'name': an attribute (iOS16 form) or a literal
@@ -197,7 +197,7 @@ static int storage_of(const struct function *f, struct precision_set *s)
 	strmap_init(&sym);
 	if (build_symbols(f, &sym)) {
 		strmap_free(&sym);
-		return -1;
+		return MLCC_E_NOMEM;
 	}
 	for (size_t i = 0; i < f->body.nops; i++) {
 		const struct op *op = &f->body.ops[i];
@@ -217,15 +217,15 @@ static int storage_of(const struct function *f, struct precision_set *s)
 			add_constexpr_label(s, op, &sym);
 	}
 	strmap_free(&sym);
-	return 0;
+	return MLCC_OK;
 }
 
 int precision_storage(const struct program *p, struct precision_set *s)
 {
 	for (size_t i = 0; i < p->nfuncs; i++)
 		if (storage_of(&p->funcs[i], s))
-			return -1;
-	return 0;
+			return MLCC_E_NOMEM;
+	return MLCC_OK;
 }
 
 bool precision_empty(const struct precision_set *s)

@@ -24,11 +24,13 @@ struct precision_set {
 ** input and output of each non-const op of its body (variables resolved
 ** to their declared types), bool and string excepted; 'extra' (may be
 ** NULL) is one more op counted as if it were in the body (a lowered
-** classify op).  Returns 0 or -1 when out of memory. */
+** classify op).  Returns MLCC_OK, or MLCC_E_NOMEM (the set is then
+** incomplete and must not be printed). */
 int precision_compute(const struct function *f, const struct op *extra, struct precision_set *s);
 
 /* Add the storage precision of every function of 'p': the types and
-** compression labels of blob-backed weights. */
+** compression labels of blob-backed weights.  Returns as
+** precision_compute(). */
 int precision_storage(const struct program *p, struct precision_set *s);
 
 bool precision_empty(const struct precision_set *s);
