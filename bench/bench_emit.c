@@ -139,7 +139,7 @@ static int bench(const char *path, int runs, struct mlcc_diag *d)
 		arena_free(&a);
 		return rc;
 	}
-	rc = spec_read_file(&a, pkg.spec_path, &m, c.spec_sha256, d);
+	rc = spec_read_file(&a, pkg.files.origin, &m, c.spec_sha256, d);
 	if (!rc && m->kind != MODEL_ML_PROGRAM)
 		rc = diag_fail(d, MLCC_E_UNSUPPORTED, "%s: not an ML program", path);
 	if (!rc)

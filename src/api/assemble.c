@@ -26,9 +26,10 @@
 
 #define MIL_MAX_BYTES ((size_t)4 << 30)
 
-/* The specification version the text asks for (or the option's). */
+/* The specification version the text asks for (or the option's), into
+** '*out'. */
 static int pick_spec(const struct mlcc_assemble_options *o, const struct model *m,
-		     const struct mil_info *info, struct mlcc_diag *d)
+		     const struct mil_info *info, int32_t *out, struct mlcc_diag *d)
 {
 	bool v13 = strcmp(info->dialect, "1.3") == 0;
 	int spec = 0;
@@ -40,44 +41,18 @@ static int pick_spec(const struct mlcc_assemble_options *o, const struct model *
 		spec = 9;
 	if (o->spec_version) {
 		if (o->spec_version < spec && !(v13 && o->spec_version >= 9))
-			return -diag_fail(
+			return diag_fail(
 				d, MLCC_E_USAGE,
 				"%s: --spec-version %d is older than the program's opsets need (%d)",
 				o->mil, o->spec_version, spec);
 		spec = o->spec_version;
 	}
 	if ((spec >= 9) != v13)
-		return -diag_fail(
+		return diag_fail(
 			d, MLCC_E_CORRUPT,
 			"%s: program(%s) text cannot be specification version %d (program(1.0) is 6 to 8, program(1.3) is 9 and later)",
 			o->mil, info->dialect, spec);
-	return spec;
-}
-
-struct weight_list {
-	struct pkg_weight *v;
-	size_t n;
-	struct arena *a;
-	struct mlcc_diag *d;
-};
-
-/* os_walk callback: DIR/<path> becomes @model_path/weights/<path>. */
-static int add_weight(void *ctx, const char *abs, const char *rel, const struct stat *st)
-{
-	struct weight_list *l = ctx;
-	struct pkg_weight *p;
-
-	if (!S_ISREG(st->st_mode))
-		return MLCC_OK; /* sockets, fifos: not weights */
-	p = realloc(l->v, (l->n + 1) * sizeof *p);
-	if (!p)
-		return diag_fail(l->d, MLCC_E_NOMEM, "out of memory");
-	l->v = p;
-	p[l->n].src = arena_strdup(l->a, abs);
-	p[l->n].rel = arena_strdup(l->a, rel);
-	if (!p[l->n].src || !p[l->n].rel)
-		return diag_fail(l->d, MLCC_E_NOMEM, "out of memory");
-	l->n++;
+	*out = spec;
 	return MLCC_OK;
 }
 
@@ -104,8 +79,7 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 	struct loaded from;
 	struct model *m = NULL;
 	struct mil_info info;
-	struct weight_list wl = {NULL, 0, &a, d};
-	struct pkg_weights w = {0, NULL};
+	struct weight_plan w = {0};
 	uint8_t *text = NULL;
 	size_t len;
 	bool borrowed = false;
@@ -119,13 +93,8 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 	free(text);
 	if (!rc)
 		rc = validate_model(m, o->mil, d);
-	if (!rc) {
-		int spec = pick_spec(o, m, &info, d);
-		if (spec < 0)
-			rc = -spec;
-		else
-			m->spec_version = spec;
-	}
+	if (!rc)
+		rc = pick_spec(o, m, &info, &m->spec_version, d);
 	if (!rc && o->description_from) {
 		borrowed = true;
 		rc = borrow_description(m, o->description_from, &from, d);
@@ -137,15 +106,13 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 		if (stat(o->weights_dir, &st) != 0 || !S_ISDIR(st.st_mode))
 			rc = diag_fail(d, MLCC_E_USAGE, "%s: not a directory", o->weights_dir);
 		else
-			rc = os_walk(o->weights_dir, "weights", NULL, add_weight, &wl, d);
+			rc = weights_list_dir(o->weights_dir, "weights", NULL, &w, d);
 	}
-	w.n = wl.n;
-	w.files = wl.v;
 	if (!rc)
 		rc = pkg_write(o->output, m, &w, d);
 	if (borrowed)
 		load_free(&from);
-	free(wl.v);
+	weights_free(&w);
 	arena_free(&a);
 	return rc;
 }

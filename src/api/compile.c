@@ -101,14 +101,14 @@ static int read_model(struct arena *a, const struct package *pkg, struct model *
 		      uint8_t sha256[32], const struct weight_plan *listed,
 		      struct weight_plan *plan, struct mlcc_diag *d)
 {
-	int rc = spec_read_file(a, pkg->spec_path, m, sha256, d);
+	int rc = spec_read_file(a, pkg->files.origin, m, sha256, d);
 
 	if (!rc)
-		rc = check_model(*m, pkg->spec_path, d);
+		rc = check_model(*m, pkg->files.origin, d);
 	if (!rc)
-		rc = validate_model(*m, pkg->spec_path, d);
+		rc = validate_model(*m, pkg->files.origin, d);
 	if (!rc)
-		rc = weights_plan(pkg, *m, listed, plan, d);
+		rc = weights_plan(&pkg->files, *m, listed, plan, d);
 	if (!rc)
 		rc = lower_model(*m, d);
 	return rc;
@@ -164,7 +164,7 @@ static int compile_run(struct compile *k, const struct mlcc_compile_options *o, 
 	rc = os_output_open(&k->out, o->output_dir, name, d);
 	free(name);
 	if (!rc)
-		rc = weights_dir_files(&k->pkg, &k->listed, d);
+		rc = weights_dir_files(&k->pkg.files, &k->listed, d);
 	if (!rc)
 		copier_start(&k->cp, &k->listed, k->out.tmp.path, o->link, o->on_event,
 			     o->event_ctx);

@@ -8,18 +8,14 @@
 ** relative path.  For a pipeline, the children's identical copies of the
 ** weight files become the package's one weights directory.
 */
-#include <stdlib.h>
-
-#include "bundle/bundle.h"
 #include "base/diag.h"
+#include "bundle/bundle.h"
 #include "package/pkg_write.h"
 
 int mlcc_decompile(const char *bundle, const char *out, struct mlcc_diag *d)
 {
 	struct arena a;
 	struct bundle b;
-	struct pkg_weight *files = NULL;
-	struct pkg_weights w = {0, NULL};
 	int rc;
 
 	diag_clear(d);
@@ -28,18 +24,9 @@ int mlcc_decompile(const char *bundle, const char *out, struct mlcc_diag *d)
 				 bundle);
 	arena_init(&a);
 	rc = bundle_read(&a, bundle, &b, d);
-	if (!rc && b.nweights) {
-		files = calloc(b.nweights, sizeof *files);
-		if (!files)
-			rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
-		for (size_t i = 0; files && i < b.nweights; i++)
-			files[i] = (struct pkg_weight){b.weights[i].abs, b.weights[i].rel};
-		w.n = b.nweights;
-		w.files = files;
-	}
 	if (!rc)
-		rc = pkg_write(out, b.model, &w, d);
-	free(files);
+		rc = pkg_write(out, b.model, &b.weights, d);
+	bundle_free(&b);
 	arena_free(&a);
 	return rc;
 }

@@ -185,7 +185,7 @@ static const char *blob_digest(void *ctx, const struct mvalue *v)
 		if (l->plan.refs[i].offset == v->blob_offset &&
 		    strcmp(l->plan.refs[i].rel, rel) == 0)
 			r = &l->plan.refs[i];
-	if (!r || !(path = os_join(l->pkg.model_path, rel)))
+	if (!r || !(path = os_join(l->files->model_path, rel)))
 		return out;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);

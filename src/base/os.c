@@ -280,7 +280,7 @@ static int walk(const char *dir, const char *rel, const char *root_real, os_walk
 	struct dirent *e;
 	int rc = MLCC_OK;
 
-	if (depth > 64)
+	if (depth > MLCC_MAX_DIR_NESTING)
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: directories nested too deeply", dir);
 	dp = opendir(dir);
 	if (!dp)

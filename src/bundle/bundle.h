@@ -80,25 +80,27 @@ int bundle_adopt_weights(const char *dir, const char *owner, const struct weight
 /* ---- reading ------------------------------------------------------------- */
 
 /* One weight file of the bundle. */
-struct bundle_file {
-	char *abs; /* where it is */
-	char *rel; /* path relative to the bundle: "weights/weight.bin" */
-};
-
 struct bundle {
-	struct model *model;
-	char *stem;	  /* bundle directory name without .mlmodelc */
-	char *spec_name;  /* analytics modelName ("model" if unknown) */
-	char coremlc[32]; /* compiler stamp found in model.mil ("" if none) */
+	struct model *model; /* from 'a', as the bundle holds it (lowered) */
+	char *stem;	     /* bundle directory name without .mlmodelc */
+	char *spec_name;     /* analytics modelName ("model" if unknown) */
+	char coremlc[32];    /* compiler stamp found in model.mil ("" if none) */
 	char mil[32];
-	size_t nweights;
-	struct bundle_file *weights; /* union over pipeline children, sorted */
+	struct weight_plan weights; /* union over pipeline children (each holds
+				    ** a copy of every file), sorted */
+	struct model_files files;   /* @model_path: the bundle, or model0/ of a
+				    ** pipeline; origin: its model.mil */
 };
 
-/* Read the bundle at 'dir'; everything is allocated from 'a'.  For a
+/* Read the bundle at 'dir': the model and strings are allocated from 'a',
+** the weight list and 'files' are malloc'd (bundle_free).  For a
 ** classifier, m->classifier holds the labels and the probabilities
 ** variable (no classify op: see classifier_restore). */
-int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_diag *d);
+MLCC_MUST_CHECK int bundle_read(struct arena *a, const char *dir, struct bundle *b,
+				struct mlcc_diag *d);
+
+/* Release what bundle_read() malloc'd; a zeroed bundle is fine. */
+void bundle_free(struct bundle *b);
 
 /* What mlcc reads from a metadata.json text: isUpdatable ("1" -> 1);
 ** 0 for anything else, malformed text included. */

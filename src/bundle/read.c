@@ -40,37 +40,6 @@ int bundle_is_compiled(const char *path)
 	return yes;
 }
 
-struct weight_lister {
-	struct arena *a;
-	struct bundle *b;
-	struct mlcc_diag *d;
-};
-
-/* os_walk callback: add a weight file unless its relative path is
-** listed already (pipeline children each hold a copy of every file). */
-static int add_weight(void *ctx, const char *abs, const char *rel, const struct stat *st)
-{
-	struct weight_lister *l = ctx;
-	struct bundle *b = l->b;
-	struct bundle_file *w;
-
-	if (!S_ISREG(st->st_mode))
-		return diag_fail(l->d, MLCC_E_CORRUPT, "%s: not a regular file", abs);
-	for (size_t i = 0; i < b->nweights; i++)
-		if (strcmp(b->weights[i].rel, rel) == 0)
-			return MLCC_OK;
-	w = realloc(b->weights, (b->nweights + 1) * sizeof *w);
-	if (!w)
-		return diag_fail(l->d, MLCC_E_NOMEM, "out of memory");
-	b->weights = w;
-	w[b->nweights].abs = arena_strdup(l->a, abs);
-	w[b->nweights].rel = arena_strdup(l->a, rel);
-	if (!w[b->nweights].abs || !w[b->nweights].rel)
-		return diag_fail(l->d, MLCC_E_NOMEM, "out of memory");
-	b->nweights++;
-	return MLCC_OK;
-}
-
 /* model.mil of an ML-program directory, parsed; the stamp noted once. */
 static int read_program(struct arena *a, const char *dir, struct bundle *b, struct model **out,
 			struct mlcc_diag *d)
@@ -138,7 +107,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 
 	if (!cdp)
 		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
-	if (depth > 16) {
+	if (depth > MLCC_MAX_PIPELINE_NESTING) {
 		free(cdp);
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: pipelines nested too deeply", dir);
 	}
@@ -160,9 +129,8 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 		}
 		wd = os_join(dir, "weights");
 		if (!wd)
-			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
-		struct weight_lister wl = {a, b, d};
-		rc = os_walk(wd, "weights", NULL, add_weight, &wl, d);
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+		rc = weights_list_dir(wd, "weights", NULL, &b->weights, d);
 		free(wd);
 	} else {
 		m = arena_alloc(a, sizeof *m);
@@ -185,6 +153,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 	m->spec_version = cd.spec_version;
 	m->desc = cd.desc;
 	m->type_field = cd.type;
+	m->stage = MODEL_LOWERED; /* as the compiler printed it */
 	*out = m;
 	return MLCC_OK;
 }
@@ -215,9 +184,25 @@ static void read_updatable(const char *dir, struct model *m)
 	free(path);
 }
 
-static int cmp_file(const void *x, const void *y)
+/* Where @model_path points: the bundle directory, or the first child's
+** for a pipeline (every child holds every file). */
+static int bundle_files(const char *dir, const struct model *m, struct model_files *f,
+			struct mlcc_diag *d)
 {
-	return strcmp(((const struct bundle_file *)x)->rel, ((const struct bundle_file *)y)->rel);
+	char *base = m->nchildren ? os_join(dir, "model0") : strdup(dir);
+
+	memset(f, 0, sizeof *f);
+	if (base) {
+		f->model_path = base;
+		f->origin = os_join(base, "model.mil");
+		f->weights_dir = os_join(base, "weights");
+		f->root_real = realpath(dir, NULL);
+	}
+	if (!base || !f->origin || !f->weights_dir)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+	if (!f->root_real)
+		return diag_errno(d, dir, "cannot resolve", errno);
+	return MLCC_OK;
 }
 
 int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_diag *d)
@@ -229,21 +214,8 @@ int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_
 
 	memset(b, 0, sizeof *b);
 	rc = read_model_dir(a, dir, b, &b->model, 0, d);
-	if (!rc && b->nweights) {
-		/* Keep the list in the arena's lifetime, sorted. */
-		struct bundle_file *w = arena_array(a, b->nweights, sizeof *w);
-		if (!w)
-			rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
-		else {
-			memcpy(w, b->weights, b->nweights * sizeof *w);
-			qsort(w, b->nweights, sizeof *w, cmp_file);
-		}
-		free(b->weights);
-		b->weights = w;
-	} else {
-		free(b->weights);
-		b->weights = NULL;
-	}
+	if (!rc)
+		rc = bundle_files(dir, b->model, &b->files, d);
 	if (rc)
 		return rc;
 	read_updatable(dir, b->model);
@@ -253,11 +225,17 @@ int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_
 	b->stem = arena_strndup(a, base, blen);
 	an = os_join(dir, "analytics/coremldata.bin");
 	if (!an || !b->stem)
-		rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 	else
 		rc = cd_read_analytics_name(a, an, &b->spec_name, d);
 	free(an);
 	if (!rc && !b->spec_name)
 		b->spec_name = "model";
 	return rc;
+}
+
+void bundle_free(struct bundle *b)
+{
+	weights_free(&b->weights);
+	model_files_free(&b->files);
 }

@@ -136,25 +136,25 @@ static int open_package(struct package *pkg, const char *input, struct mlcc_diag
 	if (rc)
 		return rc;
 	data = os_join(input, "Data");
-	pkg->spec_path = data ? os_join(data, rel) : NULL;
+	pkg->files.origin = data ? os_join(data, rel) : NULL;
 	free(data);
-	if (!pkg->spec_path) {
+	if (!pkg->files.origin) {
 		free(rel);
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", input);
 	}
-	if (stat(pkg->spec_path, &st) != 0) {
+	if (stat(pkg->files.origin, &st) != 0) {
 		free(rel);
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: root model file is missing",
-				 pkg->spec_path);
+				 pkg->files.origin);
 	}
 	free(rel);
 	if (!S_ISREG(st.st_mode))
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: root model is not a regular file",
-				 pkg->spec_path);
-	if (!os_within(pkg->root_real, pkg->spec_path))
+				 pkg->files.origin);
+	if (!os_within(pkg->files.root_real, pkg->files.origin))
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: root model file leaves the package (symlink)",
-				 pkg->spec_path);
+				 pkg->files.origin);
 	base = os_basename(input, &blen);
 	pkg->stem = strip_ext(base, blen, ".mlpackage");
 	return pkg->stem ? MLCC_OK : diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", input);
@@ -176,66 +176,73 @@ int package_open(struct package *pkg, const char *input, struct mlcc_diag *d)
 		return diag_errno(d, input, "cannot open model", errno);
 	pkg->is_package = S_ISDIR(st.st_mode);
 	if (pkg->is_package) {
-		pkg->root_real = realpath(input, NULL);
-		if (!pkg->root_real)
+		pkg->files.root_real = realpath(input, NULL);
+		if (!pkg->files.root_real)
 			return diag_errno(d, input, "cannot resolve", errno);
 		rc = open_package(pkg, input, d);
 	} else {
-		pkg->spec_path = strdup(input);
+		pkg->files.origin = strdup(input);
 		base = os_basename(input, &blen);
 		pkg->stem = strip_ext(base, blen, ".mlmodel");
 		dir = strndup(input, (size_t)(base - input));
-		pkg->root_real = realpath(dir && *dir ? dir : ".", NULL);
+		pkg->files.root_real = realpath(dir && *dir ? dir : ".", NULL);
 		free(dir);
-		if (!pkg->spec_path || !pkg->stem || !pkg->root_real)
+		if (!pkg->files.origin || !pkg->stem || !pkg->files.root_real)
 			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", input);
 		rc = MLCC_OK;
 	}
 	if (rc)
 		return rc;
-	base = os_basename(pkg->spec_path, &blen);
+	base = os_basename(pkg->files.origin, &blen);
 	pkg->spec_name = strip_ext(base, blen, "");
-	pkg->model_path = strndup(pkg->spec_path, (size_t)(base - pkg->spec_path));
-	if (!pkg->spec_name || !pkg->model_path)
+	pkg->files.model_path = strndup(pkg->files.origin, (size_t)(base - pkg->files.origin));
+	if (!pkg->spec_name || !pkg->files.model_path)
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", input);
-	if (!*pkg->model_path) {
-		free(pkg->model_path);
-		pkg->model_path = strdup("./");
+	if (!*pkg->files.model_path) {
+		free(pkg->files.model_path);
+		pkg->files.model_path = strdup("./");
 	}
 	if (pkg->is_package)
-		pkg->weights_dir = os_join(pkg->model_path, "weights");
-	if (!pkg->model_path || (pkg->is_package && !pkg->weights_dir))
+		pkg->files.weights_dir = os_join(pkg->files.model_path, "weights");
+	if (!pkg->files.model_path || (pkg->is_package && !pkg->files.weights_dir))
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", input);
 	return MLCC_OK;
 }
 
-int package_resolve_blob(const struct package *pkg, const char *blob_path, const char **rel,
+int package_resolve_blob(const struct model_files *f, const char *blob_path, const char **rel,
 			 char **abs, struct mlcc_diag *d)
 {
 	size_t n = MLCC_MODEL_PATH_PREFIX_LEN;
+	char q[DIAG_QUOTE_MAX];
 
 	*abs = NULL;
 	if (strncmp(blob_path, MLCC_MODEL_PATH_PREFIX, n) != 0)
 		return diag_fail(d, MLCC_E_UNSUPPORTED,
-				 "%s: BLOBFILE path '%s' is not under @model_path", pkg->spec_path,
-				 blob_path);
+				 "%s: BLOBFILE path '%s' is not under @model_path", f->origin,
+				 diag_quote(q, blob_path));
 	*rel = blob_path + n;
 	if (!os_rel_path_safe(*rel))
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: BLOBFILE path '%s' leaves the package",
-				 pkg->spec_path, blob_path);
-	*abs = os_join(pkg->model_path, *rel);
+				 f->origin, diag_quote(q, blob_path));
+	*abs = os_join(f->model_path, *rel);
 	if (!*abs)
-		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", pkg->spec_path);
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", f->origin);
 	return MLCC_OK;
+}
+
+void model_files_free(struct model_files *f)
+{
+	free(f->origin);
+	free(f->model_path);
+	free(f->root_real);
+	free(f->weights_dir);
+	memset(f, 0, sizeof *f);
 }
 
 void package_close(struct package *pkg)
 {
 	free(pkg->input);
-	free(pkg->root_real);
-	free(pkg->spec_path);
-	free(pkg->model_path);
-	free(pkg->weights_dir);
+	model_files_free(&pkg->files);
 	free(pkg->stem);
 	free(pkg->spec_name);
 	memset(pkg, 0, sizeof *pkg);

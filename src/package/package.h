@@ -14,16 +14,28 @@
 
 #include "mlcc.h"
 
+/* Where the files of a model are, whatever form it comes in (a package,
+** a bare .mlmodel, a compiled bundle): what weight references resolve
+** against and what may be read.  Every string is malloc'd. */
+struct model_files {
+	char *origin;	   /* the file messages name: the specification file,
+			   ** or a bundle's model.mil */
+	char *model_path;  /* the directory @model_path names */
+	char *root_real;   /* real path nothing outside of is ever read */
+	char *weights_dir; /* <model_path>/weights, part of the model whether
+			   ** referenced or not; NULL for a bare .mlmodel (only
+			   ** referenced files belong to it) */
+};
+
+/* Release the strings of 'f' and zero it. */
+void model_files_free(struct model_files *f);
+
 struct package {
-	bool is_package;   /* .mlpackage directory (else a bare .mlmodel) */
-	char *input;	   /* the path as given */
-	char *root_real;   /* real path of the package, or the .mlmodel's dir:
-			   ** nothing outside it is ever read */
-	char *spec_path;   /* the specification file */
-	char *model_path;  /* what @model_path names: the spec file's directory */
-	char *weights_dir; /* package: <model_path>/weights; NULL otherwise */
-	char *stem;	   /* bundle name without .mlmodelc */
-	char *spec_name;   /* spec file name without extension: "model" */
+	bool is_package;	  /* .mlpackage directory (else a bare .mlmodel) */
+	char *input;		  /* the path as given */
+	struct model_files files; /* files.origin is the specification file */
+	char *stem;		  /* bundle name without .mlmodelc */
+	char *spec_name;	  /* spec file name without extension: "model" */
 };
 
 /* Locate everything for 'input'.  Errors name the file at fault:
@@ -41,7 +53,7 @@ int package_manifest_root(const char *origin, const char *text, size_t len, char
 /* Resolve a BLOBFILE path ("@model_path/weights/weight.bin") to a file
 ** inside the package.  Stores in '*rel' a pointer to the part after
 ** "@model_path/" (inside 'blob_path') and in '*abs' a malloc'd path. */
-int package_resolve_blob(const struct package *pkg, const char *blob_path, const char **rel,
+int package_resolve_blob(const struct model_files *f, const char *blob_path, const char **rel,
 			 char **abs, struct mlcc_diag *d);
 
 void package_close(struct package *pkg);

@@ -17,17 +17,7 @@
 
 #include "mlcc.h"
 #include "model/model.h"
-
-/* One weight file of the package. */
-struct pkg_weight {
-	const char *src; /* the file to copy (streamed, never loaded) */
-	const char *rel; /* its path under @model_path: "weights/weight.bin" */
-};
-
-struct pkg_weights {
-	size_t n;
-	const struct pkg_weight *files;
-};
+#include "package/weights.h"
 
 /* The manifest identifier of the item at 'path' (relative to Data/):
 ** the RFC 4122 version-5 (SHA-1, name-based) UUID of 'path' in the URL
@@ -41,14 +31,15 @@ char *pkg_manifest(void);
 
 /* Write 'm' as the package directory 'out_path' (its parent is created if
 ** needed): the specification from spec_write(), every file of 'w' copied
-** byte for byte to Data/com.apple.CoreML/<rel> ('w' may be NULL), and an
+** byte for byte from its 'abs' to Data/com.apple.CoreML/<rel> ('w' may be
+** NULL; only its files are used), and an
 ** empty weights directory when there are none.  Every BLOBFILE reference
 ** of 'm' must name one of the files of 'w' ("@model_path/<rel>").
 ** The package appears atomically: it is built in a temporary directory
 ** beside the target (".<name>.mlcc-tmp-XXXXXX") and renamed at the end;
 ** on error nothing is left and an existing package at 'out_path' is
 ** untouched; on success it is replaced. */
-int pkg_write(const char *out_path, const struct model *m, const struct pkg_weights *w,
-	      struct mlcc_diag *d);
+MLCC_MUST_CHECK int pkg_write(const char *out_path, const struct model *m,
+			      const struct weight_plan *w, struct mlcc_diag *d);
 
 #endif

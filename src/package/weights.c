@@ -36,7 +36,7 @@ struct ref {
 };
 
 struct walker {
-	const struct package *pkg;
+	const struct model_files *files;
 	struct weight_plan *plan;
 	struct mlcc_diag *d;
 	struct ref *refs;
@@ -69,16 +69,34 @@ static size_t plan_add(struct weight_plan *plan, const char *rel, const char *ab
 	return plan->nfiles++;
 }
 
-/* os_walk callback: one file of the weights directory. */
+struct lister {
+	struct weight_plan *plan;
+	struct mlcc_diag *d;
+};
+
+/* os_walk callback: one file of a weights directory. */
 static int add_file(void *ctx, const char *abs, const char *rel, const struct stat *st)
 {
-	struct walker *w = ctx;
+	struct lister *l = ctx;
 
 	if (!S_ISREG(st->st_mode))
-		return diag_fail(w->d, MLCC_E_CORRUPT, "%s: not a regular file", abs);
-	if (plan_add(w->plan, rel, abs) == (size_t)-1)
-		return diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", abs);
+		return diag_fail(l->d, MLCC_E_CORRUPT, "%s: not a regular file", abs);
+	if (plan_add(l->plan, rel, abs) == (size_t)-1)
+		return diag_fail(l->d, MLCC_E_NOMEM, "%s: out of memory", abs);
 	return MLCC_OK;
+}
+
+static int cmp_file(const void *a, const void *b);
+
+int weights_list_dir(const char *dir, const char *rel, const char *root_real,
+		     struct weight_plan *plan, struct mlcc_diag *d)
+{
+	struct lister l = {plan, d};
+	int rc = os_walk(dir, rel, root_real, add_file, &l, d);
+
+	if (!rc && plan->nfiles)
+		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
+	return rc;
 }
 
 /* ---- collecting references ---------------------------------------------- */
@@ -103,19 +121,18 @@ static int add_ref(void *ctx, const struct model_site *at, const struct mvalue *
 
 	if (v->kind != VAL_BLOB)
 		return MLCC_OK;
-	rc = package_resolve_blob(w->pkg, v->blob_file, &rel, &abs, w->d);
+	rc = package_resolve_blob(w->files, v->blob_file, &rel, &abs, w->d);
 	if (rc)
 		return rc;
 	idx = plan_add(w->plan, rel, abs);
 	free(abs);
 	if (idx == (size_t)-1)
-		return diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", w->pkg->spec_path);
+		return diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", w->files->origin);
 	if (w->nrefs == w->cap) {
 		size_t cap = w->cap ? 2 * w->cap : 64;
 		struct ref *p = realloc(w->refs, cap * sizeof *p);
 		if (!p)
-			return diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory",
-					 w->pkg->spec_path);
+			return diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", w->files->origin);
 		w->refs = p;
 		w->cap = cap;
 	}
@@ -195,7 +212,7 @@ static int check_refs(struct walker *w)
 			if (fd >= 0)
 				close(fd);
 			cur = r->file;
-			if (!os_within(w->pkg->root_real, f->abs) && access(f->abs, F_OK) == 0)
+			if (!os_within(w->files->root_real, f->abs) && access(f->abs, F_OK) == 0)
 				return ref_fail(w, r, MLCC_E_CORRUPT,
 						"weight file leaves the package (symlink)");
 			fd = open(f->abs, O_RDONLY | O_CLOEXEC);
@@ -240,17 +257,12 @@ static int cmp_weight_ref(const void *a, const void *b)
 	return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
-int weights_dir_files(const struct package *pkg, struct weight_plan *plan, struct mlcc_diag *d)
+int weights_dir_files(const struct model_files *f, struct weight_plan *plan, struct mlcc_diag *d)
 {
-	struct walker w = {pkg, plan, d, NULL, 0, 0};
-	int rc = MLCC_OK;
-
 	memset(plan, 0, sizeof *plan);
-	if (pkg->weights_dir)
-		rc = os_walk(pkg->weights_dir, "weights", pkg->root_real, add_file, &w, d);
-	if (!rc && plan->nfiles)
-		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
-	return rc;
+	if (!f->weights_dir)
+		return MLCC_OK;
+	return weights_list_dir(f->weights_dir, "weights", f->root_real, plan, d);
 }
 
 /* The weights directory's files into 'plan': those of 'listed' when given
@@ -261,7 +273,7 @@ static int add_dir_files(struct walker *w, const struct weight_plan *listed)
 	int rc = MLCC_OK;
 
 	if (!listed) {
-		rc = weights_dir_files(w->pkg, &own, w->d);
+		rc = weights_dir_files(w->files, &own, w->d);
 		listed = &own;
 	}
 	for (size_t i = 0; i < listed->nfiles && !rc; i++)
@@ -272,15 +284,15 @@ static int add_dir_files(struct walker *w, const struct weight_plan *listed)
 	return rc;
 }
 
-int weights_plan(const struct package *pkg, const struct model *m, const struct weight_plan *listed,
-		 struct weight_plan *plan, struct mlcc_diag *d)
+int weights_plan(const struct model_files *f, const struct model *m,
+		 const struct weight_plan *listed, struct weight_plan *plan, struct mlcc_diag *d)
 {
-	struct walker w = {pkg, plan, d, NULL, 0, 0};
+	struct walker w = {f, plan, d, NULL, 0, 0};
 	struct model_visitor v = {NULL, add_ref, &w};
 	int rc;
 
 	memset(plan, 0, sizeof *plan);
-	rc = model_walk(m, pkg->spec_path, &v);
+	rc = model_walk(m, f->origin, &v);
 	if (!rc)
 		rc = check_refs(&w);
 	if (!rc)

@@ -104,7 +104,7 @@ char *pkg_manifest(void)
 /* ---- checks before anything is written ---------------------------------- */
 
 struct refcheck {
-	const struct pkg_weights *w;
+	const struct weight_plan *w;
 	struct mlcc_diag *d;
 };
 
@@ -119,7 +119,7 @@ static int check_value(void *ctx, const struct model_site *at, const struct mval
 		return MLCC_OK;
 	f = v->blob_file ? v->blob_file : "";
 	if (strncmp(f, MLCC_MODEL_PATH_PREFIX, MLCC_MODEL_PATH_PREFIX_LEN) == 0)
-		for (size_t i = 0; rc->w && i < rc->w->n; i++)
+		for (size_t i = 0; rc->w && i < rc->w->nfiles; i++)
 			if (strcmp(f + MLCC_MODEL_PATH_PREFIX_LEN, rc->w->files[i].rel) == 0)
 				return MLCC_OK;
 	return model_fail(rc->d, MLCC_E_USAGE, at,
@@ -128,11 +128,11 @@ static int check_value(void *ctx, const struct model_site *at, const struct mval
 }
 
 /* Weight paths are safe, distinct, and leave room for the specification. */
-static int check_weights(const char *origin, const struct pkg_weights *w, struct mlcc_diag *d)
+static int check_weights(const char *origin, const struct weight_plan *w, struct mlcc_diag *d)
 {
-	for (size_t i = 0; w && i < w->n; i++) {
+	for (size_t i = 0; w && i < w->nfiles; i++) {
 		const char *rel = w->files[i].rel;
-		if (!rel || !w->files[i].src || !os_rel_path_safe(rel) ||
+		if (!rel || !w->files[i].abs || !os_rel_path_safe(rel) ||
 		    strcmp(rel, "model.mlmodel") == 0 || strncmp(rel, "model.mlmodel/", 14) == 0)
 			return diag_fail(d, MLCC_E_USAGE, "%s: invalid weight file path '%s'",
 					 origin, rel ? rel : "(null)");
@@ -175,7 +175,7 @@ static int write_in(const char *dir, const char *name, const void *bytes, size_t
 }
 
 /* Copy one weight file to 'data/rel', creating its directories. */
-static int copy_weight(const char *data, const struct pkg_weight *f, struct mlcc_diag *d)
+static int copy_weight(const char *data, const struct weight_file *f, struct mlcc_diag *d)
 {
 	char *dst = os_join(data, f->rel), *slash;
 	int rc = MLCC_OK;
@@ -187,13 +187,13 @@ static int copy_weight(const char *data, const struct pkg_weight *f, struct mlcc
 	rc = os_mkdir_p(dst, NULL, d);
 	*slash = '/';
 	if (!rc)
-		rc = os_copy_file(f->src, dst, MLCC_LINK_COPY, NULL, NULL, d);
+		rc = os_copy_file(f->abs, dst, MLCC_LINK_COPY, NULL, NULL, d);
 	free(dst);
 	return rc;
 }
 
 /* Everything of the package inside the empty directory 'dir'. */
-static int fill(const char *dir, const uint8_t *spec, size_t len, const struct pkg_weights *w,
+static int fill(const char *dir, const uint8_t *spec, size_t len, const struct weight_plan *w,
 		struct mlcc_diag *d)
 {
 	char *manifest = pkg_manifest(), *data = os_join(dir, "Data/" AUTHOR);
@@ -212,7 +212,7 @@ static int fill(const char *dir, const uint8_t *spec, size_t len, const struct p
 		rc = write_in(data, "model.mlmodel", spec, len, d);
 	if (!rc)
 		rc = make_dir(data, "weights", d);
-	for (size_t i = 0; !rc && w && i < w->n; i++)
+	for (size_t i = 0; !rc && w && i < w->nfiles; i++)
 		rc = copy_weight(data, &w->files[i], d);
 out:
 	free(manifest);
@@ -243,7 +243,7 @@ static int split_target(const char *out_path, char **parent, char **name, struct
 	return MLCC_OK;
 }
 
-int pkg_write(const char *out_path, const struct model *m, const struct pkg_weights *w,
+int pkg_write(const char *out_path, const struct model *m, const struct weight_plan *w,
 	      struct mlcc_diag *d)
 {
 	const char *origin = m->origin ? m->origin : out_path;

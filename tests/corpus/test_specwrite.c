@@ -168,26 +168,17 @@ static bool lower_all(struct model *m)
 
 /* Read the package at 'path' into 'a': model, spec hash, weight list. */
 static int load(struct arena *a, const char *path, struct model **m, uint8_t sha[32],
-		struct weight_plan *plan, struct pkg_weights *w, struct mlcc_diag *d)
+		struct weight_plan *plan, struct mlcc_diag *d)
 {
 	struct package pkg;
 	int rc = package_open(&pkg, path, d);
 
 	if (!rc)
-		rc = spec_read_file(a, pkg.spec_path, m, sha, d);
+		rc = spec_read_file(a, pkg.files.origin, m, sha, d);
 	if (!rc)
-		rc = weights_plan(&pkg, *m, NULL, plan, d);
+		rc = weights_plan(&pkg.files, *m, NULL, plan, d);
 	package_close(&pkg);
-	if (rc)
-		return rc;
-	struct pkg_weight *f = arena_array(a, plan->nfiles, sizeof *f);
-	for (size_t i = 0; i < plan->nfiles; i++) {
-		f[i].src = plan->files[i].abs;
-		f[i].rel = plan->files[i].rel;
-	}
-	w->n = plan->nfiles;
-	w->files = f;
-	return MLCC_OK;
+	return rc;
 }
 
 /* spec_write(m) read back and written again gives the same bytes. */
@@ -224,7 +215,7 @@ static bool compiles_same(const char *pkg, const char *outdir, const char *ref,
 
 	arena_init(&a);
 	ok = package_open(&p, pkg, &d) == MLCC_OK &&
-	     spec_read_file(&a, p.spec_path, &m, sha, &d) == MLCC_OK;
+	     spec_read_file(&a, p.files.origin, &m, sha, &d) == MLCC_OK;
 	package_close(&p);
 	arena_free(&a);
 	if (!ok) {
@@ -245,7 +236,6 @@ static int check_classifier(const char *src, const char *tmp, const char *stem, 
 {
 	struct mlcc_diag d = {0, ""};
 	struct weight_plan plan;
-	struct pkg_weights w;
 	struct arena a;
 	struct model *m;
 	uint8_t sha[32], *b1, *b2;
@@ -255,12 +245,12 @@ static int check_classifier(const char *src, const char *tmp, const char *stem, 
 
 	memset(&plan, 0, sizeof plan);
 	arena_init(&a);
-	if (load(&a, src, &m, sha, &plan, &w, &d) || !lower_all(m))
+	if (load(&a, src, &m, sha, &plan, &d) || !lower_all(m))
 		goto done;
 	snprintf(pkg, sizeof pkg, "%s/lowered/%s.mlpackage", tmp, stem);
 	snprintf(out, sizeof out, "%s/lowered-out", tmp);
 	ok = 0;
-	if (pkg_write(pkg, m, &w, &d) != MLCC_OK) {
+	if (pkg_write(pkg, m, &plan, &d) != MLCC_OK) {
 		snprintf(why, n, "pkg_write (lowered): %s", d.message);
 		goto done;
 	}
@@ -283,7 +273,6 @@ static int check_one(const char *src, int *classifiers, int *restored)
 {
 	struct mlcc_diag d = {0, ""};
 	struct weight_plan plan;
-	struct pkg_weights w;
 	struct arena a;
 	struct model *m;
 	uint8_t sha[32];
@@ -295,14 +284,14 @@ static int check_one(const char *src, int *classifiers, int *restored)
 	snprintf(stem, sizeof stem, "%.*s", (int)(strlen(base) - 10), base);
 	memset(&plan, 0, sizeof plan);
 	arena_init(&a);
-	if (load(&a, src, &m, sha, &plan, &w, &d)) {
+	if (load(&a, src, &m, sha, &plan, &d)) {
 		snprintf(why, sizeof why, "cannot read: %s", d.message);
 		goto done;
 	}
 	if (!fixed_point(m, why, sizeof why))
 		goto done;
 	snprintf(pkg, sizeof pkg, "%s/written/%s.mlpackage", tmp, stem);
-	if (pkg_write(pkg, m, &w, &d) != MLCC_OK) {
+	if (pkg_write(pkg, m, &plan, &d) != MLCC_OK) {
 		snprintf(why, sizeof why, "pkg_write: %s", d.message);
 		goto done;
 	}

@@ -942,8 +942,8 @@ static void test_pkg_write(void)
 	/* With a weight file: copied as is, replaces the package, compiles. */
 	snprintf(blob, sizeof blob, "%s/blob.bin", tmp);
 	write_blob_file(blob);
-	struct pkg_weight wf = {blob, "weights/weight.bin"};
-	struct pkg_weights w = {1, &wf};
+	struct weight_file wf = {"weights/weight.bin", blob, 0};
+	struct weight_plan w = {1, &wf, 0, NULL};
 	m = compilable("@model_path/weights/weight.bin");
 	CHECK(pkg_write(pkg, m, &w, &d) == MLCC_OK);
 	snprintf(p, sizeof p, "%s/Data/com.apple.CoreML/weights/weight.bin", pkg);
@@ -966,12 +966,12 @@ static void test_pkg_write(void)
 	CHECK(strcmp(d.message,
 		     "hand-built: function 'main': op 'w' (const): BLOBFILE '@model_path/weights/other.bin' is not among the weight files of the package") ==
 	      0);
-	struct pkg_weight bad = {blob, "../weight.bin"};
-	struct pkg_weights wb = {1, &bad};
+	struct weight_file bad = {"../weight.bin", blob, 0};
+	struct weight_plan wb = {1, &bad, 0, NULL};
 	diag_clear(&d);
 	CHECK(pkg_write(pkg, m, &wb, &d) == MLCC_E_USAGE);
-	struct pkg_weight missing = {"/nonexistent/blob", "weights/other.bin"};
-	struct pkg_weights wm = {1, &missing};
+	struct weight_file missing = {"weights/other.bin", "/nonexistent/blob", 0};
+	struct weight_plan wm = {1, &missing, 0, NULL};
 	diag_clear(&d);
 	CHECK(pkg_write(pkg, m, &wm, &d) == MLCC_E_IO);
 	snprintf(p, sizeof p, "%s/out", tmp);
