@@ -13,6 +13,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A status a target does not act on: any outcome is fine as long as
+** nothing crashes (the sanitizers watch the rest). */
+static inline void fuzz_any(int status)
+{
+	(void)status;
+}
+
+/* An oracle: what must hold for every input, or the target aborts (a
+** finding, like a crash). */
+#define FUZZ_REQUIRE(cond, what)                                                                   \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz oracle failed: %s\n", what);                         \
+			abort();                                                                   \
+		}                                                                                  \
+	} while (0)
 
 #endif

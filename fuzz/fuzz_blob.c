@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ctx c = {size};
 	char why[200];
 
-	blob_scan(data, size, check, &c, why, sizeof why);
+	fuzz_any(blob_scan(data, size, check, &c, why, sizeof why));
 	for (size_t off = 0; off + BLOB_RECORD <= size && off < 4096; off += 64) {
 		struct blob_record r;
 		blob_record_decode(data + off, &r);

@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cd_file cd;
 
 	arena_init(&a);
-	cd_parse(&a, "coremldata.bin", data, size, &cd, &d);
+	fuzz_any(cd_parse(&a, "coremldata.bin", data, size, &cd, &d));
 	arena_free(&a);
 	return 0;
 }

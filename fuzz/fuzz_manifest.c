@@ -9,7 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mlcc_diag d = {0, ""};
 	char *path = NULL;
 
-	package_manifest_root("Manifest.json", (const char *)data, size, &path, &d);
+	fuzz_any(package_manifest_root("Manifest.json", (const char *)data, size, &path, &d));
 	free(path);
 	return 0;
 }

@@ -32,15 +32,15 @@ static void emit_all(struct model *m)
 	c.diag = &d;
 	if (m->kind == MODEL_ML_PROGRAM && classifier_lower(m, &d) == 0) {
 		wbuf_init(&w);
-		mil_print(m, &st, &w, &d);
+		fuzz_any(mil_print(m, &st, &w, &d));
 		wbuf_free(&w);
 	}
 	if (m->kind == MODEL_ML_PROGRAM || m->nchildren) {
 		wbuf_init(&w);
-		emit_coremldata(&c, m, &w);
+		fuzz_any(emit_coremldata(&c, m, &w));
 		wbuf_free(&w);
 		wbuf_init(&w);
-		emit_metadata(&c, &w);
+		fuzz_any(emit_metadata(&c, &w));
 		wbuf_free(&w);
 	}
 }
@@ -55,9 +55,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	arena_init(&a);
 	if (spec_read_bytes(&a, "fuzz", data, size, &m, &d) == 0) {
+		/* Whatever reads and writes must read back. */
 		if (m->kind != MODEL_OTHER && spec_write(m, &a, &bytes, &len, &d) == 0)
-			spec_read_bytes(&a, "again", bytes, len, &again, &d);
-		validate_model(m, "fuzz", &d);
+			FUZZ_REQUIRE(spec_read_bytes(&a, "again", bytes, len, &again, &d) == 0,
+				     d.message);
+		fuzz_any(validate_model(m, "fuzz", &d));
 		emit_all(m);
 	}
 	arena_free(&a);

@@ -214,9 +214,10 @@ static char *op_text(struct differ *df, int side, const struct op *op, bool v13)
 
 	df->which = side;
 	wbuf_init(&w);
-	mil_print_op(&w, op, v13, blob_digest, df);
+	int rc = mil_print_op(&w, op, v13, blob_digest, df);
+
 	wbuf_putc(&w, '\0');
-	if (wbuf_error(&w)) {
+	if (rc || wbuf_error(&w)) {
 		df->err = MLCC_E_NOMEM;
 		wbuf_free(&w);
 		return NULL;

@@ -27,6 +27,8 @@
 #ifndef MLCC_HEXFLOAT_H
 #define MLCC_HEXFLOAT_H
 
+#include "mlccint.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,11 +54,11 @@ enum hexfloat_status {
 /* The value of hex digit 'c' (either case), or -1. */
 int hexfloat_digit(char c);
 
-int hexfloat_parse_fp16(const char *s, size_t len, uint16_t *bits);
-int hexfloat_parse_bf16(const char *s, size_t len, uint16_t *bits);
-int hexfloat_parse_fp32(const char *s, size_t len, uint32_t *bits);
-int hexfloat_parse_fp64(const char *s, size_t len, uint64_t *bits);
-int hexfloat_parse_fp8e4m3fn(const char *s, size_t len, uint8_t *bits);
-int hexfloat_parse_fp8e5m2(const char *s, size_t len, uint8_t *bits);
+MLCC_MUST_CHECK int hexfloat_parse_fp16(const char *s, size_t len, uint16_t *bits);
+MLCC_MUST_CHECK int hexfloat_parse_bf16(const char *s, size_t len, uint16_t *bits);
+MLCC_MUST_CHECK int hexfloat_parse_fp32(const char *s, size_t len, uint32_t *bits);
+MLCC_MUST_CHECK int hexfloat_parse_fp64(const char *s, size_t len, uint64_t *bits);
+MLCC_MUST_CHECK int hexfloat_parse_fp8e4m3fn(const char *s, size_t len, uint8_t *bits);
+MLCC_MUST_CHECK int hexfloat_parse_fp8e5m2(const char *s, size_t len, uint8_t *bits);
 
 #endif

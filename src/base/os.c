@@ -225,7 +225,7 @@ int os_output_open(struct os_output *o, const char *outdir, const char *name, st
 	if (!rc)
 		rc = os_temp_create(&o->tmp, outdir, name, d);
 	if (rc)
-		os_output_close(o, rc, NULL, d);
+		rc = os_output_close(o, rc, NULL, d); /* still the error */
 	return rc;
 }
 

@@ -9,6 +9,8 @@
 #ifndef MLCC_OS_H
 #define MLCC_OS_H
 
+#include "mlccint.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -46,11 +48,12 @@ struct os_temp {
 /* Remove the stale temporaries of 'name' in 'dir', then create and lock a
 ** new one (mode 0777 & ~umask, like any mkdir).  Errors: "<dir>: cannot
 ** write to the output directory: ...". */
-int os_temp_create(struct os_temp *t, const char *dir, const char *name, struct mlcc_diag *d);
+MLCC_MUST_CHECK int os_temp_create(struct os_temp *t, const char *dir, const char *name,
+				   struct mlcc_diag *d);
 
 /* Make the temporary appear at 'target' (os_replace) and release it; on
 ** failure the temporary is removed. */
-int os_temp_commit(struct os_temp *t, const char *target, struct mlcc_diag *d);
+MLCC_MUST_CHECK int os_temp_commit(struct os_temp *t, const char *target, struct mlcc_diag *d);
 
 /* Remove the temporary and release it.  Safe on a zeroed struct. */
 void os_temp_discard(struct os_temp *t);
@@ -67,14 +70,16 @@ struct os_output {
 
 /* Create OUTDIR (if needed) and the temporary; o->tmp.path is where to
 ** write.  On failure nothing is left behind. */
-int os_output_open(struct os_output *o, const char *outdir, const char *name, struct mlcc_diag *d);
+MLCC_MUST_CHECK int os_output_open(struct os_output *o, const char *outdir, const char *name,
+				   struct mlcc_diag *d);
 
 /* With 'rc' == 0, make the temporary appear at the target; otherwise, or
 ** when that fails, remove the temporary and the directories this run
 ** created, and name the target rather than the temporary in 'd'.  Returns
 ** the final status.  On success '*target' (if not NULL) takes the target
 ** path (malloc'd).  Safe on a zeroed struct. */
-int os_output_close(struct os_output *o, int rc, char **target, struct mlcc_diag *d);
+MLCC_MUST_CHECK int os_output_close(struct os_output *o, int rc, char **target,
+				    struct mlcc_diag *d);
 
 /* Called by os_walk for each file; a non-zero return stops the walk and
 ** is returned by it. */
@@ -86,12 +91,12 @@ typedef int (*os_walk_fn)(void *ctx, const char *abs, const char *rel, const str
 ** followed, but with 'root_real' set an entry whose real location is
 ** outside that directory is an error ("<path>: leaves the package
 ** (symlink)").  A missing 'dir' is an empty one.  Nesting is limited. */
-int os_walk(const char *dir, const char *rel, const char *root_real, os_walk_fn fn, void *ctx,
-	    struct mlcc_diag *d);
+MLCC_MUST_CHECK int os_walk(const char *dir, const char *rel, const char *root_real, os_walk_fn fn,
+			    void *ctx, struct mlcc_diag *d);
 
 /* mkdir -p with mode 0777 & ~umask.  When 'made' is not NULL it gets the
 ** topmost directory created (malloc'd), or NULL when all existed. */
-int os_mkdir_p(const char *path, char **made, struct mlcc_diag *d);
+MLCC_MUST_CHECK int os_mkdir_p(const char *path, char **made, struct mlcc_diag *d);
 
 /* Remove 'path' recursively; never follows symlinks.  Missing is fine. */
 int os_rm_rf(const char *path);
@@ -109,20 +114,22 @@ struct os_copy_stats {
 ** buffer; REFLINK clones or fails; HARD hard-links or fails.  Memory use
 ** does not depend on the file size.  'prog' (may be NULL) is told how far
 ** a streamed copy got; 'stats' (may be NULL) counts the bytes. */
-int os_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode, struct progress *prog,
-		 struct os_copy_stats *stats, struct mlcc_diag *d);
+MLCC_MUST_CHECK int os_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode,
+				 struct progress *prog, struct os_copy_stats *stats,
+				 struct mlcc_diag *d);
 
 /* Read the whole regular file 'path' (at most 'max' bytes) into a malloc'd
 ** buffer with a NUL after the data.  Errors name the file; a missing file
 ** is MLCC_E_IO with errno ENOENT's text. */
-int os_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, struct mlcc_diag *d);
+MLCC_MUST_CHECK int os_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
+				 struct mlcc_diag *d);
 
 /* Write 'n' bytes to the new file 'path'. */
-int os_write_file(const char *path, const void *p, size_t n, struct mlcc_diag *d);
+MLCC_MUST_CHECK int os_write_file(const char *path, const void *p, size_t n, struct mlcc_diag *d);
 
 /* Make directory 'tmp' appear at 'target' atomically: if 'target' exists it
 ** is exchanged (renameat2 RENAME_EXCHANGE, or two renames where that is not
 ** supported) and the old content removed. */
-int os_replace(const char *tmp, const char *target, struct mlcc_diag *d);
+MLCC_MUST_CHECK int os_replace(const char *tmp, const char *target, struct mlcc_diag *d);
 
 #endif

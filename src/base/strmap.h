@@ -7,6 +7,8 @@
 #ifndef MLCC_STRMAP_H
 #define MLCC_STRMAP_H
 
+#include "mlccint.h"
+
 #include <stddef.h>
 
 struct strmap_slot;
@@ -20,7 +22,7 @@ struct strmap {
 void strmap_init(struct strmap *m);
 
 /* Insert or replace; returns 0, or -1 when out of memory. */
-int strmap_put(struct strmap *m, const char *key, void *value);
+MLCC_MUST_CHECK int strmap_put(struct strmap *m, const char *key, void *value);
 
 /* The value of 'key', or NULL. */
 void *strmap_get(const struct strmap *m, const char *key);

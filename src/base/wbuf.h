@@ -10,6 +10,8 @@
 #ifndef MLCC_WBUF_H
 #define MLCC_WBUF_H
 
+#include "mlccint.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +27,7 @@ struct wbuf {
 void wbuf_init(struct wbuf *w);
 
 /* A buffer of 'cap' bytes that flushes to 'fd' (not closed by wbuf). */
-int wbuf_open_fd(struct wbuf *w, int fd, size_t cap);
+MLCC_MUST_CHECK int wbuf_open_fd(struct wbuf *w, int fd, size_t cap);
 
 void wbuf_put(struct wbuf *w, const void *p, size_t n);
 void wbuf_putc(struct wbuf *w, char c);

@@ -20,6 +20,8 @@
 #ifndef MLCC_BUNDLE_H
 #define MLCC_BUNDLE_H
 
+#include "mlccint.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,16 +49,18 @@ struct emit_ctx {
 };
 
 /* coremldata.bin (§2.2, §2.6); 'm' may be an ML program or a pipeline. */
-int emit_coremldata(const struct emit_ctx *c, const struct model *m, struct wbuf *w);
+MLCC_MUST_CHECK int emit_coremldata(const struct emit_ctx *c, const struct model *m,
+				    struct wbuf *w);
 
 /* modelNames/coremldata.bin of a pipeline with names (§2.7). */
-int emit_model_names(const struct emit_ctx *c, const struct model *m, struct wbuf *w);
+MLCC_MUST_CHECK int emit_model_names(const struct emit_ctx *c, const struct model *m,
+				     struct wbuf *w);
 
 /* analytics/coremldata.bin (§3) of the top-level model. */
-int emit_analytics(const struct emit_ctx *c, struct wbuf *w);
+MLCC_MUST_CHECK int emit_analytics(const struct emit_ctx *c, struct wbuf *w);
 
 /* metadata.json (§5) of the top-level model. */
-int emit_metadata(const struct emit_ctx *c, struct wbuf *w);
+MLCC_MUST_CHECK int emit_metadata(const struct emit_ctx *c, struct wbuf *w);
 
 /* The compiled version written into coremldata.bin for 'm' (§2.3):
 ** fills major/minor/patch and returns the variant string. */
@@ -69,13 +73,14 @@ const char *emit_compiled_version(const struct model *m, unsigned v[3]);
 ** program, dir/model0/... for a pipeline: '*owner' gets that directory
 ** (malloc'd; NULL when no directory takes weights) for
 ** bundle_adopt_weights() to move them into once the copy is done. */
-int bundle_write(const struct emit_ctx *c, const char *dir, const struct weight_plan *plan,
-		 const struct weight_plan *early, char **owner);
+MLCC_MUST_CHECK int bundle_write(const struct emit_ctx *c, const char *dir,
+				 const struct weight_plan *plan, const struct weight_plan *early,
+				 char **owner);
 
 /* After the early copy into 'dir': move dir/weights into 'owner', or drop
 ** it when 'owner' is NULL (no directory of the bundle takes weights). */
-int bundle_adopt_weights(const char *dir, const char *owner, const struct weight_plan *early,
-			 struct mlcc_diag *d);
+MLCC_MUST_CHECK int bundle_adopt_weights(const char *dir, const char *owner,
+					 const struct weight_plan *early, struct mlcc_diag *d);
 
 /* ---- reading ------------------------------------------------------------- */
 
@@ -129,17 +134,20 @@ struct cd_file {
 
 /* Parse the 'len' bytes of a coremldata.bin ('origin' names them in
 ** messages) into 'out'; strings and the description come from 'a'. */
-int cd_parse(struct arena *a, const char *origin, const uint8_t *buf, size_t len,
-	     struct cd_file *out, struct mlcc_diag *d);
+MLCC_MUST_CHECK int cd_parse(struct arena *a, const char *origin, const uint8_t *buf, size_t len,
+			     struct cd_file *out, struct mlcc_diag *d);
 
 /* Read and check 'path' into 'out' (allocated from 'a'). */
-int cd_read(struct arena *a, const char *path, struct cd_file *out, struct mlcc_diag *d);
+MLCC_MUST_CHECK int cd_read(struct arena *a, const char *path, struct cd_file *out,
+			    struct mlcc_diag *d);
 
 /* Read modelNames/coremldata.bin: a u64 count and that many strings. */
-int cd_read_names(struct arena *a, const char *path, char ***names, size_t *n, struct mlcc_diag *d);
+MLCC_MUST_CHECK int cd_read_names(struct arena *a, const char *path, char ***names, size_t *n,
+				  struct mlcc_diag *d);
 
 /* The modelName of analytics/coremldata.bin's SpecificationDetails, or
 ** NULL (not an error) when the file or the entry is absent. */
-int cd_read_analytics_name(struct arena *a, const char *path, char **name, struct mlcc_diag *d);
+MLCC_MUST_CHECK int cd_read_analytics_name(struct arena *a, const char *path, char **name,
+					   struct mlcc_diag *d);
 
 #endif

@@ -10,6 +10,8 @@
 #ifndef MLCC_FLEXSHAPE_H
 #define MLCC_FLEXSHAPE_H
 
+#include "mlccint.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -31,7 +33,7 @@ bool flexshape_any(const struct func_desc *fd);
 /* Print the attribute VALUE (`tuple<...>((...))`, without the key) for the
 ** function described by 'fd'; 'v13' selects the program(1.3) spelling.
 ** Returns 0, or an errno-style code on allocation failure. */
-int flexshape_print(struct wbuf *w, const struct func_desc *fd, bool v13);
+MLCC_MUST_CHECK int flexshape_print(struct wbuf *w, const struct func_desc *fd, bool v13);
 
 /* The configuration key of a raw configuration name: the first four bytes
 ** of SHA-256(raw) as 8 lowercase hex digits plus NUL. */

@@ -19,6 +19,8 @@
 #ifndef MLCC_MIL_LEX_H
 #define MLCC_MIL_LEX_H
 
+#include "mlccint.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -47,7 +49,7 @@ void mil_lex_init(struct lexer *lx, const char *text, size_t len);
 /* The next token into 'out'.  Returns 0, or -1 with lx->err (a static
 ** message) and its position set: an unexpected character, an unterminated
 ** string or a bad escape. */
-int mil_lex_next(struct lexer *lx, struct token *out);
+MLCC_MUST_CHECK int mil_lex_next(struct lexer *lx, struct token *out);
 
 /* True when 't' is the punctuation character 'c'. */
 bool mil_tok_is(const struct token *t, char c);

@@ -16,6 +16,8 @@
 #ifndef MLCC_MIL_PARSE_H
 #define MLCC_MIL_PARSE_H
 
+#include "mlccint.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -26,8 +28,8 @@
 
 /* model.mil of the ML program 'm' as the compiler 'stamp' prints it (the
 ** stamp's versions go into buildInfo).  Errors: out of memory. */
-int mil_print(const struct model *m, const struct stamp *stamp, struct wbuf *w,
-	      struct mlcc_diag *d);
+MLCC_MUST_CHECK int mil_print(const struct model *m, const struct stamp *stamp, struct wbuf *w,
+			      struct mlcc_diag *d);
 
 /* A MIL string literal: '"' + escaped text + '"' (the escape rule is OPEN,
 ** see print.c). */
@@ -36,8 +38,9 @@ void mil_print_string(struct wbuf *w, const char *s);
 /* One op statement of model.mil (indent 0, nested blocks included); with
 ** 'blob_text' set, each blob literal prints as BLOBFILE(<its text>), so
 ** that callers can compare ops by weight content (mlcc diff). */
-int mil_print_op(struct wbuf *w, const struct op *op, bool v13,
-		 const char *(*blob_text)(void *ctx, const struct mvalue *v), void *ctx);
+MLCC_MUST_CHECK int mil_print_op(struct wbuf *w, const struct op *op, bool v13,
+				 const char *(*blob_text)(void *ctx, const struct mvalue *v),
+				 void *ctx);
 
 /* What the text says about who wrote it. */
 struct mil_info {
@@ -52,8 +55,8 @@ struct mil_info {
 ** 'origin' names the text in messages, which read
 ** "<origin>:<line>:<col>: <what was expected>, found <what>" (status
 ** MLCC_E_CORRUPT; MLCC_E_NOMEM when out of memory).  'info' may be NULL. */
-int mil_parse(struct arena *a, const char *origin, const char *text, size_t len, struct model **out,
-	      struct mil_info *info, struct mlcc_diag *d);
+MLCC_MUST_CHECK int mil_parse(struct arena *a, const char *origin, const char *text, size_t len,
+			      struct model **out, struct mil_info *info, struct mlcc_diag *d);
 
 /* Fill m->desc (replacing it) from the program, for a model that came
 ** without a description: per function one input feature per function
@@ -62,6 +65,6 @@ int mil_parse(struct arena *a, const char *origin, const char *text, size_t len,
 ** flexible inputs from the function's FlexibleShapeInformation attribute,
 ** which is then removed.  Rules in docs/format-notes.md "Parsing
 ** model.mil".  Errors name m->origin, the function and the feature. */
-int mil_describe(struct model *m, struct mlcc_diag *d);
+MLCC_MUST_CHECK int mil_describe(struct model *m, struct mlcc_diag *d);
 
 #endif

@@ -272,7 +272,8 @@ struct model_visitor {
 ** each function: its attributes, then its body (block attributes, then
 ** each op: the op, its input values, its attribute values, its nested
 ** blocks).  'file' names the model in 'at'. */
-int model_walk(const struct model *m, const char *file, const struct model_visitor *v);
+MLCC_MUST_CHECK int model_walk(const struct model *m, const char *file,
+			       const struct model_visitor *v);
 
 /* ---- small queries ------------------------------------------------------ */
 

@@ -5,11 +5,13 @@
 #ifndef MLCC_VALIDATE_H
 #define MLCC_VALIDATE_H
 
+#include "mlccint.h"
+
 #include "model/model.h"
 #include "mlcc.h"
 
 /* Check every ML program in 'm' (pipeline children included).  Returns 0,
 ** or MLCC_E_CORRUPT with "<path>: function 'f': op 'x': ..." in 'd'. */
-int validate_model(const struct model *m, const char *path, struct mlcc_diag *d);
+MLCC_MUST_CHECK int validate_model(const struct model *m, const char *path, struct mlcc_diag *d);
 
 #endif

@@ -12,6 +12,8 @@
 #ifndef MLCC_BLOBFILE_H
 #define MLCC_BLOBFILE_H
 
+#include "mlccint.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,8 +45,8 @@ const char *blob_record_check(const struct blob_record *r, uint64_t fsize, enum 
 ** end of the previous data), calling 'fn' for each valid record; stops
 ** at the first inconsistency and returns -1 with a message in 'why',
 ** else the value of the first non-zero 'fn' or 0. */
-int blob_scan(const uint8_t *file, size_t len,
-	      int (*fn)(void *ctx, uint64_t offset, const struct blob_record *r), void *ctx,
-	      char *why, size_t n);
+MLCC_MUST_CHECK int blob_scan(const uint8_t *file, size_t len,
+			      int (*fn)(void *ctx, uint64_t offset, const struct blob_record *r),
+			      void *ctx, char *why, size_t n);
 
 #endif

@@ -11,6 +11,8 @@
 #ifndef MLCC_COPIER_H
 #define MLCC_COPIER_H
 
+#include "mlccint.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -42,6 +44,6 @@ void copier_start(struct copier *c, const struct weight_plan *files, const char 
 /* Wait for the copy; with 'cancel', make it stop first.  Returns its
 ** status (0 or MLCC_E_*), the message in c->diag.  Idempotent; a copier
 ** never started (zeroed) returns 0. */
-int copier_finish(struct copier *c, bool cancel);
+MLCC_MUST_CHECK int copier_finish(struct copier *c, bool cancel);
 
 #endif

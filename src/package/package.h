@@ -10,6 +10,8 @@
 #ifndef MLCC_PACKAGE_H
 #define MLCC_PACKAGE_H
 
+#include "mlccint.h"
+
 #include <stdbool.h>
 
 #include "mlcc.h"
@@ -41,20 +43,20 @@ struct package {
 /* Locate everything for 'input'.  Errors name the file at fault:
 ** a missing Manifest.json, an unknown root identifier, a path that leaves
 ** the package, a missing root file. */
-int package_open(struct package *pkg, const char *input, struct mlcc_diag *d);
+MLCC_MUST_CHECK int package_open(struct package *pkg, const char *input, struct mlcc_diag *d);
 
 /* The root item's path of the Manifest.json text 'text' ('len' bytes;
 ** 'origin' names it in messages): malloc'd into '*out'.  Errors: invalid
 ** JSON (with line and column), no rootModelIdentifier, an identifier that
 ** names no item, an item without a path, a path that leaves the package. */
-int package_manifest_root(const char *origin, const char *text, size_t len, char **out,
-			  struct mlcc_diag *d);
+MLCC_MUST_CHECK int package_manifest_root(const char *origin, const char *text, size_t len,
+					  char **out, struct mlcc_diag *d);
 
 /* Resolve a BLOBFILE path ("@model_path/weights/weight.bin") to a file
 ** inside the package.  Stores in '*rel' a pointer to the part after
 ** "@model_path/" (inside 'blob_path') and in '*abs' a malloc'd path. */
-int package_resolve_blob(const struct model_files *f, const char *blob_path, const char **rel,
-			 char **abs, struct mlcc_diag *d);
+MLCC_MUST_CHECK int package_resolve_blob(const struct model_files *f, const char *blob_path,
+					 const char **rel, char **abs, struct mlcc_diag *d);
 
 void package_close(struct package *pkg);
 

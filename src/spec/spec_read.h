@@ -4,6 +4,8 @@
 #ifndef MLCC_SPEC_READ_H
 #define MLCC_SPEC_READ_H
 
+#include "mlccint.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,12 +18,12 @@
 /* Read the specification file at 'path' into a new model allocated from
 ** 'a'.  On success stores the model in '*out' and the SHA-256 of the file's
 ** bytes in 'sha256'.  Errors name 'path'. */
-int spec_read_file(struct arena *a, const char *path, struct model **out, uint8_t sha256[32],
-		   struct mlcc_diag *d);
+MLCC_MUST_CHECK int spec_read_file(struct arena *a, const char *path, struct model **out,
+				   uint8_t sha256[32], struct mlcc_diag *d);
 
 /* The same for bytes already in memory; 'origin' names them in messages. */
-int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, size_t len,
-		    struct model **out, struct mlcc_diag *d);
+MLCC_MUST_CHECK int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf,
+				    size_t len, struct model **out, struct mlcc_diag *d);
 
 /* A protobuf-c allocator that allocates from 'a' and never frees. */
 void spec_arena_allocator(struct arena *a, ProtobufCAllocator *out);

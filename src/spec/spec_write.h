@@ -11,6 +11,8 @@
 #ifndef MLCC_SPEC_WRITE_H
 #define MLCC_SPEC_WRITE_H
 
+#include "mlccint.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,7 +28,7 @@
 ** m->origin, then the function and op at fault: a model type mlcc does
 ** not hold (MODEL_OTHER), a value whose storage does not fit its type, a
 ** result larger than 2 GiB. */
-int spec_write(const struct model *m, struct arena *a, uint8_t **bytes, size_t *len,
-	       struct mlcc_diag *d);
+MLCC_MUST_CHECK int spec_write(const struct model *m, struct arena *a, uint8_t **bytes, size_t *len,
+			       struct mlcc_diag *d);
 
 #endif

@@ -12,6 +12,8 @@
 #ifndef MLCC_MD_KEYORDER_H
 #define MLCC_MD_KEYORDER_H
 
+#include "mlccint.h"
+
 #include <stddef.h>
 
 #include "bundle/metadata/nsdict.h"
@@ -100,8 +102,9 @@ size_t md_initial_capacity(enum md_dict_kind kind, const char *const *keys, cons
  * Returns 0; 1 if some key was not listed for the kind (order still
  * written, but it is a guess); -1 on allocation failure or bad kind.
  */
-int md_order(enum md_dict_kind kind, const char *const *keys, const size_t *lens, size_t n,
-	     unsigned coremlc_major, unsigned coremlc_minor, unsigned coremlc_patch, size_t *order);
+MLCC_MUST_CHECK int md_order(enum md_dict_kind kind, const char *const *keys, const size_t *lens,
+			     size_t n, unsigned coremlc_major, unsigned coremlc_minor,
+			     unsigned coremlc_patch, size_t *order);
 
 /* md_kind_name - short name of a kind for messages ("top-level", ...). */
 const char *md_kind_name(enum md_dict_kind kind);

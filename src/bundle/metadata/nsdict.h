@@ -15,6 +15,8 @@
 #ifndef MLCC_NSDICT_H
 #define MLCC_NSDICT_H
 
+#include "mlccint.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,8 +59,8 @@ uint64_t nsdict_string_hash(const char *utf8, size_t len);
  * valid and writes nothing.  Keys must be distinct; duplicates are not
  * detected (a duplicate simply occupies another bucket).
  */
-int nsdict_order(const char *const *keys, const size_t *lens, size_t n, enum nsdict_fill fill,
-		 size_t *order);
+MLCC_MUST_CHECK int nsdict_order(const char *const *keys, const size_t *lens, size_t n,
+				 enum nsdict_fill fill, size_t *order);
 
 /*
  * nsdict_order_cap - like nsdict_order for a dictionary created with
@@ -71,8 +73,8 @@ int nsdict_order(const char *const *keys, const size_t *lens, size_t n, enum nsd
  * metadata.json feature-schema entries are built this way (md_keyorder.h).
  * Same contract as nsdict_order otherwise.
  */
-int nsdict_order_cap(const char *const *keys, const size_t *lens, size_t n, size_t capacity,
-		     size_t *order);
+MLCC_MUST_CHECK int nsdict_order_cap(const char *const *keys, const size_t *lens, size_t n,
+				     size_t capacity, size_t *order);
 
 /*
  * nsdict_table_size - number of buckets of a dictionary holding n keys

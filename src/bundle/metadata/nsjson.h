@@ -9,6 +9,8 @@
 #ifndef MLCC_NSJSON_H
 #define MLCC_NSJSON_H
 
+#include "mlccint.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +53,6 @@ typedef int (*nsj_order_fn)(void *ctx, const struct nsj *obj, size_t *order);
 /* Print 'v' as NSJSONSerialization's pretty printer does: two spaces per
 ** level, `"key" : value`, empty containers as "[\n\n<indent>]", strings
 ** with \" \\ \/ escaped and non-ASCII raw, no trailing newline. */
-int nsj_print(struct wbuf *w, const struct nsj *v, nsj_order_fn order, void *ctx);
+MLCC_MUST_CHECK int nsj_print(struct wbuf *w, const struct nsj *v, nsj_order_fn order, void *ctx);
 
 #endif

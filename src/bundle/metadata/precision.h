@@ -8,6 +8,8 @@
 #ifndef MLCC_PRECISION_H
 #define MLCC_PRECISION_H
 
+#include "mlccint.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,12 +28,13 @@ struct precision_set {
 ** NULL) is one more op counted as if it were in the body (a lowered
 ** classify op).  Returns MLCC_OK, or MLCC_E_NOMEM (the set is then
 ** incomplete and must not be printed). */
-int precision_compute(const struct function *f, const struct op *extra, struct precision_set *s);
+MLCC_MUST_CHECK int precision_compute(const struct function *f, const struct op *extra,
+				      struct precision_set *s);
 
 /* Add the storage precision of every function of 'p': the types and
 ** compression labels of blob-backed weights.  Returns as
 ** precision_compute(). */
-int precision_storage(const struct program *p, struct precision_set *s);
+MLCC_MUST_CHECK int precision_storage(const struct program *p, struct precision_set *s);
 
 bool precision_empty(const struct precision_set *s);
 
