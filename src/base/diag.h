@@ -1,10 +1,28 @@
 /*
-** diag.h -- the one error path.
+** diag.h -- the one error path, and how every internal function reports.
 **
-** Every failure in mlcc goes through diag_fail(), which keeps the FIRST
-** message of an operation (later ones are usually consequences) and returns
-** the status so that callers can write `return diag_fail(d, ...)`.  Messages
-** name the file first, then the function/op/value: "<file>: <problem>".
+** Conventions (the only ones in mlcc; src/mlccint.h has the attributes):
+**  1. A function that can fail in a way the user must hear about returns
+**     an int status -- MLCC_OK (0) or an MLCC_E_* code -- is declared
+**     MLCC_MUST_CHECK, and records the message in the 'struct mlcc_diag'
+**     it is given (directly or through a context that holds one, such as
+**     'struct emit_ctx').  Callers pass a failure on unchanged:
+**     `if ((rc = f(..., d)) != MLCC_OK) return rc;`.
+**  2. A leaf helper that does not know which file it works for (strmap,
+**     wbuf, the JSON and dictionary encoders, the lexer, hexfloat parsing,
+**     blob_scan) returns 0 or -1 (wbuf: an errno value, kept for
+**     strerror) as its contract says, also MLCC_MUST_CHECK; its caller
+**     turns a failure into a status with a message naming the file.
+**  3. A function that returns a pointer returns NULL only for "out of
+**     memory" (or "not found" where its contract says so).
+**  4. A predicate returns bool.
+** Messages are recorded once, where the failure is detected, with
+** diag_fail() (or model_fail() for a place in a model, which formats the
+** "<file>[:LINE:COL]: function 'f': op 'x' (type): " prefix in one place);
+** the FIRST message of an operation is kept, later ones are usually
+** consequences.  A message is one line: names from an input go through
+** diag_quote().  Broken invariants of mlcc's own data are MLCC_ASSERT()s,
+** never messages.
 */
 #ifndef MLCC_DIAG_H
 #define MLCC_DIAG_H

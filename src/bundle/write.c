@@ -162,7 +162,10 @@ int bundle_write(const struct emit_ctx *c, const char *dir, const struct weight_
 {
 	static const struct weight_plan none;
 	struct placer pl = {plan, early ? early : &none, NULL};
-	int rc = write_model_dir(c, c->model, dir, &pl);
+	int rc;
+
+	MLCC_ASSERT(c->model->stage == MODEL_LOWERED); /* as Apple prints it */
+	rc = write_model_dir(c, c->model, dir, &pl);
 	char *sub;
 
 	*owner = pl.owner;

@@ -715,6 +715,7 @@ int mil_print(const struct model *m, const struct stamp *stamp, struct wbuf *w, 
 	const struct program *prog = m->program;
 	const struct function **order;
 
+	MLCC_ASSERT(m->kind == MODEL_ML_PROGRAM && m->program && stamp);
 	order = malloc(prog->nfuncs * sizeof *order);
 	if (!order)
 		return diag_fail(d, MLCC_E_NOMEM, "model.mil: out of memory");

@@ -69,6 +69,8 @@ int classifier_lower(struct model *m, struct mlcc_diag *d)
 {
 	const char *pf = m->desc->predictedfeaturename;
 
+	MLCC_ASSERT(m->stage == MODEL_READ);
+	m->stage = MODEL_LOWERED; /* also when there is nothing to lower */
 	if (m->kind != MODEL_ML_PROGRAM || !pf || !*pf)
 		return MLCC_OK;
 	for (size_t fi = 0; fi < m->program->nfuncs; fi++) {
@@ -105,7 +107,6 @@ int classifier_lower(struct model *m, struct mlcc_diag *d)
 			m->classifier.op = keep;
 			m->classifier.func = f;
 			m->classifier.prob_var = prob;
-			m->stage = MODEL_LOWERED;
 			return MLCC_OK;
 		}
 	}

@@ -12,7 +12,8 @@
 ** feature and a function ends in a `classify` op producing its outputs),
 ** remove that op from the function, make its 'probabilities' input the
 ** function's only output, and record the labels in m->classifier.
-** Returns MLCC_OK also when 'm' is no classifier. */
+** Returns MLCC_OK also when 'm' is no classifier; 'm' is MODEL_LOWERED
+** afterwards either way (it was MODEL_READ). */
 MLCC_MUST_CHECK int classifier_lower(struct model *m, struct mlcc_diag *d);
 
 /* Undo classifier_lower() on 'm' and on every child of a pipeline: append

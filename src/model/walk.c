@@ -72,6 +72,7 @@ static int walk_model(struct walker *w, const struct model *m)
 	const struct program *p = m->program;
 	int rc = 0;
 
+	MLCC_ASSERT(!m->nchildren || m->children);
 	for (size_t i = 0; i < m->nchildren && !rc; i++)
 		rc = walk_model(w, m->children[i]);
 	if (rc || m->kind != MODEL_ML_PROGRAM || !p)
