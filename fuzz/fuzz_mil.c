@@ -10,7 +10,7 @@
 #include "fuzz.h"
 #include "mil/mil.h"
 #include "model/stamp.h"
-#include "model/validate.h"
+#include "mil/validate.h"
 
 /* Print 'm' stamped as its text said; NULL when printing failed. */
 static char *print(struct model *m, const struct mil_info *info, size_t *len)

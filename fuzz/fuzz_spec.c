@@ -13,7 +13,7 @@
 #include "spec/spec_read.h"
 #include "spec/spec_write.h"
 #include "model/stamp.h"
-#include "model/validate.h"
+#include "mil/validate.h"
 
 static void emit_all(struct model *m)
 {

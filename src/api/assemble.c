@@ -18,10 +18,10 @@
 
 #include "base/diag.h"
 #include "base/os.h"
-#include "api/input.h"
+#include "load/load.h"
 #include "mil/flexshape.h"
 #include "mil/mil.h"
-#include "model/validate.h"
+#include "mil/validate.h"
 #include "package/pkg_write.h"
 
 #define MIL_MAX_BYTES ((size_t)4 << 30)

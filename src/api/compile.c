@@ -26,7 +26,7 @@
 #include "model/classifier.h"
 #include "model/model.h"
 #include "model/stamp.h"
-#include "model/validate.h"
+#include "mil/validate.h"
 #include "package/copier.h"
 #include "package/package.h"
 #include "package/weights.h"

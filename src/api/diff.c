@@ -33,7 +33,7 @@
 #include "mil/mil.h"
 #include "mil/flexshape.h"
 #include "base/os.h"
-#include "api/input.h"
+#include "load/load.h"
 
 #define MAX_SHOWN 20
 

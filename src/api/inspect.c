@@ -18,7 +18,7 @@
 #include "base/diag.h"
 #include "mil/flexshape.h"
 #include "model/describe.h"
-#include "api/input.h"
+#include "load/load.h"
 
 #define INSPECT_JSON_VERSION 1
 

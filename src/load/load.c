@@ -1,7 +1,7 @@
 /*
-** input.c -- any model input into the model, weights checked.
+** load.c -- any model input into the model, weights checked.
 */
-#include "api/input.h"
+#include "load/load.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /*
-** input.h -- any model input opened for reading: an .mlpackage, a bare
+** load.h -- any model input opened for reading: an .mlpackage, a bare
 ** .mlmodel or a compiled .mlmodelc bundle, into the same in-memory model,
 ** with every weight reference checked.  Used by decompile's siblings
 ** (inspect, diff, assemble --description-from) and the runtime.
@@ -8,8 +8,8 @@
 ** its classify op again (classifier_restore), so a package and the bundle
 ** compiled from it load to equivalent models.
 */
-#ifndef MLCC_INPUT_H
-#define MLCC_INPUT_H
+#ifndef MLCC_LOAD_H
+#define MLCC_LOAD_H
 
 #include "base/arena.h"
 #include "bundle/bundle.h"

@@ -19,7 +19,7 @@
 ** Messages: "<file>: function 'f': op 'x': <problem>", names quoted with
 ** diag_quote().  The first problem wins.
 */
-#include "model/validate.h"
+#include "mil/validate.h"
 
 #include <stdbool.h>
 #include <string.h>
