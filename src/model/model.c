@@ -117,24 +117,36 @@ const char *model_op_label(char buf[MODEL_LABEL_MAX], const struct op *op, size_
 	return model_label(buf, name, op->type, index);
 }
 
-int model_fail(struct mlcc_diag *d, int status, const struct model_site *at, const char *fmt, ...)
+int model_vfail(struct mlcc_diag *d, int status, const char *file, unsigned line, unsigned col,
+		const char *func, const char *label, const char *fmt, va_list ap)
 {
 	char what[512], pos[32] = "", fn[DIAG_QUOTE_MAX + 16] = "", op[MODEL_LABEL_MAX + 2] = "";
-	char q[DIAG_QUOTE_MAX], label[MODEL_LABEL_MAX];
-	va_list ap;
+	char q[DIAG_QUOTE_MAX];
 
 	if (!d || d->status != MLCC_OK)
 		return status;
-	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
+	if (line)
+		snprintf(pos, sizeof pos, ":%u:%u", line, col);
+	if (func)
+		snprintf(fn, sizeof fn, "function '%s': ", diag_quote(q, func));
+	if (label)
+		snprintf(op, sizeof op, "%s: ", label);
+	return diag_fail(d, status, "%s%s: %s%s%s", file, pos, fn, op, what);
+}
+
+int model_fail(struct mlcc_diag *d, int status, const struct model_site *at, const char *fmt, ...)
+{
+	char label[MODEL_LABEL_MAX];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = model_vfail(d, status, at->file, at->op ? at->op->line : 0, at->op ? at->op->col : 0,
+			 at->func ? at->func->name : NULL,
+			 at->op ? model_op_label(label, at->op, at->op_index) : NULL, fmt, ap);
 	va_end(ap);
-	if (at->op && at->op->line)
-		snprintf(pos, sizeof pos, ":%u:%u", at->op->line, at->op->col);
-	if (at->func)
-		snprintf(fn, sizeof fn, "function '%s': ", diag_quote(q, at->func->name));
-	if (at->op)
-		snprintf(op, sizeof op, "%s: ", model_op_label(label, at->op, at->op_index));
-	return diag_fail(d, status, "%s%s: %s%s%s", at->file, pos, fn, op, what);
+	return rc;
 }
 
 const struct function *model_find_function(const struct program *p, const char *name)

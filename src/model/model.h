@@ -44,6 +44,7 @@
 #ifndef MLCC_MODEL_H
 #define MLCC_MODEL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -252,6 +253,12 @@ const char *model_label(char buf[MODEL_LABEL_MAX], const char *name, const char 
 ** when the op was read from model.mil text.  Returns 'status'. */
 int model_fail(struct mlcc_diag *d, int status, const struct model_site *at, const char *fmt, ...)
 	MLCC_PRINTF(4, 5);
+
+/* The same from parts, for readers and writers that hold a place as
+** names (a protobuf op being read): 'func' and 'label' (from model_label)
+** may be NULL, 'line' 0. */
+int model_vfail(struct mlcc_diag *d, int status, const char *file, unsigned line, unsigned col,
+		const char *func, const char *label, const char *fmt, va_list ap);
 
 /* ---- walking a model ---------------------------------------------------- */
 

@@ -89,23 +89,22 @@ static int fail(struct reader *r, int status, const char *fmt, ...) MLCC_PRINTF(
 
 static int fail(struct reader *r, int status, const char *fmt, ...)
 {
-	char what[512], where[DIAG_QUOTE_MAX + MODEL_LABEL_MAX + 32] = "", qf[DIAG_QUOTE_MAX];
 	char label[MODEL_LABEL_MAX];
+	const char *name = NULL;
 	va_list ap;
+	int rc;
 
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
-	va_end(ap);
 	if (r->func && r->op) {
-		const char *name = op_name(r->op);
+		name = op_name(r->op);
 		if (!name && r->op->n_outputs && r->op->outputs[0])
 			name = r->op->outputs[0]->name;
-		snprintf(where, sizeof where, "function '%s': %s: ", diag_quote(qf, r->func),
-			 model_label(label, name, r->op->type, r->op_index));
-	} else if (r->func) {
-		snprintf(where, sizeof where, "function '%s': ", diag_quote(qf, r->func));
+		model_label(label, name, r->op->type, r->op_index);
 	}
-	return diag_fail(r->d, status, "%s: %s%s", r->origin, where, what);
+	va_start(ap, fmt);
+	rc = model_vfail(r->d, status, r->origin, 0, 0, r->func, r->func && r->op ? label : NULL,
+			 fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 static int nomem(struct reader *r)

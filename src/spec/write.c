@@ -63,19 +63,16 @@ static int fail(struct writer *w, int status, const char *fmt, ...) MLCC_PRINTF(
 
 static int fail(struct writer *w, int status, const char *fmt, ...)
 {
-	char what[512], where[DIAG_QUOTE_MAX + MODEL_LABEL_MAX + 32] = "", qf[DIAG_QUOTE_MAX];
 	char label[MODEL_LABEL_MAX];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
+	rc = model_vfail(w->d, status, w->origin, 0, 0, w->func,
+			 w->func && w->op ? model_op_label(label, w->op, w->op_index) : NULL, fmt,
+			 ap);
 	va_end(ap);
-	if (w->func && w->op)
-		snprintf(where, sizeof where, "function '%s': %s: ", diag_quote(qf, w->func),
-			 model_op_label(label, w->op, w->op_index));
-	else if (w->func)
-		snprintf(where, sizeof where, "function '%s': ", diag_quote(qf, w->func));
-	return diag_fail(w->d, status, "%s: %s%s", w->origin, where, what);
+	return rc;
 }
 
 static int nomem(struct writer *w)
