@@ -60,8 +60,8 @@ int mil_parse(struct arena *a, const char *origin, const char *text, size_t len,
 ** input (state<...> inputs become state features), one output feature per
 ** block output, multi-array types for fp32/fp16/fp64/int32/int8 tensors;
 ** flexible inputs from the function's FlexibleShapeInformation attribute,
-** which is then removed.  Rules in docs/spec/mlmodelc.md
-** §4.11.  Errors name m->origin, the function and the feature. */
+** which is then removed.  Rules: docs/spec/mlmodelc.md §4.11, in "Parsing
+** model.mil".  Errors name m->origin, the function and the feature. */
 int mil_describe(struct model *m, struct mlcc_diag *d);
 
 #endif

@@ -8,7 +8,7 @@
 ** The MIL program is held in mlcc's own structures below.  The model
 ** description is kept as the protobuf message it was read from, because the
 ** compiled bundle stores exactly that message re-serialized (coremldata.bin,
-** docs/spec/mlmodelc.md §2.4), unknown fields included.
+** mlmodelc-format.md §2.4), unknown fields included.
 **
 ** Invariants after a successful read:
 **  - every 'name' and string is NUL-terminated and never NULL;
