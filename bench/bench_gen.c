@@ -3,7 +3,7 @@
 ** MIL text plus their weights, for the benchmark (bench/run.sh).
 **
 ** Writes OUT_DIR/model.mil and, when the model has weights,
-** OUT_DIR/weights/weight.bin (blob storage v2, coreml-input.md §3), ready
+** OUT_DIR/weights/weight.bin (blob storage v2, docs/spec/coreml-input.md §3), ready
 ** for `mlcc assemble OUT_DIR/model.mil --weights OUT_DIR/weights
 ** --spec-version 9`.  Kinds:
 **

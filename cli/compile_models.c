@@ -5,7 +5,7 @@
 **                  [--input DIR] [--output DIR] [--recursive]
 **                  [--force-mlprogram] [--split-rotate] [-j N] [--quiet]
 **
-** The contract is ANEMLL's (../shared/docs/anemll.md §1): the same
+** The contract is ANEMLL's (docs/spec/anemll.md §1): the same
 ** arguments (argparse style: --opt VALUE, --opt=VALUE, unambiguous
 ** prefixes), the same file-name patterns and fallbacks, the same message
 ** lines on stdout.  What differs, on purpose (§1.8):

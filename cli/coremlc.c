@@ -4,7 +4,7 @@
 ** When mlcc runs under the name `coremlcompiler` or `coremlc` (symlinks
 ** that `make install` creates, or the xcrun shim), it accepts Apple's argv
 ** so that scripts and build systems work unmodified
-** (../shared/docs/coreml-input.md §7):
+** (docs/spec/coreml-input.md §7):
 **
 **   coremlcompiler compile IN OUTDIR [--add-mlprogram-if-eligible force|disable|auto]
 **                  [--platform P] [--deployment-target V] [--sdkroot P]

@@ -4,7 +4,7 @@
 **
 ** Every BLOBFILE literal of MODEL.mil (all functions, op inputs and
 ** attributes, nested blocks) names a blob of @model_path/weights/weight.bin;
-** weightgen writes OUT_DIR/weight.bin (blob storage v2, coreml-input.md §3)
+** weightgen writes OUT_DIR/weight.bin (blob storage v2, docs/spec/coreml-input.md §3)
 ** with exactly those blobs: 64-byte header, then per blob a 64-byte record
 ** (0xDEADBEEF, blob dtype code, data size, data offset, padding bits) at
 ** the referenced offset and the data right after it, sub-byte types packed

@@ -1,7 +1,7 @@
 /*
 ** hexfloat.h -- floating-point literals as Apple's model.mil prints them.
 **
-** Format (mlmodelc-format.md §4.6, VERIFIED on fp16/fp32): C99 hex float,
+** Format (docs/spec/mlmodelc.md §4.6, VERIFIED on fp16/fp32): C99 hex float,
 ** always normalized `[-]0x1[.hhh]p(+|-)E` with the fraction digits
 ** left-aligned in ceil(fraction_bits/4) nibbles and trailing zeros dropped;
 ** subnormals are renormalized (fp16 0x0001 -> 0x1p-24); zero is `0x0p+0` or

@@ -1,7 +1,7 @@
 /*
 ** emit_analytics.c -- analytics/coremldata.bin.
 **
-** A sequence of sections (mlmodelc-format.md §3, VERIFIED format):
+** A sequence of sections (docs/spec/mlmodelc.md §3, VERIFIED format):
 **   string name, u64 n, then n x (string key, string value),
 **   keys in bytewise order (a std::map<string, string>).
 ** ML program: NeuralNetworkModelDetails {containsCustomLayer "0",

@@ -2,7 +2,7 @@
 ** archive.h -- the primitives of Apple's binary archives (OArchive).
 **
 ** coremldata.bin and analytics/coremldata.bin are sequences of these,
-** little-endian, back to back, no alignment (mlmodelc-format.md §2.1):
+** little-endian, back to back, no alignment (docs/spec/mlmodelc.md §2.1):
 **   u32, u64            4 / 8 bytes LE
 **   string              u64 byte length, then the bytes, no NUL
 **   VersionInfo         u64 major, u64 minor, u64 patch, string variant

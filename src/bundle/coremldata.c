@@ -1,7 +1,7 @@
 /*
 ** emit_coremldata.c -- coremldata.bin, the compiled model's header.
 **
-** ML program (mlmodelc-format.md §2.2, VERIFIED):
+** ML program (docs/spec/mlmodelc.md §2.2, VERIFIED):
 **
 **   OFFSET SIZE  DESCRIPTION
 **   0      4     u32 model type: 502 (the Model oneof field number)

@@ -2,8 +2,8 @@
 ** mil_describe.c -- a model description synthesized from a parsed program.
 **
 ** A model.mil carries no ModelDescription; mil_describe() builds the one
-** coremltools would have written for it (rules in docs/format-notes.md
-** "Parsing model.mil"):
+** coremltools would have written for it (rules in docs/spec/mlmodelc.md
+** §4.11):
 **
 **  - functions in printed order (sorted by name); one function fills the
 **    top-level input/output/state, several fill functions[] and

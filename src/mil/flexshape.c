@@ -1,7 +1,7 @@
 /*
 ** flexshape.c -- FlexibleShapeInformation and enumerated configuration keys.
 **
-** Rules (mlmodelc-format.md §4.4):
+** Rules (docs/spec/mlmodelc.md §4.4):
 **  - printed only when an input of the function is shape-flexible; inputs
 **    are listed sorted by name; only flexible inputs appear (HIGH: corpus
 **    mil-text/emo-swift-35ec62aa-Emo lists 4 of its 6 inputs);
@@ -49,7 +49,7 @@ enum flex_kind { FLEX_NONE, FLEX_RANGE, FLEX_ENUM };
 /* A feature as this module sees it: name, default shape, flexibility.
 ** Multi-arrays and states point into the description; images are seen as
 ** [1, C, H, W] tensors (C = 3 for RGB/BGR, 1 for grayscale), the view the
-** decompiled configuration code gives them (mlmodelc-format.md §4.4, step
+** decompiled configuration code gives them (docs/spec/mlmodelc.md §4.4, step
 ** 1; their FlexibleShapeInformation is INFERRED, no Apple sample). */
 struct fview {
 	const char *name;

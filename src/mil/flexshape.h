@@ -3,7 +3,7 @@
 **
 ** Apple's compiler synthesizes this attribute of each function in model.mil
 ** from the model DESCRIPTION (not from the MIL program) whenever an input of
-** the function has shape flexibility (mlmodelc-format.md §4.4).  The same
+** the function has shape flexibility (docs/spec/mlmodelc.md §4.4).  The same
 ** module computes the 8-hex-digit keys that name enumerated configurations;
 ** the runtime recomputes them at prediction time, so they must be exact.
 */

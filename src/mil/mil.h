@@ -11,7 +11,7 @@
 ** The compiler's own buildInfo entries are removed from the program and
 ** reported in 'struct mil_info'; FlexibleShapeInformation stays an
 ** ordinary function attribute (mil_describe() turns it back into a
-** description).  Grammar: docs/format-notes.md "Parsing model.mil".
+** description).  Grammar: docs/spec/mlmodelc.md §4.9.
 */
 #ifndef MLCC_MIL_PARSE_H
 #define MLCC_MIL_PARSE_H
@@ -63,7 +63,7 @@ MLCC_MUST_CHECK int mil_parse(struct arena *a, const char *origin, const char *t
 ** input (state<...> inputs become state features), one output feature per
 ** block output, multi-array types for fp32/fp16/fp64/int32/int8 tensors;
 ** flexible inputs from the function's FlexibleShapeInformation attribute,
-** which is then removed.  Rules in docs/format-notes.md "Parsing
+** which is then removed.  Rules: docs/spec/mlmodelc.md §4.11, in "Parsing
 ** model.mil".  Errors name m->origin, the function and the feature. */
 MLCC_MUST_CHECK int mil_describe(struct model *m, struct mlcc_diag *d);
 

@@ -3,7 +3,7 @@
 **
 ** A recursive-descent parser over the tokens of mil_lex.c, one function per
 ** grammar rule (the rule is the comment above it).  The whole grammar is in
-** docs/format-notes.md "Parsing model.mil"; in short:
+** docs/spec/mlmodelc.md §4.9; in short:
 **
 **   program   = "program" "(" VERSION ")" [attrs] "{" function {function} "}"
 **   function  = "func" IDENT "<" OPSET ">" "(" [named {"," named}] ")"

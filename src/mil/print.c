@@ -1,7 +1,7 @@
 /*
 ** print.c -- model.mil, the MIL text of an ML program.
 **
-** Format (mlmodelc-format.md §4; VERIFIED byte-for-byte on the corpus
+** Format (docs/spec/mlmodelc.md §4; VERIFIED byte-for-byte on the corpus
 ** pairs unless noted):
 **
 **   program(1.0)                        1.3 when specificationVersion >= 9
@@ -489,7 +489,7 @@ static void put_outputs_list(struct wbuf *w, const char *const *outs, size_t n)
 
 static void put_block_body(struct printer *p, const struct block *b, unsigned ind);
 
-/* UNVERIFIED (mlmodelc-format.md §4.7 OPEN): the blocks of cond/while_loop
+/* UNVERIFIED (docs/spec/mlmodelc.md §4.7 OPEN): the blocks of cond/while_loop
 ** follow the op, each as `blockN(INPUTS) {` ... `} -> (OUTS)` one level
 ** deeper, and the statement closes with `};`. */
 static void put_nested_blocks(struct printer *p, const struct op *op, unsigned ind)

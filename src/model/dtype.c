@@ -1,8 +1,8 @@
 /*
 ** dtype.c -- the element-type table.
 **
-** Codes: MILSpec.DataType and blob storage codes from coreml-input.md §2.5
-** and §3.3.  Precision names from mlmodelc-format.md §5.6 (Float16, Float32,
+** Codes: MILSpec.DataType and blob storage codes from docs/spec/coreml-input.md §2.5
+** and §3.3.  Precision names from docs/spec/mlmodelc.md §5.6 (Float16, Float32,
 ** Int8 ... seen; Float64 seen in computePrecision of a 3600 classifier; the
 ** sub-byte names follow the one observed "UInt4", LOW for the others).
 */

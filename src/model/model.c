@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The Model oneof members (docs/spec/coreml-input.md, "Model"): field
+/* The Model oneof members (docs/spec/coreml-input.md §2.1): field
 ** number -> member name, the name metadata.json prints after
 ** "MLModelType_" and inspect prints. */
 static const struct {
@@ -56,7 +56,7 @@ const char *model_type_description(unsigned field)
 	return buf;
 }
 
-/* Function opsets (docs/spec/coreml-input.md, "Versions"): the opset
+/* Function opsets (docs/spec/coreml-input.md §4.1): the opset
 ** name, its iOS release and the first specification version that has
 ** it.  The one table every opset <-> iOS <-> spec rule reads. */
 /* clang-format off */

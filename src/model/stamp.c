@@ -2,7 +2,7 @@
 ** stamp.c -- the known Apple compiler versions.
 **
 ** Pairs (coremlc, usual MIL component) observed in the buildInfo of real
-** bundles (mlmodelc-format.md §4.3, corpus).  3500.32.1 also ships with MIL
+** bundles (docs/spec/mlmodelc.md §4.3, corpus).  3500.32.1 also ships with MIL
 ** 3510.2.1 in some bundles; --mil-version selects it.
 */
 #include "model/stamp.h"

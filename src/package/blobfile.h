@@ -1,7 +1,7 @@
 /*
 ** blobfile.h -- the MIL blob storage file ("weight.bin", blob storage v2).
 **
-** Layout (coreml-input.md §3): a 64-byte header {u32 count, u32 version 2,
+** Layout (docs/spec/coreml-input.md §3): a 64-byte header {u32 count, u32 version 2,
 ** zeros}, then per blob a 64-byte metadata record at a 64-aligned offset:
 **   0  u32 sentinel 0xDEADBEEF     4  u32 data type (dtype.c blob codes)
 **   8  u64 size of the data        16 u64 absolute offset of the data

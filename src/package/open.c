@@ -1,7 +1,7 @@
 /*
 ** package.c -- .mlpackage / .mlmodel input location.
 **
-** Package rules (coreml-input.md §1.2-1.5): the manifest is Manifest.json
+** Package rules (docs/spec/coreml-input.md §1.2-1.6): the manifest is Manifest.json
 ** (a case-insensitive match is accepted, as on macOS); only
 ** rootModelIdentifier and the root item's 'path' are required (tolerant of
 ** minimal manifests); the item file is <package>/Data/<path>; identifiers

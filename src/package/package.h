@@ -3,7 +3,7 @@
 **
 ** Input is either an .mlpackage directory (Manifest.json ->
 ** rootModelIdentifier -> itemInfoEntries[id].path, under Data/) or a bare
-** .mlmodel file (coreml-input.md §1).  The result says where the
+** .mlmodel file (docs/spec/coreml-input.md §1).  The result says where the
 ** specification file is, what `@model_path` means, and how the bundle is
 ** named.
 */

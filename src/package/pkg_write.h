@@ -1,7 +1,7 @@
 /*
 ** pkg_write.h -- writing a model as an .mlpackage directory.
 **
-** The layout coremltools writes (coreml-input.md §1.1-1.2):
+** The layout coremltools writes (docs/spec/coreml-input.md §1.1-1.2):
 **
 **   X.mlpackage/Manifest.json
 **   X.mlpackage/Data/com.apple.CoreML/model.mlmodel   spec_write() output

@@ -1,7 +1,7 @@
 /*
 ** weights.c -- BLOBFILE checks and weight files of the bundle.
 **
-** Blob file format (coreml-input.md §3): a 64-byte header, then per blob a
+** Blob file format (docs/spec/coreml-input.md §3): a 64-byte header, then per blob a
 ** 64-byte metadata record at BlobFileValue.offset:
 **   0  u32 sentinel 0xDEADBEEF      4  u32 blob data type (dtype.c)
 **   8  u64 size of the data         16 u64 absolute offset of the data
@@ -9,7 +9,7 @@
 ** sentinel and the dtype of the referencing tensor, its data lies inside
 ** the file, and (shape known) the size fits the element count.
 **
-** Bundle contents (mlmodelc-format.md §6, VERIFIED 32/32 byte-identical):
+** Bundle contents (docs/spec/mlmodelc.md §6, VERIFIED 32/32 byte-identical):
 ** every file keeps its path relative to @model_path; the whole weights
 ** directory of a package is copied, referenced or not (MEDIUM).
 */

@@ -3,7 +3,7 @@
 **
 ** Manifest.json is printed exactly as coremltools' nlohmann JSON dump does
 ** (4-space indent, keys sorted bytewise, `"key": value`, trailing newline;
-** coreml-input.md §1.2): two items, the specification and the weights
+** docs/spec/coreml-input.md §1.2): two items, the specification and the weights
 ** directory, author com.apple.CoreML, with coremltools' names and
 ** descriptions.  Only the identifiers differ from coremltools, which draws
 ** random UUIDs: ours are name-based (pkg_item_id), so a package is a pure

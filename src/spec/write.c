@@ -9,7 +9,7 @@
 ** model read from a file is written back with its entries in file order.
 **
 ** Storage of immediate tensors, as coremltools writes them
-** (coreml-input.md §2.5): fp32 floats, fp64 doubles, int32/int16/uint16
+** (docs/spec/coreml-input.md §2.5): fp32 floats, fp64 doubles, int32/int16/uint16
 ** ints, int64/uint64 longInts, bool bools, string strings; every other
 ** dtype raw little-endian bytes, sub-byte types bit-packed LSB-first (the
 ** inverse of spec_read.c's unpack_bits).  Anything spec_read.c would

@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_compile_models.sh MLCC MKPKG -- ANEMLL's compile_models contract
-# (../shared/docs/anemll.md §1): names, fallbacks, messages, exit codes,
+# (docs/spec/anemll.md §1): names, fallbacks, messages, exit codes,
 # parallel = serial.  compile_models is found beside MLCC.  The packages
 # are mkpkg's tiny model under ANEMLL names (the content does not matter
 # to the naming rules).

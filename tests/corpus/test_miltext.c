@@ -11,7 +11,7 @@
 ** print it again: the FlexibleShapeInformation now synthesized from the
 ** description must come out the same.  One known exception is tolerated
 ** and reported: a single "\n" after the final '}' (coremltools' checked-in
-** add_model, recorded as hand-edited in mlmodelc-format.md §4.2).
+** add_model, recorded as hand-edited in docs/spec/mlmodelc.md §4.2).
 **
 ** Then mlcc's own output: every package of corpus/generated (states,
 ** control flow, every dtype, ...) is compiled with MLCC and each model.mil
@@ -135,7 +135,7 @@ static void check(const char *path, const char *name, struct score *rt, struct s
 	printf("%s %s%s%s%s\n", same && dsame ? "OK  " : "DIFF", name, same && dsame ? "" : ": ",
 	       same ? dwhy : why,
 	       same && noise ? " (trailing newline after '}' ignored: "
-			       "hand-edited file, mlmodelc-format.md §4.2)"
+			       "hand-edited file, docs/spec/mlmodelc.md §4.2)"
 			     : "");
 out:
 	rt->ok += same;

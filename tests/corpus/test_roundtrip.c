@@ -10,7 +10,7 @@
 **      user-metadata order (as in the golden test), analytics' modelHash
 **      (it hashes the source spec file, which is ours now), and a final
 **      newline that a repository added to Apple's text files
-**      (mlmodelc-format.md §4.2 calls it noise).
+**      (docs/spec/mlmodelc.md §4.2 calls it noise).
 ** Ends with "roundtrip identical N/M".  For every golden pair, also checks
 ** that the decompiled package and the original source compile to the same
 ** bundle ("pairs source==decompiled N/M").

@@ -56,7 +56,7 @@ bool tk_same_bundle(const char *exp, const char *got, char *why, size_t n);
 enum {
 	TK_IGNORE_MODEL_HASH = 1,   /* analytics modelHash hashes the spec file */
 	TK_IGNORE_FINAL_NEWLINE = 2 /* expected text files edited to end in \n
-				    ** (corpus noise, mlmodelc-format.md §4.2) */
+				    ** (corpus noise, docs/spec/mlmodelc.md §4.2) */
 };
 bool tk_same_bundle_ex(const char *exp, const char *got, int flags, char *why, size_t n);
 

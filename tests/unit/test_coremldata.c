@@ -2,7 +2,7 @@
 ** test_coremldata.c -- coremldata.bin: archive primitives, the compiled
 ** version table and the re-serialized description.
 **
-** The reference is worked example A of mlmodelc-format.md §2.2 (175 bytes,
+** The reference is worked example A of docs/spec/mlmodelc.md §2.2 (175 bytes,
 ** VERIFIED there by SHA-256 against Apple's coremlc 3600.25.1 output): a
 ** spec-9 ML program with one range-flexible input and output and no
 ** Metadata in the source.  The description is also fed in non-canonical

@@ -3,7 +3,7 @@
 **
 ** Expected strings are those of Apple's coremlc 3600.25.1 in the corpus
 ** (mil-text/mlmodelc-expor-head-flexible-enumerated and -flexible-range),
-** the keys are the three VERIFIED ones of mlmodelc-format.md §4.4.
+** the keys are the three VERIFIED ones of docs/spec/mlmodelc.md §4.4.
 */
 #include <stdio.h>
 #include <string.h>

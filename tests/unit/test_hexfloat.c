@@ -74,7 +74,7 @@ int main(void)
 		oracle(want, bits_to_float(x));
 		expect(got, want, "fp32", x);
 	}
-	/* fp32 edge cases, spelled out (mlmodelc-format.md §4.6). */
+	/* fp32 edge cases, spelled out (docs/spec/mlmodelc.md §4.6). */
 	/* clang-format off */
 	static const struct {
 		uint32_t bits;

@@ -21,7 +21,7 @@
  *    model.mil (39 distinct of 55 functions), given as (first appearance of
  *    each op in the printed function, const skipped) -> (printed order).
  *    Other kinds: the distinct orders documented in
- *    ../shared/docs/op-histogram-registry.md §7 and mlmodelc-format.md §5.2
+ *    docs/spec/metadata-keys.md §7 and docs/spec/mlmodelc.md §5.2
  *    (178 public files; each label says how often the order occurs in the
  *    corpus).  PREDICTED cases are regression values of the model for key
  *    sets never observed.

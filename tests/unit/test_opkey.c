@@ -5,8 +5,8 @@
 ** -Isrc tests/unit/test_opkey.c src/opkey.c -o test_opkey && ./test_opkey`.
 ** Prints every failed check and exits 1 if any failed.
 **
-** The rows below are the `op-histogram-registry.tsv` rows of
-** ../shared/docs (histogram keys of Apple-compiled files), embedded so the
+** The rows below are the registry rows of docs/spec/metadata-keys.md §3.4
+** (histogram keys of Apple-compiled files), embedded so the
 ** test reads nothing at run time.  Rows for compiler majors >= 3402 are the
 ** required set (the compilers mlcc emulates); the older rows must pass too.
 */
@@ -443,7 +443,7 @@ static void test_unknown_ops(void)
 	expect_key("adD", 16, 0, "AdD");
 }
 
-/* The coreml-input.md section 5.2 catalogue, the state/attention ops and the
+/* The docs/spec/coreml-input.md §5.2 catalogue, the state/attention ops and the
 ** op types of ../shared/corpus/generated must all be registry entries. */
 static void test_coverage(void)
 {

@@ -852,7 +852,7 @@ static struct model *compilable(const char *file)
 	return m;
 }
 
-/* A blob file with one fp32[4] blob at 64 (coreml-input.md §3). */
+/* A blob file with one fp32[4] blob at 64 (docs/spec/coreml-input.md §3). */
 static void write_blob_file(const char *path)
 {
 	uint8_t b[144] = {0};

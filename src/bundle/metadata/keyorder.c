@@ -1,6 +1,6 @@
 /*
  * md_keyorder.c - insertion orders and fill modes of the metadata.json
- * dictionaries (see md_keyorder.h; evidence in docs/metadata-key-order.md,
+ * dictionaries (see md_keyorder.h; evidence in docs/spec/metadata-keys.md §7,
  * which also lists what is OPEN).
  *
  * Kinds and how they are built (bucket model: nsdict.c):

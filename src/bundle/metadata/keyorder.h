@@ -4,7 +4,7 @@
  * nsdict.h turns (keys in insertion order, fill mode) into the printed key
  * order.  This module supplies the insertion order and fill mode of every
  * dictionary kind of metadata.json, fitted on the 53 corpus files and the
- * orders documented from 178 public files (docs/metadata-key-order.md).
+ * orders documented from 178 public files (docs/spec/metadata-keys.md §7).
  *
  * Easiest use: md_order() with the keys actually present, in any order.
  * Pure C11, libc only, no global state.

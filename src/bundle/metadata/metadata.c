@@ -1,7 +1,7 @@
 /*
 ** emit_metadata.c -- metadata.json, the bundle's human-readable summary.
 **
-** Content (mlmodelc-format.md §5.3-5.8): one object in an array, with the
+** Content (docs/spec/mlmodelc.md §5.3-5.8): one object in an array, with the
 ** model's metadata, its input/output/state schemas (those of the default
 ** function), the op histogram and precisions, availability per
 ** specification version, and more.  Key order is NSDictionary enumeration

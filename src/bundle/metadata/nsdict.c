@@ -1,8 +1,8 @@
 /*
  * nsdict.c - NSDictionary key enumeration order (see nsdict.h)
  *
- * The model (docs/metadata-key-order.md §2; ../shared/docs/mlmodelc-format.md
- * §5.2; op-histogram-registry.md §6 and its final section):
+ * The model (docs/spec/metadata-keys.md §5; docs/spec/mlmodelc.md
+ * §5.2; docs/spec/metadata-keys.md §6):
  *
  *  - hash: CFString hash of the key, CF's __CFStrHashCharacters with a 64-bit
  *    CFHashCode, over UTF-16 code units.  h = len; for len <= 96 every unit
@@ -33,7 +33,7 @@
  *    in index order.  So the 4th key is inserted after the 3->7 rehash, but
  *    the 7th, 12th, 20th, 33rd ... key is placed in the old table first and
  *    moves with the rehash.  (The "13-slot table holds 12 keys" fit of
- *    op-histogram-registry.md is this rule seen from outside: the 12th key
+ *    docs/spec/metadata-keys.md §5 is this rule seen from outside: the 12th key
  *    sits in the 13-slot table when the 13 -> 23 rehash runs.)
  *    HIGH: reproduces all 53 function histograms of corpus files written
  *    by coremlc 3402-3600.25.1 in first-appearance order, including

@@ -8,7 +8,7 @@
  * compete for a bucket, on the order in which the keys were inserted and on
  * when the table grew.  This module replays that process; md_keyorder.h
  * knows which insertion order and fill mode Apple uses for each dictionary
- * of metadata.json.  The model and its evidence: docs/metadata-key-order.md.
+ * of metadata.json.  The model and its evidence: docs/spec/metadata-keys.md §5-§8.
  *
  * Pure C11, libc only, no global state.
  */

@@ -1,7 +1,7 @@
 /*
 ** nsjson.c -- NSJSONSerialization-style pretty printing.
 **
-** Observed format (mlmodelc-format.md §5.1, VERIFIED on the corpus):
+** Observed format (docs/spec/mlmodelc.md §5.1, VERIFIED on the corpus):
 **   [
 **     {
 **       "key" : "value",

@@ -1,6 +1,6 @@
 /*
 ** nsjson.h -- a small JSON tree printed the way NSJSONSerialization
-** pretty-prints (metadata.json, mlmodelc-format.md §5.1).
+** pretty-prints (metadata.json, docs/spec/mlmodelc.md §5.1).
 **
 ** Objects keep their keys in the order they were added; the printer asks a
 ** callback for the order to print them in (NSDictionary enumeration order,

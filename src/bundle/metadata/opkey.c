@@ -9,17 +9,17 @@
 ** nothing ios26 has been observed).
 **
 ** The table below was derived from:
-**   - ../shared/docs/op-histogram-registry.md and .tsv: histogram keys of
+**   - docs/spec/metadata-keys.md §3 (rows in tests/unit/test_opkey.c): histogram keys of
 **     178 Apple-compiled metadata.json files (every row is reproduced for
 **     every compiler it lists; the `square` ios17 split is k_since[]);
-**   - ../shared/docs/mlmodelc-format.md section 5.5 (the rule);
-**   - ../shared/docs/coreml-input.md section 5.2 (coremltools' op catalogue
+**   - docs/spec/mlmodelc.md §5.5 (the rule);
+**   - docs/spec/coreml-input.md §5.2 (coremltools' op catalogue
 **     per opset: an op version coremltools defines is assumed to exist);
 **   - internal op ids (`ios18.conv`, `ios16.reduce_mean`, `pad`) printed by
 **     MLComputePlan / E5RT on macOS 15-26 and quoted in public reports;
-**   - family patterns (op-histogram-registry.md section 4) for the rest.
+**   - family patterns (docs/spec/metadata-keys.md §3.2, §4.3) for the rest.
 ** Each entry carries one evidence tag per function opset 15/16/17/18, in
-** the letters of opkey_evidence(); docs/histogram-keys.md lists the guesses.
+** the letters of opkey_evidence(); docs/spec/metadata-keys.md §4 lists the guesses.
 */
 #include "bundle/metadata/opkey.h"
 

@@ -14,7 +14,7 @@
 ** an ios17 function is `Ios16.square` with coremlc 1877.40.3 and
 ** `Ios17.square` with 3304.6.2 and later.
 **
-** Provenance, confidence and open points: docs/histogram-keys.md.
+** Provenance, confidence and open points: docs/spec/metadata-keys.md §2-§4, §10.
 */
 #ifndef MLCC_OPKEY_H
 #define MLCC_OPKEY_H

@@ -1,7 +1,7 @@
 /*
 ** precision.c -- computePrecision and storagePrecision.
 **
-** computePrecision (mlmodelc-format.md §5.6, refined on the corpus: 51/51
+** computePrecision (docs/spec/mlmodelc.md §5.6, refined on the corpus: 51/51
 ** function histograms of compilers >= 3402 whose model.mil is complete):
 ** over the non-const ops of the function's body, the element types of
 ** every output and of every input binding (literals by their own type,
@@ -16,7 +16,7 @@
 ** Types are taken through containers: list elements, tuple members, dict
 ** keys and values, a state's wrapped tensor.
 **
-** storagePrecision (§5.6; rule fitted on the corpus, see docs/format-notes.md):
+** storagePrecision (§5.6; rule fitted on the corpus, see docs/spec/mlmodelc.md §5.6):
 **  - a `const` whose value is a blob: the blob's element type;
 **  - a blob bound directly as an op input (iOS18 constexpr input form):
 **    its element type (corpus redact: uint4 indices -> "UInt4", int4 data

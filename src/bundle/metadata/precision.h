@@ -2,7 +2,7 @@
 ** precision.h -- computePrecision and storagePrecision of metadata.json.
 **
 ** Both are sets of names printed as one name or "Mixed (A, B, ...)" sorted
-** bytewise (mlmodelc-format.md §5.6).  A set is a bit mask over element
+** bytewise (docs/spec/mlmodelc.md §5.6).  A set is a bit mask over element
 ** types plus the storage-only labels "Palettized (N bits)" and "Sparse".
 */
 #ifndef MLCC_PRECISION_H
