@@ -2,7 +2,9 @@
 # tools/check-layers.sh SRCDIR -- the module structure of src/ holds:
 #   1. a module (a folder of src/) includes only the modules below it in
 #      the table (so no include cycle between modules can exist);
-#   2. only cli/ has programs: no file of src/ defines main() or reads argv.
+#   2. only cli/ has programs: no file of src/ defines main() or reads argv;
+#   3. the repository cites its own specification (docs/spec/), never
+#      documents outside it (../shared/docs).
 # Modules and what each may use (besides itself, base/diag.h's mlccint.h
 # and the public include/mlcc.h):
 set -eu
@@ -53,9 +55,15 @@ if grep -rlE '^(int|static int) main\(|\bargv\b' --include='*.c' . >/tmp/layers.
 	done </tmp/layers.$$
 fi
 rm -f /tmp/layers.$$
+cd ..
+for f in $(grep -rl "shared/docs" --exclude-dir=.git --exclude-dir='build*' . 2>/dev/null); do
+	echo "FAIL: ${f#./} cites ../shared/docs: cite docs/spec/ instead"
+	fails=$((fails + 1))
+done
+cd src
 n=$(ls -d */ | wc -l)
 if [ "$fails" = 0 ]; then
-	echo "layers: $n modules, every include goes down the table, no program in src/"
+	echo "layers: $n modules, every include goes down the table, no program in src/, no citation outside docs/spec"
 	exit 0
 fi
 echo "layers: $fails problem(s)"
