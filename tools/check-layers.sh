@@ -56,7 +56,8 @@ if grep -rlE '^(int|static int) main\(|\bargv\b' --include='*.c' . >/tmp/layers.
 fi
 rm -f /tmp/layers.$$
 cd ..
-for f in $(grep -rl "shared/docs" --exclude-dir=.git --exclude-dir='build*' . 2>/dev/null); do
+pat="shared""/docs" # spelled in two parts, so that this file does not match
+for f in $(grep -rl "$pat" --exclude-dir=.git --exclude-dir='build*' . 2>/dev/null); do
 	echo "FAIL: ${f#./} cites ../shared/docs: cite docs/spec/ instead"
 	fails=$((fails + 1))
 done
