@@ -151,8 +151,14 @@ MLCC_API int mlcc_compile(const struct mlcc_compile_options *options,
 MLCC_API void mlcc_compile_result_free(struct mlcc_compile_result *result);
 
 /* The compiler stamps mlcc can claim, oldest first, as "coremlc MIL" pairs;
-** 'i' counts from 0.  Returns NULL past the end. */
+** 'i' counts from 0.  Returns NULL past the end.  The first is "unstamped"
+** (output of compilers older than buildInfo; its MIL version is ""). */
 MLCC_API const char *mlcc_known_coremlc_version(size_t i, const char **usual_mil);
+
+/* Where stamp 'i' comes from: the corpus items (and their public
+** repositories) whose output its rules reproduce, one line of text.
+** Returns NULL past the end. */
+MLCC_API const char *mlcc_known_coremlc_evidence(size_t i);
 
 /* ---- reading bundles back ----------------------------------------------- */
 

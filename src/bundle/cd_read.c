@@ -166,8 +166,8 @@ static int rd_ml_tail(struct cursor *c, struct cd_file *out)
 {
 	static const uint8_t zero[12];
 
-	if (c->len - c->pos >= 4 && get_le(c->p + c->pos, 4) == 403) {
-		c->pos += 4;
+	if (c->len - c->pos >= 8 && get_le(c->p + c->pos, 8) == 403) {
+		c->pos += 8;
 		return rd_classifier(c, out);
 	}
 	while (c->pos < c->len && !c->err) {

@@ -78,7 +78,9 @@ const char *emit_compiled_version(const struct model *m, unsigned v[3])
 	return "generic";
 }
 
-/* The description with Metadata forced present, packed. */
+/* The description, packed; with Metadata forced present when the
+** compiler's rules say so (every stamped release; the unstamped era writes
+** the description as it is: corpus guru-swift-sdk, 189 bytes). */
 static int put_description(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 {
 	ModelDescription desc = *m->desc;
@@ -86,7 +88,7 @@ static int put_description(const struct emit_ctx *c, const struct model *m, stru
 	size_t n;
 	uint8_t *buf;
 
-	if (!desc.metadata)
+	if (!desc.metadata && c->stamp->rules.cd_metadata)
 		desc.metadata = &empty;
 	n = core_ml__specification__model_description__get_packed_size(&desc);
 	buf = malloc(n ? n : 1);
@@ -100,12 +102,13 @@ static int put_description(const struct emit_ctx *c, const struct model *m, stru
 
 /* The tail of an ML-program classifier, in place of the function trailers
 ** (corpus mil-text/emo-swift-*-Emo, coremlc 3600.22.1; MEDIUM):
-**   u32 403, u64 100 (string labels; 101 for int64 labels, LOW),
+**   u64 403 (8 bytes, like the 502 of a function trailer), u64 100 (string labels; 101 for int64
+*labels, LOW),
 **   u64 count, the labels (strings; int64 labels as u64, LOW),
 **   string: the probabilities variable, u64 0. */
 static void put_classifier(struct wbuf *w, const struct classifier *c)
 {
-	archive_u32(w, 403);
+	archive_u64(w, 403);
 	archive_u64(w, c->int_labels ? 101 : 100);
 	archive_u64(w, c->nlabels);
 	for (size_t i = 0; i < c->nlabels; i++) {

@@ -382,7 +382,8 @@ static struct nsj *function_entry(struct meta *m, const struct model *md,
 	}
 	nsj_set(m->a, o, "computePrecision", precision_json(m, &cp));
 	nsj_set(m->a, o, "outputSchema", schema(m, fd->output, fd->n_output));
-	nsj_set(m->a, o, "stateSchema", schema(m, fd->state, fd->n_state));
+	if (m->c->stamp->rules.state_schema)
+		nsj_set(m->a, o, "stateSchema", schema(m, fd->state, fd->n_state));
 	nsj_set(m->a, o, "name", str(m, fd->name));
 	nsj_set(m->a, o, "mlProgramOperationTypeHistogram", h);
 	nsj_set(m->a, o, "inputSchema", schema(m, fd->input, fd->n_input));
@@ -413,7 +414,8 @@ static struct nsj *availability(struct meta *m, int32_t spec)
 
 	nsj_set(m->a, o, "macOS", str(m, rows[i].mac));
 	nsj_set(m->a, o, "tvOS", str(m, rows[i].tv));
-	nsj_set(m->a, o, "visionOS", str(m, rows[i].vision));
+	if (m->c->stamp->rules.vision_os)
+		nsj_set(m->a, o, "visionOS", str(m, rows[i].vision));
 	nsj_set(m->a, o, "watchOS", str(m, rows[i].watch));
 	nsj_set(m->a, o, "iOS", str(m, rows[i].ios));
 	nsj_set(m->a, o, "macCatalyst", str(m, rows[i].ios));
@@ -555,7 +557,8 @@ static struct nsj *top_level(struct meta *m)
 	nsj_set(m->a, o, "mlProgramOperationTypeHistogram", h);
 	nsj_set(m->a, o, "computePrecision", precision_json(m, &cp));
 	nsj_set(m->a, o, "isUpdatable", flag(m, md->is_updatable));
-	nsj_set(m->a, o, "stateSchema", schema(m, fd.states, fd.nstates));
+	if (m->c->stamp->rules.state_schema)
+		nsj_set(m->a, o, "stateSchema", schema(m, fd.states, fd.nstates));
 	nsj_set(m->a, o, "availability", availability(m, md->spec_version));
 	nsj_set(m->a, o, "modelType", model_type(m, md));
 	nsj_set(m->a, o, "userDefinedMetadata", user_defined(m, d->metadata));
@@ -576,8 +579,8 @@ static int order_keys(void *ctx, const struct nsj *obj, size_t *order)
 	const struct meta *m = ctx;
 	const struct stamp *s = m->c->stamp;
 
-	return md_order((enum md_dict_kind)obj->kind, obj->keys, NULL, obj->n, s->major, s->minor,
-			s->patch, order) < 0
+	return md_order((enum md_dict_kind)obj->kind, obj->keys, NULL, obj->n,
+			s->rules.sorted_histogram, order) < 0
 		       ? -1
 		       : 0;
 }
