@@ -8,6 +8,9 @@
 **                    the classifier labels (classifier.c)
 **   model.mil        the program (mil_parse.c); its buildInfo the stamp
 **   metadata.json    isUpdatable (nothing else is missing elsewhere)
+** and what model.mil's printing lost is restored by rule (restore_*()):
+** the function input order (from the description), coremltools' buildInfo
+** order, and the absence of a Metadata the compiler forced in.
 **   analytics        the spec file's name (modelName)
 **   weights/         every file, kept at its relative path
 ** Pipeline children live in model<i>/ and their names in modelNames/.
@@ -25,6 +28,7 @@
 #include "base/diag.h"
 #include "base/os.h"
 #include "mil/flexshape.h"
+#include "model/describe.h"
 #include "mil/mil.h"
 
 /* Largest model.mil read back (its constants are inline text). */
@@ -100,6 +104,95 @@ static int read_program(struct arena *a, const char *dir, struct bundle *b, stru
 static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, struct model **out,
 			  unsigned depth, struct mlcc_diag *d);
 
+/* Position of input 'name' in the description's order: its inputs, then
+** its states; 'n' (after all of them) when it names none. */
+static size_t described_rank(const struct func_desc *fd, const char *name, size_t n)
+{
+	for (size_t i = 0; i < fd->ninputs; i++)
+		if (fd->inputs[i] && strcmp(fd->inputs[i]->name, name) == 0)
+			return i;
+	for (size_t i = 0; i < fd->nstates; i++)
+		if (fd->states[i] && strcmp(fd->states[i]->name, name) == 0)
+			return fd->ninputs + i;
+	return n;
+}
+
+/* model.mil prints function inputs sorted; the source order survives in
+** the description (coremldata.bin): its inputs, then its states.  Inputs
+** the description does not name (none when it is absent) keep the printed
+** order, after the described ones.  A stable insertion sort: functions
+** have few inputs. */
+static void restore_input_order(struct model *m)
+{
+	for (size_t f = 0; f < m->program->nfuncs; f++) {
+		struct function *fn = &m->program->funcs[f];
+		struct func_desc fd;
+		size_t n = fn->ninputs;
+		desc_function(m->desc, fn->name, &fd);
+		n += fd.ninputs + fd.nstates;
+		for (size_t i = 1; i < fn->ninputs; i++) {
+			struct named_type t = fn->inputs[i];
+			size_t r = described_rank(&fd, t.name, n), k = i;
+			while (k > 0 && described_rank(&fd, fn->inputs[k - 1].name, n) > r) {
+				fn->inputs[k] = fn->inputs[k - 1];
+				k--;
+			}
+			fn->inputs[k] = t;
+		}
+	}
+}
+
+/* model.mil prints buildInfo sorted; coremltools writes
+** "coremltools-version" first and its other entries after it in sorted
+** order (every coremltools-written source of the corpus: pairs/mobius-*,
+** pairs/GenAI-Genesis-*, generated/).  Restore that order. */
+static void restore_build_info_order(struct program *p)
+{
+	struct mvalue *bi = (struct mvalue *)model_attr(p->attrs, p->nattrs, "buildInfo");
+
+	if (!bi || bi->kind != VAL_DICT)
+		return;
+	for (size_t i = 1; i < bi->count; i++) {
+		const char *k = model_value_string(bi->items[i]);
+		if (!k || strcmp(k, "coremltools-version") != 0)
+			continue;
+		struct mvalue *key = bi->items[i], *val = bi->values[i];
+		memmove(bi->items + 1, bi->items, i * sizeof *bi->items);
+		memmove(bi->values + 1, bi->values, i * sizeof *bi->values);
+		bi->items[0] = key;
+		bi->values[0] = val;
+		return;
+	}
+}
+
+static bool has_program(const struct model *m)
+{
+	if (m->kind == MODEL_ML_PROGRAM)
+		return true;
+	for (size_t i = 0; i < m->nchildren; i++)
+		if (has_program(m->children[i]))
+			return true;
+	return false;
+}
+
+static bool metadata_empty(const Metadata *md)
+{
+	return !*md->shortdescription && !*md->versionstring && !*md->author && !*md->license &&
+	       md->n_userdefined == 0 && md->base.n_unknown_fields == 0;
+}
+
+/* Compilers that force a Metadata into coremldata.bin (struct stamp_rules)
+** make an empty one mean "the source had none": drop it, in every model of
+** the tree, so that the package is the source again. */
+static void restore_absent_metadata(struct model *m, const struct stamp_rules *rules)
+{
+	if (rules->cd_metadata && m->desc && m->desc->metadata &&
+	    metadata_empty(m->desc->metadata))
+		m->desc->metadata = NULL;
+	for (size_t i = 0; i < m->nchildren; i++)
+		restore_absent_metadata(m->children[i], rules);
+}
+
 static int read_children(struct arena *a, const char *dir, struct bundle *b, struct model *m,
 			 unsigned depth, struct mlcc_diag *d)
 {
@@ -151,6 +244,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 		if (rc)
 			return rc;
 		flexshape_drop_attr(m->program);
+		restore_build_info_order(m->program);
 		if (cd.classifier) {
 			m->classifier.prob_var = cd.prob_var;
 			m->classifier.int_labels = cd.int_labels;
@@ -185,6 +279,8 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 	m->spec_version = cd.spec_version;
 	m->desc = cd.desc;
 	m->type_field = cd.type;
+	if (m->kind == MODEL_ML_PROGRAM)
+		restore_input_order(m);
 	*out = m;
 	return MLCC_OK;
 }
@@ -246,6 +342,14 @@ int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_
 	}
 	if (rc)
 		return rc;
+	/* The compiler that wrote the bundle: its model.mil's buildInfo; a
+	** bundle without a program gives no clue, and compiles with the
+	** newest stamp. */
+	struct stamp st;
+	if ((has_program(b->model) ? stamp_init_any(&st, b->coremlc, b->mil, d)
+				   : stamp_init(&st, NULL, NULL, d)) != MLCC_OK)
+		return d->status;
+	restore_absent_metadata(b->model, &st.rules);
 	read_updatable(dir, b->model);
 	base = os_basename(dir, &blen);
 	if (blen > 9 && strncmp(base + blen - 9, ".mlmodelc", 9) == 0)
