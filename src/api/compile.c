@@ -32,7 +32,8 @@
 #include "package/weights.h"
 #include "spec/spec_read.h"
 
-/* mlcc compiles ML programs and pipelines made of them. */
+/* mlcc compiles ML programs, pipelines, and the classic model types stored
+** as their specification (model_compiles_as_spec). */
 static int check_model(const struct model *m, const char *path, struct mlcc_diag *d)
 {
 	if (m->kind == MODEL_OTHER && m->type_field == 0)
@@ -42,8 +43,10 @@ static int check_model(const struct model *m, const char *path, struct mlcc_diag
 	if (m->kind == MODEL_OTHER)
 		return diag_fail(
 			d, MLCC_E_UNSUPPORTED,
-			"%s: %s (Model field %u) is not supported; mlcc compiles ML programs", path,
-			model_type_description(m->type_field), m->type_field);
+			"%s: %s (Model field %u) is not supported; mlcc compiles ML programs, "
+			"pipelines and GLM classifier, NMS, text classifier and vision feature print "
+			"models",
+			path, model_type_description(m->type_field), m->type_field);
 	if (m->kind == MODEL_ML_PROGRAM && m->spec_version < 6)
 		return diag_fail(
 			d, MLCC_E_CORRUPT,

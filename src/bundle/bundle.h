@@ -55,6 +55,9 @@ int emit_model_names(const struct emit_ctx *c, const struct model *m, struct wbu
 /* analytics/coremldata.bin (§3) of the top-level model. */
 int emit_analytics(const struct emit_ctx *c, struct wbuf *w);
 
+/* analytics/coremldata.bin of an ML-program child of a pipeline. */
+int emit_child_analytics(const struct emit_ctx *c, const struct model *m, struct wbuf *w);
+
 /* metadata.json (§5) of the top-level model. */
 int emit_metadata(const struct emit_ctx *c, struct wbuf *w);
 
@@ -123,6 +126,7 @@ struct cd_file {
 	char **labels;	     /* string labels */
 	int64_t *int_values; /* int64 labels */
 	char *prob_var;	     /* the classifier's probabilities variable */
+	SpecModel *spec;     /* "spec" form: the whole Model (desc points into it) */
 };
 
 /* Parse the 'len' bytes of a coremldata.bin ('origin' names them in

@@ -15,6 +15,7 @@
 
 #include "base/diag.h"
 #include "base/os.h"
+#include "spec/pbcheck.h"
 #include "spec/spec_read.h"
 
 /* coremldata.bin holds a description and labels; more is not plausible. */
@@ -132,6 +133,26 @@ static int rd_description(struct cursor *c, struct cd_file *out)
 	return 0;
 }
 
+/* The "spec" form (coremldata.c put_spec): the rest of the file is the
+** whole Model message. */
+static int rd_spec(struct cursor *c, struct cd_file *out)
+{
+	ProtobufCAllocator alloc;
+	struct pb_problem pr;
+	size_t n = c->len - c->pos;
+
+	pr = pb_check(&core_ml__specification__model__descriptor, c->p + c->pos, n, PB_MAX_DEPTH);
+	if (pr.kind != PB_FINE)
+		return bad(c, "invalid specification");
+	spec_arena_allocator(c->a, &alloc);
+	out->spec = core_ml__specification__model__unpack(&alloc, n, c->p + c->pos);
+	if (!out->spec)
+		return bad(c, "invalid specification");
+	out->desc = out->spec->description;
+	c->pos = c->len;
+	return 0;
+}
+
 /* The classifier tail (emit_coremldata.c put_classifier). */
 static int rd_classifier(struct cursor *c, struct cd_file *out)
 {
@@ -195,10 +216,15 @@ int cd_parse(struct arena *a, const char *origin, const uint8_t *buf, size_t len
 	rd_u64(&c, "truncated version");
 	rd_u64(&c, "truncated version");
 	rd_string(&c, "truncated version");
+	if (!c.err && model_compiles_as_spec(out->type) && strcmp(out->variant, "spec") == 0)
+		return rd_spec(&c, out);
 	if (!c.err && out->type != 502 && out->type != 202 && out->type != 200 &&
 	    out->type != 201) {
 		c.pos = 0;
-		bad(&c, "model type not compiled by mlcc (not an ML program or pipeline)");
+		bad(&c, out->type == 500 || out->type == 403 || out->type == 303
+				? "neural network (espresso) bundle: read by nn_read, not here"
+				: "model type not compiled by mlcc (not an ML program, pipeline or "
+				  "specification-form model)");
 	}
 	if (!c.err)
 		rd_description(&c, out);

@@ -16,6 +16,13 @@
 ** for each child}, the spec VersionInfo, the description, u64 number of
 ** children, then u32 type + u32 0.
 **
+** Model types stored as their own specification (MODEL_SPEC: GLM
+** classifier, NMS, vision feature print; §2.8, corpus pairs/scary-cat-*,
+** pairs/cat_feeder_pro-*): u32 type, VersionInfo {1, 0, 0, "spec"}, the
+** spec VersionInfo, then the whole Model message re-serialized, no length
+** prefix, to the end of the file (no Metadata forced in: the children of
+** cat_feeder_pro-*'s pipelines have none).
+**
 ** The description is re-serialized by protobuf-c from the parsed message:
 ** fields in number order, packed repeated scalars, defaults omitted, unknown
 ** fields last -- what Apple's C++ protobuf produces.  Apple's map order for
@@ -70,6 +77,11 @@ const char *emit_compiled_version(const struct model *m, unsigned v[3])
 		ml_program_version(m->spec_version, v);
 		return "generic";
 	}
+	if (m->kind == MODEL_SPEC) {
+		v[0] = 1;
+		v[1] = v[2] = 0;
+		return "spec";
+	}
 	/* Pipelines: {1, 0, 1}; the full variant needs the children, see
 	** pipeline_variant(). */
 	v[0] = 1;
@@ -121,11 +133,39 @@ static void put_classifier(struct wbuf *w, const struct classifier *c)
 	archive_u64(w, 0);
 }
 
+/* The Model message of a MODEL_SPEC model, with the model's current
+** description and versions. */
+static int put_spec(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
+{
+	SpecModel spec = *m->spec;
+	size_t n;
+	uint8_t *buf;
+
+	spec.description = m->desc;
+	spec.specificationversion = m->spec_version;
+	spec.isupdatable = m->is_updatable;
+	n = core_ml__specification__model__get_packed_size(&spec);
+	buf = malloc(n ? n : 1);
+	if (!buf)
+		return diag_fail(c->diag, MLCC_E_NOMEM, "coremldata.bin: out of memory");
+	core_ml__specification__model__pack(&spec, buf);
+	wbuf_put(w, buf, n);
+	free(buf);
+	return MLCC_OK;
+}
+
 int emit_coremldata(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 {
 	unsigned v[3];
 	int rc;
 
+	if (m->kind == MODEL_SPEC) {
+		const char *variant = emit_compiled_version(m, v);
+		archive_u32(w, m->type_field);
+		archive_version(w, v[0], v[1], v[2], variant);
+		archive_version(w, (uint64_t)m->spec_version, 0, 0, "");
+		return put_spec(c, m, w);
+	}
 	if (m->kind == MODEL_ML_PROGRAM) {
 		size_t f = m->desc->n_functions ? m->desc->n_functions : 1;
 		const char *variant = emit_compiled_version(m, v);

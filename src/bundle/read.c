@@ -186,8 +186,7 @@ static bool metadata_empty(const Metadata *md)
 ** the tree, so that the package is the source again. */
 static void restore_absent_metadata(struct model *m, const struct stamp_rules *rules)
 {
-	if (rules->cd_metadata && m->desc && m->desc->metadata &&
-	    metadata_empty(m->desc->metadata))
+	if (rules->cd_metadata && m->desc && m->desc->metadata && metadata_empty(m->desc->metadata))
 		m->desc->metadata = NULL;
 	for (size_t i = 0; i < m->nchildren; i++)
 		restore_absent_metadata(m->children[i], rules);
@@ -258,6 +257,20 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 		struct weight_lister wl = {a, b, d};
 		rc = os_walk(wd, "weights", NULL, add_weight, &wl, d);
 		free(wd);
+	} else if (cd.spec) {
+		m = arena_alloc(a, sizeof *m);
+		if (!m)
+			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		m->arena = a;
+		m->origin = arena_strdup(a, dir);
+		m->kind = MODEL_SPEC;
+		m->spec = cd.spec;
+		m->is_updatable = cd.spec->isupdatable;
+		if (!cd.desc) {
+			if (!(cd.desc = arena_alloc(a, sizeof *cd.desc)))
+				return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			core_ml__specification__model_description__init(cd.desc);
+		}
 	} else {
 		m = arena_alloc(a, sizeof *m);
 		if (!m)

@@ -36,6 +36,41 @@ static const struct {
 	/* clang-format on */
 };
 
+bool model_compiles_as_spec(unsigned field)
+{
+	return field == 400 || field == 610 || field == 2000 || field == 2002;
+}
+
+size_t model_spec_labels(const struct model *m, const char *const **strs, const int64_t **ints)
+{
+	const CoreML__Specification__StringVector *sv = NULL;
+	const CoreML__Specification__Int64Vector *iv = NULL;
+	const SpecModel *s = m->spec;
+
+	*strs = NULL;
+	*ints = NULL;
+	if (m->kind != MODEL_SPEC || !s)
+		return 0;
+	if (s->type_case == CORE_ML__SPECIFICATION__MODEL__TYPE_GLM_CLASSIFIER &&
+	    s->glmclassifier) {
+		sv = s->glmclassifier->stringclasslabels;
+		iv = s->glmclassifier->int64classlabels;
+	} else if (s->type_case == CORE_ML__SPECIFICATION__MODEL__TYPE_NON_MAXIMUM_SUPPRESSION &&
+		   s->nonmaximumsuppression) {
+		sv = s->nonmaximumsuppression->stringclasslabels;
+		iv = s->nonmaximumsuppression->int64classlabels;
+	}
+	if (sv) {
+		*strs = (const char *const *)sv->vector;
+		return sv->n_vector;
+	}
+	if (iv) {
+		*ints = iv->vector;
+		return iv->n_vector;
+	}
+	return 0;
+}
+
 const char *model_type_name(unsigned field)
 {
 	for (size_t i = 0; i < sizeof model_types / sizeof model_types[0]; i++)

@@ -35,6 +35,7 @@ typedef CoreML__Specification__FunctionDescription FunctionDescription;
 typedef CoreML__Specification__FeatureType FeatureType;
 typedef CoreML__Specification__ArrayFeatureType ArrayFeatureType;
 typedef CoreML__Specification__Metadata Metadata;
+typedef CoreML__Specification__Model SpecModel;
 
 /* ---- types -------------------------------------------------------------- */
 
@@ -156,6 +157,7 @@ enum model_kind {
 	MODEL_PIPELINE,		   /* Model.pipeline (202) */
 	MODEL_PIPELINE_CLASSIFIER, /* 200 */
 	MODEL_PIPELINE_REGRESSOR,  /* 201 */
+	MODEL_SPEC,		   /* compiled as its own specification (model_compiles_as_spec) */
 	MODEL_OTHER		   /* any other type: not compiled by mlcc */
 };
 
@@ -173,6 +175,7 @@ struct model {
 	size_t nchild_names;
 	const char **child_names;     /* Pipeline.names */
 	struct classifier classifier; /* ML-program classifiers */
+	SpecModel *spec;	      /* MODEL_SPEC: the whole Model message */
 };
 
 /* The Model oneof member name of field number 'field' ("mlProgram",
@@ -183,6 +186,16 @@ const char *model_type_name(unsigned field);
 /* The same as a phrase for messages: "a glmClassifier model", "a model of
 ** an unknown type".  The text lives until the calling thread's next call. */
 const char *model_type_description(unsigned field);
+
+/* True for the model types Apple's compiler stores as their own
+** specification (coremldata.bin "spec" form, mlmodelc-format.md §2.8):
+** glmClassifier (400), nonMaximumSuppression (610), textClassifier (2000),
+** visionFeaturePrint (2002) -- the ones the corpus or the shared docs show. */
+bool model_compiles_as_spec(unsigned field);
+
+/* Class labels a classic model declares (GLM classifier, NMS): strings, or
+** int64 values when '*ints' is set; 0 labels when it declares none. */
+size_t model_spec_labels(const struct model *m, const char *const **strs, const int64_t **ints);
 
 /* Opsets, their iOS releases and specification versions (one table):
 ** the iOS number of an opset name (CoreML5 -> 15 ... CoreML9 -> 26; 0 if

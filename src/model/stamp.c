@@ -16,16 +16,12 @@
 
 #include "base/diag.h"
 
-/* Rule columns: build_info, cd_metadata, state_schema, vision_os,
-** sorted_histogram. */
-#define OLD_ERA                                                                                    \
-	{                                                                                          \
-		true, true, false, true, true                                                      \
-	}
-#define NEW_ERA                                                                                    \
-	{                                                                                          \
-		true, true, true, true, false                                                      \
-	}
+/* Rule columns: metadata_json, analytics, pipeline_metadata, build_info,
+** cd_metadata, state_schema, vision_os, sorted_histogram. */
+/* clang-format off */
+#define OLD_ERA {true, true, false, true, true, false, true, true}
+#define NEW_ERA {true, true, true, true, true, true, true, false}
+/* clang-format on */
 
 /* clang-format off */
 static const struct known {
@@ -33,17 +29,21 @@ static const struct known {
 	struct stamp_rules rules;
 	const char *evidence;
 } known[] = {
-	{STAMP_UNSTAMPED, "", {false, false, false, false, true},
+	{STAMP_PRE_METADATA, "", {false, false, false, false, false, false, false, true},
+	 "compiled/objects_in_dif-c99b7f38-ImageClassifier (amandaLi7/objects_in_diff_lang): "
+	 "no metadata.json, no analytics/"},
+	{STAMP_PRE_BUILDINFO, "", {true, true, true, false, false, false, false, true},
 	 "mil-text/guru-swift-sdk-e8091bc7-VipnasEndToEnd (Formguru/guru-swift-sdk): "
 	 "no buildInfo, no forced Metadata, no stateSchema, no visionOS"},
-	{"1436.100.10", "4.28.4", {true, true, false, false, true},
+	{"1436.100.10", "4.28.4", {true, true, false, true, true, false, false, true},
 	 "mil-text/pdfsearch-c4024bc6-EmbeddingModel (kevin-pek/pdfsearch): "
 	 "no stateSchema, no visionOS"},
 	{"1877.40.3", "5.33.5", OLD_ERA,
 	 "mil-text/dsvds-{0aa7a364,3ddc5134,555cd1d8}-* (ForterLi/dsvds): "
 	 "no stateSchema, visionOS"},
 	{"1877.50.1", "5.33.5", OLD_ERA,
-	 "pairs/cat_feeder_pro-2f191917-yolov8{n,m} (saadiahl/cat_feeder_project)"},
+	 "pairs/cat_feeder_pro-2f191917-yolov8{n,m} (saadiahl/cat_feeder_project): "
+	 "pipelines without metadata.json"},
 	{"3304.6.2", "3304.5.2", OLD_ERA,
 	 "mil-text/dsvds-{07d0e82c,421e53ea,820ecc8f,861bef56}-* (ForterLi/dsvds), "
 	 "Aksera-Whisper-a3800cb3-* (alifarpl/Aksera-WhisperKit): no stateSchema"},
@@ -94,9 +94,19 @@ static int parse_version(const char *s, unsigned v[3])
 	return 0;
 }
 
+/* A row of an era before buildInfo (its name is not a version). */
 static bool unstamped(const struct known *k)
 {
-	return strcmp(k->coremlc, STAMP_UNSTAMPED) == 0;
+	return !k->mil[0];
+}
+
+/* The row named 'name' (it exists: the names are this file's). */
+static const struct known *find(const char *name)
+{
+	for (size_t i = 0; i < NKNOWN; i++)
+		if (strcmp(known[i].coremlc, name) == 0)
+			return &known[i];
+	return &known[NKNOWN - 1];
 }
 
 static void fill(struct stamp *s, const char *coremlc, const char *mil, const unsigned v[3],
@@ -173,7 +183,7 @@ int stamp_init_any(struct stamp *s, const char *coremlc, const char *mil, struct
 		return diag_fail(d, MLCC_E_USAGE, "compiler version '%s' / '%s' too long", coremlc,
 				 mil);
 	if (!*coremlc) {
-		fill(s, "", mil, v, &known[0].rules);
+		fill(s, "", mil, v, &find(STAMP_PRE_BUILDINFO)->rules);
 		return MLCC_OK;
 	}
 	if (parse_version(coremlc, v) != 0)

@@ -16,30 +16,36 @@
 
 #include "mlcc.h"
 
-/* The stamp of output written by a compiler older than buildInfo: model.mil
-** names no compiler.  Accepted by --coremlc-version. */
-#define STAMP_UNSTAMPED "unstamped"
+/* Stamps of output written by compilers older than buildInfo (model.mil
+** names no compiler), accepted by --coremlc-version: "pre-buildinfo"
+** writes metadata.json and analytics/, "pre-metadata" (Xcode 11 era)
+** neither. */
+#define STAMP_PRE_BUILDINFO "pre-buildinfo"
+#define STAMP_PRE_METADATA "pre-metadata"
 
 /* What one compiler release writes differently (docs/format-notes.md
 ** "Compiler eras"). */
 struct stamp_rules {
-	bool build_info;       /* model.mil's buildInfo names the compiler */
-	bool cd_metadata;      /* coremldata.bin's description always has a Metadata */
-	bool state_schema;     /* metadata.json has "stateSchema" (empty when no state) */
-	bool vision_os;	       /* metadata.json's availability lists visionOS */
-	bool sorted_histogram; /* histogram keys inserted sorted into a presized table */
+	bool metadata_json;	/* the bundle has metadata.json */
+	bool analytics;		/* the bundle has analytics/coremldata.bin */
+	bool pipeline_metadata; /* a pipeline bundle has metadata.json too */
+	bool build_info;	/* model.mil's buildInfo names the compiler */
+	bool cd_metadata;	/* coremldata.bin's description always has a Metadata */
+	bool state_schema;	/* metadata.json has "stateSchema" (empty when no state) */
+	bool vision_os;		/* metadata.json's availability lists visionOS */
+	bool sorted_histogram;	/* histogram keys inserted sorted into a presized table */
 };
 
 struct stamp {
-	char coremlc[32];	      /* "3500.32.1"; "" for the unstamped era */
+	char coremlc[32];	      /* "3500.32.1"; "" for the eras before buildInfo */
 	char mil[32];		      /* "3500.14.1"; "" likewise */
-	unsigned major, minor, patch; /* of 'coremlc'; 1.0.0 (older than any) if unstamped */
+	unsigned major, minor, patch; /* of 'coremlc'; 1.0.0 (older than any) before buildInfo */
 	struct stamp_rules rules;
 };
 
 /* Fill 's' from the requested versions; NULL picks the newest known
-** compiler and the MIL component usually seen with it; STAMP_UNSTAMPED the
-** era before buildInfo (no MIL version then).  Unknown versions are refused
+** compiler and the MIL component usually seen with it; STAMP_PRE_* the
+** eras before buildInfo (no MIL version then).  Unknown versions are refused
 ** with a message listing the known ones. */
 int stamp_init(struct stamp *s, const char *coremlc, const char *mil, struct mlcc_diag *d);
 
@@ -49,7 +55,7 @@ int stamp_init(struct stamp *s, const char *coremlc, const char *mil, struct mlc
 ** then prints no compiler entries (and no buildInfo line when nothing else
 ** is in it).  major/minor/patch are parsed when the version has the form
 ** A.B.C, else 0; the rules are those of the newest known compiler not newer
-** than it (the unstamped era's for an empty 'coremlc').  Refuses only
+** than it (pre-buildinfo's for an empty 'coremlc').  Refuses only
 ** versions too long to hold. */
 int stamp_init_any(struct stamp *s, const char *coremlc, const char *mil, struct mlcc_diag *d);
 

@@ -731,8 +731,13 @@ static int read_model(struct reader *r, const Model *pm, struct model **out)
 		break;
 	default:
 		m->kind = MODEL_OTHER;
-		m->type_field = unknown_type_field(pm);
+		if (!m->type_field)
+			m->type_field = unknown_type_field(pm);
 		break;
+	}
+	if (m->kind == MODEL_OTHER && model_compiles_as_spec(m->type_field)) {
+		m->kind = MODEL_SPEC;
+		m->spec = (Model *)pm;
 	}
 	r->depth--;
 	*out = m;
