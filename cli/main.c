@@ -3,7 +3,7 @@
 **
 **   mlcc compile IN OUTDIR [--coremlc-version V] [--mil-version M]
 **                [--link copy|reflink|hard|auto] [--quiet]
-**   mlcc decompile X.mlmodelc OUT.mlpackage
+**   mlcc decompile X.mlmodelc OUT.mlpackage|OUT.mlmodel
 **   mlcc assemble model.mil [--weights DIR] [--spec-version N]
 **                 [--description-from X] -o OUT.mlpackage
 **   mlcc inspect X [--json]
@@ -27,7 +27,7 @@
 static const char usage[] =
 	"usage: mlcc compile IN OUTDIR [--coremlc-version V] [--mil-version M]\n"
 	"                    [--link copy|reflink|hard|auto] [--quiet]\n"
-	"       mlcc decompile X.mlmodelc OUT.mlpackage\n"
+	"       mlcc decompile X.mlmodelc OUT.mlpackage|OUT.mlmodel\n"
 	"       mlcc assemble model.mil [--weights DIR] [--spec-version N]\n"
 	"                     [--description-from X] -o OUT.mlpackage\n"
 	"       mlcc inspect X [--json]\n"

@@ -165,7 +165,9 @@ MLCC_API const char *mlcc_known_coremlc_evidence(size_t i);
 /* Read the compiled bundle 'bundle' (X.mlmodelc) back into the package
 ** 'out' (Y.mlpackage) that compiles to the same bundle: the program from
 ** model.mil, the description from coremldata.bin, the weights copied.
-** Written atomically like bundles. */
+** Written atomically like bundles.  'out' may instead name a Y.mlmodel
+** file, for a model without weight files (a bundle compiled from an
+** .mlmodel names its spec file in analytics: Y should be that name). */
 MLCC_API int mlcc_decompile(const char *bundle, const char *out, struct mlcc_diag *diag);
 
 struct mlcc_assemble_options {

@@ -77,7 +77,8 @@ static int check_pair(const char *mlcc, const char *pair)
 		snprintf(copy, sizeof copy, "%s/%s", tmp, strrchr(src, '/') + 1);
 		snprintf(root, sizeof root, "%s/Data/com.apple.CoreML", copy);
 		if (tk_copy_tree(src, copy) != 0 || tk_standins_into(exp, root, 0) < 0) {
-			printf("FAIL %s: cannot lay out stand-in weights\n", strrchr(pair, '/') + 1);
+			printf("FAIL %s: cannot lay out stand-in weights\n",
+			       strrchr(pair, '/') + 1);
 			tk_rm_rf(tmp);
 			free(tmp);
 			return 0;

@@ -172,3 +172,28 @@ int tk_compile(const char *mlcc, const char *src, const char *outdir, const char
 	argv[n] = NULL;
 	return tk_run(argv, NULL, err);
 }
+
+void tk_analytics_model_name(const char *bundle, char *out, size_t n)
+{
+	char p[PATH_MAX];
+	size_t len;
+	unsigned char *t;
+
+	snprintf(out, n, "model");
+	snprintf(p, sizeof p, "%s/analytics/coremldata.bin", bundle);
+	if (!(t = tk_read(p, &len)))
+		return;
+	for (size_t i = 0; i + 9 + 8 <= len; i++) {
+		if (memcmp(t + i, "modelName", 9) != 0)
+			continue;
+		uint64_t l = 0;
+		for (int k = 7; k >= 0; k--)
+			l = l << 8 | t[i + 9 + (size_t)k];
+		if (l < n && i + 17 + l <= len) {
+			memcpy(out, t + i + 17, (size_t)l);
+			out[l] = '\0';
+		}
+		break;
+	}
+	free(t);
+}

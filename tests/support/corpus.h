@@ -6,6 +6,7 @@
 #define MLCC_TK_CORPUS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* The stamp to compile with to reproduce the bundle (or mil-text item)
 ** 'dir', as --coremlc-version/--mil-version values: the buildInfo of its
@@ -31,6 +32,10 @@ int tk_bundle_standins(const char *dir, int depth);
 ** model.mil of the bundle 'bundle' (pipeline children included).  Returns
 ** how many model.mil files named blobs, -1 on failure. */
 int tk_standins_into(const char *bundle, const char *root, int depth);
+
+/* The modelName of the bundle's analytics (its source spec file's stem:
+** "model" for packages), "model" when absent. */
+void tk_analytics_model_name(const char *bundle, char *out, size_t n);
 
 /* cp -R 'from' 'to', made writable. 0 or -1. */
 int tk_copy_tree(const char *from, const char *to);

@@ -50,8 +50,8 @@ static void add_value(struct refs *r, const struct mvalue *v)
 						 model_tensor_count(v->type)};
 		return;
 	}
-	for (size_t i = 0; (v->kind == VAL_TUPLE || v->kind == VAL_LIST || v->kind == VAL_DICT) &&
-			   i < v->count;
+	for (size_t i = 0;
+	     (v->kind == VAL_TUPLE || v->kind == VAL_LIST || v->kind == VAL_DICT) && i < v->count;
 	     i++) {
 		add_value(r, v->items[i]);
 		if (v->kind == VAL_DICT)

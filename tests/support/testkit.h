@@ -54,7 +54,7 @@ bool tk_same_bundle(const char *exp, const char *got, char *why, size_t n);
 /* Extra allowances for round trips (bundles not compiled from the same
 ** source bytes): */
 enum {
-	TK_IGNORE_MODEL_HASH = 1,   /* analytics modelHash hashes the spec file */
+	TK_IGNORE_MODEL_HASH = 1,    /* analytics modelHash hashes the spec file */
 	TK_IGNORE_FINAL_NEWLINE = 2, /* expected text files edited to end in \n
 				     ** (corpus noise, mlmodelc-format.md §4.2) */
 	TK_IGNORE_WEIGHTS = 4,	     /* stand-in weights: no weights/ file compared */
