@@ -40,6 +40,13 @@ static int check_model(const struct model *m, const char *path, struct mlcc_diag
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: no model in the specification (empty or truncated file?)",
 				 path);
+	if (m->kind == MODEL_OTHER &&
+	    (m->type_field == 500 || m->type_field == 403 || m->type_field == 303))
+		return diag_fail(d, MLCC_E_UNSUPPORTED,
+				 "%s: %s (Model field %u): mlcc does not write espresso files, by "
+				 "design for now (docs/nn-compile-plan.md); convert it to an ML "
+				 "program (coremltools convert_to=\"mlprogram\")",
+				 path, model_type_description(m->type_field), m->type_field);
 	if (m->kind == MODEL_OTHER)
 		return diag_fail(
 			d, MLCC_E_UNSUPPORTED,

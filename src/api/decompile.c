@@ -58,6 +58,12 @@ int mlcc_decompile(const char *bundle, const char *out, struct mlcc_diag *d)
 				 bundle);
 	arena_init(&a);
 	rc = bundle_read(&a, bundle, &b, d);
+	if (!rc && b.model->kind == MODEL_NEURAL_NETWORK)
+		rc = diag_fail(d, MLCC_E_UNSUPPORTED,
+			       "%s: a neural network (espresso) bundle: its layers cannot be "
+			       "turned back into NeuralNetwork layers (docs/nn-compile-plan.md); "
+			       "`mlcc inspect` reads it",
+			       bundle);
 	if (!rc && b.nweights) {
 		files = calloc(b.nweights, sizeof *files);
 		if (!files)

@@ -127,6 +127,8 @@ struct cd_file {
 	int64_t *int_values; /* int64 labels */
 	char *prob_var;	     /* the classifier's probabilities variable */
 	SpecModel *spec;     /* "spec" form: the whole Model (desc points into it) */
+	size_t nnn_names;    /* neural network tail: output names */
+	char **nn_names;
 };
 
 /* Parse the 'len' bytes of a coremldata.bin ('origin' names them in
@@ -136,6 +138,12 @@ int cd_parse(struct arena *a, const char *origin, const uint8_t *buf, size_t len
 
 /* Read and check 'path' into 'out' (allocated from 'a'). */
 int cd_read(struct arena *a, const char *path, struct cd_file *out, struct mlcc_diag *d);
+
+/* The espresso files of the neural-network bundle directory 'dir' whose
+** coremldata.bin 'cd' has been read: fills a MODEL_NEURAL_NETWORK model
+** (nn_read.c). */
+int nn_read_dir(struct arena *a, const char *dir, const struct cd_file *cd, struct model *m,
+		struct mlcc_diag *d);
 
 /* Read modelNames/coremldata.bin: a u64 count and that many strings. */
 int cd_read_names(struct arena *a, const char *path, char ***names, size_t *n, struct mlcc_diag *d);

@@ -182,6 +182,30 @@ static int rd_classifier(struct cursor *c, struct cd_file *out)
 	return c->err;
 }
 
+/* After a neural network's description (corpus talkie-test-*, type 500,
+** compiled version 3.0.0; LOW, one sample): u32 type, u32 0, u64 n, then
+** n strings -- there the one output name. */
+static int rd_nn_tail(struct cursor *c, struct cd_file *out)
+{
+	uint64_t n;
+
+	if (rd_u32(c, "truncated neural network tail") != out->type ||
+	    rd_u32(c, "truncated neural network tail") != 0)
+		return bad(c, "unknown neural network tail");
+	n = rd_u64(c, "truncated neural network tail");
+	if (c->err || n > (c->len - c->pos) / 8)
+		return bad(c, "neural network name count runs past the end");
+	out->nn_names = arena_array(c->a, n + 1, sizeof *out->nn_names);
+	if (!out->nn_names)
+		return c->err = diag_fail(c->d, MLCC_E_NOMEM, "%s: out of memory", c->path);
+	for (uint64_t i = 0; i < n && !c->err; i++)
+		out->nn_names[i] = rd_string(c, "truncated neural network tail");
+	out->nnn_names = (size_t)n;
+	if (!c->err && c->pos != c->len)
+		return bad(c, "unexpected bytes after the neural network tail");
+	return c->err;
+}
+
 /* After an ML program's description: function trailers or a classifier. */
 static int rd_ml_tail(struct cursor *c, struct cd_file *out)
 {
@@ -218,17 +242,18 @@ int cd_parse(struct arena *a, const char *origin, const uint8_t *buf, size_t len
 	rd_string(&c, "truncated version");
 	if (!c.err && model_compiles_as_spec(out->type) && strcmp(out->variant, "spec") == 0)
 		return rd_spec(&c, out);
-	if (!c.err && out->type != 502 && out->type != 202 && out->type != 200 &&
+	bool nn = out->type == 500 || out->type == 403 || out->type == 303;
+	if (!c.err && !nn && out->type != 502 && out->type != 202 && out->type != 200 &&
 	    out->type != 201) {
 		c.pos = 0;
-		bad(&c, out->type == 500 || out->type == 403 || out->type == 303
-				? "neural network (espresso) bundle: read by nn_read, not here"
-				: "model type not compiled by mlcc (not an ML program, pipeline or "
-				  "specification-form model)");
+		bad(&c, "model type not compiled by mlcc (not an ML program, neural network, "
+			"pipeline or specification-form model)");
 	}
 	if (!c.err)
 		rd_description(&c, out);
-	if (!c.err && out->type == 502) {
+	if (!c.err && nn) {
+		rd_nn_tail(&c, out);
+	} else if (!c.err && out->type == 502) {
 		rd_ml_tail(&c, out);
 	} else if (!c.err) {
 		out->nchildren = rd_u64(&c, "truncated pipeline");

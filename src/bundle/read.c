@@ -13,7 +13,8 @@
 ** order, and the absence of a Metadata the compiler forced in.
 **   analytics        the spec file's name (modelName)
 **   weights/         every file, kept at its relative path
-** Pipeline children live in model<i>/ and their names in modelNames/.
+** Pipeline children live in model<i>/ and their names in modelNames/;
+** neural networks (espresso files) are summarized by nn_read.c.
 */
 #include "bundle/bundle.h"
 
@@ -257,6 +258,13 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 		struct weight_lister wl = {a, b, d};
 		rc = os_walk(wd, "weights", NULL, add_weight, &wl, d);
 		free(wd);
+	} else if (cd.type == 500 || cd.type == 403 || cd.type == 303) {
+		m = arena_alloc(a, sizeof *m);
+		if (!m)
+			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		m->arena = a;
+		m->origin = arena_strdup(a, dir);
+		rc = nn_read_dir(a, dir, &cd, m, d);
 	} else if (cd.spec) {
 		m = arena_alloc(a, sizeof *m);
 		if (!m)

@@ -158,6 +158,7 @@ enum model_kind {
 	MODEL_PIPELINE_CLASSIFIER, /* 200 */
 	MODEL_PIPELINE_REGRESSOR,  /* 201 */
 	MODEL_SPEC,		   /* compiled as its own specification (model_compiles_as_spec) */
+	MODEL_NEURAL_NETWORK,	   /* an espresso bundle read back (500/403/303): 'nn' */
 	MODEL_OTHER		   /* any other type: not compiled by mlcc */
 };
 
@@ -176,6 +177,23 @@ struct model {
 	const char **child_names;     /* Pipeline.names */
 	struct classifier classifier; /* ML-program classifiers */
 	SpecModel *spec;	      /* MODEL_SPEC: the whole Model message */
+	struct nn_summary *nn;	      /* MODEL_NEURAL_NETWORK (bundle/nn_read.c) */
+};
+
+/* What an espresso bundle holds besides its description (nn_read.c):
+** enough to describe it, not to rebuild its NeuralNetwork layers. */
+struct nn_summary {
+	uint64_t compiled[3]; /* coremldata.bin compiled version */
+	size_t noutput_names; /* coremldata.bin tail: output names */
+	const char *const *output_names;
+	int64_t format_version; /* model.espresso.net "format_version" */
+	const char *storage;	/* its "storage": the weights file name */
+	size_t nlayers;		/* espresso layers */
+	size_t ntypes;		/* distinct layer types, first appearance order */
+	const char *const *types;
+	const size_t *type_counts;
+	size_t nshapes;	       /* model.espresso.shape "layer_shapes" entries */
+	int64_t weights_bytes; /* size of the storage file, -1 when absent */
 };
 
 /* The Model oneof member name of field number 'field' ("mlProgram",

@@ -17,10 +17,11 @@
 ** now) and a final newline that a repository added to Apple's text files
 ** (mlmodelc-format.md §4.2 calls it noise).
 **
-** Neural-network (espresso) bundles are decompiled and inspected -- that
-** must work -- but not compiled: mlcc does not write espresso files (docs/
-** nn-compile-plan.md); they are reported as "unsupported by design" and
-** not counted.
+** Neural-network (espresso) bundles must inspect (interface, layer summary)
+** and must be refused by decompile with its own message; mlcc does not map
+** espresso layers back to NeuralNetwork layers nor write espresso files
+** (docs/nn-compile-plan.md): they are reported as "unsupported by design"
+** and not counted.
 **
 ** For every pair, two more checks: the decompiled package and the original
 ** source compile to the same bundle ("pairs source==decompiled N/M"), and
@@ -273,31 +274,38 @@ static int standin_source(const char *src, const char *bundle, const char *tmp, 
 	return tk_copy_tree(src, out) == 0 && tk_standins_into(bundle, root, 0) >= 0 ? 0 : -1;
 }
 
-/* An espresso bundle: must decompile and inspect; compile is out of scope. */
+/* An espresso bundle: inspect must read it (interface and layer summary);
+** decompile must refuse it with its own message; compile is out of scope. */
 static void neural_network(const char *mlcc, const char *label, const char *bundle, struct tally *t)
 {
-	char *tmp = tk_tmpdir(), pkg[PATH_MAX], *err = NULL;
-	int rc;
+	char *tmp = tk_tmpdir(), pkg[PATH_MAX], *out = NULL, *err = NULL, *err2 = NULL;
+	int rc, rc2;
 
 	snprintf(pkg, sizeof pkg, "%s/nn.mlpackage", tmp);
-	const char *dec[] = {mlcc, "decompile", bundle, pkg, NULL};
 	const char *ins[] = {mlcc, "inspect", bundle, NULL};
-	rc = tk_run(dec, NULL, &err);
-	if (rc == 0) {
-		free(err);
-		err = NULL;
-		rc = tk_run(ins, NULL, &err);
-	}
-	if (rc != 0) {
-		printf("FAIL %s: neural network read back: exit %d: %s", label, rc, err);
+	const char *dec[] = {mlcc, "decompile", bundle, pkg, NULL};
+	rc = tk_run(ins, &out, &err);
+	rc2 = tk_run(dec, NULL, &err2);
+	if (rc != 0 || !strstr(out, ", neuralNetwork, specification version") ||
+	    !strstr(out, "  espresso: format ")) {
+		printf("FAIL %s: neural network inspect: exit %d: %s%s", label, rc, err, out);
+		t->total++;
+	} else if (
+		rc2 != 1 ||
+		!strstr(err2,
+			"a neural network (espresso) bundle: its layers cannot be turned back")) {
+		printf("FAIL %s: neural network decompile: exit %d: %s", label, rc2, err2);
 		t->total++;
 	} else {
-		printf("unsupported by design: %s: neural network compile (espresso files are not "
-		       "written by mlcc: docs/nn-compile-plan.md); decompile and inspect OK\n",
+		printf("unsupported by design: %s: neural network decompile and compile (espresso "
+		       "layers are not mapped to NeuralNetwork layers, docs/nn-compile-plan.md); "
+		       "inspect OK\n",
 		       label);
 		t->unsupported++;
 	}
+	free(out);
 	free(err);
+	free(err2);
 	tk_rm_rf(tmp);
 	free(tmp);
 }
