@@ -143,6 +143,37 @@ static void restore_input_order(struct model *m)
 	}
 }
 
+/* Rank of function 'name' in the program map as coremltools writes it:
+** the reverse of the description's function order (generated/ multi-
+** function packages: [third, second, first] for a description [first,
+** second, third]; [prefill, infer] for [infer, prefill] -- 4/4 packages;
+** LOW: those orders are also reverse-sorted).  Functions the description
+** does not list come last. */
+static size_t function_rank(const ModelDescription *desc, const char *name)
+{
+	for (size_t i = 0; i < desc->n_functions; i++)
+		if (desc->functions[i] && strcmp(desc->functions[i]->name, name) == 0)
+			return desc->n_functions - 1 - i;
+	return desc->n_functions;
+}
+
+/* model.mil prints functions sorted by name; restore the map order of
+** the source (function_rank), stably. */
+static void restore_function_order(struct model *m)
+{
+	struct program *p = m->program;
+
+	for (size_t i = 1; i < p->nfuncs; i++) {
+		struct function f = p->funcs[i];
+		size_t r = function_rank(m->desc, f.name), k = i;
+		while (k > 0 && function_rank(m->desc, p->funcs[k - 1].name) > r) {
+			p->funcs[k] = p->funcs[k - 1];
+			k--;
+		}
+		p->funcs[k] = f;
+	}
+}
+
 /* model.mil prints buildInfo sorted; coremltools writes
 ** "coremltools-version" first and its other entries after it in sorted
 ** order (every coremltools-written source of the corpus: pairs/mobius-*,
@@ -300,8 +331,10 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 	m->spec_version = cd.spec_version;
 	m->desc = cd.desc;
 	m->type_field = cd.type;
-	if (m->kind == MODEL_ML_PROGRAM)
+	if (m->kind == MODEL_ML_PROGRAM) {
 		restore_input_order(m);
+		restore_function_order(m);
+	}
 	*out = m;
 	return MLCC_OK;
 }

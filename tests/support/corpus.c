@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/arena.h"
+#include "model/model.h"
+#include "spec/spec_read.h"
 #include "standin.h"
 #include "testkit.h"
 
@@ -196,4 +199,170 @@ void tk_analytics_model_name(const char *bundle, char *out, size_t n)
 		break;
 	}
 	free(t);
+}
+
+/* ---- decompiled package == source ---------------------------------------- */
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const CoreML__Specification__Metadata__UserDefinedEntry *x = *(void *const *)a;
+	const CoreML__Specification__Metadata__UserDefinedEntry *y = *(void *const *)b;
+	return strcmp(x->key, y->key);
+}
+
+/* The description packed with its user metadata sorted (Apple's order of
+** those entries is random per run); malloc'd. */
+static uint8_t *pack_description(const ModelDescription *d, size_t *n)
+{
+	ModelDescription copy = *d;
+	Metadata md;
+	void **sorted = NULL;
+	uint8_t *buf;
+
+	if (d->metadata) {
+		md = *d->metadata;
+		sorted = malloc((md.n_userdefined + 1) * sizeof *sorted);
+		memcpy(sorted, md.userdefined, md.n_userdefined * sizeof *sorted);
+		qsort(sorted, md.n_userdefined, sizeof *sorted, cmp_entry);
+		md.userdefined = (void *)sorted;
+		copy.metadata = &md;
+	}
+	*n = core_ml__specification__model_description__get_packed_size(&copy);
+	buf = malloc(*n + 1);
+	core_ml__specification__model_description__pack(&copy, buf);
+	free(sorted);
+	return buf;
+}
+
+static bool same_type(const struct mtype *a, const struct mtype *b)
+{
+	if (a->kind != b->kind || a->dtype != b->dtype || a->rank != b->rank ||
+	    a->ndims != b->ndims || a->length != b->length || a->nelems != b->nelems)
+		return false;
+	for (size_t i = 0; i < a->ndims; i++)
+		if (a->dims[i] != b->dims[i])
+			return false;
+	if ((a->elem || b->elem) && !(a->elem && b->elem && same_type(a->elem, b->elem)))
+		return false;
+	if ((a->value || b->value) && !(a->value && b->value && same_type(a->value, b->value)))
+		return false;
+	for (size_t i = 0; i < a->nelems; i++)
+		if (!same_type(a->elems[i], b->elems[i]))
+			return false;
+	return true;
+}
+
+/* The buildInfo entries of 'p' as "k=v;k=v;..." in stored order. */
+static void build_info_text(const struct program *p, char *out, size_t n)
+{
+	const struct mvalue *bi = model_attr(p->attrs, p->nattrs, "buildInfo");
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; bi && bi->kind == VAL_DICT && i < bi->count && used < n; i++) {
+		const char *k = model_value_string(bi->items[i]);
+		const char *v = model_value_string(bi->values[i]);
+		used += (size_t)snprintf(out + used, n - used, "%s=%s;", k ? k : "?", v ? v : "?");
+	}
+}
+
+/* Compare the source 'a' with the decompiled 'b'; writes the first
+** difference into 'why'. */
+static bool same_model(const struct model *a, const struct model *b, char *why, size_t n)
+{
+	size_t la, lb;
+	uint8_t *pa, *pb;
+	bool same;
+
+	if (a->kind != b->kind || a->type_field != b->type_field ||
+	    a->spec_version != b->spec_version || a->nchildren != b->nchildren) {
+		snprintf(why, n, "model type/spec version/children %u/%d/%zu vs %u/%d/%zu",
+			 a->type_field, (int)a->spec_version, a->nchildren, b->type_field,
+			 (int)b->spec_version, b->nchildren);
+		return false;
+	}
+	if ((a->desc->metadata != NULL) != (b->desc->metadata != NULL)) {
+		snprintf(why, n, "description metadata %s in the source, %s after decompile",
+			 a->desc->metadata ? "present" : "absent",
+			 b->desc->metadata ? "present" : "absent");
+		return false;
+	}
+	pa = pack_description(a->desc, &la);
+	pb = pack_description(b->desc, &lb);
+	same = la == lb && memcmp(pa, pb, la) == 0;
+	free(pa);
+	free(pb);
+	if (!same) {
+		snprintf(why, n, "descriptions differ (%zu vs %zu bytes)", la, lb);
+		return false;
+	}
+	if (a->kind == MODEL_ML_PROGRAM) {
+		const struct program *x = a->program, *y = b->program;
+		char bx[1024], by[1024];
+		if (x->nfuncs != y->nfuncs) {
+			snprintf(why, n, "%zu vs %zu functions", x->nfuncs, y->nfuncs);
+			return false;
+		}
+		for (size_t f = 0; f < x->nfuncs; f++) {
+			const struct function *fa = &x->funcs[f], *fb = &y->funcs[f];
+			if (strcmp(fa->name, fb->name) || strcmp(fa->opset, fb->opset) ||
+			    fa->ninputs != fb->ninputs) {
+				snprintf(why, n,
+					 "function %zu: '%s' <%s> %zu inputs vs '%s' <%s> %zu", f,
+					 fa->name, fa->opset, fa->ninputs, fb->name, fb->opset,
+					 fb->ninputs);
+				return false;
+			}
+			for (size_t i = 0; i < fa->ninputs; i++)
+				if (strcmp(fa->inputs[i].name, fb->inputs[i].name) ||
+				    !same_type(fa->inputs[i].type, fb->inputs[i].type)) {
+					snprintf(why, n, "function '%s' input %zu: '%s' vs '%s'",
+						 fa->name, i, fa->inputs[i].name,
+						 fb->inputs[i].name);
+					return false;
+				}
+		}
+		build_info_text(x, bx, sizeof bx);
+		build_info_text(y, by, sizeof by);
+		if (strcmp(bx, by) != 0) {
+			snprintf(why, n, "buildInfo '%s' vs '%s'", bx, by);
+			return false;
+		}
+	}
+	for (size_t i = 0; i < a->nchildren; i++)
+		if (!same_model(a->children[i], b->children[i], why, n))
+			return false;
+	return true;
+}
+
+/* The spec file of a source (.mlmodel, or a package's model.mlmodel). */
+static void spec_file(const char *src, char *out, size_t n)
+{
+	size_t l = strlen(src);
+
+	if (l > 8 && strcmp(src + l - 8, ".mlmodel") == 0)
+		snprintf(out, n, "%s", src);
+	else
+		snprintf(out, n, "%s/Data/com.apple.CoreML/model.mlmodel", src);
+}
+
+bool tk_decompiled_is_source(const char *source, const char *pkg, char *why, size_t n)
+{
+	char ps[PATH_MAX], pd[PATH_MAX];
+	struct arena a;
+	struct mlcc_diag d = {0, ""};
+	struct model *ms = NULL, *md = NULL;
+	uint8_t sha[32];
+	bool same = false;
+
+	spec_file(source, ps, sizeof ps);
+	spec_file(pkg, pd, sizeof pd);
+	arena_init(&a);
+	if (spec_read_file(&a, ps, &ms, sha, &d) != MLCC_OK ||
+	    spec_read_file(&a, pd, &md, sha, &d) != MLCC_OK)
+		snprintf(why, n, "cannot read: %s", d.message);
+	else
+		same = same_model(ms, md, why, n);
+	arena_free(&a);
+	return same;
 }

@@ -37,6 +37,14 @@ int tk_standins_into(const char *bundle, const char *root, int depth);
 ** "model" for packages), "model" when absent. */
 void tk_analytics_model_name(const char *bundle, char *out, size_t n);
 
+/* True when the package (or .mlmodel) 'pkg' that mlcc decompiled is the
+** source 'source' again: same model types and specification versions,
+** functions in order with their opsets, inputs in order with their types,
+** buildInfo entries in order, descriptions byte for byte (metadata
+** presence included) up to Apple's random user-metadata order, for every
+** model of a pipeline.  Else the first difference is written to 'why'. */
+bool tk_decompiled_is_source(const char *source, const char *pkg, char *why, size_t n);
+
 /* cp -R 'from' 'to', made writable. 0 or -1. */
 int tk_copy_tree(const char *from, const char *to);
 
