@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/diag.h"
+#include "base/lfs.h"
 #include "base/os.h"
 #include "spec/pbcheck.h"
 #include "spec/spec_read.h"
@@ -232,6 +233,8 @@ int cd_parse(struct arena *a, const char *origin, const uint8_t *buf, size_t len
 	struct cursor c = {buf, len, 0, origin, d, a, 0};
 
 	memset(out, 0, sizeof *out);
+	if (lfs_pointer(buf, len))
+		return diag_fail(d, MLCC_E_CORRUPT, "%s " LFS_ADVICE, origin);
 	out->type = rd_u32(&c, "empty file");
 	for (int i = 0; i < 3; i++)
 		out->compiled[i] = rd_u64(&c, "truncated version");

@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include "base/diag.h"
+#include "base/lfs.h"
 #include "base/os.h"
 #include "mil/flexshape.h"
 #include "model/describe.h"
@@ -89,7 +90,10 @@ static int read_program(struct arena *a, const char *dir, struct bundle *b, stru
 	if (!path)
 		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 	rc = os_read_file(path, MIL_MAX_BYTES, &text, &len, d);
-	if (!rc) {
+	if (!rc && lfs_pointer(text, len)) {
+		rc = diag_fail(d, MLCC_E_CORRUPT, "%s " LFS_ADVICE, path);
+		free(text);
+	} else if (!rc) {
 		const char *origin = arena_strdup(a, path);
 		rc = mil_parse(a, origin, (const char *)text, len, out, &info, d);
 		free(text);

@@ -17,6 +17,7 @@
 #include <nettle/sha2.h>
 
 #include "base/diag.h"
+#include "base/lfs.h"
 #include "base/os.h"
 #include "spec/pbcheck.h"
 
@@ -754,6 +755,8 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, siz
 
 	if (len == 0)
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: empty file, not a Core ML model", origin);
+	if (lfs_pointer(buf, len))
+		return diag_fail(d, MLCC_E_CORRUPT, "%s " LFS_ADVICE, origin);
 	pr = pb_check(&core_ml__specification__model__descriptor, buf, len, PB_MAX_DEPTH);
 	if (pr.kind == PB_TOO_DEEP)
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: messages nested more than %d levels deep",
