@@ -90,32 +90,42 @@ const char *emit_compiled_version(const struct model *m, unsigned v[3])
 	return "generic";
 }
 
-/* The description, packed; with Metadata forced present when the
-** compiler's rules say so (every stamped release; the unstamped era writes
-** the description as it is: corpus guru-swift-sdk, 189 bytes). */
-static int put_description(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
+/* 'msg' packed into 'w': as an archive string (u64 length + bytes) when
+** 'prefixed', else bare. */
+static int put_message(const struct emit_ctx *c, const ProtobufCMessage *msg, bool prefixed,
+		       struct wbuf *w)
 {
-	ModelDescription desc = *m->desc;
-	Metadata empty = CORE_ML__SPECIFICATION__METADATA__INIT;
-	size_t n;
-	uint8_t *buf;
+	size_t n = protobuf_c_message_get_packed_size(msg);
+	uint8_t *buf = malloc(n ? n : 1);
 
-	if (!desc.metadata && c->stamp->rules.cd_metadata)
-		desc.metadata = &empty;
-	n = core_ml__specification__model_description__get_packed_size(&desc);
-	buf = malloc(n ? n : 1);
 	if (!buf)
 		return diag_fail(c->diag, MLCC_E_NOMEM, "coremldata.bin: out of memory");
-	core_ml__specification__model_description__pack(&desc, buf);
-	archive_bytes(w, buf, n);
+	protobuf_c_message_pack(msg, buf);
+	if (prefixed)
+		archive_bytes(w, buf, n);
+	else
+		wbuf_put(w, buf, n);
 	free(buf);
 	return MLCC_OK;
 }
 
+/* The description, packed; with Metadata forced present when the
+** compiler's rules say so (every stamped release; the era before buildInfo
+** writes the description as it is: corpus guru-swift-sdk, 189 bytes). */
+static int put_description(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
+{
+	ModelDescription desc = *m->desc;
+	Metadata empty = CORE_ML__SPECIFICATION__METADATA__INIT;
+
+	if (!desc.metadata && c->stamp->rules.cd_metadata)
+		desc.metadata = &empty;
+	return put_message(c, &desc.base, true, w);
+}
+
 /* The tail of an ML-program classifier, in place of the function trailers
 ** (corpus mil-text/emo-swift-*-Emo, coremlc 3600.22.1; MEDIUM):
-**   u64 403 (8 bytes, like the 502 of a function trailer), u64 100 (string labels; 101 for int64
-*labels, LOW),
+**   u64 403 (8 bytes, like the 502 of a function trailer),
+**   u64 100 (string labels; 101 for int64 labels, LOW),
 **   u64 count, the labels (strings; int64 labels as u64, LOW),
 **   string: the probabilities variable, u64 0. */
 static void put_classifier(struct wbuf *w, const struct classifier *c)
@@ -134,24 +144,15 @@ static void put_classifier(struct wbuf *w, const struct classifier *c)
 }
 
 /* The Model message of a MODEL_SPEC model, with the model's current
-** description and versions. */
+** description and versions, to the end of the file. */
 static int put_spec(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 {
 	SpecModel spec = *m->spec;
-	size_t n;
-	uint8_t *buf;
 
 	spec.description = m->desc;
 	spec.specificationversion = m->spec_version;
 	spec.isupdatable = m->is_updatable;
-	n = core_ml__specification__model__get_packed_size(&spec);
-	buf = malloc(n ? n : 1);
-	if (!buf)
-		return diag_fail(c->diag, MLCC_E_NOMEM, "coremldata.bin: out of memory");
-	core_ml__specification__model__pack(&spec, buf);
-	wbuf_put(w, buf, n);
-	free(buf);
-	return MLCC_OK;
+	return put_message(c, &spec.base, false, w);
 }
 
 int emit_coremldata(const struct emit_ctx *c, const struct model *m, struct wbuf *w)

@@ -168,3 +168,19 @@ const char *model_value_string(const struct mvalue *v)
 		return NULL;
 	return ((char *const *)v->data)[0];
 }
+
+bool model_same_type(const struct mtype *a, const struct mtype *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->kind != b->kind || a->dtype != b->dtype || a->rank != b->rank ||
+	    a->ndims != b->ndims || a->length != b->length || a->nelems != b->nelems)
+		return false;
+	for (size_t i = 0; i < a->ndims; i++)
+		if (a->dims[i] != b->dims[i])
+			return false;
+	for (size_t i = 0; i < a->nelems; i++)
+		if (!model_same_type(a->elems[i], b->elems[i]))
+			return false;
+	return model_same_type(a->elem, b->elem) && model_same_type(a->value, b->value);
+}

@@ -234,6 +234,10 @@ const struct mvalue *model_attr(const struct attribute *attrs, size_t n, const c
 ** rank) is unknown, -2 when the product overflows. */
 int64_t model_tensor_count(const struct mtype *t);
 
+/* Structural type equality (kinds, element types, shapes, nested types);
+** two NULLs are equal. */
+bool model_same_type(const struct mtype *a, const struct mtype *b);
+
 /* The string held by a rank-0 string tensor value, or NULL. */
 const char *model_value_string(const struct mvalue *v);
 

@@ -73,10 +73,8 @@ static int check_pair(const char *mlcc, const char *pair)
 	snprintf(out, sizeof out, "%s/out", tmp);
 	if (tk_bundle_lacks_weights(exp)) {
 		/* Weights published on neither side: stand-ins in a copy. */
-		char copy[PATH_MAX], root[PATH_MAX];
-		snprintf(copy, sizeof copy, "%s/%s", tmp, strrchr(src, '/') + 1);
-		snprintf(root, sizeof root, "%s/Data/com.apple.CoreML", copy);
-		if (tk_copy_tree(src, copy) != 0 || tk_standins_into(exp, root, 0) < 0) {
+		char copy[PATH_MAX];
+		if (tk_standin_copy(src, exp, tmp, copy, sizeof copy) != 0) {
 			printf("FAIL %s: cannot lay out stand-in weights\n",
 			       strrchr(pair, '/') + 1);
 			tk_rm_rf(tmp);

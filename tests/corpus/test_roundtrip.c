@@ -87,24 +87,6 @@ static bool exists(const char *path)
 
 /* ---- one Apple bundle ----------------------------------------------------- */
 
-/* The stand-in copy of 'src' (published without weights) for compiling:
-** 'src' itself when nothing is missing; *flags gets TK_IGNORE_WEIGHTS. */
-static int standin_source(const char *src, const char *bundle, const char *tmp, char *out, size_t n,
-			  int *flags)
-{
-	char root[PATH_MAX];
-
-	snprintf(out, n, "%s", src);
-	if (!tk_bundle_lacks_weights(bundle))
-		return 0;
-	snprintf(root, sizeof root, "%s/src", tmp);
-	mkdir(root, 0777);
-	snprintf(out, n, "%s/src/%s", tmp, strrchr(src, '/') + 1);
-	snprintf(root, sizeof root, "%s/Data/com.apple.CoreML", out);
-	*flags |= TK_IGNORE_WEIGHTS;
-	return tk_copy_tree(src, out) == 0 && tk_standins_into(bundle, root, 0) >= 0 ? 0 : -1;
-}
-
 /* An espresso bundle: inspect must read it (interface and layer summary);
 ** decompile must refuse it with its own message; compile is out of scope. */
 static void neural_network(const char *mlcc, const char *label, const char *bundle, struct tally *t)
@@ -141,6 +123,30 @@ static void neural_network(const char *mlcc, const char *label, const char *bund
 	free(tmp);
 }
 
+/* mlcc decompile 'bundle' 'pkg', then mlcc compile 'pkg' into 'out' with
+** the stamp; 0 when both ran, else prints "FAIL <kind><label>: ..." and
+** returns their status. */
+static int decompile_compile(const char *mlcc, const char *kind, const char *label,
+			     const char *bundle, const char *pkg, const char *out,
+			     const char *coremlc, const char *mil, bool hard_links)
+{
+	char *err = NULL;
+	const char *dec[] = {mlcc, "decompile", bundle, pkg, NULL};
+	int rc = tk_run(dec, NULL, &err);
+
+	if (rc != 0) {
+		printf("FAIL %s%s: decompile exit %d: %s", kind, label, rc, err);
+	} else {
+		free(err);
+		err = NULL;
+		rc = tk_compile(mlcc, pkg, out, coremlc, mil, hard_links, &err);
+		if (rc != 0)
+			printf("FAIL %s%s: compile exit %d: %s", kind, label, rc, err);
+	}
+	free(err);
+	return rc;
+}
+
 /* Round trip of one bundle; 'source' (may be NULL) is the pair's source. */
 static void roundtrip(const char *mlcc, const char *label, const char *bundle, const char *name,
 		      const char *source, struct tally *t)
@@ -163,7 +169,7 @@ static void roundtrip(const char *mlcc, const char *label, const char *bundle, c
 		snprintf(apple, sizeof apple, "%s/apple", tmp);
 		mkdir(apple, 0777);
 		snprintf(apple, sizeof apple, "%s/apple/%s", tmp, name);
-		if (tk_copy_tree(bundle, apple) != 0 || tk_bundle_standins(apple, 0) < 0) {
+		if (tk_copy_tree(bundle, apple) != 0 || tk_bundle_standins(apple) < 0) {
 			printf("FAIL %s: cannot lay out stand-in weights\n", label);
 			goto out;
 		}
@@ -180,25 +186,15 @@ static void roundtrip(const char *mlcc, const char *label, const char *bundle, c
 	} else {
 		snprintf(pkg, sizeof pkg, "%s/pkg/%s.mlpackage", tmp, stem);
 	}
-	const char *dec[] = {mlcc, "decompile", apple, pkg, NULL};
-	rc = tk_run(dec, NULL, &err);
-	if (rc != 0) {
-		printf("FAIL %s: decompile exit %d: %s", label, rc, err);
-		goto out;
-	}
-	free(err);
-	err = NULL;
 	snprintf(out, sizeof out, "%s/out", tmp);
-	rc = tk_compile(mlcc, pkg, out, coremlc, mil, (flags & TK_IGNORE_WEIGHTS) != 0, &err);
-	if (rc != 0) {
-		printf("FAIL %s: compile exit %d: %s", label, rc, err);
+	if (decompile_compile(mlcc, "", label, apple, pkg, out, coremlc, mil,
+			      (flags & TK_IGNORE_WEIGHTS) != 0) != 0)
 		goto out;
-	}
 	snprintf(got, sizeof got, "%s/%s", out, name);
 	same = tk_same_bundle_ex(apple, got, flags, why, sizeof why);
 	printf("%s %s%s%s\n", same ? "OK  " : "DIFF", label, same ? "" : ": ", same ? "" : why);
 	if (source) {
-		char orig[PATH_MAX], o2[PATH_MAX], src[PATH_MAX];
+		char orig[PATH_MAX], o2[PATH_MAX], src[PATH_MAX], sdir[PATH_MAX];
 		int sflags = TK_IGNORE_MODEL_HASH;
 		bool ok;
 		t->src_total++;
@@ -206,7 +202,13 @@ static void roundtrip(const char *mlcc, const char *label, const char *bundle, c
 		snprintf(o2, sizeof o2, "%s/orig", tmp);
 		free(err);
 		err = NULL;
-		rc = standin_source(source, bundle, tmp, src, sizeof src, &sflags);
+		snprintf(src, sizeof src, "%s", source);
+		rc = 0;
+		if (tk_bundle_lacks_weights(bundle)) {
+			snprintf(sdir, sizeof sdir, "%s/src", tmp);
+			rc = tk_standin_copy(source, bundle, sdir, src, sizeof src);
+			sflags |= TK_IGNORE_WEIGHTS;
+		}
 		if (rc == 0)
 			rc = tk_compile(mlcc, src, o2, coremlc, mil,
 					(sflags & TK_IGNORE_WEIGHTS) != 0, &err);
@@ -300,7 +302,7 @@ static void rebuilt_item(const char *mlcc, const char *label, const char *dir, s
 	char stem[256], b[PATH_MAX], from[PATH_MAX], to[PATH_MAX], pkg[PATH_MAX];
 	char out[PATH_MAX], got[PATH_MAX], coremlc[32], milv[32], why[700];
 	char *tmp = tk_tmpdir(), *err = NULL;
-	int rc, same = 0;
+	int same = 0;
 
 	t->total++;
 	snprintf(from, sizeof from, "%s/metadata.json", dir);
@@ -323,25 +325,14 @@ static void rebuilt_item(const char *mlcc, const char *label, const char *dir, s
 		free(data);
 	}
 	tk_bundle_stamp(b, coremlc, milv);
-	if (tk_bundle_standins(b, 0) < 0) {
+	if (tk_bundle_standins(b) < 0) {
 		printf("FAIL rebuilt %s: cannot lay out stand-in weights\n", label);
 		goto out;
 	}
 	snprintf(pkg, sizeof pkg, "%s/pkg/%s.mlpackage", tmp, stem);
-	const char *dec[] = {mlcc, "decompile", b, pkg, NULL};
-	rc = tk_run(dec, NULL, &err);
-	if (rc != 0) {
-		printf("FAIL rebuilt %s: decompile exit %d: %s", label, rc, err);
-		goto out;
-	}
-	free(err);
-	err = NULL;
 	snprintf(out, sizeof out, "%s/out", tmp);
-	rc = tk_compile(mlcc, pkg, out, coremlc, milv, true, &err);
-	if (rc != 0) {
-		printf("FAIL rebuilt %s: compile exit %d: %s", label, rc, err);
+	if (decompile_compile(mlcc, "rebuilt ", label, b, pkg, out, coremlc, milv, true) != 0)
 		goto out;
-	}
 	snprintf(got, sizeof got, "%s/%s.mlmodelc", out, stem);
 	same = tk_same_bundle_ex(b, got, TK_IGNORE_WEIGHTS | TK_EXP_FILES_ONLY, why, sizeof why);
 	printf("%s rebuilt %s%s%s\n", same ? "OK  " : "DIFF", label, same ? "" : ": ",

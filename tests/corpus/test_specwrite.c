@@ -298,12 +298,10 @@ static int check_one(const char *src, int *classifiers, int *restored)
 	memset(&plan, 0, sizeof plan);
 	arena_init(&a);
 	/* A pair whose weights were published on neither side: stand-ins. */
-	char exp[PATH_MAX], copy[PATH_MAX], root[PATH_MAX];
+	char exp[PATH_MAX], copy[PATH_MAX];
 	snprintf(exp, sizeof exp, "%.*s/expected/%s.mlmodelc", (int)(base - 1 - src), src, stem);
 	if (tk_bundle_lacks_weights(exp)) {
-		snprintf(copy, sizeof copy, "%s/%s", tmp, base);
-		snprintf(root, sizeof root, "%s/Data/com.apple.CoreML", copy);
-		if (tk_copy_tree(src, copy) != 0 || tk_standins_into(exp, root, 0) < 0) {
+		if (tk_standin_copy(src, exp, tmp, copy, sizeof copy) != 0) {
 			snprintf(why, sizeof why, "cannot lay out stand-in weights");
 			goto done;
 		}

@@ -69,69 +69,80 @@ bool tk_names_blobs(const char *mil_path)
 	return yes;
 }
 
-int tk_bundle_standins(const char *dir, int depth)
+/* Call 'fn' for every model directory of the bundle 'dir' whose model.mil
+** references blobs (itself, then model0/, model1/, ... recursively),
+** with 'lacking' set when it has no weights/.  Stops at the first non-zero
+** return and returns it. */
+static int each_blob_program(const char *dir, int depth,
+			     int (*fn)(void *ctx, const char *dir, const char *mil, bool lacking),
+			     void *ctx)
 {
 	char mil[PATH_MAX], w[PATH_MAX], p[PATH_MAX];
-	int n = 0;
+	int rc = 0;
 
 	snprintf(mil, sizeof mil, "%s/model.mil", dir);
 	snprintf(w, sizeof w, "%s/weights", dir);
-	if (exists(mil) && !exists(w) && tk_names_blobs(mil)) {
-		if (tk_standin_weights(mil, dir) < 0)
-			return -1;
-		n++;
-	}
-	for (int i = 0; depth < 8; i++) {
+	if (exists(mil) && tk_names_blobs(mil))
+		rc = fn(ctx, dir, mil, !exists(w));
+	for (int i = 0; rc == 0 && depth < 8; i++) {
 		snprintf(p, sizeof p, "%s/model%d", dir, i);
 		if (!exists(p))
 			break;
-		int k = tk_bundle_standins(p, depth + 1);
-		if (k < 0)
-			return -1;
-		n += k;
+		rc = each_blob_program(p, depth + 1, fn, ctx);
 	}
-	return n;
+	return rc;
 }
 
-int tk_standins_into(const char *bundle, const char *root, int depth)
-{
-	char mil[PATH_MAX], p[PATH_MAX];
-	int n = 0;
+struct standins {
+	const char *root; /* NULL: each directory's own */
+	int n;
+};
 
-	snprintf(mil, sizeof mil, "%s/model.mil", bundle);
-	if (exists(mil) && tk_names_blobs(mil)) {
-		if (tk_standin_weights(mil, root) < 0)
-			return -1;
-		n++;
-	}
-	for (int i = 0; depth < 8; i++) {
-		snprintf(p, sizeof p, "%s/model%d", bundle, i);
-		if (!exists(p))
-			break;
-		int k = tk_standins_into(p, root, depth + 1);
-		if (k < 0)
-			return -1;
-		n += k;
-	}
-	return n;
+static int standin_one(void *ctx, const char *dir, const char *mil, bool lacking)
+{
+	struct standins *s = ctx;
+
+	if (!s->root && !lacking)
+		return 0;
+	s->n++;
+	return tk_standin_weights(mil, s->root ? s->root : dir) < 0 ? -1 : 0;
+}
+
+int tk_bundle_standins(const char *dir)
+{
+	struct standins s = {NULL, 0};
+
+	return each_blob_program(dir, 0, standin_one, &s) ? -1 : s.n;
+}
+
+int tk_standins_into(const char *bundle, const char *root)
+{
+	struct standins s = {root, 0};
+
+	return each_blob_program(bundle, 0, standin_one, &s) ? -1 : s.n;
+}
+
+static int lacks(void *ctx, const char *dir, const char *mil, bool lacking)
+{
+	(void)ctx;
+	(void)dir;
+	(void)mil;
+	return lacking;
 }
 
 bool tk_bundle_lacks_weights(const char *dir)
 {
-	char mil[PATH_MAX], w[PATH_MAX], p[PATH_MAX];
+	return each_blob_program(dir, 0, lacks, NULL) != 0;
+}
 
-	snprintf(mil, sizeof mil, "%s/model.mil", dir);
-	snprintf(w, sizeof w, "%s/weights", dir);
-	if (exists(mil) && !exists(w) && tk_names_blobs(mil))
-		return true;
-	for (int i = 0; i < 64; i++) {
-		snprintf(p, sizeof p, "%s/model%d", dir, i);
-		if (!exists(p))
-			break;
-		if (tk_bundle_lacks_weights(p))
-			return true;
-	}
-	return false;
+int tk_standin_copy(const char *src, const char *bundle, const char *dir, char *out, size_t n)
+{
+	char root[PATH_MAX];
+
+	mkdir(dir, 0777);
+	snprintf(out, n, "%s/%s", dir, strrchr(src, '/') ? strrchr(src, '/') + 1 : src);
+	snprintf(root, sizeof root, "%s/Data/com.apple.CoreML", out);
+	return tk_copy_tree(src, out) == 0 && tk_standins_into(bundle, root) >= 0 ? 0 : -1;
 }
 
 int tk_copy_tree(const char *from, const char *to)
@@ -234,24 +245,6 @@ static uint8_t *pack_description(const ModelDescription *d, size_t *n)
 	return buf;
 }
 
-static bool same_type(const struct mtype *a, const struct mtype *b)
-{
-	if (a->kind != b->kind || a->dtype != b->dtype || a->rank != b->rank ||
-	    a->ndims != b->ndims || a->length != b->length || a->nelems != b->nelems)
-		return false;
-	for (size_t i = 0; i < a->ndims; i++)
-		if (a->dims[i] != b->dims[i])
-			return false;
-	if ((a->elem || b->elem) && !(a->elem && b->elem && same_type(a->elem, b->elem)))
-		return false;
-	if ((a->value || b->value) && !(a->value && b->value && same_type(a->value, b->value)))
-		return false;
-	for (size_t i = 0; i < a->nelems; i++)
-		if (!same_type(a->elems[i], b->elems[i]))
-			return false;
-	return true;
-}
-
 /* The buildInfo entries of 'p' as "k=v;k=v;..." in stored order. */
 static void build_info_text(const struct program *p, char *out, size_t n)
 {
@@ -315,7 +308,7 @@ static bool same_model(const struct model *a, const struct model *b, char *why, 
 			}
 			for (size_t i = 0; i < fa->ninputs; i++)
 				if (strcmp(fa->inputs[i].name, fb->inputs[i].name) ||
-				    !same_type(fa->inputs[i].type, fb->inputs[i].type)) {
+				    !model_same_type(fa->inputs[i].type, fb->inputs[i].type)) {
 					snprintf(why, n, "function '%s' input %zu: '%s' vs '%s'",
 						 fa->name, i, fa->inputs[i].name,
 						 fb->inputs[i].name);

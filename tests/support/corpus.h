@@ -25,13 +25,13 @@ bool tk_bundle_lacks_weights(const char *dir);
 
 /* Give every such directory of the (writable) bundle 'dir' stand-in
 ** weights (standin.h).  Returns how many directories got some, -1 on
-** failure.  'depth' is 0 for the caller. */
-int tk_bundle_standins(const char *dir, int depth);
+** failure. */
+int tk_bundle_standins(const char *dir);
 
 /* Stand-in weights under 'root' (a package's @model_path) for every
 ** model.mil of the bundle 'bundle' (pipeline children included).  Returns
 ** how many model.mil files named blobs, -1 on failure. */
-int tk_standins_into(const char *bundle, const char *root, int depth);
+int tk_standins_into(const char *bundle, const char *root);
 
 /* The modelName of the bundle's analytics (its source spec file's stem:
 ** "model" for packages), "model" when absent. */
@@ -44,6 +44,11 @@ void tk_analytics_model_name(const char *bundle, char *out, size_t n);
 ** presence included) up to Apple's random user-metadata order, for every
 ** model of a pipeline.  Else the first difference is written to 'why'. */
 bool tk_decompiled_is_source(const char *source, const char *pkg, char *why, size_t n);
+
+/* A copy of the source package 'src' in directory 'dir' (created if
+** needed) with stand-in weights for every model.mil of Apple's 'bundle';
+** its path goes to 'out'.  0 or -1. */
+int tk_standin_copy(const char *src, const char *bundle, const char *dir, char *out, size_t n);
 
 /* cp -R 'from' 'to', made writable. 0 or -1. */
 int tk_copy_tree(const char *from, const char *to);
