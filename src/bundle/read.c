@@ -8,13 +8,13 @@
 **                    the classifier labels (classifier.c)
 **   model.mil        the program (mil_parse.c); its buildInfo the stamp
 **   metadata.json    isUpdatable (nothing else is missing elsewhere)
-** and what model.mil's printing lost is restored by rule (restore_*()):
-** the function input order (from the description), coremltools' buildInfo
-** order, and the absence of a Metadata the compiler forced in.
 **   analytics        the spec file's name (modelName)
 **   weights/         every file, kept at its relative path
 ** Pipeline children live in model<i>/ and their names in modelNames/;
-** neural networks (espresso files) are summarized by nn_read.c.
+** neural networks (espresso files) are summarized by nn_read.c.  What
+** model.mil's printing lost is restored by rule (restore_*()): the input
+** and function orders (from the description), coremltools' buildInfo
+** order, and the absence of a Metadata the compiler forced in.
 */
 #include "bundle/bundle.h"
 
