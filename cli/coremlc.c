@@ -131,7 +131,9 @@ int coremlc_main(const char *tool, int argc, char **argv)
 				i++;
 			v = mlcc_known_coremlc_version(i, &mil);
 		}
-		printf("coremlc version %s (mlcc %s)\n", v, MLCC_VERSION_STRING);
+		/* One version only: scripts grep every N.N.N of this line
+		** (ANEMLL's check_dependencies.sh); `mlcc version` names mlcc. */
+		printf("coremlc version %s\n", v);
 		return 0;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

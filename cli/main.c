@@ -3,7 +3,7 @@
 **
 **   mlcc compile IN OUTDIR [--coremlc-version V] [--mil-version M]
 **                [--link copy|reflink|hard|auto] [--quiet]
-**   mlcc decompile X.mlmodelc OUT.mlpackage
+**   mlcc decompile X.mlmodelc OUT.mlpackage|OUT.mlmodel
 **   mlcc assemble model.mil [--weights DIR] [--spec-version N]
 **                 [--description-from X] -o OUT.mlpackage
 **   mlcc inspect X [--json]
@@ -27,12 +27,12 @@
 static const char usage[] =
 	"usage: mlcc compile IN OUTDIR [--coremlc-version V] [--mil-version M]\n"
 	"                    [--link copy|reflink|hard|auto] [--quiet]\n"
-	"       mlcc decompile X.mlmodelc OUT.mlpackage\n"
+	"       mlcc decompile X.mlmodelc OUT.mlpackage|OUT.mlmodel\n"
 	"       mlcc assemble model.mil [--weights DIR] [--spec-version N]\n"
 	"                     [--description-from X] -o OUT.mlpackage\n"
 	"       mlcc inspect X [--json]\n"
 	"       mlcc diff [--interface] A B\n"
-	"       mlcc version\n"
+	"       mlcc version [--list]\n"
 	"       mlcc --help\n";
 
 static void help(void)
@@ -66,7 +66,20 @@ static void help(void)
 	       "           --interface: only functions, inputs, outputs, states.\n\n"
 	       "Known compiler stamps (coremlc / usual MIL component):\n");
 	for (size_t i = 0; mlcc_known_coremlc_version(i, &mil); i++)
-		printf("  %-10s %s\n", mlcc_known_coremlc_version(i, NULL), mil);
+		printf("  %-11s %s\n", mlcc_known_coremlc_version(i, NULL), mil);
+	printf("(mlcc version --list: the corpus evidence of each)\n");
+}
+
+/* `mlcc version --list`: every stamp, its usual MIL component and the
+** corpus items its output rules come from. */
+static int list_stamps(void)
+{
+	const char *mil, *v;
+
+	printf("coremlc      MIL        evidence\n");
+	for (size_t i = 0; (v = mlcc_known_coremlc_version(i, &mil)) != NULL; i++)
+		printf("%-12s %-10s %s\n", v, *mil ? mil : "-", mlcc_known_coremlc_evidence(i));
+	return 0;
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -278,6 +291,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "diff") == 0)
 		return cmd_diff(argc, argv);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		if (argc == 3 && strcmp(argv[2], "--list") == 0)
+			return list_stamps();
+		if (argc > 2)
+			return usage_error("version takes only --list, not '%s'", argv[2]);
 		printf("mlcc %s\n", mlcc_version());
 		return 0;
 	}

@@ -151,15 +151,23 @@ MLCC_API int mlcc_compile(const struct mlcc_compile_options *options,
 MLCC_API void mlcc_compile_result_free(struct mlcc_compile_result *result);
 
 /* The compiler stamps mlcc can claim, oldest first, as "coremlc MIL" pairs;
-** 'i' counts from 0.  Returns NULL past the end. */
+** 'i' counts from 0.  Returns NULL past the end.  The first is "unstamped"
+** (output of compilers older than buildInfo; its MIL version is ""). */
 MLCC_API const char *mlcc_known_coremlc_version(size_t i, const char **usual_mil);
+
+/* Where stamp 'i' comes from: the corpus items (and their public
+** repositories) whose output its rules reproduce, one line of text.
+** Returns NULL past the end. */
+MLCC_API const char *mlcc_known_coremlc_evidence(size_t i);
 
 /* ---- reading bundles back ----------------------------------------------- */
 
 /* Read the compiled bundle 'bundle' (X.mlmodelc) back into the package
 ** 'out' (Y.mlpackage) that compiles to the same bundle: the program from
 ** model.mil, the description from coremldata.bin, the weights copied.
-** Written atomically like bundles. */
+** Written atomically like bundles.  'out' may instead name a Y.mlmodel
+** file, for a model without weight files (a bundle compiled from an
+** .mlmodel names its spec file in analytics: Y should be that name). */
 MLCC_API int mlcc_decompile(const char *bundle, const char *out, struct mlcc_diag *diag);
 
 struct mlcc_assemble_options {

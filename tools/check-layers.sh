@@ -4,7 +4,7 @@
 #      the table (so no include cycle between modules can exist);
 #   2. only cli/ has programs: no file of src/ defines main() or reads argv;
 #   3. the repository cites its own specification (docs/spec/), never
-#      documents outside it (../shared/docs).
+#      documents outside the repository (the shared corpus docs).
 # Modules and what each may use (besides itself, base/diag.h's mlccint.h
 # and the public include/mlcc.h):
 set -eu
@@ -58,7 +58,7 @@ rm -f /tmp/layers.$$
 cd ..
 pat="shared""/docs" # spelled in two parts, so that this file does not match
 for f in $(grep -rl "$pat" --exclude-dir=.git --exclude-dir='build*' . 2>/dev/null); do
-	echo "FAIL: ${f#./} cites ../shared/docs: cite docs/spec/ instead"
+	echo "FAIL: ${f#./} cites ../$pat: cite docs/spec/ instead"
 	fails=$((fails + 1))
 done
 cd src

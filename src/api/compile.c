@@ -32,18 +32,29 @@
 #include "package/weights.h"
 #include "spec/spec_read.h"
 
-/* mlcc compiles ML programs and pipelines made of them. */
+/* mlcc compiles ML programs, pipelines, and the classic model types stored
+** as their specification (model_compiles_as_spec). */
 static int check_model(const struct model *m, const char *path, struct mlcc_diag *d)
 {
 	if (m->kind == MODEL_OTHER && m->type_field == 0)
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: no model in the specification (empty or truncated file?)",
 				 path);
+	if (m->kind == MODEL_OTHER &&
+	    (m->type_field == 500 || m->type_field == 403 || m->type_field == 303))
+		return diag_fail(
+			d, MLCC_E_UNSUPPORTED,
+			"%s: %s (Model field %u): mlcc does not write espresso files, by "
+			"design for now (docs/spec/nn-compile-plan.md); convert it to an ML "
+			"program (coremltools convert_to=\"mlprogram\")",
+			path, model_type_description(m->type_field), m->type_field);
 	if (m->kind == MODEL_OTHER)
 		return diag_fail(
 			d, MLCC_E_UNSUPPORTED,
-			"%s: %s (Model field %u) is not supported; mlcc compiles ML programs", path,
-			model_type_description(m->type_field), m->type_field);
+			"%s: %s (Model field %u) is not supported; mlcc compiles ML programs, "
+			"pipelines and GLM classifier, NMS, text classifier and vision feature print "
+			"models",
+			path, model_type_description(m->type_field), m->type_field);
 	if (m->kind == MODEL_ML_PROGRAM && m->spec_version < 6)
 		return diag_fail(
 			d, MLCC_E_CORRUPT,

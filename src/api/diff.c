@@ -306,23 +306,6 @@ static void diff_features(struct differ *df, const char *fn, const char *role,
 	}
 }
 
-/* Structural type equality. */
-static bool same_type(const struct mtype *a, const struct mtype *b)
-{
-	if (!a || !b)
-		return a == b;
-	if (a->kind != b->kind || a->dtype != b->dtype || a->rank != b->rank ||
-	    a->ndims != b->ndims || a->length != b->length || a->nelems != b->nelems)
-		return false;
-	for (size_t i = 0; i < a->ndims; i++)
-		if (a->dims[i] != b->dims[i])
-			return false;
-	for (size_t i = 0; i < a->nelems; i++)
-		if (!same_type(a->elems[i], b->elems[i]))
-			return false;
-	return same_type(a->elem, b->elem) && same_type(a->value, b->value);
-}
-
 static void diff_function(struct differ *df, const struct model *ma, const struct model *mb,
 			  const struct function *a, const struct function *b)
 {
@@ -338,7 +321,7 @@ static void diff_function(struct differ *df, const struct model *ma, const struc
 				y = &b->inputs[k];
 		if (!y)
 			report(df, "function '%s': input '%s' only in A", a->name, x->name);
-		else if (!same_type(x->type, y->type))
+		else if (!model_same_type(x->type, y->type))
 			report(df, "function '%s': input '%s': type differs", a->name, x->name);
 	}
 	for (size_t k = 0; k < b->ninputs; k++) {

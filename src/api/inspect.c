@@ -213,6 +213,49 @@ static json_t *metadata_json(const Metadata *md)
 	return o;
 }
 
+/* What an espresso bundle holds (nn_read.c). */
+static json_t *nn_json(const struct nn_summary *s)
+{
+	json_t *o = json_object(), *types = json_object(), *outs = json_array();
+
+	json_object_set_new(o, "espressoFormatVersion", json_integer(s->format_version));
+	json_object_set_new(o, "layers", json_integer((json_int_t)s->nlayers));
+	for (size_t i = 0; i < s->ntypes; i++)
+		json_object_set_new(types, s->types[i],
+				    json_integer((json_int_t)s->type_counts[i]));
+	json_object_set_new(o, "layerTypes", types);
+	json_object_set_new(o, "shapes", json_integer((json_int_t)s->nshapes));
+	json_object_set_new(o, "weightsFile", json_string(s->storage));
+	json_object_set_new(o, "weightsBytes",
+			    s->weights_bytes < 0 ? json_null()
+						 : json_integer((json_int_t)s->weights_bytes));
+	for (size_t i = 0; i < s->noutput_names; i++)
+		json_array_append_new(outs, json_string(s->output_names[i]));
+	json_object_set_new(o, "outputNames", outs);
+	return o;
+}
+
+/* A neural network's single interface, as a function named "main". */
+static json_t *nn_functions_json(const struct model *m)
+{
+	json_t *a = json_array(), *f = json_object();
+
+	json_object_set_new(f, "name", json_string("main"));
+	json_object_set_new(f, "opset", json_string("neuralNetwork"));
+	json_object_set_new(f, "default", json_true());
+	json_object_set_new(f, "inputs", features_json(m->desc->input, m->desc->n_input));
+	json_object_set_new(f, "outputs", features_json(m->desc->output, m->desc->n_output));
+	json_object_set_new(f, "states", json_array());
+	json_object_set_new(f, "operations", json_integer((json_int_t)m->nn->nlayers));
+	json_t *ops = json_object();
+	for (size_t i = 0; i < m->nn->ntypes; i++)
+		json_object_set_new(ops, m->nn->types[i],
+				    json_integer((json_int_t)m->nn->type_counts[i]));
+	json_object_set_new(f, "operationTypes", ops);
+	json_array_append_new(a, f);
+	return a;
+}
+
 static json_t *model_json(const struct model *m)
 {
 	json_t *o = json_object();
@@ -220,7 +263,12 @@ static json_t *model_json(const struct model *m)
 	json_object_set_new(o, "modelType", json_string(model_kind_name(m)));
 	json_object_set_new(o, "specificationVersion", json_integer(m->spec_version));
 	json_object_set_new(o, "isUpdatable", json_boolean(m->is_updatable));
-	json_object_set_new(o, "functions", functions_json(m));
+	if (m->kind == MODEL_NEURAL_NETWORK) {
+		json_object_set_new(o, "functions", nn_functions_json(m));
+		json_object_set_new(o, "neuralNetwork", nn_json(m->nn));
+	} else {
+		json_object_set_new(o, "functions", functions_json(m));
+	}
 	if (m->nchildren) {
 		json_t *c = json_array();
 		for (size_t i = 0; i < m->nchildren; i++) {
@@ -350,15 +398,30 @@ static void text_report(FILE *out, json_t *r)
 		json_string_value(json_object_get(r, "modelType")),
 		(long long)json_integer_value(json_object_get(r, "specificationVersion")),
 		json_is_true(json_object_get(r, "isUpdatable")) ? ", updatable" : "");
-	if (!json_is_null(c))
+	if (!json_is_null(c) && *json_string_value(json_object_get(c, "coremlc")))
 		fprintf(out, "  compiler: coremlc %s, MIL %s\n",
 			json_string_value(json_object_get(c, "coremlc")),
 			json_string_value(json_object_get(c, "mil")));
+	else if (!json_is_null(c))
+		fprintf(out, "  compiler: not named (no buildInfo in the bundle)\n");
 	json_object_foreach(md, key, v) if (json_is_string(v) && *json_string_value(v))
 		fprintf(out, "  %s: %s\n", key, json_string_value(v));
 	json_object_foreach(json_object_get(md, "userDefined"), key, v)
 		fprintf(out, "  userDefined %s: %s\n", key, json_string_value(v));
 	text_model(out, r, "  ");
+	json_t *nn = json_object_get(r, "neuralNetwork");
+	if (nn) {
+		json_t *wb = json_object_get(nn, "weightsBytes");
+		fprintf(out, "  espresso: format %lld, %lld layers, %lld shapes, weights %s",
+			(long long)json_integer_value(json_object_get(nn, "espressoFormatVersion")),
+			(long long)json_integer_value(json_object_get(nn, "layers")),
+			(long long)json_integer_value(json_object_get(nn, "shapes")),
+			json_string_value(json_object_get(nn, "weightsFile")));
+		if (json_is_null(wb))
+			fprintf(out, " (absent)\n");
+		else
+			fprintf(out, " (%lld bytes)\n", (long long)json_integer_value(wb));
+	}
 	fprintf(out, "  weights: %zu blobs\n", json_array_size(w));
 	json_array_foreach(w, i, v)
 	{

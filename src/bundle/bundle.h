@@ -59,6 +59,9 @@ MLCC_MUST_CHECK int emit_model_names(const struct emit_ctx *c, const struct mode
 /* analytics/coremldata.bin (§3) of the top-level model. */
 MLCC_MUST_CHECK int emit_analytics(const struct emit_ctx *c, struct wbuf *w);
 
+/* analytics/coremldata.bin of an ML-program child of a pipeline. */
+int emit_child_analytics(const struct emit_ctx *c, const struct model *m, struct wbuf *w);
+
 /* metadata.json (§5) of the top-level model. */
 MLCC_MUST_CHECK int emit_metadata(const struct emit_ctx *c, struct wbuf *w);
 
@@ -130,6 +133,9 @@ struct cd_file {
 	char **labels;	     /* string labels */
 	int64_t *int_values; /* int64 labels */
 	char *prob_var;	     /* the classifier's probabilities variable */
+	SpecModel *spec;     /* "spec" form: the whole Model (desc points into it) */
+	size_t nnn_names;    /* neural network tail: output names */
+	char **nn_names;
 };
 
 /* Parse the 'len' bytes of a coremldata.bin ('origin' names them in
@@ -140,6 +146,12 @@ MLCC_MUST_CHECK int cd_parse(struct arena *a, const char *origin, const uint8_t 
 /* Read and check 'path' into 'out' (allocated from 'a'). */
 MLCC_MUST_CHECK int cd_read(struct arena *a, const char *path, struct cd_file *out,
 			    struct mlcc_diag *d);
+
+/* The espresso files of the neural-network bundle directory 'dir' whose
+** coremldata.bin 'cd' has been read: fills a MODEL_NEURAL_NETWORK model
+** (nn_read.c). */
+int nn_read_dir(struct arena *a, const char *dir, const struct cd_file *cd, struct model *m,
+		struct mlcc_diag *d);
 
 /* Read modelNames/coremldata.bin: a u64 count and that many strings. */
 MLCC_MUST_CHECK int cd_read_names(struct arena *a, const char *path, char ***names, size_t *n,

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "base/diag.h"
+#include "base/lfs.h"
 #include "base/os.h"
+#include "spec/pbcheck.h"
 #include "spec/spec_read.h"
 
 /* coremldata.bin holds a description and labels; more is not plausible. */
@@ -132,6 +134,27 @@ static int rd_description(struct cursor *c, struct cd_file *out)
 	return 0;
 }
 
+/* The "spec" form (coremldata.c put_spec): the rest of the file is the
+** whole Model message. */
+static int rd_spec(struct cursor *c, struct cd_file *out)
+{
+	ProtobufCAllocator alloc;
+	struct pb_problem pr;
+	size_t n = c->len - c->pos;
+
+	pr = pb_check(&core_ml__specification__model__descriptor, c->p + c->pos, n,
+		      MLCC_MAX_PB_NESTING);
+	if (pr.kind != PB_FINE)
+		return bad(c, "invalid specification");
+	spec_arena_allocator(c->a, &alloc);
+	out->spec = core_ml__specification__model__unpack(&alloc, n, c->p + c->pos);
+	if (!out->spec)
+		return bad(c, "invalid specification");
+	out->desc = out->spec->description;
+	c->pos = c->len;
+	return 0;
+}
+
 /* The classifier tail (emit_coremldata.c put_classifier). */
 static int rd_classifier(struct cursor *c, struct cd_file *out)
 {
@@ -161,13 +184,37 @@ static int rd_classifier(struct cursor *c, struct cd_file *out)
 	return c->err;
 }
 
+/* After a neural network's description (corpus talkie-test-*, type 500,
+** compiled version 3.0.0; LOW, one sample): u32 type, u32 0, u64 n, then
+** n strings -- there the one output name. */
+static int rd_nn_tail(struct cursor *c, struct cd_file *out)
+{
+	uint64_t n;
+
+	if (rd_u32(c, "truncated neural network tail") != out->type ||
+	    rd_u32(c, "truncated neural network tail") != 0)
+		return bad(c, "unknown neural network tail");
+	n = rd_u64(c, "truncated neural network tail");
+	if (c->err || n > (c->len - c->pos) / 8)
+		return bad(c, "neural network name count runs past the end");
+	out->nn_names = arena_array(c->a, n + 1, sizeof *out->nn_names);
+	if (!out->nn_names)
+		return c->err = diag_fail(c->d, MLCC_E_NOMEM, "%s: out of memory", c->path);
+	for (uint64_t i = 0; i < n && !c->err; i++)
+		out->nn_names[i] = rd_string(c, "truncated neural network tail");
+	out->nnn_names = (size_t)n;
+	if (!c->err && c->pos != c->len)
+		return bad(c, "unexpected bytes after the neural network tail");
+	return c->err;
+}
+
 /* After an ML program's description: function trailers or a classifier. */
 static int rd_ml_tail(struct cursor *c, struct cd_file *out)
 {
 	static const uint8_t zero[12];
 
-	if (c->len - c->pos >= 4 && get_le(c->p + c->pos, 4) == 403) {
-		c->pos += 4;
+	if (c->len - c->pos >= 8 && get_le(c->p + c->pos, 8) == 403) {
+		c->pos += 8;
 		return rd_classifier(c, out);
 	}
 	while (c->pos < c->len && !c->err) {
@@ -187,6 +234,8 @@ int cd_parse(struct arena *a, const char *origin, const uint8_t *buf, size_t len
 	struct cursor c = {buf, len, 0, origin, d, a, 0};
 
 	memset(out, 0, sizeof *out);
+	if (lfs_pointer(buf, len))
+		return diag_fail(d, MLCC_E_CORRUPT, "%s " LFS_ADVICE, origin);
 	out->type = rd_u32(&c, "empty file");
 	for (int i = 0; i < 3; i++)
 		out->compiled[i] = rd_u64(&c, "truncated version");
@@ -195,14 +244,20 @@ int cd_parse(struct arena *a, const char *origin, const uint8_t *buf, size_t len
 	rd_u64(&c, "truncated version");
 	rd_u64(&c, "truncated version");
 	rd_string(&c, "truncated version");
-	if (!c.err && out->type != 502 && out->type != 202 && out->type != 200 &&
+	if (!c.err && model_compiles_as_spec(out->type) && strcmp(out->variant, "spec") == 0)
+		return rd_spec(&c, out);
+	bool nn = out->type == 500 || out->type == 403 || out->type == 303;
+	if (!c.err && !nn && out->type != 502 && out->type != 202 && out->type != 200 &&
 	    out->type != 201) {
 		c.pos = 0;
-		bad(&c, "model type not compiled by mlcc (not an ML program or pipeline)");
+		bad(&c, "model type not compiled by mlcc (not an ML program, neural network, "
+			"pipeline or specification-form model)");
 	}
 	if (!c.err)
 		rd_description(&c, out);
-	if (!c.err && out->type == 502) {
+	if (!c.err && nn) {
+		rd_nn_tail(&c, out);
+	} else if (!c.err && out->type == 502) {
 		rd_ml_tail(&c, out);
 	} else if (!c.err) {
 		out->nchildren = rd_u64(&c, "truncated pipeline");

@@ -16,6 +16,13 @@
 ** for each child}, the spec VersionInfo, the description, u64 number of
 ** children, then u32 type + u32 0.
 **
+** Model types stored as their own specification (MODEL_SPEC: GLM
+** classifier, NMS, vision feature print; §2.8, corpus pairs/scary-cat-*,
+** pairs/cat_feeder_pro-*): u32 type, VersionInfo {1, 0, 0, "spec"}, the
+** spec VersionInfo, then the whole Model message re-serialized, no length
+** prefix, to the end of the file (no Metadata forced in: the children of
+** cat_feeder_pro-*'s pipelines have none).
+**
 ** The description is re-serialized by protobuf-c from the parsed message:
 ** fields in number order, packed repeated scalars, defaults omitted, unknown
 ** fields last -- what Apple's C++ protobuf produces.  Apple's map order for
@@ -70,6 +77,11 @@ const char *emit_compiled_version(const struct model *m, unsigned v[3])
 		ml_program_version(m->spec_version, v);
 		return "generic";
 	}
+	if (m->kind == MODEL_SPEC) {
+		v[0] = 1;
+		v[1] = v[2] = 0;
+		return "spec";
+	}
 	/* Pipelines: {1, 0, 1}; the full variant needs the children, see
 	** pipeline_variant(). */
 	v[0] = 1;
@@ -78,34 +90,47 @@ const char *emit_compiled_version(const struct model *m, unsigned v[3])
 	return "generic";
 }
 
-/* The description with Metadata forced present, packed. */
-static int put_description(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
+/* 'msg' packed into 'w': as an archive string (u64 length + bytes) when
+** 'prefixed', else bare. */
+static int put_message(const struct emit_ctx *c, const ProtobufCMessage *msg, bool prefixed,
+		       struct wbuf *w)
 {
-	ModelDescription desc = *m->desc;
-	Metadata empty = CORE_ML__SPECIFICATION__METADATA__INIT;
-	size_t n;
-	uint8_t *buf;
+	size_t n = protobuf_c_message_get_packed_size(msg);
+	uint8_t *buf = malloc(n ? n : 1);
 
-	if (!desc.metadata)
-		desc.metadata = &empty;
-	n = core_ml__specification__model_description__get_packed_size(&desc);
-	buf = malloc(n ? n : 1);
 	if (!buf)
 		return diag_fail(c->diag, MLCC_E_NOMEM, "coremldata.bin: out of memory");
-	core_ml__specification__model_description__pack(&desc, buf);
-	archive_bytes(w, buf, n);
+	protobuf_c_message_pack(msg, buf);
+	if (prefixed)
+		archive_bytes(w, buf, n);
+	else
+		wbuf_put(w, buf, n);
 	free(buf);
 	return MLCC_OK;
 }
 
+/* The description, packed; with Metadata forced present when the
+** compiler's rules say so (every stamped release; the era before buildInfo
+** writes the description as it is: corpus guru-swift-sdk, 189 bytes). */
+static int put_description(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
+{
+	ModelDescription desc = *m->desc;
+	Metadata empty = CORE_ML__SPECIFICATION__METADATA__INIT;
+
+	if (!desc.metadata && c->stamp->rules.cd_metadata)
+		desc.metadata = &empty;
+	return put_message(c, &desc.base, true, w);
+}
+
 /* The tail of an ML-program classifier, in place of the function trailers
 ** (corpus mil-text/emo-swift-*-Emo, coremlc 3600.22.1; MEDIUM):
-**   u32 403, u64 100 (string labels; 101 for int64 labels, LOW),
+**   u64 403 (8 bytes, like the 502 of a function trailer),
+**   u64 100 (string labels; 101 for int64 labels, LOW),
 **   u64 count, the labels (strings; int64 labels as u64, LOW),
 **   string: the probabilities variable, u64 0. */
 static void put_classifier(struct wbuf *w, const struct classifier *c)
 {
-	archive_u32(w, 403);
+	archive_u64(w, 403);
 	archive_u64(w, c->int_labels ? 101 : 100);
 	archive_u64(w, c->nlabels);
 	for (size_t i = 0; i < c->nlabels; i++) {
@@ -118,11 +143,30 @@ static void put_classifier(struct wbuf *w, const struct classifier *c)
 	archive_u64(w, 0);
 }
 
+/* The Model message of a MODEL_SPEC model, with the model's current
+** description and versions, to the end of the file. */
+static int put_spec(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
+{
+	SpecModel spec = *m->spec;
+
+	spec.description = m->desc;
+	spec.specificationversion = m->spec_version;
+	spec.isupdatable = m->is_updatable;
+	return put_message(c, &spec.base, false, w);
+}
+
 int emit_coremldata(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 {
 	unsigned v[3];
 	int rc;
 
+	if (m->kind == MODEL_SPEC) {
+		const char *variant = emit_compiled_version(m, v);
+		archive_u32(w, m->type_field);
+		archive_version(w, v[0], v[1], v[2], variant);
+		archive_version(w, (uint64_t)m->spec_version, 0, 0, "");
+		return put_spec(c, m, w);
+	}
 	if (m->kind == MODEL_ML_PROGRAM) {
 		size_t f = m->desc->n_functions ? m->desc->n_functions : 1;
 		const char *variant = emit_compiled_version(m, v);

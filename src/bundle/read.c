@@ -10,7 +10,11 @@
 **   metadata.json    isUpdatable (nothing else is missing elsewhere)
 **   analytics        the spec file's name (modelName)
 **   weights/         every file, kept at its relative path
-** Pipeline children live in model<i>/ and their names in modelNames/.
+** Pipeline children live in model<i>/ and their names in modelNames/;
+** neural networks (espresso files) are summarized by nn_read.c.  What
+** model.mil's printing lost is restored by rule (restore_*()): the input
+** and function orders (from the description), coremltools' buildInfo
+** order, and the absence of a Metadata the compiler forced in.
 */
 #include "bundle/bundle.h"
 
@@ -23,8 +27,10 @@
 #include <jansson.h>
 
 #include "base/diag.h"
+#include "base/lfs.h"
 #include "base/os.h"
 #include "mil/flexshape.h"
+#include "model/describe.h"
 #include "mil/mil.h"
 
 /* Largest model.mil read back (its constants are inline text). */
@@ -53,7 +59,10 @@ static int read_program(struct arena *a, const char *dir, struct bundle *b, stru
 	if (!path)
 		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 	rc = os_read_file(path, MIL_MAX_BYTES, &text, &len, d);
-	if (!rc) {
+	if (!rc && lfs_pointer(text, len)) {
+		rc = diag_fail(d, MLCC_E_CORRUPT, "%s " LFS_ADVICE, path);
+		free(text);
+	} else if (!rc) {
 		const char *origin = arena_strdup(a, path);
 		rc = mil_parse(a, origin, (const char *)text, len, out, &info, d);
 		free(text);
@@ -68,6 +77,125 @@ static int read_program(struct arena *a, const char *dir, struct bundle *b, stru
 
 static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, struct model **out,
 			  unsigned depth, struct mlcc_diag *d);
+
+/* Position of input 'name' in the description's order: its inputs, then
+** its states; 'n' (after all of them) when it names none. */
+static size_t described_rank(const struct func_desc *fd, const char *name, size_t n)
+{
+	for (size_t i = 0; i < fd->ninputs; i++)
+		if (fd->inputs[i] && strcmp(fd->inputs[i]->name, name) == 0)
+			return i;
+	for (size_t i = 0; i < fd->nstates; i++)
+		if (fd->states[i] && strcmp(fd->states[i]->name, name) == 0)
+			return fd->ninputs + i;
+	return n;
+}
+
+/* model.mil prints function inputs sorted; the source order survives in
+** the description (coremldata.bin): its inputs, then its states.  Inputs
+** the description does not name (none when it is absent) keep the printed
+** order, after the described ones.  A stable insertion sort: functions
+** have few inputs. */
+static void restore_input_order(struct model *m)
+{
+	for (size_t f = 0; f < m->program->nfuncs; f++) {
+		struct function *fn = &m->program->funcs[f];
+		struct func_desc fd;
+		size_t n = fn->ninputs;
+		desc_function(m->desc, fn->name, &fd);
+		n += fd.ninputs + fd.nstates;
+		for (size_t i = 1; i < fn->ninputs; i++) {
+			struct named_type t = fn->inputs[i];
+			size_t r = described_rank(&fd, t.name, n), k = i;
+			while (k > 0 && described_rank(&fd, fn->inputs[k - 1].name, n) > r) {
+				fn->inputs[k] = fn->inputs[k - 1];
+				k--;
+			}
+			fn->inputs[k] = t;
+		}
+	}
+}
+
+/* Rank of function 'name' in the program map as coremltools writes it:
+** the reverse of the description's function order (generated/ multi-
+** function packages: [third, second, first] for a description [first,
+** second, third]; [prefill, infer] for [infer, prefill] -- 4/4 packages;
+** LOW: those orders are also reverse-sorted).  Functions the description
+** does not list come last. */
+static size_t function_rank(const ModelDescription *desc, const char *name)
+{
+	for (size_t i = 0; i < desc->n_functions; i++)
+		if (desc->functions[i] && strcmp(desc->functions[i]->name, name) == 0)
+			return desc->n_functions - 1 - i;
+	return desc->n_functions;
+}
+
+/* model.mil prints functions sorted by name; restore the map order of
+** the source (function_rank), stably. */
+static void restore_function_order(struct model *m)
+{
+	struct program *p = m->program;
+
+	for (size_t i = 1; i < p->nfuncs; i++) {
+		struct function f = p->funcs[i];
+		size_t r = function_rank(m->desc, f.name), k = i;
+		while (k > 0 && function_rank(m->desc, p->funcs[k - 1].name) > r) {
+			p->funcs[k] = p->funcs[k - 1];
+			k--;
+		}
+		p->funcs[k] = f;
+	}
+}
+
+/* model.mil prints buildInfo sorted; coremltools writes
+** "coremltools-version" first and its other entries after it in sorted
+** order (every coremltools-written source of the corpus: pairs/mobius-*,
+** pairs/GenAI-Genesis-*, generated/).  Restore that order. */
+static void restore_build_info_order(struct program *p)
+{
+	struct mvalue *bi = (struct mvalue *)model_attr(p->attrs, p->nattrs, "buildInfo");
+
+	if (!bi || bi->kind != VAL_DICT)
+		return;
+	for (size_t i = 1; i < bi->count; i++) {
+		const char *k = model_value_string(bi->items[i]);
+		if (!k || strcmp(k, "coremltools-version") != 0)
+			continue;
+		struct mvalue *key = bi->items[i], *val = bi->values[i];
+		memmove(bi->items + 1, bi->items, i * sizeof *bi->items);
+		memmove(bi->values + 1, bi->values, i * sizeof *bi->values);
+		bi->items[0] = key;
+		bi->values[0] = val;
+		return;
+	}
+}
+
+static bool has_program(const struct model *m)
+{
+	if (m->kind == MODEL_ML_PROGRAM)
+		return true;
+	for (size_t i = 0; i < m->nchildren; i++)
+		if (has_program(m->children[i]))
+			return true;
+	return false;
+}
+
+static bool metadata_empty(const Metadata *md)
+{
+	return !*md->shortdescription && !*md->versionstring && !*md->author && !*md->license &&
+	       md->n_userdefined == 0 && md->base.n_unknown_fields == 0;
+}
+
+/* Compilers that force a Metadata into coremldata.bin (struct stamp_rules)
+** make an empty one mean "the source had none": drop it, in every model of
+** the tree, so that the package is the source again. */
+static void restore_absent_metadata(struct model *m, const struct stamp_rules *rules)
+{
+	if (rules->cd_metadata && m->desc && m->desc->metadata && metadata_empty(m->desc->metadata))
+		m->desc->metadata = NULL;
+	for (size_t i = 0; i < m->nchildren; i++)
+		restore_absent_metadata(m->children[i], rules);
+}
 
 static int read_children(struct arena *a, const char *dir, struct bundle *b, struct model *m,
 			 unsigned depth, struct mlcc_diag *d)
@@ -120,6 +248,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 		if (rc)
 			return rc;
 		flexshape_drop_attr(m->program);
+		restore_build_info_order(m->program);
 		if (cd.classifier) {
 			m->classifier.prob_var = cd.prob_var;
 			m->classifier.int_labels = cd.int_labels;
@@ -132,6 +261,27 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		rc = weights_list_dir(wd, "weights", NULL, &b->weights, d);
 		free(wd);
+	} else if (cd.type == 500 || cd.type == 403 || cd.type == 303) {
+		m = arena_alloc(a, sizeof *m);
+		if (!m)
+			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		m->arena = a;
+		m->origin = arena_strdup(a, dir);
+		rc = nn_read_dir(a, dir, &cd, m, d);
+	} else if (cd.spec) {
+		m = arena_alloc(a, sizeof *m);
+		if (!m)
+			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		m->arena = a;
+		m->origin = arena_strdup(a, dir);
+		m->kind = MODEL_SPEC;
+		m->spec = cd.spec;
+		m->is_updatable = cd.spec->isupdatable;
+		if (!cd.desc) {
+			if (!(cd.desc = arena_alloc(a, sizeof *cd.desc)))
+				return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			core_ml__specification__model_description__init(cd.desc);
+		}
 	} else {
 		m = arena_alloc(a, sizeof *m);
 		if (!m)
@@ -154,6 +304,10 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 	m->desc = cd.desc;
 	m->type_field = cd.type;
 	m->stage = MODEL_LOWERED; /* as the compiler printed it */
+	if (m->kind == MODEL_ML_PROGRAM) {
+		restore_input_order(m);
+		restore_function_order(m);
+	}
 	*out = m;
 	return MLCC_OK;
 }
@@ -218,6 +372,14 @@ int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_
 		rc = bundle_files(dir, b->model, &b->files, d);
 	if (rc)
 		return rc;
+	/* The compiler that wrote the bundle: its model.mil's buildInfo; a
+	** bundle without a program gives no clue, and compiles with the
+	** newest stamp. */
+	struct stamp st;
+	if ((has_program(b->model) ? stamp_init_any(&st, b->coremlc, b->mil, d)
+				   : stamp_init(&st, NULL, NULL, d)) != MLCC_OK)
+		return d->status;
+	restore_absent_metadata(b->model, &st.rules);
 	read_updatable(dir, b->model);
 	base = os_basename(dir, &blen);
 	if (blen > 9 && strncmp(base + blen - 9, ".mlmodelc", 9) == 0)

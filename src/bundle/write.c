@@ -77,6 +77,8 @@ static int write_mil(const struct emit_ctx *c, const char *dir, const struct mod
 	return rc;
 }
 
+static char *make_subdir(const struct emit_ctx *c, const char *dir, const char *name);
+
 static int emit_meta(const struct emit_ctx *c, const struct model *m, struct wbuf *w)
 {
 	(void)m;
@@ -87,6 +89,21 @@ static int emit_analytics_file(const struct emit_ctx *c, const struct model *m, 
 {
 	(void)m;
 	return emit_analytics(c, w);
+}
+
+/* analytics/coremldata.bin of 'dir' (emit: whole bundle or child). */
+static int write_analytics(const struct emit_ctx *c, const char *dir, const struct model *m,
+			   int (*emit)(const struct emit_ctx *, const struct model *,
+				       struct wbuf *))
+{
+	char *sub = make_subdir(c, dir, "analytics");
+	int rc;
+
+	if (!sub)
+		return c->diag->status;
+	rc = write_small(c, sub, "coremldata.bin", m, emit);
+	free(sub);
+	return rc;
 }
 
 /* Create directory 'dir/name' and return its malloc'd path, or NULL with
@@ -139,6 +156,11 @@ static int write_model_dir(const struct emit_ctx *c, const struct model *m, cons
 		rc = write_mil(c, dir, m);
 		if (!rc)
 			rc = place_weights(c, pl, dir);
+		/* An ML-program child of a pipeline has its own analytics
+		** (NeuralNetworkModelDetails only: corpus cat_feeder_pro-*,
+		** VideoAnalysisS-*). */
+		if (!rc && m != c->model && c->stamp->rules.analytics)
+			rc = write_analytics(c, dir, m, emit_child_analytics);
 	}
 	for (size_t i = 0; i < m->nchildren && !rc; i++) {
 		char name[32];
@@ -166,17 +188,13 @@ int bundle_write(const struct emit_ctx *c, const char *dir, const struct weight_
 
 	MLCC_ASSERT(c->model->stage == MODEL_LOWERED); /* as Apple prints it */
 	rc = write_model_dir(c, c->model, dir, &pl);
-	char *sub;
 
 	*owner = pl.owner;
-	if (!rc)
+	if (!rc && c->stamp->rules.metadata_json &&
+	    (c->model->nchildren == 0 || c->stamp->rules.pipeline_metadata))
 		rc = write_small(c, dir, "metadata.json", c->model, emit_meta);
-	if (rc)
-		return rc;
-	if (!(sub = make_subdir(c, dir, "analytics")))
-		return c->diag->status;
-	rc = write_small(c, sub, "coremldata.bin", c->model, emit_analytics_file);
-	free(sub);
+	if (!rc && c->stamp->rules.analytics)
+		rc = write_analytics(c, dir, c->model, emit_analytics_file);
 	return rc;
 }
 

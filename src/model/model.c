@@ -37,6 +37,41 @@ static const struct {
 	/* clang-format on */
 };
 
+bool model_compiles_as_spec(unsigned field)
+{
+	return field == 400 || field == 610 || field == 2000 || field == 2002;
+}
+
+size_t model_spec_labels(const struct model *m, const char *const **strs, const int64_t **ints)
+{
+	const CoreML__Specification__StringVector *sv = NULL;
+	const CoreML__Specification__Int64Vector *iv = NULL;
+	const SpecModel *s = m->spec;
+
+	*strs = NULL;
+	*ints = NULL;
+	if (m->kind != MODEL_SPEC || !s)
+		return 0;
+	if (s->type_case == CORE_ML__SPECIFICATION__MODEL__TYPE_GLM_CLASSIFIER &&
+	    s->glmclassifier) {
+		sv = s->glmclassifier->stringclasslabels;
+		iv = s->glmclassifier->int64classlabels;
+	} else if (s->type_case == CORE_ML__SPECIFICATION__MODEL__TYPE_NON_MAXIMUM_SUPPRESSION &&
+		   s->nonmaximumsuppression) {
+		sv = s->nonmaximumsuppression->stringclasslabels;
+		iv = s->nonmaximumsuppression->int64classlabels;
+	}
+	if (sv) {
+		*strs = (const char *const *)sv->vector;
+		return sv->n_vector;
+	}
+	if (iv) {
+		*ints = iv->vector;
+		return iv->n_vector;
+	}
+	return 0;
+}
+
 const char *model_type_name(unsigned field)
 {
 	for (size_t i = 0; i < sizeof model_types / sizeof model_types[0]; i++)
@@ -186,4 +221,20 @@ const char *model_value_string(const struct mvalue *v)
 	if (!v || v->kind != VAL_TENSOR || v->type->dtype != DT_STRING || v->count != 1)
 		return NULL;
 	return ((char *const *)v->data)[0];
+}
+
+bool model_same_type(const struct mtype *a, const struct mtype *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->kind != b->kind || a->dtype != b->dtype || a->rank != b->rank ||
+	    a->ndims != b->ndims || a->length != b->length || a->nelems != b->nelems)
+		return false;
+	for (size_t i = 0; i < a->ndims; i++)
+		if (a->dims[i] != b->dims[i])
+			return false;
+	for (size_t i = 0; i < a->nelems; i++)
+		if (!model_same_type(a->elems[i], b->elems[i]))
+			return false;
+	return model_same_type(a->elem, b->elem) && model_same_type(a->value, b->value);
 }

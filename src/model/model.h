@@ -60,6 +60,7 @@ typedef CoreML__Specification__FunctionDescription FunctionDescription;
 typedef CoreML__Specification__FeatureType FeatureType;
 typedef CoreML__Specification__ArrayFeatureType ArrayFeatureType;
 typedef CoreML__Specification__Metadata Metadata;
+typedef CoreML__Specification__Model SpecModel;
 
 /* ---- types -------------------------------------------------------------- */
 
@@ -182,6 +183,8 @@ enum model_kind {
 	MODEL_PIPELINE,		   /* Model.pipeline (202) */
 	MODEL_PIPELINE_CLASSIFIER, /* 200 */
 	MODEL_PIPELINE_REGRESSOR,  /* 201 */
+	MODEL_SPEC,		   /* compiled as its own specification (model_compiles_as_spec) */
+	MODEL_NEURAL_NETWORK,	   /* an espresso bundle read back (500/403/303): 'nn' */
 	MODEL_OTHER		   /* any other type: not compiled by mlcc */
 };
 
@@ -205,6 +208,24 @@ struct model {
 	size_t nchild_names;
 	const char **child_names;     /* Pipeline.names */
 	struct classifier classifier; /* ML-program classifiers */
+	SpecModel *spec;	      /* MODEL_SPEC: the whole Model message */
+	struct nn_summary *nn;	      /* MODEL_NEURAL_NETWORK (bundle/nn_read.c) */
+};
+
+/* What an espresso bundle holds besides its description (nn_read.c):
+** enough to describe it, not to rebuild its NeuralNetwork layers. */
+struct nn_summary {
+	uint64_t compiled[3]; /* coremldata.bin compiled version */
+	size_t noutput_names; /* coremldata.bin tail: output names */
+	const char *const *output_names;
+	int64_t format_version; /* model.espresso.net "format_version" */
+	const char *storage;	/* its "storage": the weights file name */
+	size_t nlayers;		/* espresso layers */
+	size_t ntypes;		/* distinct layer types, first appearance order */
+	const char *const *types;
+	const size_t *type_counts;
+	size_t nshapes;	       /* model.espresso.shape "layer_shapes" entries */
+	int64_t weights_bytes; /* size of the storage file, -1 when absent */
 };
 
 /* The Model oneof member name of field number 'field' ("mlProgram",
@@ -215,6 +236,16 @@ const char *model_type_name(unsigned field);
 /* The same as a phrase for messages: "a glmClassifier model", "a model of
 ** an unknown type".  The text lives until the calling thread's next call. */
 const char *model_type_description(unsigned field);
+
+/* True for the model types Apple's compiler stores as their own
+** specification (coremldata.bin "spec" form, docs/spec/mlmodelc.md §2.8):
+** glmClassifier (400), nonMaximumSuppression (610), textClassifier (2000),
+** visionFeaturePrint (2002) -- the ones the corpus or the shared docs show. */
+bool model_compiles_as_spec(unsigned field);
+
+/* Class labels a classic model declares (GLM classifier, NMS): strings, or
+** int64 values when '*ints' is set; 0 labels when it declares none. */
+size_t model_spec_labels(const struct model *m, const char *const **strs, const int64_t **ints);
 
 /* Opsets, their iOS releases and specification versions (one table):
 ** the iOS number of an opset name (CoreML5 -> 15 ... CoreML9 -> 26; 0 if
@@ -293,6 +324,10 @@ const struct mvalue *model_attr(const struct attribute *attrs, size_t n, const c
 /* Elements a tensor type's shape holds: -1 when a dimension (or the
 ** rank) is unknown, -2 when the product overflows. */
 int64_t model_tensor_count(const struct mtype *t);
+
+/* Structural type equality (kinds, element types, shapes, nested types);
+** two NULLs are equal. */
+bool model_same_type(const struct mtype *a, const struct mtype *b);
 
 /* The string held by a rank-0 string tensor value, or NULL. */
 const char *model_value_string(const struct mvalue *v);

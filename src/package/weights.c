@@ -26,6 +26,7 @@
 
 #include "package/blobfile.h"
 #include "base/diag.h"
+#include "base/lfs.h"
 #include "base/os.h"
 
 /* One reference, with the place it comes from for messages. */
@@ -229,6 +230,15 @@ static int check_refs(struct walker *w)
 						"weight file is not a regular file");
 			}
 			f->size = (uint64_t)st.st_size;
+			uint8_t head[64];
+			ssize_t got = pread(fd, head, sizeof head, 0);
+			if (got > 0 && lfs_pointer(head, (size_t)got)) {
+				close(fd);
+				return ref_fail(
+					w, r, MLCC_E_CORRUPT,
+					"weight file is a Git LFS pointer, not the weights: "
+					"run git lfs pull");
+			}
 		}
 		if (i > 0 && cmp_ref(r, r - 1) == 0 && r->v->type->dtype == r[-1].v->type->dtype &&
 		    model_tensor_count(r->v->type) == model_tensor_count(r[-1].v->type))

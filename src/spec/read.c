@@ -17,6 +17,7 @@
 #include <nettle/sha2.h>
 
 #include "base/diag.h"
+#include "base/lfs.h"
 #include "base/os.h"
 #include "spec/pbcheck.h"
 
@@ -724,8 +725,13 @@ static int read_model(struct reader *r, const Model *pm, struct model **out)
 		break;
 	default:
 		m->kind = MODEL_OTHER;
-		m->type_field = unknown_type_field(pm);
+		if (!m->type_field)
+			m->type_field = unknown_type_field(pm);
 		break;
+	}
+	if (m->kind == MODEL_OTHER && model_compiles_as_spec(m->type_field)) {
+		m->kind = MODEL_SPEC;
+		m->spec = (Model *)pm;
 	}
 	r->depth--;
 	*out = m;
@@ -742,6 +748,8 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, siz
 
 	if (len == 0)
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: empty file, not a Core ML model", origin);
+	if (lfs_pointer(buf, len))
+		return diag_fail(d, MLCC_E_CORRUPT, "%s " LFS_ADVICE, origin);
 	pr = pb_check(&core_ml__specification__model__descriptor, buf, len, MLCC_MAX_PB_NESTING);
 	if (pr.kind == PB_TOO_DEEP)
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: messages nested more than %d levels deep",

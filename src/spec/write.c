@@ -884,10 +884,19 @@ static int write_model_type(struct writer *w, const struct model *m, PModel *pm)
 		rc = write_pipeline(w, m, &pl);
 		pm->pipelineregressor->pipeline = pl;
 		return rc;
+	case MODEL_SPEC: {
+		/* The stored message as it is: its type member and unknown fields. */
+		SpecModel keep = *m->spec;
+		keep.specificationversion = pm->specificationversion;
+		keep.description = pm->description;
+		keep.isupdatable = pm->isupdatable;
+		*pm = keep;
+		return MLCC_OK;
+	}
 	default:
 		return fail(
 			w, MLCC_E_UNSUPPORTED,
-			"cannot write this model type (Model field %u); mlcc writes ML programs and pipelines",
+			"cannot write this model type (Model field %u); mlcc writes ML programs, pipelines and classic models stored as their specification",
 			m->type_field);
 	}
 }

@@ -78,6 +78,25 @@ if grep -q '{"coremlc-component-MIL", "3510.2.1"}, {"coremlc-version", "3500.32.
 else
 	bad "--mil-version"
 fi
+# Eras (model/stamp.c): 3304.6.2 writes no stateSchema; pre-buildinfo names
+# no compiler and lists no visionOS; pre-metadata writes neither
+# metadata.json nor analytics/.
+rm -rf "$work/e"
+"$mlcc" compile "$work/tiny.mlpackage" "$work/e/a" --coremlc-version 3304.6.2 >/dev/null 2>&1 &&
+	grep -q '"visionOS"' "$work/e/a/tiny.mlmodelc/metadata.json" &&
+	! grep -q '"stateSchema"' "$work/e/a/tiny.mlmodelc/metadata.json" &&
+	ok "3304.6.2: no stateSchema" || bad "3304.6.2 era"
+"$mlcc" compile "$work/tiny.mlpackage" "$work/e/b" --coremlc-version pre-buildinfo >/dev/null 2>&1 &&
+	! grep -q 'coremlc-version' "$work/e/b/tiny.mlmodelc/model.mil" &&
+	! grep -q '"visionOS"' "$work/e/b/tiny.mlmodelc/metadata.json" &&
+	[ -f "$work/e/b/tiny.mlmodelc/analytics/coremldata.bin" ] &&
+	ok "pre-buildinfo: no compiler in buildInfo, no visionOS" || bad "pre-buildinfo era"
+"$mlcc" compile "$work/tiny.mlpackage" "$work/e/c" --coremlc-version pre-metadata >/dev/null 2>&1 &&
+	[ ! -e "$work/e/c/tiny.mlmodelc/metadata.json" ] && [ ! -e "$work/e/c/tiny.mlmodelc/analytics" ] &&
+	ok "pre-metadata: no metadata.json, no analytics" || bad "pre-metadata era"
+n=$("$mlcc" version --list | grep -c 'corpus\|pairs/\|compiled/\|mil-text/')
+[ "$n" -eq "$("$mlcc" version --list | tail -n +2 | wc -l)" ] && [ "$n" -eq 13 ] &&
+	ok "version --list: 13 stamps, each with its corpus evidence" || bad "version --list ($n)"
 
 # 6. Usage errors: exit 2 and a clear line.
 expect_usage() {
@@ -93,8 +112,12 @@ expect_usage() {
 	fi
 }
 expect_usage "unknown compiler version" \
-	"mlcc: error: unknown --coremlc-version '9.9.9' (known: 3402.4.1, 3404.23.1, 3500.32.1, 3520.5.1, 3600.22.1, 3600.25.1)" \
+	"mlcc: error: unknown --coremlc-version '9.9.9' (known: pre-metadata, pre-buildinfo, 1436.100.10, 1877.40.3, 1877.50.1, 3304.6.2, 3401.4.1, 3402.4.1, 3404.23.1, 3500.32.1, 3520.5.1, 3600.22.1, 3600.25.1)" \
 	compile "$work/tiny.mlpackage" "$work/u" --coremlc-version 9.9.9
+expect_usage "MIL version without a compiler" \
+	"mlcc: error: --mil-version '1.2.3' needs a compiler version: 'pre-buildinfo' output names no compiler" \
+	compile "$work/tiny.mlpackage" "$work/u" --coremlc-version pre-buildinfo --mil-version 1.2.3
+expect_usage "version takes only --list" "mlcc: version takes only --list, not 'x'" version x
 expect_usage "missing arguments" "mlcc: compile needs IN and OUTDIR" compile "$work/tiny.mlpackage"
 expect_usage "unknown option" "mlcc: unknown option or missing value: --frobnicate" \
 	compile "$work/tiny.mlpackage" "$work/u" --frobnicate

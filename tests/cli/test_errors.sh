@@ -54,6 +54,27 @@ p=$work/offset.mlpackage
 expect "offset beyond the blob file" \
 	"mlcc: error: $p/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w' (const): BLOBFILE '@model_path/weights/weight.bin' offset 4096: blob record beyond the end of the file (144 bytes)" "$p"
 
+# Git LFS pointers in place of model files (repositories cloned without
+# git lfs pull; corpus NOTES.tsv lists several).
+printf 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 1234\n' >"$work/lfs"
+cp "$work/lfs" "$work/Lfs.mlmodel"
+expect "Git LFS pointer as the model" \
+	"mlcc: error: $work/Lfs.mlmodel is a Git LFS pointer, not the model: run git lfs pull" "$work/Lfs.mlmodel"
+p=$work/lfsspec.mlpackage
+"$mkpkg" "$p" --spec-bytes "$work/lfs"
+expect "Git LFS pointer as the package's spec" \
+	"mlcc: error: $p/Data/com.apple.CoreML/model.mlmodel is a Git LFS pointer, not the model: run git lfs pull" "$p"
+p=$work/lfsweights.mlpackage
+"$mkpkg" "$p"
+cp "$work/lfs" "$p/Data/com.apple.CoreML/weights/weight.bin"
+expect "Git LFS pointer as the weight file" \
+	"mlcc: error: $p/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'w' (const): BLOBFILE '@model_path/weights/weight.bin' offset 64: weight file is a Git LFS pointer, not the weights: run git lfs pull" "$p"
+"$mkpkg" "$work/lfsb.mlpackage" && "$mlcc" compile "$work/lfsb.mlpackage" "$work/lfsb" >/dev/null &&
+	cp "$work/lfs" "$work/lfsb/lfsb.mlmodelc/coremldata.bin" &&
+	! "$mlcc" decompile "$work/lfsb/lfsb.mlmodelc" "$work/lfsb/x.mlpackage" 2>"$work/lfserr" &&
+	[ "$(cat "$work/lfserr")" = "mlcc: error: $work/lfsb/lfsb.mlmodelc/coremldata.bin is a Git LFS pointer, not the model: run git lfs pull" ] &&
+	ok "Git LFS pointer as a bundle's coremldata.bin" || bad "LFS coremldata.bin: $(cat "$work/lfserr")"
+
 p=$work/cut.mlpackage
 "$mkpkg" "$p" --truncate-weights 136
 expect "weight file cut inside the blob" \

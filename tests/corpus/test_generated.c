@@ -9,8 +9,11 @@
 ** (coremldata.bin, metadata.json, analytics/coremldata.bin, and model.mil
 ** for ML programs), and that the bundle round-trips: decompiled and
 ** compiled again, it comes out byte-identical (analytics' modelHash
-** excepted: it hashes the new package's spec file).  Ends with
-** "generated compiled N/M" and "generated roundtrip identical N/M".
+** excepted: it hashes the new package's spec file), and the decompiled
+** package is the source again (tk_decompiled_is_source: input order,
+** buildInfo order, metadata presence, descriptions).  Ends with
+** "generated compiled N/M", "generated roundtrip identical N/M" and
+** "generated decompile==source N/M".
 **
 ** usage: test_generated MLCC
 */
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "corpus.h"
 #include "testkit.h"
 
 static int cmp_name(const void *a, const void *b)
@@ -37,8 +41,12 @@ static bool exists(const char *dir, const char *rel)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
-/* Decompile 'bundle' and compile it again; 1 when identical. */
-static int roundtrip(const char *mlcc, const char *tmp, const char *bundle, const char *stem)
+static size_t same_source;
+
+/* Decompile 'bundle' and compile it again; 1 when identical.  Counts in
+** 'same_source' the decompiled packages that are the source 'src'. */
+static int roundtrip(const char *mlcc, const char *tmp, const char *bundle, const char *stem,
+		     const char *src)
 {
 	char pkg[PATH_MAX], out[PATH_MAX], again[PATH_MAX], why[700];
 	char *err = NULL;
@@ -59,6 +67,10 @@ static int roundtrip(const char *mlcc, const char *tmp, const char *bundle, cons
 		return 0;
 	}
 	free(err);
+	if (tk_decompiled_is_source(src, pkg, why, sizeof why))
+		same_source++;
+	else
+		printf("DIFF %s: decompiled package is not the source: %s\n", stem, why);
 	snprintf(again, sizeof again, "%s/%s.mlmodelc", out, stem);
 	if (tk_same_bundle_ex(bundle, again, TK_IGNORE_MODEL_HASH, why, sizeof why))
 		return 1;
@@ -81,7 +93,7 @@ static int compile_one(const char *mlcc, const char *dir, const char *name, int 
 	ok = rc == 0 && exists(bundle, "coremldata.bin") && exists(bundle, "metadata.json") &&
 	     exists(bundle, "analytics/coremldata.bin") &&
 	     (exists(bundle, "model.mil") || exists(bundle, "model0/model.mil"));
-	*rt = ok && roundtrip(mlcc, tmp, bundle, stem);
+	*rt = ok && roundtrip(mlcc, tmp, bundle, stem, src);
 	if (ok)
 		printf("OK   %s\n", name);
 	else
@@ -136,5 +148,6 @@ int main(int argc, char **argv)
 	}
 	printf("generated compiled %zu/%zu\n", ok, total);
 	printf("generated roundtrip identical %zu/%zu\n", rt_ok, total);
-	return total > 0 && ok == total && rt_ok == total ? 0 : 1;
+	printf("generated decompile==source %zu/%zu\n", same_source, total);
+	return total > 0 && ok == total && rt_ok == total && same_source == total ? 0 : 1;
 }

@@ -492,6 +492,17 @@ bool tk_same_bundle_ex(const char *exp, const char *got, int flags, char *why, s
 	while (same && (el[i] || gl[j])) {
 		int c = !el[i] ? 1 : !gl[j] ? -1 : strcmp(el[i], gl[j]);
 		char ep[PATH_MAX], gp[PATH_MAX];
+		const char *rel = c <= 0 ? el[i] : gl[j];
+		if ((flags & TK_IGNORE_WEIGHTS) &&
+		    (strncmp(rel, "weights/", 8) == 0 || strstr(rel, "/weights/"))) {
+			i += c <= 0;
+			j += c >= 0;
+			continue;
+		}
+		if (c > 0 && (flags & TK_EXP_FILES_ONLY)) {
+			j++;
+			continue;
+		}
 		if (c < 0) {
 			snprintf(why, n, "missing %s", el[i]);
 			same = false;

@@ -54,9 +54,11 @@ bool tk_same_bundle(const char *exp, const char *got, char *why, size_t n);
 /* Extra allowances for round trips (bundles not compiled from the same
 ** source bytes): */
 enum {
-	TK_IGNORE_MODEL_HASH = 1,   /* analytics modelHash hashes the spec file */
-	TK_IGNORE_FINAL_NEWLINE = 2 /* expected text files edited to end in \n
-				    ** (corpus noise, docs/spec/mlmodelc.md §4.2) */
+	TK_IGNORE_MODEL_HASH = 1,    /* analytics modelHash hashes the spec file */
+	TK_IGNORE_FINAL_NEWLINE = 2, /* expected text files edited to end in \n
+				     ** (corpus noise, docs/spec/mlmodelc.md §4.2) */
+	TK_IGNORE_WEIGHTS = 4,	     /* stand-in weights: no weights/ file compared */
+	TK_EXP_FILES_ONLY = 8	     /* only the files 'exp' has (a partial item) */
 };
 bool tk_same_bundle_ex(const char *exp, const char *got, int flags, char *why, size_t n);
 

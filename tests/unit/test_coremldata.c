@@ -120,6 +120,52 @@ int main(void)
 		}
 	wbuf_free(&w);
 
+	/* The era before buildInfo forces no Metadata in (corpus guru-swift-sdk,
+	** 189 bytes): example A without "a2 06 00", the length 0x4c - 3. */
+	struct stamp old;
+	CHECK(stamp_init(&old, "pre-buildinfo", NULL, &d) == MLCC_OK);
+	c.stamp = &old;
+	wbuf_init(&w);
+	CHECK(emit_coremldata(&c, m, &w) == MLCC_OK);
+	CHECK(w.len == sizeof example_a - 3 && w.data[75] == 0x4c - 3);
+	/* header, description up to its Metadata, then the trailer */
+	CHECK(memcmp(w.data, example_a, 75) == 0 &&
+	      memcmp(w.data + 76, example_a + 76, 156 - 76) == 0 &&
+	      memcmp(w.data + 156, example_a + 159, 16) == 0);
+	wbuf_free(&w);
+	c.stamp = &st;
+
+	/* ML-program classifier tail (corpus mil-text/emo-swift-6715a041-Emo at
+	** offset 705: "93 01 00 00 00 00 00 00 64 00 ..."): u64 403, u64 100,
+	** u64 count, the labels, the probabilities variable, u64 0. */
+	static const char *const labels[] = {"a", "bc"};
+	static const unsigned char tail[] = {
+		0x93, 0x01, 0,	 0, 0, 0, 0, 0, 100, 0, 0, 0,	0,   0, 0, 0, 2, 0, 0, 0,
+		0,    0,    0,	 0, 1, 0, 0, 0, 0,   0, 0, 0,	'a', 2, 0, 0, 0, 0, 0, 0,
+		0,    'b',  'c', 1, 0, 0, 0, 0, 0,   0, 0, 'p', 0,   0, 0, 0, 0, 0, 0, 0};
+	struct op fake = {0};
+	m->spec_version = 9;
+	m->classifier.op = &fake;
+	m->classifier.nlabels = 2;
+	m->classifier.labels = labels;
+	m->classifier.prob_var = "p";
+	wbuf_init(&w);
+	CHECK(emit_coremldata(&c, m, &w) == MLCC_OK);
+	CHECK(w.len == sizeof example_a - 16 + sizeof tail);
+	CHECK(w.len >= sizeof tail && memcmp(w.data + w.len - sizeof tail, tail, sizeof tail) == 0);
+	struct cd_file cd;
+	CHECK(cd_parse(&a, "tail", w.data, w.len, &cd, &d) == MLCC_OK);
+	CHECK(cd.classifier && cd.nlabels == 2 && !cd.int_labels &&
+	      strcmp(cd.labels[1], "bc") == 0 && strcmp(cd.prob_var, "p") == 0 &&
+	      cd.ntrailers == 0);
+	/* The old 4-byte tag is no layout: the reader refuses it. */
+	w.data[w.len - sizeof tail + 4] = 100;
+	memmove(w.data + w.len - sizeof tail + 4, w.data + w.len - sizeof tail + 8,
+		sizeof tail - 8);
+	CHECK(cd_parse(&a, "tail", w.data, w.len - 4, &cd, &d) != MLCC_OK);
+	wbuf_free(&w);
+	m->classifier.op = NULL;
+
 	/* Compiled-version table (§2.3) and the trailer count. */
 	unsigned v[3];
 	m->spec_version = 7;

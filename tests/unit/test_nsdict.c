@@ -28,6 +28,7 @@
  */
 #include "bundle/metadata/keyorder.h"
 #include "bundle/metadata/nsdict.h"
+#include "model/stamp.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -804,6 +805,20 @@ static const struct dcase predicted_cases[] = {
 };
 /* clang-format on */
 
+/* The histogram rule of the compiler major.minor.patch, from the stamp
+ * table (model/stamp.c): 0.0.0 stands for the unstamped era. */
+static bool sorted_for(unsigned major, unsigned minor, unsigned patch)
+{
+	struct mlcc_diag d = {0};
+	struct stamp s;
+	char v[32] = "";
+
+	if (major)
+		snprintf(v, sizeof v, "%u.%u.%u", major, minor, patch);
+	CHECK(stamp_init_any(&s, v, "", &d) == MLCC_OK, "stamp %s: %s", v, d.message);
+	return s.rules.sorted_histogram;
+}
+
 /* md_order with the keys given in reverse printed order (it must sort them
  * into insertion order itself), and the nsdict path with the published
  * insertion order, fill mode and initial capacity. */
@@ -820,7 +835,7 @@ static int check_dict(const struct dcase *c, unsigned major, unsigned minor, uns
 		given.k[i] = want.k[want.n - 1 - i];
 		given.len[i] = want.len[want.n - 1 - i];
 	}
-	rc = md_order(c->kind, given.k, given.len, given.n, major, minor, patch, order);
+	rc = md_order(c->kind, given.k, given.len, given.n, sorted_for(major, minor, patch), order);
 	if (rc != 0 || !same_order(&given, order, &want)) {
 		ok = 0;
 		fprintf(stderr, "FAIL md_order %s (%s), rc %d\n", c->label, md_kind_name(c->kind),
@@ -844,8 +859,10 @@ static int check_dict(const struct dcase *c, unsigned major, unsigned minor, uns
 		fprintf(stderr, "FAIL %s: a key is missing from the %s list\n", c->label,
 			md_kind_name(c->kind));
 	} else {
-		cap = md_initial_capacity(c->kind, ins.k, ins.len, ins.n, major, minor, patch);
-		if (cap == 0 && md_fill_mode(c->kind, major, minor, patch) == NSDICT_GROWING)
+		cap = md_initial_capacity(c->kind, ins.k, ins.len, ins.n,
+					  sorted_for(major, minor, patch));
+		if (cap == 0 &&
+		    md_fill_mode(c->kind, sorted_for(major, minor, patch)) == NSDICT_GROWING)
 			rc = nsdict_order(ins.k, ins.len, ins.n, NSDICT_GROWING, order);
 		else
 			rc = nsdict_order_cap(ins.k, ins.len, ins.n, cap, order);
@@ -890,8 +907,8 @@ static void test_histograms(void)
 		int rc;
 		split(&fa, c->first_appearance);
 		split(&want, c->printed);
-		rc = md_order(MD_HISTOGRAM, fa.k, fa.len, fa.n, c->major, c->minor, c->patch,
-			      order);
+		rc = md_order(MD_HISTOGRAM, fa.k, fa.len, fa.n,
+			      sorted_for(c->major, c->minor, c->patch), order);
 		checks++;
 		if (rc == 0 && same_order(&fa, order, &want)) {
 			pass++;
@@ -909,12 +926,17 @@ static void test_histograms(void)
 
 static void test_fill_modes(void)
 {
-	CHECK(md_fill_mode(MD_HISTOGRAM, 1436, 100, 10) == NSDICT_PRESIZED, "histogram 1436");
-	CHECK(md_fill_mode(MD_HISTOGRAM, 3304, 6, 2) == NSDICT_PRESIZED, "histogram 3304");
-	CHECK(md_fill_mode(MD_HISTOGRAM, 3404, 23, 1) == NSDICT_GROWING, "histogram 3404");
-	CHECK(md_fill_mode(MD_HISTOGRAM, 3600, 22, 1) == NSDICT_GROWING, "histogram 3600");
-	CHECK(md_fill_mode(MD_TOP_LEVEL, 3600, 25, 1) == NSDICT_GROWING, "top");
-	CHECK(md_fill_mode(MD_AVAILABILITY, 3500, 32, 1) == NSDICT_PRESIZED, "availability");
+	CHECK(md_fill_mode(MD_HISTOGRAM, sorted_for(1436, 100, 10)) == NSDICT_PRESIZED,
+	      "histogram 1436");
+	CHECK(md_fill_mode(MD_HISTOGRAM, sorted_for(3304, 6, 2)) == NSDICT_PRESIZED,
+	      "histogram 3304");
+	CHECK(md_fill_mode(MD_HISTOGRAM, sorted_for(3404, 23, 1)) == NSDICT_GROWING,
+	      "histogram 3404");
+	CHECK(md_fill_mode(MD_HISTOGRAM, sorted_for(3600, 22, 1)) == NSDICT_GROWING,
+	      "histogram 3600");
+	CHECK(md_fill_mode(MD_TOP_LEVEL, sorted_for(3600, 25, 1)) == NSDICT_GROWING, "top");
+	CHECK(md_fill_mode(MD_AVAILABILITY, sorted_for(3500, 32, 1)) == NSDICT_PRESIZED,
+	      "availability");
 	{
 		size_t n = 99;
 		CHECK(md_insertion_order(MD_HISTOGRAM, &n) == NULL && n == 0,
@@ -925,9 +947,9 @@ static void test_fill_modes(void)
 		/* an unknown key is reported (rc 1) but ordered */
 		const char *k[] = {"method", "noSuchKey", "inputSchema"};
 		size_t order[3];
-		CHECK(md_order(MD_TOP_LEVEL, k, NULL, 3, 3600, 25, 1, order) == 1,
+		CHECK(md_order(MD_TOP_LEVEL, k, NULL, 3, sorted_for(3600, 25, 1), order) == 1,
 		      "unknown top-level key must return 1");
-		CHECK(md_order(MD_KIND_COUNT, k, NULL, 3, 3600, 25, 1, order) == -1,
+		CHECK(md_order(MD_KIND_COUNT, k, NULL, 3, sorted_for(3600, 25, 1), order) == -1,
 		      "bad kind must return -1");
 	}
 	{
@@ -979,7 +1001,7 @@ static void test_user_defined(void)
 			if (f > 1)
 				f /= left;
 		}
-		ok = md_order(MD_USER_DEFINED, k, NULL, 4, 3500, 32, 1, order) == 0;
+		ok = md_order(MD_USER_DEFINED, k, NULL, 4, sorted_for(3500, 32, 1), order) == 0;
 		for (i = 0; ok && i < 4; i++)
 			ok = strcmp(k[order[i]], want[i]) == 0;
 		pass += (size_t)ok;

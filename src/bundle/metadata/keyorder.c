@@ -26,10 +26,10 @@
  *  - availability (HIGH): bytewise-sorted keys (a std::map again), presized;
  *    reproduces the 6-key and the 5-key (no visionOS) orders.
  *  - modelType / structure entries: "name", "structure"; no collision.
- *  - histogram (HIGH): coremlc < 3400: bytewise-sorted keys, presized (all
- *    files of 1436/1877/3304 and the unversioned one); >= 3400: first
- *    appearance, growing (every 3402-3600.25.1 corpus histogram).  The switch
- *    lies between 3304.6.2 and 3500.32.1; no 3402/3404 file discriminates.
+ *  - histogram (HIGH): struct stamp_rules.sorted_histogram (model/stamp.c):
+ *    bytewise-sorted keys, presized (all files of 1436/1877/3304 and the
+ *    unstamped one); otherwise first appearance, growing (3401.4.1 and every
+ *    3402-3600.25.1 corpus histogram).
  *  - userDefinedMetadata (LOW): Apple inserts in a run-dependent order; we
  *    insert in source order into a growing table.
  */
@@ -148,12 +148,6 @@ static int valid_kind(enum md_dict_kind kind)
 	return (int)kind >= 0 && kind < MD_KIND_COUNT;
 }
 
-/* Histogram keys are sorted (and the table presized) before coremlc 3400. */
-static int sorted_histogram(unsigned major)
-{
-	return major < 3400;
-}
-
 const char *const *md_insertion_order(enum md_dict_kind kind, size_t *n)
 {
 	if (!valid_kind(kind)) {
@@ -166,14 +160,10 @@ const char *const *md_insertion_order(enum md_dict_kind kind, size_t *n)
 	return kinds[kind].keys;
 }
 
-enum nsdict_fill md_fill_mode(enum md_dict_kind kind, unsigned coremlc_major,
-			      unsigned coremlc_minor, unsigned coremlc_patch)
+enum nsdict_fill md_fill_mode(enum md_dict_kind kind, bool sorted_histogram)
 {
-	(void)coremlc_minor;
-	(void)coremlc_patch;
 	switch (kind) {
-	case MD_HISTOGRAM:
-		return sorted_histogram(coremlc_major) ? NSDICT_PRESIZED : NSDICT_GROWING;
+	case MD_HISTOGRAM: return sorted_histogram ? NSDICT_PRESIZED : NSDICT_GROWING;
 	case MD_AVAILABILITY: return NSDICT_PRESIZED;
 	default: return NSDICT_GROWING;
 	}
@@ -195,8 +185,7 @@ static int is_common_feature_key(const char *k, size_t len)
 }
 
 size_t md_initial_capacity(enum md_dict_kind kind, const char *const *keys, const size_t *lens,
-			   size_t n, unsigned coremlc_major, unsigned coremlc_minor,
-			   unsigned coremlc_patch)
+			   size_t n, bool sorted_histogram)
 {
 	size_t i, cap = 0;
 	if (!valid_kind(kind))
@@ -207,7 +196,7 @@ size_t md_initial_capacity(enum md_dict_kind kind, const char *const *keys, cons
 				cap++;
 		return cap;
 	}
-	if (md_fill_mode(kind, coremlc_major, coremlc_minor, coremlc_patch) == NSDICT_PRESIZED)
+	if (md_fill_mode(kind, sorted_histogram) == NSDICT_PRESIZED)
 		return n;
 	return 0;
 }
@@ -248,7 +237,7 @@ static size_t rank_in(const struct kinddef *kd, const char *k, size_t len)
 }
 
 int md_order(enum md_dict_kind kind, const char *const *keys, const size_t *lens, size_t n,
-	     unsigned coremlc_major, unsigned coremlc_minor, unsigned coremlc_patch, size_t *order)
+	     bool sorted_histogram, size_t *order)
 {
 	const struct kinddef *kd;
 	struct item *it = NULL;
@@ -277,7 +266,7 @@ int md_order(enum md_dict_kind kind, const char *const *keys, const size_t *lens
 		it[i].group = 0;
 		it[i].bytewise = 0;
 		if (kind == MD_HISTOGRAM) {
-			it[i].bytewise = sorted_histogram(coremlc_major);
+			it[i].bytewise = sorted_histogram;
 		} else if (kind == MD_USER_DEFINED) {
 			/* caller's order */
 		} else if (kd->feature) {
@@ -302,8 +291,7 @@ int md_order(enum md_dict_kind kind, const char *const *keys, const size_t *lens
 		l2[i] = it[i].len;
 	}
 	if (!kd->feature)
-		cap = md_initial_capacity(kind, keys, lens, n, coremlc_major, coremlc_minor,
-					  coremlc_patch);
+		cap = md_initial_capacity(kind, keys, lens, n, sorted_histogram);
 	if (nsdict_order_cap(k2, l2, n, cap, o2) != 0)
 		goto out;
 	for (i = 0; i < n; i++)

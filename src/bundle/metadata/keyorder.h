@@ -12,6 +12,8 @@
 #ifndef MLCC_MD_KEYORDER_H
 #define MLCC_MD_KEYORDER_H
 
+#include <stdbool.h>
+
 #include "mlccint.h"
 
 #include <stddef.h>
@@ -60,19 +62,18 @@ enum md_dict_kind {
 const char *const *md_insertion_order(enum md_dict_kind kind, size_t *n);
 
 /*
- * md_fill_mode - fill mode of `kind` for a bundle written by coremlc
- * major.minor.patch (the "coremlc-version" of model.mil's buildInfo;
- * 0.0.0 = unknown, treated as old).
+ * md_fill_mode - fill mode of `kind` for a bundle written by a compiler
+ * whose histogram rule is `sorted_histogram` (struct stamp_rules: the
+ * compiler releases before 3401, see model/stamp.c).
  *
- * MD_HISTOGRAM: NSDICT_PRESIZED before 3400 (and the keys must then be
- * inserted in bytewise-sorted order), NSDICT_GROWING from 3400 on (keys in
- * order of first appearance).  Feature-schema kinds return NSDICT_GROWING
+ * MD_HISTOGRAM: NSDICT_PRESIZED when sorted (and the keys must then be
+ * inserted in bytewise-sorted order), else NSDICT_GROWING (keys in order of
+ * first appearance).  Feature-schema kinds return NSDICT_GROWING
  * but start from a pre-sized table: use nsdict_order_cap() with
  * md_initial_capacity() (or md_order()); nsdict_order() alone is wrong for
  * them.  Other kinds do not depend on the version.
  */
-enum nsdict_fill md_fill_mode(enum md_dict_kind kind, unsigned coremlc_major,
-			      unsigned coremlc_minor, unsigned coremlc_patch);
+enum nsdict_fill md_fill_mode(enum md_dict_kind kind, bool sorted_histogram);
 
 /*
  * md_initial_capacity - the capacity the dictionary is created with, to pass
@@ -83,8 +84,7 @@ enum nsdict_fill md_fill_mode(enum md_dict_kind kind, unsigned coremlc_major,
  * see the .c file).  NSDICT_PRESIZED kinds: n.  Others: 0.
  */
 size_t md_initial_capacity(enum md_dict_kind kind, const char *const *keys, const size_t *lens,
-			   size_t n, unsigned coremlc_major, unsigned coremlc_minor,
-			   unsigned coremlc_patch);
+			   size_t n, bool sorted_histogram);
 
 /*
  * md_order - printed order of a metadata.json dictionary.
@@ -92,7 +92,7 @@ size_t md_initial_capacity(enum md_dict_kind kind, const char *const *keys, cons
  * keys[0..n) are the keys present (lens may be NULL: NUL-terminated keys).
  * For MD_HISTOGRAM they must be in order of first appearance of each op in
  * the printed function (const skipped); md_order sorts them itself when the
- * version calls for it.  For MD_USER_DEFINED they are inserted as given.
+ * compiler's rule calls for it.  For MD_USER_DEFINED they are inserted as given.
  * For every other kind they may come in any order: md_order sorts them into
  * the kind's insertion order.  A key the kind does not list is inserted
  * after the listed ones, in the caller's order (feature-schema kinds: sorted
@@ -103,8 +103,7 @@ size_t md_initial_capacity(enum md_dict_kind kind, const char *const *keys, cons
  * written, but it is a guess); -1 on allocation failure or bad kind.
  */
 MLCC_MUST_CHECK int md_order(enum md_dict_kind kind, const char *const *keys, const size_t *lens,
-			     size_t n, unsigned coremlc_major, unsigned coremlc_minor,
-			     unsigned coremlc_patch, size_t *order);
+			     size_t n, bool sorted_histogram, size_t *order);
 
 /* md_kind_name - short name of a kind for messages ("top-level", ...). */
 const char *md_kind_name(enum md_dict_kind kind);

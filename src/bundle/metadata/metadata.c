@@ -104,7 +104,8 @@ static void put_dims(struct wbuf *w, const int64_t *s, size_t n)
 	}
 }
 
-static char *formatted_array(struct meta *m, const char *kind, const ArrayFeatureType *a)
+static char *formatted_array(struct meta *m, const char *kind, const ArrayFeatureType *a,
+			     const int64_t *shape, size_t n)
 {
 	struct wbuf w;
 
@@ -112,15 +113,17 @@ static char *formatted_array(struct meta *m, const char *kind, const ArrayFeatur
 	wbuf_puts(&w, kind);
 	wbuf_puts(&w, " (");
 	wbuf_puts(&w, desc_array_dtype_name(a->datatype));
-	if (a->n_shape) {
+	if (n) {
 		wbuf_putc(&w, ' ');
-		put_dims(&w, a->shape, a->n_shape);
+		put_dims(&w, shape, n);
 	}
 	wbuf_putc(&w, ')');
 	return text_done(m, &w);
 }
 
-/* Range flexibility: "[[lo, hi], ...]" and "lo...hi × d × ...". */
+/* Range flexibility: "[[lo, hi], ...]" and "lo...hi × d × ..."; an
+** unbounded range (hi < 0) is "lo..." (corpus VideoAnalysisS-*: NMS
+** outputs [[0, -1], [80, 80]] print "0... × 80"). */
 static void range_strings(struct meta *m, const ArrayFeatureType *a, char **range, char **flex)
 {
 	const CoreML__Specification__ArrayFeatureType__ShapeRange *r = a->shaperange;
@@ -138,6 +141,8 @@ static void range_strings(struct meta *m, const ArrayFeatureType *a, char **rang
 		wbuf_puts(&fw, i ? " \xc3\x97 " : "");
 		if (hi >= 0 && (uint64_t)hi == lo)
 			wbuf_put_u64(&fw, lo);
+		else if (hi < 0)
+			wbuf_printf(&fw, "%llu...", (unsigned long long)lo);
 		else
 			wbuf_printf(&fw, "%llu...%lld", (unsigned long long)lo, (long long)hi);
 	}
@@ -192,13 +197,28 @@ static struct nsj *array_entry(struct meta *m, const FeatureDescription *f,
 		kind = MD_FEATURE_MULTIARRAY_ENUMERATED;
 	else if (strcmp(type, "State") == 0)
 		kind = MD_FEATURE_STATE;
+	/* A range-flexible array without a default shape shows its lower
+	** bounds (corpus VideoAnalysisS-*: "[0, 80]", "MultiArray (Float32
+	** 0 × 80)"). */
+	const int64_t *shape = a->shape;
+	size_t nshape = a->n_shape;
+	int64_t *lower = NULL;
+	if (range && nshape == 0 && a->shaperange->n_sizeranges &&
+	    (lower = arena_array(m->a, a->shaperange->n_sizeranges, sizeof *lower)) != NULL) {
+		nshape = a->shaperange->n_sizeranges;
+		for (size_t i = 0; i < nshape; i++)
+			lower[i] = a->shaperange->sizeranges[i]
+					   ? (int64_t)a->shaperange->sizeranges[i]->lowerbound
+					   : 0;
+		shape = lower;
+	}
 	o = nsj_object(m->a, kind);
 	nsj_set(m->a, o, "hasShapeFlexibility", flag(m, range || enumerated));
 	nsj_set(m->a, o, "isOptional", flag(m, is_optional(f)));
 	nsj_set(m->a, o, "dataType", str(m, desc_array_dtype_name(a->datatype)));
-	nsj_set(m->a, o, "formattedType", str(m, formatted_array(m, type, a)));
+	nsj_set(m->a, o, "formattedType", str(m, formatted_array(m, type, a, shape, nshape)));
 	nsj_set(m->a, o, "shortDescription", str(m, f->shortdescription));
-	nsj_set(m->a, o, "shape", str(m, shape_list(m, a->shape, a->n_shape)));
+	nsj_set(m->a, o, "shape", str(m, shape_list(m, shape, nshape)));
 	nsj_set(m->a, o, "name", str(m, f->name));
 	nsj_set(m->a, o, "type", str(m, type));
 	if (range) {
@@ -389,16 +409,31 @@ static struct nsj *function_entry(struct meta *m, const struct model *md,
 	}
 	nsj_set(m->a, o, "computePrecision", precision_json(m, &cp));
 	nsj_set(m->a, o, "outputSchema", schema(m, fd->output, fd->n_output));
-	nsj_set(m->a, o, "stateSchema", schema(m, fd->state, fd->n_state));
+	if (m->c->stamp->rules.state_schema)
+		nsj_set(m->a, o, "stateSchema", schema(m, fd->state, fd->n_state));
 	nsj_set(m->a, o, "name", str(m, fd->name));
 	nsj_set(m->a, o, "mlProgramOperationTypeHistogram", h);
 	nsj_set(m->a, o, "inputSchema", schema(m, fd->input, fd->n_input));
 	return o;
 }
 
-/* §5.7: availability per specification version (spec 10: LOW). */
-static struct nsj *availability(struct meta *m, int32_t spec)
+/* True when 'md' or a model inside it has Model field 'field'. */
+static bool holds_type(const struct model *md, unsigned field)
 {
+	if (md->type_field == field)
+		return true;
+	for (size_t i = 0; i < md->nchildren; i++)
+		if (holds_type(md->children[i], field))
+			return true;
+	return false;
+}
+
+/* §5.7: availability per specification version (spec 10: LOW).  A model
+** holding a visionFeaturePrint is "unavailable" on watchOS (corpus
+** scary-cat-*: spec 8, every other platform as the table). */
+static struct nsj *availability(struct meta *m, const struct model *md)
+{
+	int32_t spec = md->spec_version;
 	/* clang-format off */
 	static const struct {
 		const char *mac, *tv, *vision, *watch, *ios;
@@ -420,17 +455,24 @@ static struct nsj *availability(struct meta *m, int32_t spec)
 
 	nsj_set(m->a, o, "macOS", str(m, rows[i].mac));
 	nsj_set(m->a, o, "tvOS", str(m, rows[i].tv));
-	nsj_set(m->a, o, "visionOS", str(m, rows[i].vision));
-	nsj_set(m->a, o, "watchOS", str(m, rows[i].watch));
+	if (m->c->stamp->rules.vision_os)
+		nsj_set(m->a, o, "visionOS", str(m, rows[i].vision));
+	nsj_set(m->a, o, "watchOS", str(m, holds_type(md, 2002) ? "unavailable" : rows[i].watch));
 	nsj_set(m->a, o, "iOS", str(m, rows[i].ios));
 	nsj_set(m->a, o, "macCatalyst", str(m, rows[i].ios));
 	return o;
 }
 
-/* "MLModelType_" + the Model oneof member name. */
+/* "MLModelType_" + the Model oneof member name; a pipeline classifier
+** whose first model is a visionFeaturePrint is Create ML's
+** "imageClassifier" (corpus scary-cat-*, 9 bundles). */
 static struct nsj *model_type_string(struct meta *m, const struct model *md)
 {
 	const char *name = model_type_name(md->type_field);
+
+	if (md->kind == MODEL_PIPELINE_CLASSIFIER && md->nchildren &&
+	    md->children[0]->type_field == 2002)
+		name = "imageClassifier";
 
 	return strf(m, "MLModelType_%s", name ? name : "unknown");
 }
@@ -523,14 +565,36 @@ static struct nsj *user_defined(struct meta *m, const Metadata *md)
 }
 
 /* Strings as JSON strings; int64 labels as JSON numbers (LOW: no sample). */
-static struct nsj *class_labels(struct meta *m, const struct classifier *c)
+static struct nsj *label_array(struct meta *m, size_t n, const char *const *strs,
+			       const int64_t *ints)
 {
 	struct nsj *arr = nsj_array(m->a);
 
-	for (size_t i = 0; i < c->nlabels; i++)
-		nsj_push(m->a, arr,
-			 c->int_labels ? nsj_int(m->a, c->int_values[i]) : str(m, c->labels[i]));
+	for (size_t i = 0; i < n; i++)
+		nsj_push(m->a, arr, ints ? nsj_int(m->a, ints[i]) : str(m, strs[i]));
 	return arr;
+}
+
+/* The class labels of the model: a lowered ML-program classifier's, else
+** those of the first model of a pipeline that declares some (GLM
+** classifier: scary-cat-*; NMS: VideoAnalysisS-*); NULL when none. */
+static struct nsj *class_labels(struct meta *m, const struct model *md)
+{
+	const char *const *strs;
+	const int64_t *ints;
+	size_t n;
+
+	if (md->classifier.op)
+		return label_array(m, md->classifier.nlabels, md->classifier.labels,
+				   md->classifier.int_labels ? md->classifier.int_values : NULL);
+	if ((n = model_spec_labels(md, &strs, &ints)) != 0)
+		return label_array(m, n, strs, ints);
+	for (size_t i = 0; i < md->nchildren; i++) {
+		struct nsj *l = class_labels(m, md->children[i]);
+		if (l)
+			return l;
+	}
+	return NULL;
 }
 
 static struct nsj *top_level(struct meta *m)
@@ -559,16 +623,22 @@ static struct nsj *top_level(struct meta *m)
 		nsj_set(m->a, o, "functions", arr);
 		nsj_set(m->a, o, "defaultFunctionName", str(m, d->defaultfunctionname));
 	}
-	nsj_set(m->a, o, "mlProgramOperationTypeHistogram", h);
-	nsj_set(m->a, o, "computePrecision", precision_json(m, &cp));
+	/* Histogram and computePrecision describe ML programs: a pipeline of
+	** classic models has neither (corpus scary-cat-*). */
+	if (holds_type(md, 502)) {
+		nsj_set(m->a, o, "mlProgramOperationTypeHistogram", h);
+		nsj_set(m->a, o, "computePrecision", precision_json(m, &cp));
+	}
 	nsj_set(m->a, o, "isUpdatable", flag(m, md->is_updatable));
-	nsj_set(m->a, o, "stateSchema", schema(m, fd.states, fd.nstates));
-	nsj_set(m->a, o, "availability", availability(m, md->spec_version));
+	if (m->c->stamp->rules.state_schema)
+		nsj_set(m->a, o, "stateSchema", schema(m, fd.states, fd.nstates));
+	nsj_set(m->a, o, "availability", availability(m, md));
 	nsj_set(m->a, o, "modelType", model_type(m, md));
 	nsj_set(m->a, o, "userDefinedMetadata", user_defined(m, d->metadata));
 	nsj_set(m->a, o, "inputSchema", schema(m, fd.inputs, fd.ninputs));
-	if (md->classifier.op)
-		nsj_set(m->a, o, "classLabels", class_labels(m, &md->classifier));
+	struct nsj *labels = class_labels(m, md);
+	if (labels)
+		nsj_set(m->a, o, "classLabels", labels);
 	nsj_set(m->a, o, "generatedClassName", str(m, class_name(m, m->c->stem)));
 	nsj_set(m->a, o, "method", str(m, "predict"));
 	return o;
@@ -583,8 +653,8 @@ static int order_keys(void *ctx, const struct nsj *obj, size_t *order)
 	const struct meta *m = ctx;
 	const struct stamp *s = m->c->stamp;
 
-	return md_order((enum md_dict_kind)obj->kind, obj->keys, NULL, obj->n, s->major, s->minor,
-			s->patch, order) < 0
+	return md_order((enum md_dict_kind)obj->kind, obj->keys, NULL, obj->n,
+			s->rules.sorted_histogram, order) < 0
 		       ? -1
 		       : 0;
 }
