@@ -14,6 +14,7 @@ cd "$src/src"
 allowed() {
 	case $1 in
 	base) echo "" ;;
+	kernels) echo "base" ;;
 	model) echo "base" ;;
 	spec) echo "base model" ;;
 	mil) echo "base model" ;;
