@@ -1,5 +1,5 @@
 /*
-** coremlc_cli.c -- Apple's `coremlcompiler` command line, served by mlcc.
+** coremlc.c -- Apple's `coremlcompiler` command line, served by mlcc.
 **
 ** When mlcc runs under the name `coremlcompiler` or `coremlc` (symlinks
 ** that `make install` creates, or the xcrun shim), it accepts Apple's argv

@@ -12,7 +12,7 @@
 **   mlcc --help
 **
 ** Invoked as `coremlcompiler` or `coremlc` (a symlink to mlcc), it speaks
-** Apple's command line instead (coremlc_cli.c).
+** Apple's command line instead (coremlc.c).
 **
 ** Exit status: 0 success, 1 the command failed (the message says why),
 ** 2 usage error.  `diff`: 0 equivalent, 1 not equivalent, 2 trouble.

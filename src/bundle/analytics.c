@@ -1,5 +1,5 @@
 /*
-** emit_analytics.c -- analytics/coremldata.bin.
+** analytics.c -- analytics/coremldata.bin.
 **
 ** A sequence of sections (docs/spec/mlmodelc.md §3, VERIFIED format):
 **   string name, u64 n, then n x (string key, string value),

@@ -1,5 +1,5 @@
 /*
-** emit_coremldata.c -- coremldata.bin, the compiled model's header.
+** coremldata.c -- coremldata.bin, the compiled model's header.
 **
 ** ML program (docs/spec/mlmodelc.md §2.2, VERIFIED):
 **

@@ -1,12 +1,12 @@
 /*
-** bundle_read.c -- a compiled bundle, read back into the in-memory model.
+** read.c -- a compiled bundle, read back into the in-memory model.
 **
 ** What each file gives (the reverse of compile.c):
 **   coremldata.bin   model type, specification version, the description
 **                    (it holds the flexibility that model.mil prints as
 **                    FlexibleShapeInformation, so that attribute is dropped),
 **                    the classifier labels (classifier.c)
-**   model.mil        the program (mil_parse.c); its buildInfo the stamp
+**   model.mil        the program (mil/parse.c); its buildInfo the stamp
 **   metadata.json    isUpdatable (nothing else is missing elsewhere)
 **   analytics        the spec file's name (modelName)
 **   weights/         every file, kept at its relative path

@@ -1,5 +1,5 @@
 /*
-** mil_describe.c -- a model description synthesized from a parsed program.
+** describe.c -- a model description synthesized from a parsed program.
 **
 ** A model.mil carries no ModelDescription; mil_describe() builds the one
 ** coremltools would have written for it (rules in docs/spec/mlmodelc.md

@@ -1,5 +1,5 @@
 /*
-** mil_lex.c -- splitting model.mil text into tokens (grammar in mil_lex.h).
+** lex.c -- splitting model.mil text into tokens (grammar in lex.h).
 **
 ** A hand-written scanner over [p, end).  Strings are only checked here
 ** (closing quote, valid escapes); decoding happens on demand because most
@@ -22,7 +22,7 @@ void mil_lex_init(struct lexer *lx, const char *text, size_t len)
 	lx->err_line = lx->err_col = 0;
 }
 
-/* Character classes of the lexical grammar (mil_lex.h). */
+/* Character classes of the lexical grammar (lex.h). */
 static bool is_alpha(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';

@@ -1,5 +1,5 @@
 /*
-** mil_lex.h -- the tokens of model.mil text.
+** lex.h -- the tokens of model.mil text.
 **
 ** Lexical grammar (what print.c prints, plus free whitespace):
 **

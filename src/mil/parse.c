@@ -1,7 +1,7 @@
 /*
 ** parse.c -- model.mil text -> struct model (the reverse of print.c).
 **
-** A recursive-descent parser over the tokens of mil_lex.c, one function per
+** A recursive-descent parser over the tokens of lex.c, one function per
 ** grammar rule (the rule is the comment above it).  The whole grammar is in
 ** docs/spec/mlmodelc.md §4.9; in short:
 **

@@ -7,7 +7,7 @@
 **  - functions: names are unique in a program;
 **  - names: every name printed bare (functions, inputs, op outputs, op
 **    types, parameter and attribute keys) is a MIL identifier,
-**    [A-Za-z_][A-Za-z0-9_@.]* as mil_lex.c reads them back -- the language
+**    [A-Za-z_][A-Za-z0-9_@.]* as mil/lex.c reads them back -- the language
 **    has no quoting for names, so a quote or a newline cannot be escaped;
 **  - definitions: a name is defined once while it is visible (MIL is SSA);
 **    sibling blocks may reuse names -- coremltools gives a while_loop's

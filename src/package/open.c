@@ -1,5 +1,5 @@
 /*
-** package.c -- .mlpackage / .mlmodel input location.
+** open.c -- .mlpackage / .mlmodel input location.
 **
 ** Package rules (docs/spec/coreml-input.md §1.2-1.6): the manifest is Manifest.json
 ** (a case-insensitive match is accepted, as on macOS); only

@@ -1,5 +1,5 @@
 /*
-** pkg_write.c -- a model written as an .mlpackage directory.
+** write.c -- a model written as an .mlpackage directory.
 **
 ** Manifest.json is printed exactly as coremltools' nlohmann JSON dump does
 ** (4-space indent, keys sorted bytewise, `"key": value`, trailing newline;

@@ -1,5 +1,5 @@
 /*
-** spec_read.c -- protobuf Core ML specification -> in-memory model.
+** read.c -- protobuf Core ML specification -> in-memory model.
 **
 ** The file is parsed with protobuf-c (our own schema in proto/), with every
 ** allocation in the model's arena, then the MIL program is converted into

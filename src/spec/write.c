@@ -1,5 +1,5 @@
 /*
-** spec_write.c -- in-memory model -> protobuf Core ML specification.
+** write.c -- in-memory model -> protobuf Core ML specification.
 **
 ** The mirror of spec_read.c, section by section: types, immediate tensors,
 ** values, operations and blocks, functions, the model.  The protobuf-c

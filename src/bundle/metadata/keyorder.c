@@ -1,5 +1,5 @@
 /*
- * md_keyorder.c - insertion orders and fill modes of the metadata.json
+ * keyorder.c - insertion orders and fill modes of the metadata.json
  * dictionaries (see md_keyorder.h; evidence in docs/spec/metadata-keys.md §7,
  * which also lists what is OPEN).
  *

@@ -1,5 +1,5 @@
 /*
- * md_keyorder.h - how Apple's compiler fills each dictionary of metadata.json
+ * keyorder.h - how Apple's compiler fills each dictionary of metadata.json
  *
  * nsdict.h turns (keys in insertion order, fill mode) into the printed key
  * order.  This module supplies the insertion order and fill mode of every

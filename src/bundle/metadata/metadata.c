@@ -1,5 +1,5 @@
 /*
-** emit_metadata.c -- metadata.json, the bundle's human-readable summary.
+** metadata.c -- metadata.json, the bundle's human-readable summary.
 **
 ** Content (docs/spec/mlmodelc.md §5.3-5.8): one object in an array, with the
 ** model's metadata, its input/output/state schemas (those of the default
