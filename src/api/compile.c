@@ -40,8 +40,7 @@ static int check_model(const struct model *m, const char *path, struct mlcc_diag
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: no model in the specification (empty or truncated file?)",
 				 path);
-	if (m->kind == MODEL_OTHER &&
-	    (m->type_field == 500 || m->type_field == 403 || m->type_field == 303))
+	if (m->kind == MODEL_OTHER && model_is_neural_network(m->type_field))
 		return diag_fail(
 			d, MLCC_E_UNSUPPORTED,
 			"%s: %s (Model field %u): mlcc does not write espresso files, by "

@@ -246,7 +246,7 @@ int cd_parse(struct arena *a, const char *origin, const uint8_t *buf, size_t len
 	rd_string(&c, "truncated version");
 	if (!c.err && model_compiles_as_spec(out->type) && strcmp(out->variant, "spec") == 0)
 		return rd_spec(&c, out);
-	bool nn = out->type == 500 || out->type == 403 || out->type == 303;
+	bool nn = model_is_neural_network(out->type);
 	if (!c.err && !nn && out->type != 502 && out->type != 202 && out->type != 200 &&
 	    out->type != 201) {
 		c.pos = 0;

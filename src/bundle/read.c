@@ -261,7 +261,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		rc = weights_list_dir(wd, "weights", NULL, &b->weights, d);
 		free(wd);
-	} else if (cd.type == 500 || cd.type == 403 || cd.type == 303) {
+	} else if (model_is_neural_network(cd.type)) {
 		m = arena_alloc(a, sizeof *m);
 		if (!m)
 			return diag_fail(d, MLCC_E_NOMEM, "out of memory");

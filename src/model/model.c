@@ -42,6 +42,11 @@ bool model_compiles_as_spec(unsigned field)
 	return field == 400 || field == 610 || field == 2000 || field == 2002;
 }
 
+bool model_is_neural_network(unsigned field)
+{
+	return field == 500 || field == 403 || field == 303;
+}
+
 size_t model_spec_labels(const struct model *m, const char *const **strs, const int64_t **ints)
 {
 	const CoreML__Specification__StringVector *sv = NULL;

@@ -243,6 +243,11 @@ const char *model_type_description(unsigned field);
 ** visionFeaturePrint (2002) -- the ones the corpus or the shared docs show. */
 bool model_compiles_as_spec(unsigned field);
 
+/* True for the neural-network types, compiled by Apple into espresso files
+** (docs/spec/mlmodelc.md §1.3): neuralNetwork (500), its classifier (403)
+** and its regressor (303). */
+bool model_is_neural_network(unsigned field);
+
 /* Class labels a classic model declares (GLM classifier, NMS): strings, or
 ** int64 values when '*ints' is set; 0 labels when it declares none. */
 size_t model_spec_labels(const struct model *m, const char *const **strs, const int64_t **ints);
