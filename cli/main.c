@@ -2,7 +2,7 @@
 ** main.c -- the `mlcc` command.
 **
 **   mlcc compile IN OUTDIR [--coremlc-version V] [--mil-version M]
-**                [--link copy|reflink|hard|auto] [--quiet]
+**                [--link copy|reflink|hard|auto] [--quiet] [--json]
 **   mlcc decompile X.mlmodelc OUT.mlpackage|OUT.mlmodel
 **   mlcc assemble model.mil [--weights DIR] [--spec-version N]
 **                 [--description-from X] -o OUT.mlpackage
@@ -26,7 +26,7 @@
 
 static const char usage[] =
 	"usage: mlcc compile IN OUTDIR [--coremlc-version V] [--mil-version M]\n"
-	"                    [--link copy|reflink|hard|auto] [--quiet]\n"
+	"                    [--link copy|reflink|hard|auto] [--quiet] [--json]\n"
 	"       mlcc decompile X.mlmodelc OUT.mlpackage|OUT.mlmodel\n"
 	"       mlcc assemble model.mil [--weights DIR] [--spec-version N]\n"
 	"                     [--description-from X] -o OUT.mlpackage\n"
@@ -53,7 +53,9 @@ static void help(void)
 	       "                       reflink (clone or fail), hard (hard link, same\n"
 	       "                       file system; editing one file then changes the\n"
 	       "                       other), auto (clone, else copy)\n"
-	       "  --quiet              no progress line for large weight copies\n\n"
+	       "  --quiet              no progress line for large weight copies\n"
+	       "  --json               print the result as one line of JSON\n"
+	       "                       (docs/json-output.md), errors too\n\n"
 	       "decompile  Read a compiled bundle back into a package that compiles\n"
 	       "           to the same bundle.\n"
 	       "assemble   Turn a MIL text file into a package; inputs and outputs\n"
@@ -115,7 +117,8 @@ static int cmd_compile(int argc, char **argv)
 	struct cli_progress prog;
 	struct mlcc_diag d;
 	const char *pos[2];
-	int npos = 0, quiet = 0, rc;
+	int npos = 0, quiet = 0, json = 0, rc;
+	double start;
 
 	for (int i = 2; i < argc; i++) {
 		const char *v;
@@ -131,6 +134,8 @@ static int cmd_compile(int argc, char **argv)
 			o.link = (enum mlcc_link_mode)mode;
 		} else if (strcmp(argv[i], "--quiet") == 0)
 			quiet = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			return usage_error("unknown option or missing value: %s", argv[i]);
 		else if (npos < 2)
@@ -145,11 +150,22 @@ static int cmd_compile(int argc, char **argv)
 	cli_progress_init(&prog, "mlcc", quiet);
 	o.on_event = cli_on_event;
 	o.event_ctx = &prog;
+	start = cli_now();
 	rc = mlcc_compile(&o, &r, &d);
 	cli_progress_clear(&prog);
+	if (json) {
+		struct cli_json_compile j = {o.input, &r, rc, rc ? d.message : NULL,
+					     cli_now() - start};
+		if (cli_json_compile_line(stdout, &j) != 0 && rc == MLCC_OK) {
+			mlcc_compile_result_free(&r);
+			fprintf(stderr, "mlcc: error: cannot write the JSON result\n");
+			return 1;
+		}
+	}
 	if (rc != MLCC_OK)
 		return fail(&d, rc);
-	printf("%s\n", r.bundle);
+	if (!json)
+		printf("%s\n", r.bundle);
 	mlcc_compile_result_free(&r);
 	return 0;
 }
