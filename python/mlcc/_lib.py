@@ -167,9 +167,11 @@ def candidates():
     out.append(os.path.join(here, "libmlcc.so.0"))
     prog = shutil.which("mlcc")
     if prog:
-        prefix = os.path.dirname(os.path.dirname(os.path.realpath(prog)))
-        for libdir in ("lib", "lib64", "lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu"):
-            out.append(os.path.join(prefix, libdir, "libmlcc.so.0"))
+        # The prefix of the program as found on PATH, then of what it links to.
+        for p in dict.fromkeys([os.path.abspath(prog), os.path.realpath(prog)]):
+            prefix = os.path.dirname(os.path.dirname(p))
+            for libdir in ("lib", "lib64", "lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu"):
+                out.append(os.path.join(prefix, libdir, "libmlcc.so.0"))
     found = ctypes.util.find_library("mlcc")
     if found:
         out.append(found)
