@@ -46,4 +46,12 @@ int cli_json_compile_line(FILE *out, const struct cli_json_compile *c);
 /* A monotonic clock, in seconds. */
 double cli_now(void);
 
+/* `mlcc help COMMAND`: each command's subsection of man/mlcc.1 as plain
+** text, generated at build time (tools/man2help.sh); ends with NULLs. */
+struct cli_help {
+	const char *command;
+	const char *text;
+};
+extern const struct cli_help cli_help_pages[];
+
 #endif

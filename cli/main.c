@@ -9,6 +9,7 @@
 **   mlcc inspect X [--json]
 **   mlcc diff [--interface] A B
 **   mlcc version
+**   mlcc help [COMMAND]
 **   mlcc --help
 **
 ** Invoked as `coremlcompiler` or `coremlc` (a symlink to mlcc), it speaks
@@ -33,6 +34,7 @@ static const char usage[] =
 	"       mlcc inspect X [--json]\n"
 	"       mlcc diff [--interface] A B\n"
 	"       mlcc version [--list]\n"
+	"       mlcc help [COMMAND]\n"
 	"       mlcc --help\n";
 
 static void help(void)
@@ -66,6 +68,7 @@ static void help(void)
 	       "           stable form of docs/inspect-json.md).\n"
 	       "diff       Compare two models; exit 0 when equivalent, 1 when not.\n"
 	       "           --interface: only functions, inputs, outputs, states.\n\n"
+	       "mlcc help COMMAND: that command's part of the manual, mlcc(1).\n\n"
 	       "Known compiler stamps (coremlc / usual MIL component):\n");
 	for (size_t i = 0; mlcc_known_coremlc_version(i, &mil); i++)
 		printf("  %-11s %s\n", mlcc_known_coremlc_version(i, NULL), mil);
@@ -279,6 +282,17 @@ static int cmd_diff(int argc, char **argv)
 	return different ? 1 : 0;
 }
 
+/* `mlcc help COMMAND`: that command's part of the manual (man/mlcc.1). */
+static int help_command(const char *command)
+{
+	for (const struct cli_help *h = cli_help_pages; h->command; h++)
+		if (strcmp(h->command, command) == 0) {
+			fputs(h->text, stdout);
+			return 0;
+		}
+	return usage_error("no help for '%s' (mlcc help: every command)", command);
+}
+
 /* The name the program was invoked as (argv[0] without directories). */
 static const char *invoked_as(const char *argv0)
 {
@@ -314,6 +328,8 @@ int main(int argc, char **argv)
 		printf("mlcc %s\n", mlcc_version());
 		return 0;
 	}
+	if (strcmp(argv[1], "help") == 0 && argc == 3)
+		return help_command(argv[2]);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		help();
