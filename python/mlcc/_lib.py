@@ -2,7 +2,8 @@
 
 Only what the package calls is declared.  Structures mirror mlcc.h field by
 field: a change there must be made here too (tests/python checks the
-behaviour through every structure).
+behaviour through every structure).  Option structures may carry trailing
+fields newer than the library (always NULL), never fewer than it has.
 """
 
 import ctypes
@@ -41,6 +42,9 @@ class CompileOptions(ctypes.Structure):
         ("link", ctypes.c_int),
         ("on_event", EVENT_FN),
         ("event_ctx", ctypes.c_void_p),
+        # Trailing fields that are left NULL: a library whose struct is
+        # shorter never reads them; one whose struct has them reads NULL.
+        ("partial_info_plist", ctypes.c_char_p),
     ]
 
 
@@ -62,6 +66,8 @@ class AssembleOptions(ctypes.Structure):
         ("spec_version", ctypes.c_int),
         ("description_from", ctypes.c_char_p),
         ("output", ctypes.c_char_p),
+        ("on_event", EVENT_FN),  # trailing, left NULL (see CompileOptions)
+        ("event_ctx", ctypes.c_void_p),
     ]
 
 
