@@ -102,5 +102,27 @@ if command -v zsh >/dev/null 2>&1; then
 		autoload -Uz _mlcc; print -r -- \${_comps[mlcc]}-\${_comps[compile_models]}" 2>&1)
 	[ "$out" = "_mlcc-_mlcc" ] && ok "zsh: compinit binds _mlcc to mlcc and compile_models" ||
 		bad "zsh compinit: $out"
+	# zcheck NAME "LINE" WANT...: what zsh offers (tests/cli/zsh_complete.zsh), exactly.
+	zcheck() {
+		local name=$1 line=$2 got want
+		shift 2
+		got=$(zsh -f "$src/tests/cli/zsh_complete.zsh" "$src/completion" "$line" 2>&1 | tr '\n' ' ')
+		want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+		[[ $got == "$want" ]] && ok "zsh: $name" || bad "zsh: $name: got [$got] want [$want]"
+	}
+	if zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
+		zcheck "commands" "mlcc " compile decompile assemble inspect diff check run chat version help
+		zcheck "compile options" "mlcc compile --" --coremlc-version --mil-version --link --quiet --json
+		zcheck "--link=" "mlcc compile --link=" copy reflink hard auto
+		# shellcheck disable=SC2046
+		zcheck "--coremlc-version 35" "mlcc compile --coremlc-version 35" $(echo "$stamps" | grep '^35')
+		zcheck "compile: .mlmodel files and directories" "mlcc compile " a.mlpackage b.mlmodelc c.mlmodel sub
+		zcheck "run --input=NAME=: .npy" "mlcc run b.mlmodelc --input=x=" a.mlpackage b.mlmodelc d.npy sub
+		zcheck "check: .mil too" "mlcc check " a.mlpackage b.mlmodelc c.mlmodel e.mil sub
+		zcheck "compile_models parts" "compile_models " 1 2 3 monolithic all
+		zcheck "coremlcompiler commands" "coremlcompiler " compile version
+	else
+		echo "SKIPPED: zsh without zsh/zpty: no zsh completion runs"
+	fi
 fi
 finish
