@@ -282,15 +282,25 @@ static int cmd_diff(int argc, char **argv)
 	return different ? 1 : 0;
 }
 
-/* `mlcc help COMMAND`: that command's part of the manual (man/mlcc.1). */
-static int help_command(const char *command)
+/* The manual's part for 'command' (man/mlcc.1), or NULL. */
+static const char *help_page(const char *command)
 {
 	for (const struct cli_help *h = cli_help_pages; h->command; h++)
-		if (strcmp(h->command, command) == 0) {
-			fputs(h->text, stdout);
-			return 0;
-		}
-	return usage_error("no help for '%s' (mlcc help: every command)", command);
+		if (strcmp(h->command, command) == 0)
+			return h->text;
+	return NULL;
+}
+
+/* `mlcc help COMMAND` and `mlcc COMMAND --help`: that command's part of
+** the manual. */
+static int help_command(const char *command)
+{
+	const char *text = help_page(command);
+
+	if (!text)
+		return usage_error("no help for '%s' (mlcc help: every command)", command);
+	fputs(text, stdout);
+	return 0;
 }
 
 /* The name the program was invoked as (argv[0] without directories). */
@@ -310,6 +320,9 @@ int main(int argc, char **argv)
 		return coremlc_main(name, argc, argv);
 	if (argc < 2)
 		return usage_error("%s", "missing command");
+	if (argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) &&
+	    help_page(argv[1]))
+		return help_command(argv[1]);
 	if (strcmp(argv[1], "compile") == 0)
 		return cmd_compile(argc, argv);
 	if (strcmp(argv[1], "decompile") == 0)

@@ -57,6 +57,11 @@ for c in $("$mlcc" --help | sed -n 's/^\(usage:\)\{0,1\} *mlcc \([a-z]*\).*/\2/p
 	fi
 done
 
+"$mlcc" help compile >"$work/a"
+"$mlcc" compile --help >"$work/b"
+[ $? = 0 ] && cmp -s "$work/a" "$work/b" && ok "mlcc compile --help = mlcc help compile" ||
+	bad "compile --help: $(head -3 "$work/b")"
+
 "$mlcc" help nosuch >"$work/out" 2>"$work/err"
 [ $? = 2 ] && [ "$(head -1 "$work/err")" = "mlcc: no help for 'nosuch' (mlcc help: every command)" ] &&
 	ok "help of an unknown command: exit 2" || bad "help nosuch: $(cat "$work/err")"
