@@ -66,6 +66,13 @@ done
 [ $? = 2 ] && [ "$(head -1 "$work/err")" = "mlcc: no help for 'nosuch' (mlcc help: every command)" ] &&
 	ok "help of an unknown command: exit 2" || bad "help nosuch: $(cat "$work/err")"
 
+# mlcc.3 has a synopsis line for every function of the public header.
+api=$(grep -o 'MLCC_API[^(]*mlcc_[a-z0-9_]*(' "$src/include/mlcc.h" | grep -o 'mlcc_[a-z0-9_]*($' |
+	tr -d '(' | sort -u)
+undocumented=$(for f in $api; do grep -q "^\.Fn $f " "$src/man/mlcc.3" || echo "$f"; done)
+[ -n "$api" ] && [ -z "$undocumented" ] && ok "mlcc.3: all $(echo "$api" | wc -l) functions of mlcc.h" ||
+	bad "mlcc.3 lacks: $(echo $undocumented)"
+
 if command -v mandoc >/dev/null 2>&1; then
 	for p in "$src"/man/*.[13]; do
 		mandoc -T lint -W warning "$p" >"$work/lint" 2>&1 && ok "mandoc -T lint $(basename "$p")" ||
