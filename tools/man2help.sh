@@ -14,7 +14,8 @@ trap 'rm -f "$tmp" "$tmp.txt"' EXIT
 if command -v mandoc >/dev/null 2>&1; then
 	mandoc -T ascii -O width=78 "$man" >"$tmp.txt"
 elif command -v groff >/dev/null 2>&1; then
-	GROFF_NO_SGR=1 groff -mdoc -Tascii -rLL=78n "$man" >"$tmp.txt"
+	# No hyphenation (mandoc does none): .nh, and no .hy to turn it back on.
+	{ printf '.nh\n.rm hy\n'; cat "$man"; } | GROFF_NO_SGR=1 groff -mdoc -Tascii -rLL=78n >"$tmp.txt"
 else
 	echo "man2help: needs mandoc (apt-get install mandoc) or groff" >&2
 	exit 1
