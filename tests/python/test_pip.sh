@@ -42,20 +42,7 @@ print(mlcc.__file__.startswith(sys.prefix), mlcc.compile(sys.argv[1], sys.argv[2
 [ "$got" = "True $work/out1/tiny.mlmodelc" ] && ok "installed package compiles (MLCC_LIBRARY)" ||
 	bad "installed: $got"
 
-# Bundled: a wheel with the library inside; no MLCC_LIBRARY, nothing on PATH.
-"$vpy" -m pip uninstall -y mlcc >/dev/null 2>&1
-MLCC_BUNDLE_LIBRARY=$lib "$vpy" -m pip install --no-index --no-cache-dir "$work/src" >"$work/pip.log" 2>&1 ||
-	bad "pip install (bundled): $(tail -3 "$work/pip.log")"
-got=$(env -u MLCC_LIBRARY PATH=/usr/bin:/bin "$vpy" -c '
-import mlcc, os, sys
-print(mlcc.library_path() == os.path.join(os.path.dirname(mlcc.__file__), "libmlcc.so.0"),
-      mlcc.compile(sys.argv[1], sys.argv[2]))' "$work/tiny.mlpackage" "$work/out2" 2>&1)
-[ "$got" = "True $work/out2/tiny.mlmodelc" ] && ok "bundled library found beside the package" ||
-	bad "bundled: $got"
-
 # An installed prefix (make install PREFIX=P): P/bin/mlcc on PATH, P/lib/libmlcc.so.0.
-"$vpy" -m pip uninstall -y mlcc >/dev/null 2>&1
-"$vpy" -m pip install --no-index --no-cache-dir "$work/src" >/dev/null 2>&1
 mkdir -p "$work/p/bin" "$work/p/lib"
 ln -s "$mlcc" "$work/p/bin/mlcc"
 ln -s "$lib" "$work/p/lib/libmlcc.so.0"
@@ -72,4 +59,14 @@ except mlcc.Error as e:
     print(e.status, e.message)' 2>&1)
 [ "$got" = "1 libmlcc not found; set MLCC_LIBRARY to its path. Tried: $work/none.so (absent)" ] &&
 	ok "a missing library is an mlcc.Error naming what was tried" || bad "missing library: $got"
+# Bundled: a wheel with the library inside; no MLCC_LIBRARY, nothing on PATH.
+MLCC_BUNDLE_LIBRARY=$lib "$vpy" -m pip install --no-index --no-cache-dir --force-reinstall "$work/src" >"$work/pip.log" 2>&1 ||
+	bad "pip install (bundled): $(tail -3 "$work/pip.log")"
+got=$(env -u MLCC_LIBRARY PATH=/usr/bin:/bin "$vpy" -c '
+import mlcc, os, sys
+print(mlcc.library_path() == os.path.join(os.path.dirname(mlcc.__file__), "libmlcc.so.0"),
+      mlcc.compile(sys.argv[1], sys.argv[2]))' "$work/tiny.mlpackage" "$work/out2" 2>&1)
+[ "$got" = "True $work/out2/tiny.mlmodelc" ] && ok "bundled library found beside the package" ||
+	bad "bundled: $got"
+
 finish
