@@ -117,32 +117,44 @@ def known_coremlc_versions():
 
 class _Warnings:
     """Collects the library's warning events (they may arrive on another
-    thread) and re-issues them as Python warnings after the call."""
+    thread) and re-issues them as Python warnings after the call; passes
+    progress events to 'progress' (subject, done, total) when given."""
 
-    def __init__(self):
+    def __init__(self, progress=None):
         self.messages = []
+        self.progress = progress
+        self.error = None
         self.fn = _lib.EVENT_FN(self._on_event)
 
     def _on_event(self, _ctx, ev):
-        if ev.contents.kind == _lib.EVENT_WARNING and ev.contents.message:
-            self.messages.append(ev.contents.message.decode("utf-8", "replace"))
+        e = ev.contents
+        if e.kind == _lib.EVENT_WARNING and e.message:
+            self.messages.append(e.message.decode("utf-8", "replace"))
+        elif e.kind == _lib.EVENT_PROGRESS and self.progress is not None and self.error is None:
+            try:
+                self.progress(os.fsdecode(e.subject or b""), e.done, e.total)
+            except BaseException as exc:  # re-raised after the call: C cannot unwind
+                self.error = exc
 
     def emit(self):
         for m in self.messages:
             warnings.warn(m, RuntimeWarning, stacklevel=3)
 
 
-def compile(src, out_dir, coremlc_version=None, link="copy", mil_version=None):
+def compile(src, out_dir, coremlc_version=None, link="copy", mil_version=None, progress=None):
     """Compile 'src' (an .mlpackage directory or .mlmodel file) into
     'out_dir'/<stem>.mlmodelc, byte-identical to Apple's coremlcompiler;
     returns the bundle's path.  'coremlc_version' picks the compiler stamp
     (None: the newest known, see known_coremlc_versions()); 'link' is how
-    weight files reach the bundle: "copy", "reflink", "hard" or "auto"."""
+    weight files reach the bundle: "copy", "reflink", "hard" or "auto".
+    'progress', if given, is called as progress(file, done, total) while
+    weight files are copied (from the copying thread); an exception it
+    raises is raised again when the compile returns."""
     lib = _library().lib
     mode = lib.mlcc_link_mode_parse(str(link).encode())
     if mode < 0:
         raise Error(E_USAGE, f"link must be copy, reflink, hard or auto, not '{link}'")
-    w = _Warnings()
+    w = _Warnings(progress)
     o = _lib.CompileOptions(
         _path(src, "src"), _path(out_dir, "out_dir"), _opt(coremlc_version), _opt(mil_version),
         mode, w.fn, None,
@@ -156,6 +168,8 @@ def compile(src, out_dir, coremlc_version=None, link="copy", mil_version=None):
     finally:
         lib.mlcc_compile_result_free(ctypes.byref(r))
     w.emit()
+    if w.error is not None:
+        raise w.error
     return bundle
 
 

@@ -30,6 +30,7 @@ class Event(ctypes.Structure):
 
 
 EVENT_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(Event))
+EVENT_PROGRESS = 1
 EVENT_WARNING = 2
 
 

@@ -5,6 +5,7 @@ coremltools objects.  Run by tests/python/run.sh."""
 import importlib.util
 import os
 import shutil
+import subprocess
 import sys
 import unittest
 import warnings
@@ -54,6 +55,23 @@ class Api(unittest.TestCase):
         for name in ("model.mil", "coremldata.bin"):
             with open(os.path.join(bundle, name), "rb") as a, open(os.path.join(cli, "add.mlmodelc", name), "rb") as b:
                 self.assertEqual(a.read(), b.read(), name)
+
+    def test_progress_of_weight_copies(self):
+        pkg = self.s.join("w.mlpackage")
+        self.assertEqual(subprocess.call([os.environ["MLCC_MKPKG"], pkg]), 0)
+        events = []
+        mlcc.compile(pkg, self.s.join("out"), progress=lambda *e: events.append(e))
+        self.assertEqual(events, [("weight.bin", 0, 144), ("weight.bin", 144, 144)])
+
+    def test_progress_exception_is_raised_after_the_compile(self):
+        pkg = self.s.join("w.mlpackage")
+        self.assertEqual(subprocess.call([os.environ["MLCC_MKPKG"], pkg]), 0)
+
+        def stop(*_):
+            raise KeyboardInterrupt("stop")
+
+        with self.assertRaises(KeyboardInterrupt):
+            mlcc.compile(pkg, self.s.join("out"), progress=stop)
 
     def test_inspect_dict(self):
         info = mlcc.inspect(self.pkg)
