@@ -50,6 +50,18 @@ done
 dpkg-deb -f "$work/deb/libmlcc-dev_${version}_$arch.deb" Depends | grep -q "libmlcc0 (= $version)" &&
 	ok "libmlcc-dev depends on libmlcc0 (= $version)" || bad "libmlcc-dev Depends"
 
+# Installable: apt resolves every dependency of the three (a simulation; nothing is installed).
+if command -v apt-get >/dev/null 2>&1; then
+	(cd "$work/deb" && apt-get install -s "./mlcc_${version}_$arch.deb" "./libmlcc0_${version}_$arch.deb" \
+		"./libmlcc-dev_${version}_$arch.deb") >"$work/apt" 2>&1
+	rc=$?
+	# (already installed here in this version: apt says so instead of Inst)
+	n=$(grep -c '^Inst \(mlcc\|libmlcc0\|libmlcc-dev\) \|^\(mlcc\|libmlcc0\|libmlcc-dev\) is already the newest' "$work/apt")
+	[ $rc = 0 ] && [ "$n" = 3 ] &&
+		ok "apt-get install -s: the three packages are installable" ||
+		bad "apt-get install -s (exit $rc): $(tail -5 "$work/apt")"
+fi
+
 # Run what was unpacked.
 lib=$root/usr/lib/$multi
 readelf -d "$lib/libmlcc.so.0" | grep -q 'SONAME.*\[libmlcc\.so\.0\]' && ok "SONAME libmlcc.so.0" || bad "SONAME"
