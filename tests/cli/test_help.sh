@@ -15,10 +15,11 @@ man_opts() {
 	awk -v c="$1" '/^\.S[sh] / { on = ($0 == ".Ss " c) ; next } on && /^\.It / { print }' "$page" |
 		grep -o 'Fl -*[a-z][a-z-]*' | sed 's/^Fl /-/' | sort -u
 }
-# Options `mlcc help CMD` shows: at the start of its option lines, or after ", ".
+# Options `mlcc help CMD` shows: its option lines (a list item: after a
+# blank line, starting with '-'), at their start or after ", ".
 help_opts() {
-	"$mlcc" help "$1" | grep '^  -' | grep -oE -- '(^  |, )-{1,2}[a-z][a-z-]*' | sed 's/^[ ,]*//' |
-		sort -u
+	"$mlcc" help "$1" | awk '/^  -/ && prev == "" { print } { prev = $0 }' |
+		grep -oE -- '(^  |, )-{1,2}[a-z][a-z-]*' | sed 's/^[ ,]*//' | sort -u
 }
 # Options of CMD in the program's usage (mlcc --help), continuation lines included.
 usage_opts() {
