@@ -2,8 +2,9 @@
 # test_completion.sh MLCC MKPKG -- completion/mlcc.bash in bash: the
 # completion function called with COMP_WORDS as bash splits them (at
 # blanks and at '='), COMPREPLY checked exactly (sorted), in a directory
-# of every file kind.  completion/_mlcc: zsh parses and loads it (when zsh
-# is present).
+# of every file kind.  When zsh (with zsh/zpty) is present: zsh's
+# completion with completion/_mlcc, and a real interactive bash, each
+# driven in a pseudo-terminal (zsh_complete.zsh, bash_complete.zsh).
 if [ -z "${BASH_VERSION:-}" ]; then
 	command -v bash >/dev/null 2>&1 || { echo "SKIPPED: no bash"; exit 77; }
 	exec bash "$0" "$@"
@@ -106,10 +107,12 @@ if command -v zsh >/dev/null 2>&1; then
 	zcheck() {
 		local name=$1 line=$2 got want
 		shift 2
-		got=$(zsh -f "$src/tests/cli/zsh_complete.zsh" "$src/completion" "$line" 2>&1 | tr '\n' ' ')
+		got=$($to zsh -f "$src/tests/cli/zsh_complete.zsh" "$src/completion" "$line" 2>&1 | tr '\n' ' ')
 		want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
 		[[ $got == "$want" ]] && ok "zsh: $name" || bad "zsh: $name: got [$got] want [$want]"
 	}
+	to=
+	command -v timeout >/dev/null 2>&1 && to="timeout 30"
 	if zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
 		zcheck "commands" "mlcc " compile decompile assemble inspect diff check run chat version help
 		zcheck "compile options" "mlcc compile --" --coremlc-version --mil-version --link --quiet --json
@@ -121,6 +124,17 @@ if command -v zsh >/dev/null 2>&1; then
 		zcheck "check: .mil too" "mlcc check " a.mlpackage b.mlmodelc c.mlmodel e.mil sub
 		zcheck "compile_models parts" "compile_models " 1 2 3 monolithic all
 		zcheck "coremlcompiler commands" "coremlcompiler " compile version
+		# bcheck NAME "LINE" "WANT": an interactive bash's line after LINE + Tab.
+		bcheck() {
+			local got
+			got=$($to zsh -f "$src/tests/cli/bash_complete.zsh" "$src/completion/mlcc.bash" "$2" 2>&1)
+			[[ $got == "LINE:$3" ]] && ok "real bash: $1" || bad "real bash: $1: got [$got] want [LINE:$3]"
+		}
+		bcheck "--link=h" "mlcc compile --link=h" "mlcc compile --link=hard "
+		bcheck "--input NAME=d" "mlcc run b.mlmodelc --input x=d" "mlcc run b.mlmodelc --input x=d.npy "
+		bcheck "a directory gets its /" "mlcc inspect su" "mlcc inspect sub/"
+		bcheck "a stamp" "mlcc compile --coremlc-version 3520" "mlcc compile --coremlc-version 3520.5.1 "
+		bcheck "compile_models part" "compile_models mono" "compile_models monolithic "
 	else
 		echo "SKIPPED: zsh without zsh/zpty: no zsh completion runs"
 	fi

@@ -12,7 +12,7 @@ zpty -w z "zstyle ':completion:*' menu no; print READY"
 zpty -r z x '*READY*'
 zpty -r z x '*READY*'
 zpty -w -n z "$line"$'\t'
-sleep 0.3 # let the completion run before the next keys arrive
+sleep 0.5 # let the completion run before the next keys arrive
 zpty -w z $'\C-u'"print DONE"
 out=
 while zpty -r z chunk; do
