@@ -11,6 +11,8 @@
 #   make install  mlcc, compile_models, coremlcompiler/coremlc symlinks
 #   make install-shims   also the xcrun shim (PREFIX/libexec/mlcc/shims)
 #   make fuzz     libFuzzer targets for every parser (FUZZ_SECONDS=N each)
+#   make deb      Debian packages mlcc, libmlcc0, libmlcc-dev in build-deb/
+#                 (dpkg-buildpackage on a copy of the tree; tools/make-deb.sh)
 #   make clean    remove the build directories
 
 BUILD      ?= build
@@ -23,10 +25,11 @@ MAKEFLAGS += --no-print-directory
 
 PREFIX     ?= /usr/local
 
+DEB_BUILD    ?= build-deb
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build deps test test-valgrind demo bench clean install install-shims fuzz
+.PHONY: all build deps test test-valgrind demo bench clean install install-shims fuzz deb
 
 all: build
 
@@ -75,5 +78,10 @@ install-shims: install
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX) --component shims
 	@echo "shims: PATH=$(PREFIX)/libexec/mlcc/shims:\$$PATH xcrun coremlcompiler ..."
 
+# Debian packages (tools/make-deb.sh; debhelper and dpkg-dev needed).
+deb:
+	@tools/deps.sh deb
+	@tools/make-deb.sh $(DEB_BUILD)
+
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) $(VG_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(VG_BUILD) $(FUZZ_BUILD) $(DEB_BUILD)

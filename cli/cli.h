@@ -5,6 +5,8 @@
 #ifndef MLCC_CLI_H
 #define MLCC_CLI_H
 
+#include <stdio.h>
+
 #include "mlcc.h"
 
 /* Apple's coremlcompiler argv (coremlc.c); 'tool' is the name it was
@@ -28,5 +30,28 @@ void cli_on_event(void *ctx, const struct mlcc_event *ev);
 
 /* Remove a progress line from the screen, if one is shown. */
 void cli_progress_clear(struct cli_progress *p);
+
+/* One model's outcome for `--json` (json.c, docs/json-output.md). */
+struct cli_json_compile {
+	const char *input;
+	const struct mlcc_compile_result *result; /* read when status is MLCC_OK */
+	int status;				  /* MLCC_OK or the failure */
+	const char *message;			  /* the error, or NULL */
+	double seconds;
+};
+
+/* Write 'c' as one line of JSON on 'out' and flush; -1 if that fails. */
+int cli_json_compile_line(FILE *out, const struct cli_json_compile *c);
+
+/* A monotonic clock, in seconds. */
+double cli_now(void);
+
+/* `mlcc help COMMAND`: each command's subsection of man/mlcc.1 as plain
+** text, generated at build time (tools/man2help.sh); ends with NULLs. */
+struct cli_help {
+	const char *command;
+	const char *text;
+};
+extern const struct cli_help cli_help_pages[];
 
 #endif

@@ -4,6 +4,7 @@
 **   compile_models PART [--lut BITS[,GROUP]] [--chunk N] [--prefix P]
 **                  [--input DIR] [--output DIR] [--recursive]
 **                  [--force-mlprogram] [--split-rotate] [-j N] [--quiet]
+**                  [--json]
 **
 ** The contract is ANEMLL's (docs/spec/anemll.md §1): the same
 ** arguments (argparse style: --opt VALUE, --opt=VALUE, unambiguous
@@ -43,7 +44,7 @@ static const char usage_line[] =
 	"                      [--input INPUT] [--output OUTPUT] [--recursive]\n"
 	"                      [--force-mlprogram] [--split-rotate] [-j N] [--quiet]\n"
 	"                      [--coremlc-version V] [--mil-version M]\n"
-	"                      [--link copy|reflink|hard|auto]\n"
+	"                      [--link copy|reflink|hard|auto] [--json]\n"
 	"                      part\n";
 
 struct options {
@@ -54,7 +55,7 @@ struct options {
 	const char *prefix;
 	const char *input;
 	const char *output;
-	bool recursive, force_mlprogram, split_rotate, quiet;
+	bool recursive, force_mlprogram, split_rotate, quiet, json;
 	long jobs;
 	const char *coremlc, *mil;
 	enum mlcc_link_mode link;
@@ -66,7 +67,13 @@ struct job {
 	int status; /* MLCC_OK or the failure */
 	char message[1024];
 	bool done;
+	double seconds;			   /* how long its compile took */
+	struct mlcc_compile_result result; /* under --json: what it did */
 };
+
+/* Under --json: where the JSON lines go (the real stdout, while ANEMLL's
+** report lines are sent to stderr); NULL otherwise. */
+static FILE *json_out;
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -103,7 +110,9 @@ static void help(void)
 	      "  --coremlc-version V, --mil-version M\n"
 	      "                        compiler stamp (see `mlcc --help`)\n"
 	      "  --link MODE           how weights reach the bundles: copy (default),\n"
-	      "                        reflink, hard or auto (see `mlcc --help`)\n\n"
+	      "                        reflink, hard or auto (see `mlcc --help`)\n"
+	      "  --json                one line of JSON per package on stdout\n"
+	      "                        (docs/json-output.md); the report goes to stderr\n\n"
 	      "Exit status: 0 when every requested package compiled, 1 when one is\n"
 	      "missing or fails to compile, 2 for usage errors.\n",
 	      stdout);
@@ -126,6 +135,7 @@ enum opt_id {
 	O_COREMLC,
 	O_MIL,
 	O_LINK,
+	O_JSON,
 	O_COUNT
 };
 
@@ -144,7 +154,7 @@ static const struct {
 	{"--quiet", O_QUIET, false},     {"--help", O_HELP, false},
 	{"--coremlc-version", O_COREMLC, true},
 	{"--mil-version", O_MIL, true},
-	{"--link", O_LINK, true},
+	{"--link", O_LINK, true},        {"--json", O_JSON, false},
 };
 /* clang-format on */
 
@@ -237,6 +247,7 @@ static int set_flag(struct options *o, enum opt_id id)
 	case O_FORCE: o->force_mlprogram = true; break;
 	case O_SPLIT: o->split_rotate = true; break;
 	case O_QUIET: o->quiet = true; break;
+	case O_JSON: o->json = true; break;
 	case O_HELP: help(); exit(0);
 	default: break;
 	}
@@ -367,6 +378,12 @@ static bool want(const struct options *o, struct list *jobs, const char *name,
 	printf("%s%s\n", error_line, p ? p : name);
 	if (tried)
 		printf("  tried: %s\n", tried);
+	if (json_out) {
+		char msg[2 * PATH_MAX];
+		struct cli_json_compile j = {p ? p : name, NULL, MLCC_E_IO, msg, 0};
+		snprintf(msg, sizeof msg, "%s%s", error_line + strlen("Error: "), p ? p : name);
+		cli_json_compile_line(json_out, &j);
+	}
 	free(p);
 	jobs->missing++;
 	return false;
@@ -530,6 +547,22 @@ static int select_jobs(const struct options *o, struct list *jobs)
 	return 2;
 }
 
+/* --json: stdout carries only the JSON lines, so the report lines that
+** ANEMLL prints on stdout are moved to stderr (fd 1 becomes a copy of fd
+** 2; the JSON goes to a duplicate of the original stdout).  Exits on
+** failure: without it the output would be unusable. */
+static void json_begin(void)
+{
+	int fd = dup(STDOUT_FILENO);
+
+	fflush(stdout);
+	json_out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!json_out || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		fprintf(stderr, PROG ": cannot set up --json output\n");
+		exit(1);
+	}
+}
+
 /* ---- compiling, in parallel, reporting in order -------------------------- */
 
 struct pool {
@@ -555,7 +588,9 @@ static void compile_one(const struct options *o, struct job *j)
 	cli_progress_init(&prog, "compile_models", o->quiet || o->jobs > 1);
 	co.on_event = cli_on_event;
 	co.event_ctx = &prog;
-	j->status = mlcc_compile(&co, NULL, &d);
+	j->seconds = cli_now();
+	j->status = mlcc_compile(&co, o->json ? &j->result : NULL, &d);
+	j->seconds = cli_now() - j->seconds;
 	cli_progress_clear(&prog);
 	if (j->status)
 		snprintf(j->message, sizeof j->message, "%s", d.message);
@@ -594,6 +629,11 @@ static void report(const struct options *o, const struct job *j)
 		printf("Compilation failed with error:\n%s\n", j->message);
 	}
 	fflush(stdout);
+	if (json_out) {
+		struct cli_json_compile c = {j->path, &j->result, j->status,
+					     j->status ? j->message : NULL, j->seconds};
+		cli_json_compile_line(json_out, &c);
+	}
 }
 
 /* Compile every job with up to o->jobs threads; returns the failures. */
@@ -626,6 +666,7 @@ static size_t run(const struct options *o, struct list *paths)
 			pthread_cond_wait(&p.done, &p.lock);
 		pthread_mutex_unlock(&p.lock);
 		report(o, &p.jobs[i]);
+		mlcc_compile_result_free(&p.jobs[i].result);
 		failed += p.jobs[i].status != MLCC_OK;
 	}
 	for (size_t i = 0; i < started; i++)
@@ -645,6 +686,8 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc;
 	json_object_seed(0); /* before threads: jansson's hash seed */
+	if (o.json)
+		json_begin();
 	rc = select_jobs(&o, &jobs);
 	if (rc == 2 || (rc && strcmp(o.part, "all") == 0)) {
 		for (size_t i = 0; i < jobs.n; i++)
@@ -662,5 +705,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < jobs.n; i++)
 		free(jobs.v[i]);
 	free(jobs.v);
+	if (json_out && fclose(json_out) != 0)
+		return 1;
 	return failed || rc ? 1 : 0;
 }

@@ -2,13 +2,14 @@
 ** main.c -- the `mlcc` command.
 **
 **   mlcc compile IN OUTDIR [--coremlc-version V] [--mil-version M]
-**                [--link copy|reflink|hard|auto] [--quiet]
+**                [--link copy|reflink|hard|auto] [--quiet] [--json]
 **   mlcc decompile X.mlmodelc OUT.mlpackage|OUT.mlmodel
 **   mlcc assemble model.mil [--weights DIR] [--spec-version N]
 **                 [--description-from X] -o OUT.mlpackage
 **   mlcc inspect X [--json]
 **   mlcc diff [--interface] A B
 **   mlcc version
+**   mlcc help [COMMAND]
 **   mlcc --help
 **
 ** Invoked as `coremlcompiler` or `coremlc` (a symlink to mlcc), it speaks
@@ -26,13 +27,14 @@
 
 static const char usage[] =
 	"usage: mlcc compile IN OUTDIR [--coremlc-version V] [--mil-version M]\n"
-	"                    [--link copy|reflink|hard|auto] [--quiet]\n"
+	"                    [--link copy|reflink|hard|auto] [--quiet] [--json]\n"
 	"       mlcc decompile X.mlmodelc OUT.mlpackage|OUT.mlmodel\n"
 	"       mlcc assemble model.mil [--weights DIR] [--spec-version N]\n"
 	"                     [--description-from X] -o OUT.mlpackage\n"
 	"       mlcc inspect X [--json]\n"
 	"       mlcc diff [--interface] A B\n"
 	"       mlcc version [--list]\n"
+	"       mlcc help [COMMAND]\n"
 	"       mlcc --help\n";
 
 static void help(void)
@@ -53,7 +55,9 @@ static void help(void)
 	       "                       reflink (clone or fail), hard (hard link, same\n"
 	       "                       file system; editing one file then changes the\n"
 	       "                       other), auto (clone, else copy)\n"
-	       "  --quiet              no progress line for large weight copies\n\n"
+	       "  --quiet              no progress line for large weight copies\n"
+	       "  --json               print the result as one line of JSON\n"
+	       "                       (docs/json-output.md), errors too\n\n"
 	       "decompile  Read a compiled bundle back into a package that compiles\n"
 	       "           to the same bundle.\n"
 	       "assemble   Turn a MIL text file into a package; inputs and outputs\n"
@@ -64,6 +68,7 @@ static void help(void)
 	       "           stable form of docs/inspect-json.md).\n"
 	       "diff       Compare two models; exit 0 when equivalent, 1 when not.\n"
 	       "           --interface: only functions, inputs, outputs, states.\n\n"
+	       "mlcc help COMMAND: that command's part of the manual, mlcc(1).\n\n"
 	       "Known compiler stamps (coremlc / usual MIL component):\n");
 	for (size_t i = 0; mlcc_known_coremlc_version(i, &mil); i++)
 		printf("  %-11s %s\n", mlcc_known_coremlc_version(i, NULL), mil);
@@ -115,7 +120,8 @@ static int cmd_compile(int argc, char **argv)
 	struct cli_progress prog;
 	struct mlcc_diag d;
 	const char *pos[2];
-	int npos = 0, quiet = 0, rc;
+	int npos = 0, quiet = 0, json = 0, rc;
+	double start;
 
 	for (int i = 2; i < argc; i++) {
 		const char *v;
@@ -131,6 +137,8 @@ static int cmd_compile(int argc, char **argv)
 			o.link = (enum mlcc_link_mode)mode;
 		} else if (strcmp(argv[i], "--quiet") == 0)
 			quiet = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			return usage_error("unknown option or missing value: %s", argv[i]);
 		else if (npos < 2)
@@ -145,11 +153,22 @@ static int cmd_compile(int argc, char **argv)
 	cli_progress_init(&prog, "mlcc", quiet);
 	o.on_event = cli_on_event;
 	o.event_ctx = &prog;
+	start = cli_now();
 	rc = mlcc_compile(&o, &r, &d);
 	cli_progress_clear(&prog);
+	if (json) {
+		struct cli_json_compile j = {o.input, &r, rc, rc ? d.message : NULL,
+					     cli_now() - start};
+		if (cli_json_compile_line(stdout, &j) != 0 && rc == MLCC_OK) {
+			mlcc_compile_result_free(&r);
+			fprintf(stderr, "mlcc: error: cannot write the JSON result\n");
+			return 1;
+		}
+	}
 	if (rc != MLCC_OK)
 		return fail(&d, rc);
-	printf("%s\n", r.bundle);
+	if (!json)
+		printf("%s\n", r.bundle);
 	mlcc_compile_result_free(&r);
 	return 0;
 }
@@ -263,6 +282,27 @@ static int cmd_diff(int argc, char **argv)
 	return different ? 1 : 0;
 }
 
+/* The manual's part for 'command' (man/mlcc.1), or NULL. */
+static const char *help_page(const char *command)
+{
+	for (const struct cli_help *h = cli_help_pages; h->command; h++)
+		if (strcmp(h->command, command) == 0)
+			return h->text;
+	return NULL;
+}
+
+/* `mlcc help COMMAND` and `mlcc COMMAND --help`: that command's part of
+** the manual. */
+static int help_command(const char *command)
+{
+	const char *text = help_page(command);
+
+	if (!text)
+		return usage_error("no help for '%s' (mlcc help: every command)", command);
+	fputs(text, stdout);
+	return 0;
+}
+
 /* The name the program was invoked as (argv[0] without directories). */
 static const char *invoked_as(const char *argv0)
 {
@@ -280,6 +320,9 @@ int main(int argc, char **argv)
 		return coremlc_main(name, argc, argv);
 	if (argc < 2)
 		return usage_error("%s", "missing command");
+	if (argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) &&
+	    help_page(argv[1]))
+		return help_command(argv[1]);
 	if (strcmp(argv[1], "compile") == 0)
 		return cmd_compile(argc, argv);
 	if (strcmp(argv[1], "decompile") == 0)
@@ -298,6 +341,8 @@ int main(int argc, char **argv)
 		printf("mlcc %s\n", mlcc_version());
 		return 0;
 	}
+	if (strcmp(argv[1], "help") == 0 && argc == 3)
+		return help_command(argv[2]);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		help();

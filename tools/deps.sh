@@ -3,7 +3,7 @@
 #
 # As root, missing packages are installed with apt-get; otherwise the exact
 # apt-get line is printed and the script fails.  Used by the Makefile before
-# every build.
+# every build; `tools/deps.sh deb` also wants what `make deb` needs.
 set -eu
 
 # package:file-or-command that proves it is installed
@@ -16,8 +16,14 @@ protobuf-c-compiler:cmd:protoc-c
 libprotobuf-c-dev:pc:libprotobuf-c
 libjansson-dev:pc:jansson
 nettle-dev:pc:nettle
+mandoc:cmd:mandoc
 clang-format:cmd:clang-format
 "
+
+# `make deb` only: the Debian packaging tools.
+if [ "${1:-}" = deb ]; then
+	NEEDS="$NEEDS debhelper:cmd:dh dpkg-dev:cmd:dpkg-buildpackage"
+fi
 
 missing=""
 for spec in $NEEDS; do

@@ -15,7 +15,10 @@ prefix=/opt/mlcc-test
 DESTDIR=$work/dest cmake --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1 &&
 	ok "cmake --install with DESTDIR" || bad "install: $(tail -3 "$work/install.log")"
 root=$work/dest$prefix
-for f in lib/libmlcc.so.0 lib/libmlcc.a include/mlcc.h lib/pkgconfig/mlcc.pc bin/mlcc; do
+for f in lib/libmlcc.so.0 lib/libmlcc.a include/mlcc.h lib/pkgconfig/mlcc.pc bin/mlcc \
+	share/man/man1/mlcc.1 share/man/man1/compile_models.1 share/man/man3/mlcc.3 \
+	share/bash-completion/completions/mlcc share/bash-completion/completions/compile_models \
+	share/zsh/vendor-completions/_mlcc; do
 	[ -e "$root/$f" ] && ok "installed $f" || bad "missing $f"
 done
 readelf -d "$root/lib/libmlcc.so" | grep -q 'SONAME.*\[libmlcc\.so\.0\]' &&
