@@ -8,6 +8,7 @@
 **                 [--description-from X] -o OUT.mlpackage
 **   mlcc inspect X [--json]
 **   mlcc diff [--interface] A B
+**   mlcc chat --meta meta.yaml --prompt TEXT | --tokens 1,2,3 ... (chat.c)
 **   mlcc version
 **   mlcc --help
 **
@@ -32,6 +33,8 @@ static const char usage[] =
 	"                     [--description-from X] -o OUT.mlpackage\n"
 	"       mlcc inspect X [--json]\n"
 	"       mlcc diff [--interface] A B\n"
+	"       mlcc chat --meta meta.yaml | --embed E --ffn F [--pf P] --lmhead L\n"
+	"                 (--prompt TEXT [--tokenizer DIR] | --tokens 1,2,3) [options]\n"
 	"       mlcc version [--list]\n"
 	"       mlcc --help\n";
 
@@ -63,7 +66,9 @@ static void help(void)
 	       "inspect    Describe a package, .mlmodel or bundle (--json: the\n"
 	       "           stable form of docs/inspect-json.md).\n"
 	       "diff       Compare two models; exit 0 when equivalent, 1 when not.\n"
-	       "           --interface: only functions, inputs, outputs, states.\n\n"
+	       "           --interface: only functions, inputs, outputs, states.\n"
+	       "chat       Generate with an ANEMLL model on the CPU (docs/CHAT.md;\n"
+	       "           `mlcc chat` alone lists its options).\n\n"
 	       "Known compiler stamps (coremlc / usual MIL component):\n");
 	for (size_t i = 0; mlcc_known_coremlc_version(i, &mil); i++)
 		printf("  %-11s %s\n", mlcc_known_coremlc_version(i, NULL), mil);
@@ -290,6 +295,8 @@ int main(int argc, char **argv)
 		return cmd_inspect(argc, argv);
 	if (strcmp(argv[1], "diff") == 0)
 		return cmd_diff(argc, argv);
+	if (strcmp(argv[1], "chat") == 0)
+		return chat_main(argc, argv);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		if (argc == 3 && strcmp(argv[2], "--list") == 0)
 			return list_stamps();

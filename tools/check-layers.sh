@@ -15,6 +15,7 @@ allowed() {
 	case $1 in
 	base) echo "" ;;
 	kernels) echo "base" ;;
+	chat) echo "base" ;;
 	model) echo "base" ;;
 	spec) echo "base model" ;;
 	mil) echo "base model" ;;

@@ -16,6 +16,7 @@ protobuf-c-compiler:cmd:protoc-c
 libprotobuf-c-dev:pc:libprotobuf-c
 libjansson-dev:pc:jansson
 nettle-dev:pc:nettle
+libyaml-dev:pc:yaml-0.1
 clang-format:cmd:clang-format
 "
 

@@ -315,6 +315,15 @@ int os_walk(const char *dir, const char *rel, const char *root_real, os_walk_fn 
 	return walk(dir, rel, root_real, fn, ctx, 0, d);
 }
 
+enum os_kind os_kind(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return OS_MISSING;
+	return S_ISREG(st.st_mode) ? OS_FILE : S_ISDIR(st.st_mode) ? OS_DIR : OS_OTHER;
+}
+
 int os_mkdir_p(const char *path, char **made, struct mlcc_diag *d)
 {
 	char *p = *path ? strdup(path) : NULL;

@@ -94,6 +94,11 @@ typedef int (*os_walk_fn)(void *ctx, const char *abs, const char *rel, const str
 MLCC_MUST_CHECK int os_walk(const char *dir, const char *rel, const char *root_real, os_walk_fn fn,
 			    void *ctx, struct mlcc_diag *d);
 
+/* What 'path' is (symlinks followed): OS_MISSING (also when it cannot be
+** examined), OS_FILE (a regular file), OS_DIR or OS_OTHER. */
+enum os_kind { OS_MISSING = 0, OS_FILE, OS_DIR, OS_OTHER };
+enum os_kind os_kind(const char *path);
+
 /* mkdir -p with mode 0777 & ~umask.  When 'made' is not NULL it gets the
 ** topmost directory created (malloc'd), or NULL when all existed. */
 MLCC_MUST_CHECK int os_mkdir_p(const char *path, char **made, struct mlcc_diag *d);

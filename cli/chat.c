@@ -1,0 +1,365 @@
+/*
+** chat.c -- `mlcc chat`: ANEMLL's chat.py on the CPU, one prompt at a time.
+**
+**   mlcc chat (--meta meta.yaml | --embed E --ffn F [--pf P] --lmhead L |
+**              --monolithic M) [--context-length N] [--batch-size B]
+**             (--prompt TEXT [--tokenizer DIR|FILE] | --tokens 1,2,3)
+**             [--max-tokens N] [--temperature T] [--top-k K] [--top-p P]
+**             [--seed S] [--eos ID] [--threads N] [--print-logits FILE]
+**
+** Prints the generated text (--prompt) or token ids, comma-separated
+** (--tokens), on stdout as they come, then on stderr
+** "prefill: N tokens, X tok/s; decode: M tokens, Y tok/s".
+** The tokenizer: --tokenizer, else the directory of meta.yaml (where
+** ANEMLL's converter copies the tokenizer files).  Exit status 0, 1 (failure), 2 (usage).
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mlcc.h"
+
+#define CHAT_MAX_IDS 4096
+#define CHAT_MAX_EOS 8
+
+static const char chat_usage[] =
+	"usage: mlcc chat (--meta meta.yaml | --embed E --ffn F [--pf P] --lmhead L |\n"
+	"                  --monolithic M) [--context-length N] [--batch-size B]\n"
+	"                 (--prompt TEXT [--tokenizer DIR|FILE] | --tokens 1,2,3)\n"
+	"                 [--max-tokens N] [--temperature T] [--top-k K] [--top-p P]\n"
+	"                 [--seed S] [--eos ID] [--threads N] [--print-logits FILE]\n";
+
+struct chat_args {
+	struct mlcc_chat_options o;
+	struct mlcc_chat_sampling s;
+	const char *prompt, *tokens, *tokenizer, *logits_file;
+	long max_tokens;
+	int32_t eos[CHAT_MAX_EOS];
+	size_t neos;
+};
+
+/* What the token callback needs. */
+struct printer {
+	const mlcc_tokenizer *tok; /* NULL: print ids */
+	int32_t *ids;
+	size_t n, cap, printed;
+	FILE *logits;
+	int failed;
+	struct mlcc_diag d;
+};
+
+static int chat_usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "mlcc: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s", chat_usage);
+	return 2;
+}
+
+static int chat_fail(const struct mlcc_diag *d, int rc)
+{
+	fprintf(stderr, "mlcc: error: %s\n", d->message);
+	return rc == MLCC_E_USAGE ? 2 : 1;
+}
+
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+/* A whole decimal number in [lo, hi]. */
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !(v >= lo && v <= hi))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "1,15,27" -> ids (no empty item, no sign, at most CHAT_MAX_IDS). */
+static int parse_ids(const char *s, int32_t **ids, size_t *n)
+{
+	int32_t *v = malloc(CHAT_MAX_IDS * sizeof *v);
+	size_t k = 0;
+
+	if (!v)
+		return -1;
+	for (;;) {
+		char *end;
+		long x;
+		errno = 0;
+		x = (*s >= '0' && *s <= '9') ? strtol(s, &end, 10) : -1;
+		if (x < 0 || errno || x > INT32_MAX || k == CHAT_MAX_IDS || (*end && *end != ','))
+			break;
+		v[k++] = (int32_t)x;
+		if (!*end) {
+			*ids = v;
+			*n = k;
+			return 0;
+		}
+		s = end + 1;
+	}
+	free(v);
+	return -1;
+}
+
+/* One option of argv[*i] that takes a number; 1 when it was one, 0 when
+** not, 2 after a usage error was printed. */
+static int number_option(int argc, char **argv, int *i, struct chat_args *a)
+{
+	const char *v;
+	long l;
+	double x;
+
+	if ((v = opt_value(argc, argv, i, "--context-length"))) {
+		if (parse_long(v, 2, 1 << 20, &l))
+			return chat_usage_error("--context-length must be 2 to 1048576, not '%s'",
+						v);
+		a->o.context_length = (int)l;
+	} else if ((v = opt_value(argc, argv, i, "--batch-size"))) {
+		if (parse_long(v, 1, 1 << 20, &l))
+			return chat_usage_error("--batch-size must be a positive count, not '%s'",
+						v);
+		a->o.batch_size = (int)l;
+	} else if ((v = opt_value(argc, argv, i, "--max-tokens"))) {
+		if (parse_long(v, 1, 1 << 30, &l))
+			return chat_usage_error("--max-tokens must be a positive count, not '%s'",
+						v);
+		a->max_tokens = l;
+	} else if ((v = opt_value(argc, argv, i, "--threads"))) {
+		if (parse_long(v, 0, 1024, &l))
+			return chat_usage_error("--threads must be 0 to 1024, not '%s'", v);
+		a->o.threads = (int)l;
+	} else if ((v = opt_value(argc, argv, i, "--top-k"))) {
+		if (parse_long(v, 0, 1 << 24, &l))
+			return chat_usage_error("--top-k must be a count (0: all), not '%s'", v);
+		a->s.top_k = (int)l;
+	} else if ((v = opt_value(argc, argv, i, "--seed"))) {
+		if (parse_long(v, 0, 0x7fffffffL, &l))
+			return chat_usage_error("--seed must be 0 to 2147483647, not '%s'", v);
+		a->s.seed = (uint64_t)l;
+	} else if ((v = opt_value(argc, argv, i, "--eos"))) {
+		if (parse_long(v, 0, INT32_MAX, &l) || a->neos == CHAT_MAX_EOS)
+			return chat_usage_error(
+				"--eos takes a token id (at most 8 times), not '%s'", v);
+		a->eos[a->neos++] = (int32_t)l;
+	} else if ((v = opt_value(argc, argv, i, "--temperature"))) {
+		if (parse_double(v, 0, 100, &x))
+			return chat_usage_error("--temperature must be 0 to 100, not '%s'", v);
+		a->s.temperature = x;
+	} else if ((v = opt_value(argc, argv, i, "--top-p"))) {
+		if (parse_double(v, 0, 1, &x))
+			return chat_usage_error("--top-p must be 0 to 1, not '%s'", v);
+		a->s.top_p = x;
+	} else
+		return 0;
+	return 1;
+}
+
+static int parse_args(int argc, char **argv, struct chat_args *a)
+{
+	memset(a, 0, sizeof *a);
+	for (int i = 2; i < argc; i++) {
+		const char *v;
+		int r = number_option(argc, argv, &i, a);
+		if (r == 2)
+			return 2;
+		if (r == 1)
+			continue;
+		if ((v = opt_value(argc, argv, &i, "--meta")))
+			a->o.meta = v;
+		else if ((v = opt_value(argc, argv, &i, "--embed")))
+			a->o.embed = v;
+		else if ((v = opt_value(argc, argv, &i, "--ffn")))
+			a->o.ffn = v;
+		else if ((v = opt_value(argc, argv, &i, "--pf")))
+			a->o.pf = v;
+		else if ((v = opt_value(argc, argv, &i, "--lmhead")))
+			a->o.lmhead = v;
+		else if ((v = opt_value(argc, argv, &i, "--monolithic")))
+			a->o.monolithic = v;
+		else if ((v = opt_value(argc, argv, &i, "--tokenizer")))
+			a->tokenizer = v;
+		else if ((v = opt_value(argc, argv, &i, "--prompt")))
+			a->prompt = v;
+		else if ((v = opt_value(argc, argv, &i, "--tokens")))
+			a->tokens = v;
+		else if ((v = opt_value(argc, argv, &i, "--print-logits")))
+			a->logits_file = v;
+		else if (argv[i][0] == '-')
+			return chat_usage_error("unknown option or missing value: %s", argv[i]);
+		else
+			return chat_usage_error("unexpected argument: %s", argv[i]);
+	}
+	if (!a->o.meta && !a->o.monolithic && (!a->o.embed || !a->o.ffn || !a->o.lmhead))
+		return chat_usage_error(
+			"%s", "chat needs --meta, --monolithic, or --embed, --ffn and --lmhead");
+	if (!a->prompt == !a->tokens)
+		return chat_usage_error("%s", "chat needs one of --prompt TEXT and --tokens IDS");
+	return 0;
+}
+
+/* meta.yaml's directory (what chat.py uses when nothing names the
+** tokenizer), malloc'd. */
+static char *meta_dir(const char *meta)
+{
+	const char *slash = strrchr(meta, '/');
+
+	return slash ? strndup(meta, (size_t)(slash - meta + (slash == meta))) : strdup(".");
+}
+
+/* The ids of the prompt: --tokens, or the tokenizer's encoding of
+** --prompt (with its bos). */
+static int prompt_ids(struct chat_args *a, mlcc_tokenizer **tok, int32_t **ids, size_t *n)
+{
+	struct mlcc_diag d;
+	char *dir = NULL;
+	int rc;
+
+	if (a->tokens) {
+		if (parse_ids(a->tokens, ids, n) != 0)
+			return chat_usage_error("--tokens takes ids like 1,15,27, not '%s'",
+						a->tokens);
+		return 0;
+	}
+	if (!a->tokenizer && !(a->tokenizer = dir = meta_dir(a->o.meta ? a->o.meta : ".")))
+		return 1;
+	rc = mlcc_tokenizer_load(a->tokenizer, tok, &d);
+	free(dir);
+	a->tokenizer = NULL;
+	if (rc != MLCC_OK)
+		return chat_fail(&d, rc);
+	if ((rc = mlcc_tokenizer_encode(*tok, a->prompt, MLCC_TOKENIZE_ADD_SPECIAL, ids, n, &d)))
+		return chat_fail(&d, rc);
+	if (a->neos == 0 && mlcc_tokenizer_eos(*tok) >= 0)
+		a->eos[a->neos++] = mlcc_tokenizer_eos(*tok);
+	return 0;
+}
+
+/* Print what the new token adds: its id, or the text the whole output
+** decodes to beyond what was printed already (a token may complete a
+** character begun by the one before). */
+static int on_token(void *ctx, int32_t token, const float *logits, size_t n)
+{
+	struct printer *p = ctx;
+	char *text;
+
+	if (p->logits) {
+		for (size_t i = 0; i < n; i++)
+			fprintf(p->logits, "%s%.6g", i ? " " : "", (double)logits[i]);
+		fprintf(p->logits, n ? "\n" : "no logits: the model gives its argmax\n");
+	}
+	if (!p->tok) {
+		printf("%s%d", p->n++ ? "," : "", (int)token);
+		fflush(stdout);
+		return 0;
+	}
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 256;
+		int32_t *v = realloc(p->ids, cap * sizeof *v);
+		if (!v)
+			return p->failed = 1;
+		p->ids = v;
+		p->cap = cap;
+	}
+	p->ids[p->n++] = token;
+	if (mlcc_tokenizer_decode(p->tok, p->ids, p->n, MLCC_DETOKENIZE_SKIP_SPECIAL, &text,
+				  &p->d) != MLCC_OK)
+		return p->failed = 1;
+	if (strlen(text) > p->printed) {
+		fputs(text + p->printed, stdout);
+		p->printed = strlen(text);
+		fflush(stdout);
+	}
+	free(text);
+	return 0;
+}
+
+static double rate(size_t n, double s)
+{
+	return s > 0 ? (double)n / s : 0;
+}
+
+static int generate(struct chat_args *a, mlcc_tokenizer *tok, const int32_t *ids, size_t n)
+{
+	struct printer p = {tok, NULL, 0, 0, 0, NULL, 0, {0}};
+	struct mlcc_chat_stats st;
+	struct cli_progress prog;
+	struct mlcc_diag d;
+	mlcc_chat *chat;
+	int rc;
+
+	cli_progress_init(&prog, "mlcc", 1);
+	a->o.on_event = cli_on_event;
+	a->o.event_ctx = &prog;
+	if ((rc = mlcc_chat_load(&a->o, &chat, &d)) != MLCC_OK)
+		return chat_fail(&d, rc);
+	if (a->logits_file && !(p.logits = fopen(a->logits_file, "w"))) {
+		fprintf(stderr, "mlcc: error: %s: cannot write: %s\n", a->logits_file,
+			strerror(errno));
+		mlcc_chat_free(chat);
+		return 1;
+	}
+	rc = mlcc_chat_generate(chat, ids, n, (size_t)a->max_tokens, &a->s, a->eos, a->neos,
+				on_token, &p, &st, &d);
+	printf("\n");
+	if (p.logits && fclose(p.logits) != 0 && rc == MLCC_OK) {
+		fprintf(stderr, "mlcc: error: %s: cannot write\n", a->logits_file);
+		rc = -1;
+	}
+	mlcc_chat_free(chat);
+	free(p.ids);
+	if (rc > 0)
+		return chat_fail(&d, rc);
+	if (p.failed)
+		return chat_fail(&p.d, p.d.status ? p.d.status : MLCC_E_NOMEM);
+	if (rc < 0)
+		return 1;
+	fprintf(stderr, "prefill: %zu tokens, %.1f tok/s; decode: %zu tokens, %.1f tok/s\n",
+		st.prefill_tokens, rate(st.prefill_tokens, st.prefill_seconds), st.decode_tokens,
+		rate(st.decode_tokens, st.decode_seconds));
+	return 0;
+}
+
+int chat_main(int argc, char **argv)
+{
+	struct chat_args a;
+	mlcc_tokenizer *tok = NULL;
+	int32_t *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &a)) != 0)
+		return rc;
+	if ((rc = prompt_ids(&a, &tok, &ids, &n)) == 0)
+		rc = generate(&a, tok, ids, n);
+	free(ids);
+	mlcc_tokenizer_free(tok);
+	return rc;
+}
