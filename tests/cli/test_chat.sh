@@ -1,0 +1,97 @@
+#!/bin/sh
+# test_chat.sh MLCC MKPKG -- `mlcc chat` usage errors (exit 2) and missing
+# files (exit 1), each with its exact first line on stderr.  No model is
+# run: every case fails before a part is loaded (parts are all found
+# before any is loaded, the tokenizer before the models).
+mlcc=$1
+. "$(dirname "$0")/lib.sh"
+setup chat
+
+# check NAME WANT_STATUS WANT_FIRST_STDERR_LINE ARGS...
+check() {
+	name=$1
+	want_rc=$2
+	want=$3
+	shift 3
+	"$mlcc" chat "$@" >"$work/stdout" 2>"$work/stderr"
+	rc=$?
+	got=$(head -n 1 "$work/stderr")
+	if [ "$rc" != "$want_rc" ] || [ "$got" != "$want" ]; then
+		bad "$name"
+		echo "  exit:   $rc (want $want_rc)"
+		echo "  stderr: $got"
+		echo "  want:   $want"
+	else
+		ok "$name"
+	fi
+}
+
+m=$work/meta.yaml
+check "no model" 2 "mlcc: chat needs --meta, --monolithic, or --embed, --ffn and --lmhead" \
+	--tokens 1
+check "embed without lmhead" 2 \
+	"mlcc: chat needs --meta, --monolithic, or --embed, --ffn and --lmhead" \
+	--embed e --ffn f --tokens 1
+check "no prompt" 2 "mlcc: chat needs one of --prompt TEXT and --tokens IDS" --meta "$m"
+check "prompt and tokens" 2 "mlcc: chat needs one of --prompt TEXT and --tokens IDS" \
+	--meta "$m" --prompt hi --tokens 1
+check "empty id" 2 "mlcc: --tokens takes ids like 1,15,27, not '1,,2'" --meta "$m" --tokens 1,,2
+check "trailing comma" 2 "mlcc: --tokens takes ids like 1,15,27, not '1,2,'" --meta "$m" \
+	--tokens 1,2,
+check "negative id" 2 "mlcc: --tokens takes ids like 1,15,27, not '-1'" --meta "$m" --tokens=-1
+check "max-tokens 0" 2 "mlcc: --max-tokens must be a positive count, not '0'" --meta "$m" \
+	--tokens 1 --max-tokens 0
+check "temperature" 2 "mlcc: --temperature must be 0 to 100, not '-1'" --meta "$m" --tokens 1 \
+	--temperature=-1
+check "top-p" 2 "mlcc: --top-p must be 0 to 1, not '1.5'" --meta "$m" --tokens 1 --top-p 1.5
+check "context length" 2 "mlcc: --context-length must be 2 to 1048576, not '1'" --meta "$m" \
+	--tokens 1 --context-length 1
+check "unknown option" 2 "mlcc: unknown option or missing value: --bogus" --meta "$m" --bogus
+check "missing value" 2 "mlcc: unknown option or missing value: --prompt" --meta "$m" --prompt
+check "stray argument" 2 "mlcc: unexpected argument: extra" --meta "$m" --tokens 1 extra
+
+check "meta.yaml missing" 1 "mlcc: error: $m: cannot open: No such file or directory" \
+	--meta "$m" --tokens 1
+
+# A chunked set as ANEMLL's converter describes it; parts appear one by one.
+cat >"$m" <<'YAML'
+model_info:
+  name: test
+  parameters:
+    context_length: 16
+    batch_size: 4
+    lut_embeddings: none
+    lut_ffn: 6
+    lut_lmhead: 6
+    num_chunks: 2
+    model_prefix: llama
+    embeddings: llama_embeddings.mlmodelc
+    lm_head: llama_lm_head_lut6.mlmodelc
+    ffn: llama_FFN_PF_lut6_chunk_01of02.mlmodelc
+    split_lm_head: 2
+    lm_head_chunk_sizes: [8, 8]
+YAML
+check "embeddings missing" 1 "mlcc: error: embeddings model not found: $work/llama_embeddings (tried $work/llama_embeddings.mlmodelc and $work/llama_embeddings.mlpackage)" \
+	--meta "$m" --tokens 1
+mkdir "$work/llama_embeddings.mlpackage"
+check "LM head missing" 1 "mlcc: error: LM head model not found: $work/llama_lm_head_lut6 (tried $work/llama_lm_head_lut6.mlmodelc and $work/llama_lm_head_lut6.mlpackage)" \
+	--meta "$m" --tokens 1
+mkdir "$work/llama_lm_head_lut6.mlmodelc"
+check "FFN missing" 1 "mlcc: error: FFN model not found: $work/llama_FFN_PF_lut6_chunk_01of02 (tried $work/llama_FFN_PF_lut6_chunk_01of02.mlmodelc and $work/llama_FFN_PF_lut6_chunk_01of02.mlpackage)" \
+	--meta "$m" --tokens 1
+mkdir "$work/llama_FFN_PF_lut6_chunk_01of02.mlmodelc"
+check "FFN chunk 2 missing" 1 "mlcc: error: FFN chunk 2 of 2 not found: $work/llama_FFN_PF_lut6_chunk_02of02 (tried $work/llama_FFN_PF_lut6_chunk_02of02.mlmodelc and $work/llama_FFN_PF_lut6_chunk_02of02.mlpackage)" \
+	--meta "$m" --tokens 1
+check "explicit part missing" 1 "mlcc: error: LM head model not found: $work/head (tried $work/head.mlmodelc and $work/head.mlpackage)" \
+	--meta "$m" --lmhead head --tokens 1
+
+# The tokenizer is looked for (beside meta.yaml) before any model loads.
+check "tokenizer missing" 1 "mlcc: error: $work/tokenizer.json: tokenizer not found" \
+	--meta "$m" --prompt hi
+check "tokenizer option missing" 1 "mlcc: error: $work/tok.json: tokenizer not found" \
+	--meta "$m" --prompt hi --tokenizer "$work/tok.json"
+printf '{"model": {"type": "Unigram", "vocab": []}}' >"$work/tokenizer.json"
+check "tokenizer unsupported" 1 "mlcc: error: $work/tokenizer.json: model type \"Unigram\" is not supported" \
+	--meta "$m" --prompt hi
+
+finish
