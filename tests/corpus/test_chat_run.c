@@ -1,0 +1,160 @@
+/*
+** test_chat_run.c -- `mlcc chat` end to end on the anemll-tiny sets of the
+** corpus (generated/anemll-tiny): the generated tokens must equal the
+** argmax sequence of the reference outputs (reference/{chunked,
+** monolithic}/pN.dequantized-lut.json, computed by ANEMLL's own PyTorch
+** model with the packages' dequantized LUT weights; see its README).
+**
+** Each set is compiled with `mlcc compile` into a temporary directory
+** (meta.yaml copied beside the bundles, which it names), then run on the
+** bundles for the prompts p5, p12 (one prefill batch) and p1, and once on
+** the packages in place (meta.yaml's .mlmodelc names fall back to the
+** .mlpackage files) for p5.  8 tokens each, greedy.
+**
+** SKIPPED without the corpus, and while the CPU runtime is not part of
+** the build (mlcc chat then fails with "the CPU runtime is not part of
+** this build"); any other failure fails the test.
+**
+** usage: test_chat_run MLCC
+*/
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testkit.h"
+
+static const char *mlcc;
+static int runtime_missing;
+
+/* The reference's prompt as "1,15,27" and its 8 argmax tokens likewise. */
+static int reference(const char *corpus, const char *set, const char *p, char *prompt, char *want,
+		     size_t cap)
+{
+	char path[PATH_MAX];
+	json_error_t err;
+	json_t *j, *v;
+	size_t i, n = 0, m = 0;
+
+	snprintf(path, sizeof path, "%s/generated/anemll-tiny/reference/%s/%s.dequantized-lut.json",
+		 corpus, set, p);
+	if (!(j = json_load_file(path, 0, &err))) {
+		printf("FAIL %s: %s\n", path, err.text);
+		return -1;
+	}
+	prompt[0] = want[0] = '\0';
+	json_array_foreach(json_object_get(j, "prompt"), i, v) n += (size_t)snprintf(
+		prompt + n, cap - n, "%s%lld", i ? "," : "", (long long)json_integer_value(v));
+	json_array_foreach(json_object_get(j, "steps"), i, v) m +=
+		(size_t)snprintf(want + m, cap - m, "%s%lld", i ? "," : "",
+				 (long long)json_integer_value(json_object_get(v, "argmax")));
+	json_decref(j);
+	return 0;
+}
+
+/* Run mlcc chat on 'meta' for reference prompt 'p'; 1 when it matches. */
+static int run(const char *corpus, const char *set, const char *meta, const char *p,
+	       const char *what)
+{
+	char prompt[512], want[512];
+	char *out = NULL, *err = NULL;
+	int rc, same;
+
+	if (reference(corpus, set, p, prompt, want, sizeof prompt) != 0)
+		return 0;
+	const char *argv[] = {mlcc,   "chat",	      "--meta", meta, "--tokens",
+			      prompt, "--max-tokens", "8",	NULL};
+	rc = tk_run(argv, &out, &err);
+	if (rc != 0 && err && strstr(err, "the CPU runtime is not part of this build")) {
+		runtime_missing = 1;
+		free(out);
+		free(err);
+		return 0;
+	}
+	if (out && strchr(out, '\n'))
+		*strchr(out, '\n') = '\0';
+	same = rc == 0 && out && strcmp(out, want) == 0;
+	printf("%s %s %s %s: %s\n", same ? "ok  " : "FAIL", set, what, p, same ? want : "");
+	if (!same)
+		printf("  exit %d\n  got  %s\n  want %s\n  stderr %s\n", rc, out ? out : "", want,
+		       err ? err : "");
+	free(out);
+	free(err);
+	return same;
+}
+
+/* Compile the parts of 'set' that chat uses into tmp/set; copy meta.yaml. */
+static int compile_set(const char *corpus, const char *tmp, const char *set,
+		       const char *const *parts)
+{
+	char src[PATH_MAX], out[PATH_MAX], meta[PATH_MAX];
+	unsigned char *text;
+	size_t len;
+	FILE *f;
+
+	snprintf(out, sizeof out, "%s/%s", tmp, set);
+	for (size_t i = 0; parts[i]; i++) {
+		snprintf(src, sizeof src, "%s/generated/anemll-tiny/%s/%s.mlpackage", corpus, set,
+			 parts[i]);
+		const char *argv[] = {mlcc, "compile", src, out, NULL};
+		if (tk_run(argv, NULL, NULL) != 0) {
+			printf("FAIL compile %s\n", src);
+			return -1;
+		}
+	}
+	snprintf(src, sizeof src, "%s/generated/anemll-tiny/%s/meta.yaml", corpus, set);
+	snprintf(meta, sizeof meta, "%s/meta.yaml", out);
+	if (!(text = tk_read(src, &len)) || !(f = fopen(meta, "w"))) {
+		free(text);
+		return -1;
+	}
+	fwrite(text, 1, len, f);
+	fclose(f);
+	free(text);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const chunked[] = {"llama_embeddings", "llama_FFN_PF_lut6_chunk_01of02",
+					      "llama_FFN_PF_lut6_chunk_02of02",
+					      "llama_lm_head_lut6", NULL};
+	static const char *const mono[] = {"llama_monolithic_full_lut4", NULL};
+	static const char *const sets[] = {"chunked", "monolithic"};
+	static const char *const prompts[] = {"p5", "p12", "p1"};
+	int status = 0, good = 0, total = 0;
+	const char *corpus = tk_corpus("test_chat_run", &status);
+	char *tmp, meta[PATH_MAX];
+
+	if (argc != 2)
+		return 2;
+	mlcc = argv[1];
+	if (!corpus)
+		return status;
+	if (!(tmp = tk_tmpdir()))
+		return 1;
+	for (size_t s = 0; s < 2; s++) {
+		if (compile_set(corpus, tmp, sets[s], s ? mono : chunked) != 0) {
+			total++;
+			continue;
+		}
+		snprintf(meta, sizeof meta, "%s/%s/meta.yaml", tmp, sets[s]);
+		for (size_t p = 0; p < 3 && !runtime_missing; p++, total++)
+			good += run(corpus, sets[s], meta, prompts[p], "bundles");
+		snprintf(meta, sizeof meta, "%s/generated/anemll-tiny/%s/meta.yaml", corpus,
+			 sets[s]);
+		if (!runtime_missing) {
+			good += run(corpus, sets[s], meta, "p5", "packages");
+			total++;
+		}
+	}
+	tk_rm_rf(tmp);
+	free(tmp);
+	if (runtime_missing) {
+		printf("SKIPPED test_chat_run: the CPU runtime is not part of this build\n");
+		return TK_SKIP;
+	}
+	printf("chat runs matching the reference %d/%d\n", good, total);
+	return good == total ? 0 : 1;
+}
