@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -613,4 +614,39 @@ int os_replace(const char *tmp, const char *target, struct mlcc_diag *d)
 	os_rm_rf(old);
 	free(old);
 	return MLCC_OK;
+}
+
+int os_map_file(const char *path, const void **base, size_t *size, struct mlcc_diag *d)
+{
+	struct stat st;
+	void *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = MLCC_OK;
+
+	*base = NULL;
+	*size = 0;
+	if (fd < 0)
+		return diag_errno(d, path, "cannot open", errno);
+	if (fstat(fd, &st) != 0)
+		rc = diag_errno(d, path, "cannot stat", errno);
+	else if (!S_ISREG(st.st_mode))
+		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: not a regular file", path);
+	else if ((uint64_t)st.st_size > SIZE_MAX)
+		rc = diag_fail(d, MLCC_E_UNSUPPORTED, "%s: file too large to map", path);
+	else if (st.st_size > 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			rc = diag_errno(d, path, "cannot map", errno);
+		else {
+			*base = p;
+			*size = (size_t)st.st_size;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+void os_unmap_file(const void *base, size_t size)
+{
+	if (base != NULL && size > 0)
+		munmap((void *)base, size);
 }

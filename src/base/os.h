@@ -132,4 +132,11 @@ MLCC_MUST_CHECK int os_write_file(const char *path, const void *p, size_t n, str
 ** supported) and the old content removed. */
 MLCC_MUST_CHECK int os_replace(const char *tmp, const char *target, struct mlcc_diag *d);
 
+/* Map the regular file 'path' read-only (the runtime's weights: never read
+** whole); '*size' is its size (an empty file maps to NULL, 0).  Errors name
+** the file.  Release with os_unmap_file(). */
+MLCC_MUST_CHECK int os_map_file(const char *path, const void **base, size_t *size,
+				struct mlcc_diag *d);
+void os_unmap_file(const void *base, size_t size);
+
 #endif

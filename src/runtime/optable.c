@@ -1,0 +1,92 @@
+/*
+** optable.c -- op type -> kernel: ONE sorted list (strcmp order), one line
+** per op type, found by binary search.  Keep it sorted (a unit test checks);
+** add an op by adding its line.  `const` ops never run: the plan turns
+** them into constant values (plan.c).
+*/
+#include <string.h>
+
+#include "runtime/op.h"
+
+#define CX RT_F_CONSTEXPR
+
+/* clang-format off */
+static const struct rt_impl table[] = {
+	{"abs", rt_op_unary, 0},
+	{"acos", rt_op_unary, 0},
+	{"add", rt_op_binary, 0},
+	{"asin", rt_op_unary, 0},
+	{"atan", rt_op_unary, 0},
+	{"atanh", rt_op_unary, 0},
+	{"cast", rt_op_cast, 0},
+	{"ceil", rt_op_unary, 0},
+	{"clamped_relu", rt_op_unary, 0},
+	{"clip", rt_op_clip, 0},
+	{"cos", rt_op_unary, 0},
+	{"cosh", rt_op_unary, 0},
+	{"elu", rt_op_unary, 0},
+	{"equal", rt_op_compare, 0},
+	{"erf", rt_op_unary, 0},
+	{"exp", rt_op_unary, 0},
+	{"exp2", rt_op_unary, 0},
+	{"floor", rt_op_unary, 0},
+	{"floor_div", rt_op_binary, 0},
+	{"gelu", rt_op_unary, 0},
+	{"greater", rt_op_compare, 0},
+	{"greater_equal", rt_op_compare, 0},
+	{"identity", rt_op_identity, 0},
+	{"inverse", rt_op_unary, 0},
+	{"leaky_relu", rt_op_unary, 0},
+	{"less", rt_op_compare, 0},
+	{"less_equal", rt_op_compare, 0},
+	{"linear_activation", rt_op_unary, 0},
+	{"log", rt_op_unary, 0},
+	{"logical_and", rt_op_logical, 0},
+	{"logical_not", rt_op_logical, 0},
+	{"logical_or", rt_op_logical, 0},
+	{"logical_xor", rt_op_logical, 0},
+	{"maximum", rt_op_binary, 0},
+	{"minimum", rt_op_binary, 0},
+	{"mod", rt_op_binary, 0},
+	{"mul", rt_op_binary, 0},
+	{"not_equal", rt_op_compare, 0},
+	{"pow", rt_op_binary, 0},
+	{"real_div", rt_op_binary, 0},
+	{"relu", rt_op_unary, 0},
+	{"relu6", rt_op_unary, 0},
+	{"round", rt_op_unary, 0},
+	{"rsqrt", rt_op_unary, 0},
+	{"scaled_tanh", rt_op_unary, 0},
+	{"select", rt_op_select, 0},
+	{"sigmoid", rt_op_unary, 0},
+	{"sigmoid_hard", rt_op_unary, 0},
+	{"sign", rt_op_unary, 0},
+	{"silu", rt_op_unary, 0},
+	{"sin", rt_op_unary, 0},
+	{"sinh", rt_op_unary, 0},
+	{"softplus", rt_op_unary, 0},
+	{"softsign", rt_op_unary, 0},
+	{"sqrt", rt_op_unary, 0},
+	{"square", rt_op_unary, 0},
+	{"sub", rt_op_binary, 0},
+	{"tan", rt_op_unary, 0},
+	{"tanh", rt_op_unary, 0},
+	{"thresholded_relu", rt_op_unary, 0},
+};
+/* clang-format on */
+
+static int cmp(const void *key, const void *e)
+{
+	return strcmp(key, ((const struct rt_impl *)e)->type);
+}
+
+const struct rt_impl *rt_find_impl(const char *type)
+{
+	return bsearch(type, table, sizeof table / sizeof *table, sizeof *table, cmp);
+}
+
+size_t rt_impl_count(const struct rt_impl **all)
+{
+	*all = table;
+	return sizeof table / sizeof *table;
+}
