@@ -8,6 +8,7 @@
 **                 [--description-from X] -o OUT.mlpackage
 **   mlcc inspect X [--json]
 **   mlcc diff [--interface] A B
+**   mlcc run BUNDLE|PACKAGE [--function F] [--input name=FILE.npy ...] ...
 **   mlcc version
 **   mlcc --help
 **
@@ -32,6 +33,9 @@ static const char usage[] =
 	"                     [--description-from X] -o OUT.mlpackage\n"
 	"       mlcc inspect X [--json]\n"
 	"       mlcc diff [--interface] A B\n"
+	"       mlcc run BUNDLE|PACKAGE [--function F] [--input name=FILE.npy ...]\n"
+	"                [--state-in name=FILE.npy ...] [--state-out name=FILE.npy ...]\n"
+	"                [--output-dir DIR] [--threads N]\n"
 	"       mlcc version [--list]\n"
 	"       mlcc --help\n";
 
@@ -63,7 +67,9 @@ static void help(void)
 	       "inspect    Describe a package, .mlmodel or bundle (--json: the\n"
 	       "           stable form of docs/inspect-json.md).\n"
 	       "diff       Compare two models; exit 0 when equivalent, 1 when not.\n"
-	       "           --interface: only functions, inputs, outputs, states.\n\n"
+	       "           --interface: only functions, inputs, outputs, states.\n"
+	       "run        Run one prediction on the CPU: inputs and states from .npy\n"
+	       "           files, each output written as DIR/<name>.npy (cli/run.c).\n\n"
 	       "Known compiler stamps (coremlc / usual MIL component):\n");
 	for (size_t i = 0; mlcc_known_coremlc_version(i, &mil); i++)
 		printf("  %-11s %s\n", mlcc_known_coremlc_version(i, NULL), mil);
@@ -290,6 +296,8 @@ int main(int argc, char **argv)
 		return cmd_inspect(argc, argv);
 	if (strcmp(argv[1], "diff") == 0)
 		return cmd_diff(argc, argv);
+	if (strcmp(argv[1], "run") == 0)
+		return cli_run(argc, argv);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		if (argc == 3 && strcmp(argv[2], "--list") == 0)
 			return list_stamps();

@@ -650,3 +650,65 @@ void os_unmap_file(const void *base, size_t size)
 	if (base != NULL && size > 0)
 		munmap((void *)base, size);
 }
+
+/* The process umask (read by setting it back at once). */
+static mode_t current_umask(void)
+{
+	mode_t m = umask(022);
+
+	umask(m);
+	return m;
+}
+
+/* Write all of p[0 .. n) to 'fd'; 0 or an errno value. */
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t k = write(fd, c, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return errno;
+		c += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int os_write_file_atomic(const char *path, const void *a, size_t na, const void *b, size_t nb,
+			 struct mlcc_diag *d)
+{
+	size_t len;
+	const char *base = os_basename(path, &len);
+	size_t dirlen = (size_t)(base - path);
+	char *tmp = malloc(dirlen + len + 32);
+	int fd, err;
+
+	if (tmp == NULL)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
+	snprintf(tmp, dirlen + len + 32, "%.*s.%.*s.mlcc-tmp-XXXXXX", (int)dirlen, path, (int)len,
+		 base);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		err = diag_errno(d, path, "cannot create", errno);
+		free(tmp);
+		return err;
+	}
+	err = write_all(fd, a, na);
+	if (!err)
+		err = write_all(fd, b, nb);
+	if (!err && fchmod(fd, 0666 & ~current_umask()) != 0)
+		err = errno;
+	if (close(fd) != 0 && !err)
+		err = errno;
+	if (!err && rename(tmp, path) != 0)
+		err = errno;
+	if (err) {
+		unlink(tmp);
+		free(tmp);
+		return diag_errno(d, path, "write failed", err);
+	}
+	free(tmp);
+	return MLCC_OK;
+}

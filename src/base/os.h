@@ -139,4 +139,10 @@ MLCC_MUST_CHECK int os_map_file(const char *path, const void **base, size_t *siz
 				struct mlcc_diag *d);
 void os_unmap_file(const void *base, size_t size);
 
+/* Write a[0 .. na) then b[0 .. nb) as the file 'path', atomically: a
+** temporary beside it, renamed over 'path' at the end (removed on failure).
+** Mode 0666 & ~umask. */
+MLCC_MUST_CHECK int os_write_file_atomic(const char *path, const void *a, size_t na, const void *b,
+					 size_t nb, struct mlcc_diag *d);
+
 #endif
