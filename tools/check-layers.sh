@@ -22,7 +22,8 @@ allowed() {
 	package) echo "base model spec" ;;
 	bundle) echo "base model spec mil package" ;;
 	load) echo "base model spec mil package bundle" ;;
-	api) echo "base model spec mil package bundle load" ;;
+	runtime) echo "base kernels model spec mil package bundle load" ;;
+	api) echo "base kernels model spec mil package bundle load runtime" ;;
 	*) echo "UNKNOWN" ;;
 	esac
 }

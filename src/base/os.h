@@ -137,4 +137,17 @@ MLCC_MUST_CHECK int os_write_file(const char *path, const void *p, size_t n, str
 ** supported) and the old content removed. */
 MLCC_MUST_CHECK int os_replace(const char *tmp, const char *target, struct mlcc_diag *d);
 
+/* Map the regular file 'path' read-only (the runtime's weights: never read
+** whole); '*size' is its size (an empty file maps to NULL, 0).  Errors name
+** the file.  Release with os_unmap_file(). */
+MLCC_MUST_CHECK int os_map_file(const char *path, const void **base, size_t *size,
+				struct mlcc_diag *d);
+void os_unmap_file(const void *base, size_t size);
+
+/* Write a[0 .. na) then b[0 .. nb) as the file 'path', atomically: a
+** temporary beside it, renamed over 'path' at the end (removed on failure).
+** Mode 0666 & ~umask. */
+MLCC_MUST_CHECK int os_write_file_atomic(const char *path, const void *a, size_t na, const void *b,
+					 size_t nb, struct mlcc_diag *d);
+
 #endif
