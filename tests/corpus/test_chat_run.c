@@ -9,7 +9,10 @@
 ** (meta.yaml copied beside the bundles, which it names), then run on the
 ** bundles for the prompts p5, p12 (one prefill batch) and p1, and once on
 ** the packages in place (meta.yaml's .mlmodelc names fall back to the
-** .mlpackage files) for p5.  8 tokens each, greedy.
+** .mlpackage files) for p5.  8 tokens each, greedy.  For chunked p12 the
+** logits of every step (--print-logits) must be within 2e-3 of the
+** reference's (its README gives fp16-vs-fp32 gaps of 5.6e-4 .. 9.4e-4),
+** and a prompt as long as the context is refused with its message.
 **
 ** SKIPPED without the corpus, and while the CPU runtime is not part of
 ** the build (mlcc chat then fails with "the CPU runtime is not part of
@@ -84,6 +87,73 @@ static int run(const char *corpus, const char *set, const char *meta, const char
 	return same;
 }
 
+/* --print-logits of chunked p12 against the reference logits. */
+static int logits_close(const char *corpus, const char *meta, const char *tmp)
+{
+	char path[PATH_MAX], file[PATH_MAX], prompt[512], want[512];
+	json_error_t err;
+	json_t *j, *step;
+	double worst = 0;
+	size_t i, lines = 0;
+	FILE *f;
+	int ok = 1;
+
+	if (reference(corpus, "chunked", "p12", prompt, want, sizeof prompt) != 0)
+		return 0;
+	snprintf(file, sizeof file, "%s/logits.txt", tmp);
+	const char *argv[] = {mlcc,	      "chat", "--meta",		meta, "--tokens", prompt,
+			      "--max-tokens", "8",    "--print-logits", file, NULL};
+	if (tk_run(argv, NULL, NULL) != 0 || !(f = fopen(file, "r")))
+		return 0;
+	snprintf(path, sizeof path,
+		 "%s/generated/anemll-tiny/reference/chunked/p12.dequantized-lut.json", corpus);
+	if (!(j = json_load_file(path, 0, &err))) {
+		fclose(f);
+		return 0;
+	}
+	json_array_foreach(json_object_get(j, "steps"), i, step)
+	{
+		json_t *l = json_object_get(step, "logits");
+		for (size_t k = 0; k < json_array_size(l); k++) {
+			double got, d;
+			if (fscanf(f, "%lf", &got) != 1) {
+				ok = 0;
+				break;
+			}
+			d = got - json_number_value(json_array_get(l, k));
+			worst = d < 0 ? (-d > worst ? -d : worst) : (d > worst ? d : worst);
+		}
+		lines++;
+	}
+	fclose(f);
+	json_decref(j);
+	ok = ok && lines == 8 && worst <= 2e-3;
+	printf("%s chunked bundles p12 logits: max |diff| %.2g over %zu steps\n",
+	       ok ? "ok  " : "FAIL", worst, lines);
+	return ok;
+}
+
+/* A prompt of 64 ids with a context of 64: refused, exit status 2. */
+static int too_long(const char *meta)
+{
+	char ids[512] = "1";
+	char *err = NULL;
+	int rc, ok;
+
+	for (int i = 1; i < 64; i++)
+		strcat(ids, ",1");
+	const char *argv[] = {mlcc, "chat", "--meta", meta, "--tokens", ids, NULL};
+	rc = tk_run(argv, NULL, &err);
+	ok = rc == 2 && err &&
+	     strcmp(err, "mlcc: error: the prompt has 64 tokens; the context holds 64, so at most "
+			 "63\n") == 0;
+	printf("%s prompt longer than the context refused\n", ok ? "ok  " : "FAIL");
+	if (!ok)
+		printf("  exit %d, stderr %s\n", rc, err ? err : "");
+	free(err);
+	return ok;
+}
+
 /* Compile the parts of 'set' that chat uses into tmp/set; copy meta.yaml. */
 static int compile_set(const char *corpus, const char *tmp, const char *set,
 		       const char *const *parts)
@@ -142,6 +212,10 @@ int main(int argc, char **argv)
 		snprintf(meta, sizeof meta, "%s/%s/meta.yaml", tmp, sets[s]);
 		for (size_t p = 0; p < 3 && !runtime_missing; p++, total++)
 			good += run(corpus, sets[s], meta, prompts[p], "bundles");
+		if (s == 0 && !runtime_missing) {
+			good += logits_close(corpus, meta, tmp) + too_long(meta);
+			total += 2;
+		}
 		snprintf(meta, sizeof meta, "%s/generated/anemll-tiny/%s/meta.yaml", corpus,
 			 sets[s]);
 		if (!runtime_missing) {
