@@ -13,6 +13,11 @@
 ** logits of every step (--print-logits) must be within 2e-3 of the
 ** reference's (its README gives fp16-vs-fp32 gaps of 5.6e-4 .. 9.4e-4),
 ** and a prompt as long as the context is refused with its message.
+** --prompt runs through a byte-level tokenizer.json written beside the
+** compiled meta.yaml (ids 0..255 the bytes, 256..511 two-letter tokens,
+** one merge B+s = 300): the text "\x01\x0f\x1bBs\x05" encodes to p5's
+** ids 1,15,27,300,5, so the text printed must be the bytes of the
+** reference tokens 187,107,149,187,224,187,224 and "Ca" (308).
 **
 ** SKIPPED without the corpus, and while the CPU runtime is not part of
 ** the build (mlcc chat then fails with "the CPU runtime is not part of
@@ -154,6 +159,101 @@ static int too_long(const char *meta)
 	return ok;
 }
 
+/* The two-letter token of id 256..511. */
+static void two_letters(int id, char out[3])
+{
+	out[0] = (char)('A' + (id - 256) / 26);
+	out[1] = (char)('a' + (id - 256) % 26);
+	out[2] = '\0';
+}
+
+/* GPT-2's byte character of 'b' as UTF-8. */
+static void byte_char(unsigned b, char out[3])
+{
+	unsigned cp = b, k = 0;
+
+	if (!((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174)) {
+		for (unsigned i = 0; i < b; i++)
+			if (!((i >= 33 && i <= 126) || (i >= 161 && i <= 172) || i >= 174))
+				k++;
+		cp = 256 + k;
+	}
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		out[1] = '\0';
+	} else {
+		out[0] = (char)(0xC0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		out[2] = '\0';
+	}
+}
+
+static int write_tokenizer(const char *path)
+{
+	static const char re[] =
+		"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| "
+		"?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+	json_t *vocab = json_object(), *root;
+	char t[3];
+	int rc;
+
+	for (unsigned b = 0; b < 256; b++) {
+		byte_char(b, t);
+		json_object_set_new(vocab, t, json_integer(b));
+	}
+	for (int id = 256; id < 512; id++) {
+		two_letters(id, t);
+		json_object_set_new(vocab, t, json_integer(id));
+	}
+	root = json_pack("{s:[],s:n,s:{s:s,s:[{s:s,s:{s:s},s:s,s:b},{s:s,s:b,s:b}]},"
+			 "s:{s:s,s:o,s:[s]},s:{s:s}}",
+			 "added_tokens", "normalizer", "pre_tokenizer", "type", "Sequence",
+			 "pretokenizers", "type", "Split", "pattern", "Regex", re, "behavior",
+			 "Isolated", "invert", 0, "type", "ByteLevel", "add_prefix_space", 0,
+			 "use_regex", 0, "model", "type", "BPE", "vocab", vocab, "merges", "B s",
+			 "decoder", "type", "ByteLevel");
+	rc = root ? json_dump_file(root, path, 0) : -1;
+	json_decref(root);
+	return rc;
+}
+
+/* --prompt through the tokenizer: the printed text of chunked p5. */
+static int prompt_text(const char *meta, const char *dir)
+{
+	static const int want_ids[] = {187, 107, 149, 187, 224, 187, 224};
+	char path[PATH_MAX], want[64] = "", t[3];
+	char *out = NULL, *err = NULL;
+	int rc, ok;
+	size_t n = 0;
+
+	snprintf(path, sizeof path, "%s/tokenizer.json", dir);
+	if (write_tokenizer(path) != 0)
+		return 0;
+	for (size_t i = 0; i < sizeof want_ids / sizeof want_ids[0]; i++)
+		want[n++] = (char)want_ids[i];
+	two_letters(308, t);
+	snprintf(want + n, sizeof want - n, "%s\n", t);
+	const char *argv[] = {mlcc,
+			      "chat",
+			      "--meta",
+			      meta,
+			      "--prompt",
+			      "\x01\x0f\x1b"
+			      "Bs\x05",
+			      "--max-tokens",
+			      "8",
+			      NULL};
+	rc = tk_run(argv, &out, &err);
+	ok = rc == 0 && out && strcmp(out, want) == 0;
+	printf("%s chunked bundles p5 as --prompt text through tokenizer.json\n",
+	       ok ? "ok  " : "FAIL");
+	if (!ok)
+		printf("  exit %d, stdout %s, stderr %s\n", rc, out ? out : "", err ? err : "");
+	free(out);
+	free(err);
+	return ok;
+}
+
 /* Compile the parts of 'set' that chat uses into tmp/set; copy meta.yaml. */
 static int compile_set(const char *corpus, const char *tmp, const char *set,
 		       const char *const *parts)
@@ -213,8 +313,11 @@ int main(int argc, char **argv)
 		for (size_t p = 0; p < 3 && !runtime_missing; p++, total++)
 			good += run(corpus, sets[s], meta, prompts[p], "bundles");
 		if (s == 0 && !runtime_missing) {
-			good += logits_close(corpus, meta, tmp) + too_long(meta);
-			total += 2;
+			char dir[PATH_MAX];
+			snprintf(dir, sizeof dir, "%s/%s", tmp, sets[s]);
+			good += logits_close(corpus, meta, tmp) + too_long(meta) +
+				prompt_text(meta, dir);
+			total += 3;
 		}
 		snprintf(meta, sizeof meta, "%s/generated/anemll-tiny/%s/meta.yaml", corpus,
 			 sets[s]);
