@@ -26,7 +26,6 @@
 #include "mlcc.h"
 #include "testkit.h"
 
-
 static char *dir;
 
 /* ---- the splits ------------------------------------------------------------ */
