@@ -39,6 +39,9 @@ struct ffn_chunk {
 	const char *infer_fn;	   /* NULL: the default function */
 	mlcc_model *prefill_model; /* NULL: no prefill; may be infer_model */
 	const char *prefill_fn;
+	/* Gemma 3's cache-rotating variants (positions >= the sliding
+	** window), in the same models; NULL when absent. */
+	const char *infer_rotate_fn, *prefill_rotate_fn;
 };
 
 struct mlcc_chat {
@@ -49,6 +52,9 @@ struct mlcc_chat {
 	mlcc_model **owned; /* every loaded model, for freeing */
 	size_t nowned;
 	int ctx, batch;
+	int window;		     /* sliding window: rotate functions from here; 0: none */
+	int mask_w;		     /* causal-mask width (attention_size, else ctx) */
+	bool single_token;	     /* meta.yaml allows no batched prefill */
 	int splits[META_MAX_SPLITS]; /* lm_head_chunk_sizes, for argmax pairs */
 	size_t nsplits;
 	uint16_t *mask; /* ctx x ctx fp16 */
@@ -139,6 +145,15 @@ static const char *part_name(const char *opt, const char *meta, char *buf, size_
 	return buf;
 }
 
+/* The rotate functions a chunk's models have. */
+static void find_rotate(struct ffn_chunk *k)
+{
+	if (has_function(k->infer_model, "infer_rotate"))
+		k->infer_rotate_fn = "infer_rotate";
+	if (k->prefill_model && has_function(k->prefill_model, "prefill_rotate"))
+		k->prefill_rotate_fn = "prefill_rotate";
+}
+
 static int load_chunks(mlcc_chat *c, const char *dir, const char *ffn, const char *pf,
 		       const struct mlcc_chat_options *o, struct mlcc_diag *d)
 {
@@ -182,6 +197,8 @@ static int load_chunks(mlcc_chat *c, const char *dir, const char *ffn, const cha
 			k->prefill_model = k->infer_model;
 			k->prefill_fn = "prefill";
 		}
+		if (rc == MLCC_OK)
+			find_rotate(k);
 	}
 out:
 	for (size_t i = 0; paths && i < n; i++)
@@ -197,7 +214,7 @@ out:
 static int load_chunked(mlcc_chat *c, const struct chat_meta *m, const struct mlcc_chat_options *o,
 			struct mlcc_diag *d)
 {
-	char b1[512], b2[512], b3[512], *embed = NULL, *head = NULL;
+	char b1[512], b2[512], b3[512], b4[512], *embed = NULL, *head = NULL;
 	const char *dir = m->dir;
 	int rc;
 
@@ -205,8 +222,13 @@ static int load_chunked(mlcc_chat *c, const struct chat_meta *m, const struct ml
 				   m->lut_embeddings);
 	const char *hn =
 		part_name(o->lmhead, m->lm_head, b2, sizeof b2, "%s_lm_head%s", m, m->lut_lmhead);
-	const char *fn = part_name(o->ffn, m->ffn, b3, sizeof b3, "%s_FFN_PF%s_chunk_01of%02d", m,
-				   m->lut_ffn);
+	const char *fn = part_name(o->ffn, m->ffn, b3, sizeof b3,
+				   m->split_rotate ? "%s_FFN%s_chunk_01of%02d_combined"
+						   : "%s_FFN_PF%s_chunk_01of%02d",
+				   m, m->lut_ffn);
+	const char *pn = o->pf ? o->pf : m->pf;
+	if (!pn && m->split_rotate) /* FFN and prefill in separate files */
+		pn = part_name(NULL, NULL, b4, sizeof b4, "%s_PF%s_chunk_01of%02d", m, m->lut_ffn);
 	if (!o->meta && (!o->embed || !o->ffn || !o->lmhead))
 		return diag_fail(d, MLCC_E_USAGE,
 				 "chat needs meta.yaml, or the embeddings, FFN and LM head models");
@@ -214,7 +236,7 @@ static int load_chunked(mlcc_chat *c, const struct chat_meta *m, const struct ml
 	** at once. */
 	if ((rc = chat_resolve(dir, en, "embeddings model", &embed, d)) == MLCC_OK &&
 	    (rc = chat_resolve(dir, hn, "LM head model", &head, d)) == MLCC_OK &&
-	    (rc = load_chunks(c, dir, fn, o->pf ? o->pf : m->pf, o, d)) == MLCC_OK &&
+	    (rc = load_chunks(c, dir, fn, pn, o, d)) == MLCC_OK &&
 	    (rc = load_one(c, embed, o, &c->embed, d)) == MLCC_OK)
 		rc = load_one(c, head, o, &c->lmhead, d);
 	free(embed);
@@ -225,13 +247,18 @@ static int load_chunked(mlcc_chat *c, const struct chat_meta *m, const struct ml
 static int load_monolithic(mlcc_chat *c, const struct chat_meta *m,
 			   const struct mlcc_chat_options *o, struct mlcc_diag *d)
 {
+	char buf[512], lut[16] = "";
 	const char *name = o->monolithic ? o->monolithic : m->monolithic_model;
 	char *path = NULL;
 	int rc;
 
-	if (!name)
-		return diag_fail(d, MLCC_E_USAGE, "%s: a monolithic model without monolithic_model",
-				 o->meta ? o->meta : "chat");
+	if (!name) { /* chat.py's default name */
+		if (m->lut_bits)
+			snprintf(lut, sizeof lut, "_lut%d", m->lut_bits);
+		snprintf(buf, sizeof buf, "%s_monolithic_full%s", m->prefix ? m->prefix : "qwen",
+			 lut);
+		name = buf;
+	}
 	if (!(c->chunks = calloc(1, sizeof *c->chunks)) ||
 	    !(c->owned = calloc(1, sizeof *c->owned)))
 		return nomem(d);
@@ -249,6 +276,7 @@ static int load_monolithic(mlcc_chat *c, const struct chat_meta *m,
 		c->chunks[0].prefill_model = c->mono;
 		c->chunks[0].prefill_fn = "prefill";
 	}
+	find_rotate(&c->chunks[0]);
 	return MLCC_OK;
 }
 
@@ -274,18 +302,31 @@ static int settle_sizes(mlcc_chat *c, const struct chat_meta *m, const struct ml
 	if (c->batch < 0 || c->batch > c->ctx)
 		return diag_fail(d, MLCC_E_USAGE, "batch size %d does not fit the context of %d",
 				 c->batch, c->ctx);
+	/* Gemma 3: the mask spans attention_size; rotation from the sliding
+	** window on (512 unless meta.yaml says), when the context exceeds it. */
+	c->mask_w = m->attention_size > 0 && m->attention_size <= CHAT_MAX_CONTEXT
+			    ? m->attention_size
+			    : c->ctx;
+	c->window = m->sliding_window;
+	if (!c->window && m->prefix && strncmp(m->prefix, "gemma3", 6) == 0)
+		c->window = 512;
+	if (c->window >= c->ctx)
+		c->window = 0;
+	/* chat.py prefills in batches only when the converter says the
+	** prefill function can take them (dynamic slice or update mask). */
+	c->single_token = o->meta && !m->prefill_dynamic_slice && !m->update_mask_prefill;
 	return MLCC_OK;
 }
 
 static int make_mask(mlcc_chat *c, struct mlcc_diag *d)
 {
-	size_t n = (size_t)c->ctx;
+	size_t n = (size_t)c->ctx, w = (size_t)c->mask_w;
 
-	if (!(c->mask = malloc(n * n * sizeof *c->mask)))
+	if (!(c->mask = malloc(n * w * sizeof *c->mask)))
 		return nomem(d);
 	for (size_t r = 0; r < n; r++)
-		for (size_t col = 0; col < n; col++)
-			c->mask[r * n + col] = col <= r ? 0x0000 : 0xFC00; /* 0, -inf */
+		for (size_t col = 0; col < w; col++)
+			c->mask[r * w + col] = col <= r ? 0x0000 : 0xFC00; /* 0, -inf */
 	return MLCC_OK;
 }
 
@@ -297,11 +338,14 @@ static int chat_setup(mlcc_chat *c, const struct chat_meta *m, const struct mlcc
 	c->argmax_in_model = m->argmax_in_model;
 	memcpy(c->splits, m->lm_head_chunk_sizes, sizeof c->splits);
 	c->nsplits = m->nsplits;
+	/* Without lm_head_chunk_sizes: the vocabulary split as the
+	** converters split it (the remainder spread over the first ones). */
 	if (!c->nsplits && m->split_lm_head > 0 && m->vocab_size > 0 &&
-	    m->split_lm_head <= META_MAX_SPLITS && m->vocab_size % m->split_lm_head == 0) {
+	    m->split_lm_head <= META_MAX_SPLITS) {
 		c->nsplits = (size_t)m->split_lm_head;
 		for (size_t i = 0; i < c->nsplits; i++)
-			c->splits[i] = m->vocab_size / m->split_lm_head;
+			c->splits[i] = m->vocab_size / m->split_lm_head +
+				       ((int)i < m->vocab_size % m->split_lm_head);
 	}
 	if (o->monolithic || m->monolithic)
 		rc = load_monolithic(c, m, o, d);
@@ -383,23 +427,26 @@ static void set_tensor(struct mlcc_tensor *t, const char *name, enum mlcc_dtype 
 /* Fill 'in' after in[0] (the hidden states or input ids) for a call of
 ** function 'fn' of 'm' at positions p..p+k-1; returns the input count. */
 static size_t position_inputs(const mlcc_chat *c, const mlcc_model *m, const char *fn, int p, int k,
-			      struct step_inputs *s, struct mlcc_tensor *in)
+			      bool prefill, struct step_inputs *s, struct mlcc_tensor *in)
 {
+	/* update_mask rows: the context, or for prefill the mask width when
+	** larger (chat.py's make_update_mask(max(ctx, window), ...)). */
+	int64_t rows = prefill && c->mask_w > c->ctx ? c->mask_w : c->ctx;
 	size_t n = 1;
 
 	for (int i = 0; i < k; i++)
 		s->ids[i] = p + i;
 	s->cur = p;
 	set_tensor(&in[n++], "position_ids", MLCC_INT32, s->ids, 1, (int64_t[]){k});
-	set_tensor(&in[n++], "causal_mask", MLCC_FLOAT16, c->mask + (size_t)p * (size_t)c->ctx, 4,
-		   (int64_t[]){1, 1, k, c->ctx});
+	set_tensor(&in[n++], "causal_mask", MLCC_FLOAT16, c->mask + (size_t)p * (size_t)c->mask_w,
+		   4, (int64_t[]){1, 1, k, c->mask_w});
 	set_tensor(&in[n++], "current_pos", MLCC_INT32, &s->cur, 1, (int64_t[]){1});
 	if (s->upd && input_of(m, fn, "update_mask")) {
-		memset(s->upd, 0, (size_t)c->ctx * (size_t)k * sizeof *s->upd);
-		for (int i = 0; i < k; i++)
+		memset(s->upd, 0, (size_t)rows * (size_t)k * sizeof *s->upd);
+		for (int i = 0; i < k && p + i < rows; i++)
 			s->upd[(size_t)(p + i) * (size_t)k + (size_t)i] = 0x3C00; /* 1.0 */
 		set_tensor(&in[n++], "update_mask", MLCC_FLOAT16, s->upd, 4,
-			   (int64_t[]){1, 1, c->ctx, k});
+			   (int64_t[]){1, 1, rows, k});
 	}
 	return n;
 }
@@ -431,7 +478,8 @@ static int run_body(mlcc_chat *c, const int32_t *tokens, int p, int k, bool pref
 	int rc = MLCC_OK;
 
 	s.ids = malloc((size_t)k * sizeof *s.ids);
-	s.upd = malloc((size_t)c->ctx * (size_t)k * sizeof *s.upd);
+	s.upd = malloc((size_t)(c->mask_w > c->ctx ? c->mask_w : c->ctx) * (size_t)k *
+		       sizeof *s.upd);
 	if (!s.ids || !s.upd) {
 		rc = nomem(d);
 		goto out;
@@ -450,12 +498,15 @@ static int run_body(mlcc_chat *c, const int32_t *tokens, int p, int k, bool pref
 		const struct ffn_chunk *ch = &c->chunks[i];
 		mlcc_model *m = prefill ? ch->prefill_model : ch->infer_model;
 		const char *fn = prefill ? ch->prefill_fn : ch->infer_fn;
+		const char *rot = prefill ? ch->prefill_rotate_fn : ch->infer_rotate_fn;
 		size_t n;
+		if (c->window && p >= c->window && rot)
+			fn = rot;
 		if (!c->monolithic) {
 			in[0] = *h;
 			in[0].name = "hidden_states";
 		}
-		n = position_inputs(c, m, fn, p, k, &s, in);
+		n = position_inputs(c, m, fn, p, k, prefill, &s, in);
 		rc = mlcc_predict(m, fn, in, n, c->state, &cur, d);
 		mlcc_prediction_free(&prev);
 		prev = cur;
@@ -703,7 +754,7 @@ static int prefill(mlcc_chat *c, const int32_t *prompt, size_t n, struct mlcc_di
 	struct mlcc_prediction p;
 	int rc;
 
-	if (c->chunks[0].prefill_model && b > 0)
+	if (c->chunks[0].prefill_model && b > 0 && !c->single_token)
 		for (; pos + b <= n; pos += b) {
 			if ((rc = run_body(c, prompt + pos, (int)pos, (int)b, true, &p, d)) !=
 			    MLCC_OK)

@@ -131,10 +131,14 @@ static int read_params(const char *path, yaml_document_t *doc, struct chat_meta 
 	    (rc = get_int(path, doc, p, "lut_lmhead", &m->lut_lmhead, d)) ||
 	    (rc = get_int(path, doc, p, "lut_bits", &m->lut_bits, d)) ||
 	    (rc = get_int(path, doc, p, "split_lm_head", &m->split_lm_head, d)) ||
+	    (rc = get_int(path, doc, p, "sliding_window", &m->sliding_window, d)) ||
+	    (rc = get_int(path, doc, p, "attention_size", &m->attention_size, d)) ||
 	    (rc = get_sizes(path, doc, p, m, d)))
 		return rc;
 	m->argmax_in_model = get_bool(doc, p, "argmax_in_model");
 	m->prefill_dynamic_slice = get_bool(doc, p, "prefill_dynamic_slice");
+	m->update_mask_prefill = get_bool(doc, p, "update_mask_prefill");
+	m->split_rotate = get_bool(doc, p, "split_rotate");
 	m->monolithic = (type && strcmp(type, "monolithic") == 0) || m->monolithic_model;
 	return MLCC_OK;
 }

@@ -28,8 +28,10 @@ struct chat_meta {
 	int lut_embeddings, lut_ffn, lut_lmhead, lut_bits; /* 0: none */
 	int split_lm_head;
 	int lm_head_chunk_sizes[META_MAX_SPLITS];
-	size_t nsplits; /* entries of lm_head_chunk_sizes */
-	bool argmax_in_model, monolithic, prefill_dynamic_slice;
+	size_t nsplits;			    /* entries of lm_head_chunk_sizes */
+	int sliding_window, attention_size; /* Gemma 3 (0: none / context) */
+	bool argmax_in_model, monolithic, prefill_dynamic_slice, update_mask_prefill;
+	bool split_rotate;
 	char *embeddings, *lm_head, *ffn, *pf, *monolithic_model, *tokenizer_path;
 };
 

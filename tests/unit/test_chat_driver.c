@@ -32,7 +32,7 @@ enum kind { EMB, FFN, HEAD, MONO };
 
 struct mlcc_model {
 	enum kind kind;
-	int chunks; /* FFN chunk count the model adds (1 per chunk) */
+	int rot; /* has infer_rotate/prefill_rotate (path holds "rot") */
 };
 
 struct mlcc_state {
@@ -57,6 +57,7 @@ int mlcc_model_load(const char *path, const struct mlcc_load_options *o, mlcc_mo
 
 	(void)o;
 	(void)d;
+	x->rot = strstr(path, "rot") != NULL;
 	x->kind = strstr(path, "embeddings") ? EMB
 		  : strstr(path, "lm_head")  ? HEAD
 		  : strstr(path, "mono")     ? MONO
@@ -70,11 +71,11 @@ void mlcc_model_free(mlcc_model *m)
 	free(m);
 }
 
-static const char *const fns[] = {"infer", "prefill"};
+static const char *const fns[] = {"infer", "prefill", "infer_rotate", "prefill_rotate"};
 
 size_t mlcc_model_function_count(const mlcc_model *m)
 {
-	return m->kind == FFN || m->kind == MONO ? 2 : 1;
+	return m->kind == FFN || m->kind == MONO ? (m->rot ? 4 : 2) : 1;
 }
 
 const char *mlcc_model_function_name(const mlcc_model *m, size_t i)
@@ -229,7 +230,11 @@ int mlcc_predict(mlcc_model *m, const char *fn, const struct mlcc_tensor *t, siz
 	CHECK(s != NULL && s == seen_state);
 	if ((p = check_positions(t, n, &k)) < 0)
 		return MLCC_E_USAGE;
-	logf_(strcmp(fn, "prefill") == 0 ? "P%d/%d " : "I%d/%d ", p, k);
+	logf_(strcmp(fn, "prefill") == 0	  ? "P%d/%d "
+	      : strcmp(fn, "infer") == 0	  ? "I%d/%d "
+	      : strcmp(fn, "prefill_rotate") == 0 ? "Q%d/%d "
+						  : "R%d/%d ",
+	      p, k);
 	if (m->kind == MONO) {
 		const int32_t *ids = in(t, n, "input_ids")->data;
 		int32_t *idx;
@@ -353,7 +358,8 @@ static void test_chunked(void)
 
 	write_meta("c.yaml", "model_info:\n  parameters:\n    context_length: 16\n"
 			     "    batch_size: 4\n    num_chunks: 2\n    model_prefix: t\n"
-			     "    lut_ffn: 6\n    lut_lmhead: none\n    lut_embeddings: none\n");
+			     "    lut_ffn: 6\n    lut_lmhead: none\n    lut_embeddings: none\n"
+			     "    prefill_dynamic_slice: true\n");
 	make("t_embeddings.mlpackage");
 	make("t_lm_head.mlmodelc");
 	make("t_FFN_PF_lut6_chunk_01of02.mlmodelc");
@@ -424,7 +430,8 @@ static void test_monolithic(void)
 	write_meta("m.yaml", "model_info:\n  model_type: monolithic\n  parameters:\n"
 			     "    context_length: 16\n    batch_size: 4\n"
 			     "    monolithic_model: t_mono_full_lut4.mlmodelc\n"
-			     "    argmax_in_model: true\n    lm_head_chunk_sizes: [8, 8]\n");
+			     "    argmax_in_model: true\n    lm_head_chunk_sizes: [8, 8]\n"
+			     "    update_mask_prefill: true\n");
 	make("t_mono_full_lut4.mlpackage");
 	if (!(c = open_chat("m.yaml", NULL)))
 		return;
@@ -439,12 +446,68 @@ static void test_monolithic(void)
 	mlcc_chat_free(c);
 }
 
+/* Without prefill_dynamic_slice or update_mask_prefill in meta.yaml the
+** whole prompt goes through infer (chat.py's single-token mode). */
+static void test_single_token(void)
+{
+	static const int32_t p5[] = {1, 2, 3, 4, 5};
+	struct mlcc_diag d;
+	struct got g = {0};
+	mlcc_chat *c;
+
+	write_meta("s.yaml", "model_info:\n  parameters:\n    context_length: 16\n"
+			     "    batch_size: 4\n    num_chunks: 2\n    model_prefix: t\n"
+			     "    lut_ffn: 6\n    lut_lmhead: none\n    lut_embeddings: none\n");
+	if (!(c = open_chat("s.yaml", NULL)))
+		return;
+	/* 3*5 + 2*4 = 23 % 16 = 7. */
+	CHECK(mlcc_chat_generate(c, p5, 5, 1, NULL, NULL, 0, on_token, &g, NULL, &d) == MLCC_OK);
+	static const int32_t w[] = {7};
+	expect(&g, w, 1, "single token");
+	expect_calls("E1 I0/1 I0/1 E1 I1/1 I1/1 E1 I2/1 I2/1 E1 I3/1 I3/1 E1 I4/1 I4/1 H ",
+		     "single token");
+	mlcc_chat_free(c);
+}
+
+/* Rotate functions from the sliding window on (one chunk: next =
+** (3*token + pos) % 16). */
+static void test_rotate(void)
+{
+	static const int32_t p12[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+	struct mlcc_diag d;
+	struct got g = {0};
+	mlcc_chat *c;
+
+	write_meta("r.yaml", "model_info:\n  parameters:\n    context_length: 16\n"
+			     "    batch_size: 4\n    sliding_window: 8\n"
+			     "    embeddings: t_embeddings\n    lm_head: t_lm_head\n"
+			     "    ffn: rot_FFN_PF_chunk_01of01\n    prefill_dynamic_slice: true\n");
+	make("rot_FFN_PF_chunk_01of01.mlmodelc");
+	if (!(c = open_chat("r.yaml", NULL)))
+		return;
+	/* Batches at 0 and 4 (prefill), the infer at 8 and the steps at 9,
+	** 10 rotate: 3*10+9 = 39 % 16 = 7, then 21+10 = 31 % 16 = 15. */
+	CHECK(mlcc_chat_generate(c, p12, 10, 2, NULL, NULL, 0, on_token, &g, NULL, &d) == MLCC_OK);
+	static const int32_t w[] = {7, 15};
+	expect(&g, w, 2, "rotate");
+	expect_calls("E4 P0/4 E4 P4/4 E1 R8/1 E1 R9/1 H E1 R10/1 H ", "rotate");
+	/* A batch at 8 is prefill_rotate: 3*12 + 11 = 47 % 16 = 15. */
+	memset(&g, 0, sizeof g);
+	CHECK(mlcc_chat_generate(c, p12, 12, 1, NULL, NULL, 0, on_token, &g, NULL, &d) == MLCC_OK);
+	static const int32_t w2[] = {15};
+	expect(&g, w2, 1, "prefill rotate");
+	expect_calls("E4 P0/4 E4 P4/4 E4 Q8/4 E1 R11/1 H ", "prefill rotate");
+	mlcc_chat_free(c);
+}
+
 int main(void)
 {
 	if (!(dir = tk_tmpdir()))
 		return 1;
 	test_chunked();
 	test_monolithic();
+	test_single_token();
+	test_rotate();
 	CHECK(mock_errors == 0);
 	tk_rm_rf(dir);
 	free(dir);
