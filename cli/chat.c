@@ -22,7 +22,7 @@
 #include "mlcc.h"
 
 #define CHAT_MAX_IDS 4096
-#define CHAT_MAX_EOS 8
+#define CHAT_MAX_EOS 12 /* 8 --eos, eos and three end-of-turn tokens */
 
 static const char chat_usage[] =
 	"usage: mlcc chat (--meta meta.yaml | --embed E --ffn F [--pf P] --lmhead L |\n"
@@ -165,7 +165,7 @@ static int number_option(int argc, char **argv, int *i, struct chat_args *a)
 			return chat_usage_error("--seed must be 0 to 2147483647, not '%s'", v);
 		a->s.seed = (uint64_t)l;
 	} else if ((v = opt_value(argc, argv, i, "--eos"))) {
-		if (parse_long(v, 0, INT32_MAX, &l) || a->neos == CHAT_MAX_EOS)
+		if (parse_long(v, 0, INT32_MAX, &l) || a->neos == 8)
 			return chat_usage_error(
 				"--eos takes a token id (at most 8 times), not '%s'", v);
 		a->eos[a->neos++] = (int32_t)l;
@@ -234,6 +234,20 @@ static char *meta_dir(const char *meta)
 	return slash ? strndup(meta, (size_t)(slash - meta + (slash == meta))) : strdup(".");
 }
 
+/* chat.py's stop tokens: eos and, when the vocabulary has them, the
+** end-of-turn tokens of Llama 3, Qwen and Gemma (besides every --eos). */
+static void stop_tokens(struct chat_args *a, const mlcc_tokenizer *tok)
+{
+	static const char *const names[] = {"<|endoftext|>", "<end_of_turn>", "<|eot_id|>"};
+	int32_t id = mlcc_tokenizer_eos(tok);
+
+	if (id >= 0 && a->neos < CHAT_MAX_EOS)
+		a->eos[a->neos++] = id;
+	for (size_t i = 0; i < 3 && a->neos < CHAT_MAX_EOS; i++)
+		if ((id = mlcc_tokenizer_token_id(tok, names[i])) >= 0)
+			a->eos[a->neos++] = id;
+}
+
 /* The ids of the prompt: --tokens, or the tokenizer's encoding of
 ** --prompt (with its bos). */
 static int prompt_ids(struct chat_args *a, mlcc_tokenizer **tok, int32_t **ids, size_t *n)
@@ -257,8 +271,7 @@ static int prompt_ids(struct chat_args *a, mlcc_tokenizer **tok, int32_t **ids, 
 		return chat_fail(&d, rc);
 	if ((rc = mlcc_tokenizer_encode(*tok, a->prompt, MLCC_TOKENIZE_ADD_SPECIAL, ids, n, &d)))
 		return chat_fail(&d, rc);
-	if (a->neos == 0 && mlcc_tokenizer_eos(*tok) >= 0)
-		a->eos[a->neos++] = mlcc_tokenizer_eos(*tok);
+	stop_tokens(a, *tok);
 	return 0;
 }
 

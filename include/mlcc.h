@@ -359,6 +359,9 @@ MLCC_API int32_t mlcc_tokenizer_bos(const mlcc_tokenizer *tok);
 MLCC_API int32_t mlcc_tokenizer_eos(const mlcc_tokenizer *tok);
 MLCC_API size_t mlcc_tokenizer_size(const mlcc_tokenizer *tok);
 
+/* The id of the token spelled 'token' (vocabulary or added token), or -1. */
+MLCC_API int32_t mlcc_tokenizer_token_id(const mlcc_tokenizer *tok, const char *token);
+
 /* An ANEMLL language model ready to generate: chunked (embeddings, FFN
 ** chunks with `infer`/`prefill`, LM head) or monolithic (one model with
 ** `infer`/`prefill`), with one KV state shared by every part. */

@@ -657,6 +657,11 @@ size_t mlcc_tokenizer_size(const mlcc_tokenizer *t)
 	return t->nids;
 }
 
+int32_t mlcc_tokenizer_token_id(const mlcc_tokenizer *t, const char *token)
+{
+	return lookup(t, token);
+}
+
 /* ---- encoding -------------------------------------------------------------- */
 
 /* The ids being produced. */

@@ -27,6 +27,7 @@
 */
 #include <jansson.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,7 +189,7 @@ static void byte_char(unsigned b, char out[3])
 	}
 }
 
-static int write_tokenizer(const char *path)
+static int write_tokenizer(const char *path, bool eot)
 {
 	static const char re[] =
 		"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| "
@@ -205,34 +206,40 @@ static int write_tokenizer(const char *path)
 		two_letters(id, t);
 		json_object_set_new(vocab, t, json_integer(id));
 	}
-	root = json_pack("{s:[],s:n,s:{s:s,s:[{s:s,s:{s:s},s:s,s:b},{s:s,s:b,s:b}]},"
-			 "s:{s:s,s:o,s:[s]},s:{s:s}}",
-			 "added_tokens", "normalizer", "pre_tokenizer", "type", "Sequence",
-			 "pretokenizers", "type", "Split", "pattern", "Regex", re, "behavior",
-			 "Isolated", "invert", 0, "type", "ByteLevel", "add_prefix_space", 0,
-			 "use_regex", 0, "model", "type", "BPE", "vocab", vocab, "merges", "B s",
-			 "decoder", "type", "ByteLevel");
+	root = json_pack(
+		"{s:o,s:n,s:{s:s,s:[{s:s,s:{s:s},s:s,s:b},{s:s,s:b,s:b}]},"
+		"s:{s:s,s:o,s:[s]},s:{s:s}}",
+		"added_tokens",
+		eot ? json_pack("[{s:i,s:s,s:b}]", "id", 224, "content", "<|eot_id|>", "special", 1)
+		    : json_array(),
+		"normalizer", "pre_tokenizer", "type", "Sequence", "pretokenizers", "type", "Split",
+		"pattern", "Regex", re, "behavior", "Isolated", "invert", 0, "type", "ByteLevel",
+		"add_prefix_space", 0, "use_regex", 0, "model", "type", "BPE", "vocab", vocab,
+		"merges", "B s", "decoder", "type", "ByteLevel");
 	rc = root ? json_dump_file(root, path, 0) : -1;
 	json_decref(root);
 	return rc;
 }
 
-/* --prompt through the tokenizer: the printed text of chunked p5. */
-static int prompt_text(const char *meta, const char *dir)
+/* --prompt through the tokenizer: the printed text of chunked p5.  With
+** 'eot', id 224 is the special token <|eot_id|>: generation stops there
+** and the text leaves it out. */
+static int prompt_text(const char *meta, const char *dir, bool eot)
 {
 	static const int want_ids[] = {187, 107, 149, 187, 224, 187, 224};
+	size_t nwant = eot ? 4 : 7;
 	char path[PATH_MAX], want[64] = "", t[3];
 	char *out = NULL, *err = NULL;
 	int rc, ok;
 	size_t n = 0;
 
-	snprintf(path, sizeof path, "%s/tokenizer.json", dir);
-	if (write_tokenizer(path) != 0)
+	snprintf(path, sizeof path, "%s/%s", dir, eot ? "eot.json" : "tokenizer.json");
+	if (write_tokenizer(path, eot) != 0)
 		return 0;
-	for (size_t i = 0; i < sizeof want_ids / sizeof want_ids[0]; i++)
+	for (size_t i = 0; i < nwant; i++)
 		want[n++] = (char)want_ids[i];
 	two_letters(308, t);
-	snprintf(want + n, sizeof want - n, "%s\n", t);
+	snprintf(want + n, sizeof want - n, "%s\n", eot ? "" : t);
 	const char *argv[] = {mlcc,
 			      "chat",
 			      "--meta",
@@ -242,11 +249,13 @@ static int prompt_text(const char *meta, const char *dir)
 			      "Bs\x05",
 			      "--max-tokens",
 			      "8",
+			      eot ? "--tokenizer" : NULL,
+			      path,
 			      NULL};
 	rc = tk_run(argv, &out, &err);
 	ok = rc == 0 && out && strcmp(out, want) == 0;
-	printf("%s chunked bundles p5 as --prompt text through tokenizer.json\n",
-	       ok ? "ok  " : "FAIL");
+	printf("%s chunked bundles p5 as --prompt text through tokenizer.json%s\n",
+	       ok ? "ok  " : "FAIL", eot ? ", stopping at <|eot_id|>" : "");
 	if (!ok)
 		printf("  exit %d, stdout %s, stderr %s\n", rc, out ? out : "", err ? err : "");
 	free(out);
@@ -316,8 +325,8 @@ int main(int argc, char **argv)
 			char dir[PATH_MAX];
 			snprintf(dir, sizeof dir, "%s/%s", tmp, sets[s]);
 			good += logits_close(corpus, meta, tmp) + too_long(meta) +
-				prompt_text(meta, dir);
-			total += 3;
+				prompt_text(meta, dir, false) + prompt_text(meta, dir, true);
+			total += 4;
 		}
 		snprintf(meta, sizeof meta, "%s/generated/anemll-tiny/%s/meta.yaml", corpus,
 			 sets[s]);

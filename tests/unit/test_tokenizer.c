@@ -383,6 +383,9 @@ static void test_byte_level(void)
 	CHECK(mlcc_tokenizer_bos(t) == 266);
 	CHECK(mlcc_tokenizer_eos(t) == -1);
 	CHECK(mlcc_tokenizer_size(t) == 268);
+	CHECK(mlcc_tokenizer_token_id(t, "<|eot_id|>") == 267);
+	CHECK(mlcc_tokenizer_token_id(t, "hello") == 259);
+	CHECK(mlcc_tokenizer_token_id(t, "<end_of_turn>") == -1);
 	TEXT(t, 0, "<|begin_of_text|>hello world", 266, 259, 264);
 	TEXT(t, MLCC_DETOKENIZE_SKIP_SPECIAL, "hello world<", 266, 259, 264, 60, 267);
 	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
