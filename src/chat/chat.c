@@ -15,7 +15,9 @@
 ** a call covering positions p..p+k-1 gets rows p..p+k-1,
 ** position_ids = p..p+k-1 and current_pos = [p].
 ** Generation (mlcc_chat_generate): the prompt's full batches go through
-** `prefill`, the rest of the prompt but its last token through `infer`;
+** `prefill` (when meta.yaml allows batches: prefill_dynamic_slice or
+** update_mask_prefill), the rest of the prompt but its last token through
+** `infer`;
 ** then each step feeds the newest token at position len-1 through
 ** `infer` and the head and picks the next token -- the first step so
 ** handles the prompt's last token, as chat.py's generate_next_token does
