@@ -476,7 +476,7 @@ static int run_body(mlcc_chat *c, const int32_t *tokens, int p, int k, bool pref
 	struct mlcc_tensor in[5];
 	struct mlcc_prediction prev = {0}, cur = {0};
 	struct step_inputs s = {0};
-	const struct mlcc_tensor *h;
+	const struct mlcc_tensor *h = NULL;
 	int rc = MLCC_OK;
 
 	s.ids = malloc((size_t)k * sizeof *s.ids);
@@ -806,7 +806,7 @@ int mlcc_chat_generate(mlcc_chat *c, const int32_t *prompt, size_t n, size_t max
 	tok = prompt[n - 1];
 	/* chat.py's limit: positions up to ctx-2 are fed, ctx-1 tokens in all. */
 	while (len < (size_t)c->ctx - 1 && !stop && (!max_tokens || made < max_tokens)) {
-		int32_t next;
+		int32_t next = -1;
 		if ((rc = decode_step(c, tok, (int)len - 1, s, &rng, &next, on_token, ctx, &stop,
 				      d)) != MLCC_OK)
 			return rc;

@@ -272,14 +272,18 @@ static int load_merges(struct mlcc_tokenizer *t, json_t *merges, struct mlcc_dia
 		return nomem(d);
 	json_array_foreach(merges, i, m)
 	{
-		const char *a, *b;
+		const char *a = NULL, *b = NULL;
+		size_t la, lb;
 		int32_t ia, ib, ir;
 		if ((rc = merge_halves(t, m, i, buf, sizeof buf, &a, &b, d)) != MLCC_OK)
 			return rc;
-		if (strlen(a) + strlen(b) >= sizeof joined)
+		la = strlen(a);
+		lb = strlen(b);
+		if (la + lb >= sizeof joined)
 			return diag_fail(d, MLCC_E_CORRUPT, "%s: merge %zu is too long", t->path,
 					 i);
-		snprintf(joined, sizeof joined, "%s%s", a, b);
+		memcpy(joined, a, la);
+		memcpy(joined + la, b, lb + 1);
 		ia = lookup(t, a);
 		ib = lookup(t, b);
 		ir = lookup(t, joined);
