@@ -70,8 +70,8 @@ static const struct mlcc_tensor *output(const struct mlcc_prediction *p, const c
 	return NULL;
 }
 
-static int predict(mlcc_model *m, const char *fn, struct mlcc_tensor *in, size_t n,
-		   mlcc_state *st, struct mlcc_prediction *p)
+static int predict(mlcc_model *m, const char *fn, struct mlcc_tensor *in, size_t n, mlcc_state *st,
+		   struct mlcc_prediction *p)
 {
 	struct mlcc_diag d;
 	int rc = mlcc_predict(m, fn, in, n, st, p, &d);
@@ -107,8 +107,7 @@ static int embed(struct chunked *c, const int32_t *tok, int n, uint16_t *hidden)
 
 /* Both FFN chunks on 'n' positions from 'pos' ('fn' "prefill" or "infer");
 ** hidden is replaced by the last chunk's output (infer only). */
-static int ffn(struct chunked *c, const char *fn, int pos, int n, uint16_t *hidden,
-	       mlcc_state *st)
+static int ffn(struct chunked *c, const char *fn, int pos, int n, uint16_t *hidden, mlcc_state *st)
 {
 	int64_t hs[3] = {1, n, HIDDEN}, ps[1] = {n}, ms[4] = {1, 1, n, CTX}, cs[1] = {1};
 	int32_t posids[BATCH], cur = pos;
@@ -206,7 +205,8 @@ static void run_chunked(const char *what, struct chunked *c, json_t *ref)
 	}
 	for (; pos + BATCH <= L; pos += BATCH) {
 		for (int i = 0; i < BATCH; i++)
-			tok[i] = (int32_t)json_integer_value(json_array_get(prompt, (size_t)(pos + i)));
+			tok[i] = (int32_t)json_integer_value(
+				json_array_get(prompt, (size_t)(pos + i)));
 		if (embed(c, tok, BATCH, hidden) || ffn(c, "prefill", pos, BATCH, hidden, st))
 			goto fail;
 	}
@@ -285,9 +285,10 @@ static int check_mono(const char *what, json_t *step, const int32_t *idx, const 
 	int got = idx[best] + best * (VOCAB / SPLITS);
 	if (!same || got != want || md > LOGIT_TOL) {
 		tk_failures++;
-		fprintf(stderr, "%s pos %lld: token %d (want %d), split indices %s, max |val diff| %.3g\n",
-			what, (long long)json_integer_value(json_object_get(step, "pos")), got, want,
-			same ? "same" : "DIFFER", md);
+		fprintf(stderr,
+			"%s pos %lld: token %d (want %d), split indices %s, max |val diff| %.3g\n",
+			what, (long long)json_integer_value(json_object_get(step, "pos")), got,
+			want, same ? "same" : "DIFFER", md);
 	}
 	return got;
 }
@@ -308,7 +309,8 @@ static void run_mono(const char *what, mlcc_model *m, json_t *ref)
 	}
 	for (; pos + BATCH <= L; pos += BATCH) {
 		for (int i = 0; i < BATCH; i++)
-			tok[i] = (int32_t)json_integer_value(json_array_get(prompt, (size_t)(pos + i)));
+			tok[i] = (int32_t)json_integer_value(
+				json_array_get(prompt, (size_t)(pos + i)));
 		if (mono_step(m, "prefill", tok, pos, BATCH, st, NULL, NULL))
 			goto fail;
 	}
@@ -432,7 +434,8 @@ int main(int argc, char **argv)
 				run_mono(what, m, rm);
 				runs++;
 			}
-			printf("%s %s: %s\n", ext, prompts[i], tk_failures == before ? "ok" : "FAIL");
+			printf("%s %s: %s\n", ext, prompts[i],
+			       tk_failures == before ? "ok" : "FAIL");
 			json_decref(rc);
 			json_decref(rm);
 		}
