@@ -611,6 +611,40 @@ static void test_state(void)
 	mlcc_model_free(m);
 }
 
+/* A value read from a state keeps what it read when the state is written
+** afterwards (read_state gives a view; the write must not show through):
+** with s = 0 and x = [1.5, -2], old - new = [-1.5, 2]. */
+static void test_state_read_then_write(void)
+{
+	mlcc_model *m = build(
+		"main<ios18>(tensor<fp16, [2]> x, state<tensor<fp16, [2]>> s) {\n"
+		"  tensor<fp16, [2]> r = read_state(input = s)[name = string(\"r\")];\n"
+		"  tensor<int32, [2]> sh = const()[name = string(\"sh\"), val = tensor<int32, [2]>([2, 1])];\n"
+		"  tensor<fp16, [2, 1]> rv = reshape(shape = sh, x = r)[name = string(\"rv\")];\n"
+		"  write_state(data = x, input = s)[name = string(\"w\")];\n"
+		"  tensor<fp16, [2]> r2 = read_state(input = s)[name = string(\"r2\")];\n"
+		"  tensor<fp16, [2]> d = sub(x = r, y = r2)[name = string(\"d\")];\n"
+		"} -> (d, rv);",
+		NULL, 0);
+	uint16_t x[2] = {0x3e00, 0xc000};
+	struct mlcc_tensor in[1] = {T("x", MLCC_FLOAT16, 1, 2, 0, x)};
+	struct mlcc_prediction p;
+	struct mlcc_diag d;
+	mlcc_state *st = NULL;
+	const float want[2] = {-1.5f, 2}, zero[2] = {0, 0};
+
+	if (m == NULL)
+		return;
+	CHECK(mlcc_state_new(m, NULL, &st, &d) == MLCC_OK);
+	if (run(m, in, 1, st, &p) == MLCC_OK) {
+		expect_f(&p, "d", want, 2, 0);
+		expect_f(&p, "rv", zero, 2, 0);
+	}
+	mlcc_prediction_free(&p);
+	mlcc_state_free(st);
+	mlcc_model_free(m);
+}
+
 /* ---- table, npy --------------------------------------------------------------------------------
  */
 
@@ -703,6 +737,7 @@ int main(void)
 	test_lut_fused();
 	test_constexpr_kinds();
 	test_state();
+	test_state_read_then_write();
 	test_table_sorted();
 	test_npy();
 	tk_rm_rf(tmp);
