@@ -7,6 +7,9 @@
 **             [--max-tokens N] [--temperature T] [--top-k K] [--top-p P]
 **             [--seed S] [--eos ID] [--threads N] [--print-logits FILE]
 **
+**           [--template auto|llama3|chatml|gemma|inst|none | --no-template]
+**   mlcc chat --encode-only --prompt TEXT (--tokenizer DIR|FILE | --meta M)
+**
 ** Prints the generated text (--prompt) or token ids, comma-separated
 ** (--tokens), on stdout as they come, then on stderr
 ** "prefill: N tokens, X tok/s; decode: M tokens, Y tok/s".
@@ -29,12 +32,15 @@ static const char chat_usage[] =
 	"                  --monolithic M) [--context-length N] [--batch-size B]\n"
 	"                 (--prompt TEXT [--tokenizer DIR|FILE] | --tokens 1,2,3)\n"
 	"                 [--max-tokens N] [--temperature T] [--top-k K] [--top-p P]\n"
-	"                 [--seed S] [--eos ID] [--threads N] [--print-logits FILE]\n";
+	"                 [--seed S] [--eos ID] [--threads N] [--print-logits FILE]\n"
+	"                 [--template auto|llama3|chatml|gemma|inst|none | --no-template]\n"
+	"       mlcc chat --encode-only --prompt TEXT (--tokenizer DIR|FILE | --meta M)\n";
 
 struct chat_args {
 	struct mlcc_chat_options o;
 	struct mlcc_chat_sampling s;
-	const char *prompt, *tokens, *tokenizer, *logits_file;
+	const char *prompt, *tokens, *tokenizer, *logits_file, *tmpl;
+	int encode_only;
 	long max_tokens;
 	int32_t eos[CHAT_MAX_EOS];
 	size_t neos;
@@ -182,6 +188,87 @@ static int number_option(int argc, char **argv, int *i, struct chat_args *a)
 	return 1;
 }
 
+/* ---- chat templates ---------------------------------------------------------
+** mlcc runs no Jinja: the formats of the common templates are written out
+** here, one user turn and the generation prompt, and --template auto
+** picks one by the markers of the tokenizer's chat_template (none at all:
+** chat.py's manual "[INST] ... [/INST]").  Qwen's templates add a default
+** system turn; the text is taken from the template when it holds one of
+** the two known ones. */
+struct chat_format {
+	const char *name, *before, *after;
+	int add_special; /* encode with the tokenizer's bos (no template bos) */
+};
+
+static const struct chat_format formats[] = {
+	{"none", "", "", 1},
+	{"inst", "[INST] ", " [/INST]", 1},
+	{"llama3", "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n",
+	 "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n", 0},
+	{"chatml", "<|im_start|>user\n", "<|im_end|>\n<|im_start|>assistant\n", 0},
+	{"gemma", "<bos><start_of_turn>user\n", "<end_of_turn>\n<start_of_turn>model\n", 0},
+};
+
+static const char *const qwen_systems[] = {
+	"You are Qwen, created by Alibaba Cloud. You are a helpful assistant.",
+	"You are a helpful assistant.",
+};
+
+static int template_known(const char *name)
+{
+	if (strcmp(name, "auto") == 0)
+		return 1;
+	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+		if (strcmp(formats[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static const struct chat_format *format_named(const char *name)
+{
+	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+		if (strcmp(formats[i].name, name) == 0)
+			return &formats[i];
+	return NULL;
+}
+
+/* The format --template auto means for chat template 'jinja'; NULL when
+** it is none of the known ones. */
+static const struct chat_format *format_auto(const char *jinja)
+{
+	if (!jinja)
+		return format_named("inst");
+	if (strstr(jinja, "<|start_header_id|>"))
+		return format_named("llama3");
+	if (strstr(jinja, "<|im_start|>"))
+		return format_named("chatml");
+	if (strstr(jinja, "<start_of_turn>"))
+		return format_named("gemma");
+	return NULL;
+}
+
+/* The prompt text as the format lays it out (malloc'd). */
+static char *apply_format(const struct chat_format *f, const char *jinja, const char *prompt)
+{
+	const char *sys = "";
+	char *out;
+	size_t n;
+
+	if (strcmp(f->name, "chatml") == 0 && jinja)
+		for (size_t i = 0; i < 2 && !*sys; i++)
+			if (strstr(jinja, qwen_systems[i]))
+				sys = qwen_systems[i];
+	n = strlen(f->before) + strlen(prompt) + strlen(f->after) + strlen(sys) + 64;
+	if (!(out = malloc(n)))
+		return NULL;
+	if (*sys)
+		snprintf(out, n, "<|im_start|>system\n%s<|im_end|>\n%s%s%s", sys, f->before, prompt,
+			 f->after);
+	else
+		snprintf(out, n, "%s%s%s", f->before, prompt, f->after);
+	return out;
+}
+
 static int parse_args(int argc, char **argv, struct chat_args *a)
 {
 	memset(a, 0, sizeof *a);
@@ -212,10 +299,28 @@ static int parse_args(int argc, char **argv, struct chat_args *a)
 			a->tokens = v;
 		else if ((v = opt_value(argc, argv, &i, "--print-logits")))
 			a->logits_file = v;
+		else if ((v = opt_value(argc, argv, &i, "--template"))) {
+			if (!template_known(v))
+				return chat_usage_error(
+					"--template takes auto, llama3, chatml, gemma, "
+					"inst or none, not '%s'",
+					v);
+			a->tmpl = v;
+		} else if (strcmp(argv[i], "--no-template") == 0)
+			a->tmpl = "none";
+		else if (strcmp(argv[i], "--encode-only") == 0)
+			a->encode_only = 1;
 		else if (argv[i][0] == '-')
 			return chat_usage_error("unknown option or missing value: %s", argv[i]);
 		else
 			return chat_usage_error("unexpected argument: %s", argv[i]);
+	}
+	if (a->encode_only) {
+		if (!a->prompt || a->tokens || (!a->tokenizer && !a->o.meta))
+			return chat_usage_error("%s",
+						"--encode-only needs --prompt and --tokenizer "
+						"(or --meta)");
+		return 0;
 	}
 	if (!a->o.meta && !a->o.monolithic && (!a->o.embed || !a->o.ffn || !a->o.lmhead))
 		return chat_usage_error(
@@ -269,7 +374,22 @@ static int prompt_ids(struct chat_args *a, mlcc_tokenizer **tok, int32_t **ids, 
 	a->tokenizer = NULL;
 	if (rc != MLCC_OK)
 		return chat_fail(&d, rc);
-	if ((rc = mlcc_tokenizer_encode(*tok, a->prompt, MLCC_TOKENIZE_ADD_SPECIAL, ids, n, &d)))
+	const char *jinja = mlcc_tokenizer_chat_template(*tok);
+	const struct chat_format *f = a->tmpl && strcmp(a->tmpl, "auto") != 0
+					      ? format_named(a->tmpl)
+					      : format_auto(jinja);
+	char *text;
+	if (!f) {
+		fprintf(stderr, "mlcc: error: the tokenizer's chat template is none mlcc knows; "
+				"give --template llama3|chatml|gemma|inst or --no-template\n");
+		return 1;
+	}
+	if (!(text = apply_format(f, jinja, a->prompt)))
+		return 1;
+	rc = mlcc_tokenizer_encode(*tok, text, f->add_special ? MLCC_TOKENIZE_ADD_SPECIAL : 0, ids,
+				   n, &d);
+	free(text);
+	if (rc != MLCC_OK)
 		return chat_fail(&d, rc);
 	stop_tokens(a, *tok);
 	return 0;
@@ -370,7 +490,11 @@ int chat_main(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) != 0)
 		return rc;
-	if ((rc = prompt_ids(&a, &tok, &ids, &n)) == 0)
+	if ((rc = prompt_ids(&a, &tok, &ids, &n)) == 0 && a.encode_only) {
+		for (size_t i = 0; i < n; i++)
+			printf("%s%d", i ? "," : "", (int)ids[i]);
+		printf("\n");
+	} else if (rc == 0)
 		rc = generate(&a, tok, ids, n);
 	free(ids);
 	mlcc_tokenizer_free(tok);

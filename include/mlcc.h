@@ -359,6 +359,11 @@ MLCC_API int32_t mlcc_tokenizer_bos(const mlcc_tokenizer *tok);
 MLCC_API int32_t mlcc_tokenizer_eos(const mlcc_tokenizer *tok);
 MLCC_API size_t mlcc_tokenizer_size(const mlcc_tokenizer *tok);
 
+/* The chat template (Jinja text) of tokenizer_config.json's chat_template
+** or chat_template.jinja beside tokenizer.json, or NULL.  mlcc does not
+** run Jinja: the chat CLI recognises the common formats by their markers. */
+MLCC_API const char *mlcc_tokenizer_chat_template(const mlcc_tokenizer *tok);
+
 /* The id of the token spelled 'token' (vocabulary or added token), or -1. */
 MLCC_API int32_t mlcc_tokenizer_token_id(const mlcc_tokenizer *tok, const char *token);
 

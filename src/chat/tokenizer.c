@@ -85,6 +85,7 @@ struct mlcc_tokenizer {
 	bool dec_byte_level, dec_strip_space;
 	int32_t bos, eos;
 	bool add_bos;
+	const char *chat_template; /* Jinja text, or NULL */
 };
 
 /* ---- small helpers --------------------------------------------------------- */
@@ -549,17 +550,57 @@ static json_t *read_json(const char *path, struct mlcc_diag *d)
 	return j;
 }
 
+/* chat_template of tokenizer_config.json: a string, or a list of
+** {name, template} of which "default" (else the first) is taken. */
+static int config_template(struct mlcc_tokenizer *t, json_t *v, struct mlcc_diag *d)
+{
+	const char *s = json_string_value(v);
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(v, i, e)
+	{
+		const char *name = json_string_value(json_object_get(e, "name"));
+		if (!s || (name && strcmp(name, "default") == 0))
+			s = json_string_value(json_object_get(e, "template"));
+	}
+	if (s && !(t->chat_template = arena_strdup(&t->arena, s)))
+		return nomem(d);
+	return MLCC_OK;
+}
+
+/* chat_template.jinja beside tokenizer.json (newer Hugging Face layouts
+** keep the template there), when the config has none. */
+static int jinja_template(struct mlcc_tokenizer *t, const char *dir, struct mlcc_diag *d)
+{
+	char *path = os_join(dir, "chat_template.jinja");
+	uint8_t *buf = NULL;
+	size_t len;
+	int rc = MLCC_OK;
+
+	if (!path)
+		return nomem(d);
+	if (os_kind(path) == OS_FILE &&
+	    (rc = os_read_file(path, (size_t)1 << 20, &buf, &len, d)) == MLCC_OK &&
+	    !(t->chat_template = arena_strdup(&t->arena, (const char *)buf)))
+		rc = nomem(d);
+	free(buf);
+	free(path);
+	return rc;
+}
+
 /* tokenizer_config.json next to tokenizer.json, when there is one. */
 static int load_config(struct mlcc_tokenizer *t, const char *dir, struct mlcc_diag *d)
 {
 	char *path = os_join(dir, "tokenizer_config.json");
 	json_t *c, *v;
+	int rc;
 
 	if (!path)
 		return nomem(d);
 	if (os_kind(path) != OS_FILE) {
 		free(path);
-		return MLCC_OK;
+		return jinja_template(t, dir, d);
 	}
 	c = read_json(path, d);
 	free(path);
@@ -571,8 +612,11 @@ static int load_config(struct mlcc_tokenizer *t, const char *dir, struct mlcc_di
 		t->eos = config_token(t, v);
 	if ((v = json_object_get(c, "add_bos_token")) && json_is_boolean(v))
 		t->add_bos = json_is_true(v);
+	rc = config_template(t, json_object_get(c, "chat_template"), d);
 	json_decref(c);
-	return MLCC_OK;
+	if (rc == MLCC_OK && !t->chat_template)
+		rc = jinja_template(t, dir, d);
+	return rc;
 }
 
 static int load_all(struct mlcc_tokenizer *t, json_t *root, const char *dir, struct mlcc_diag *d)
@@ -659,6 +703,11 @@ int32_t mlcc_tokenizer_eos(const mlcc_tokenizer *t)
 size_t mlcc_tokenizer_size(const mlcc_tokenizer *t)
 {
 	return t->nids;
+}
+
+const char *mlcc_tokenizer_chat_template(const mlcc_tokenizer *t)
+{
+	return t->chat_template;
 }
 
 int32_t mlcc_tokenizer_token_id(const mlcc_tokenizer *t, const char *token)

@@ -94,4 +94,64 @@ printf '{"model": {"type": "Unigram", "vocab": []}}' >"$work/tokenizer.json"
 check "tokenizer unsupported" 1 "mlcc: error: $work/tokenizer.json: model type \"Unigram\" is not supported" \
 	--meta "$m" --prompt hi
 
+
+# Chat templates, checked with --encode-only (no model): a byte-level
+# tokenizer whose vocabulary has a few letters (ids below), the template
+# markers as added tokens (100..108), everything else <unk> (0).
+tok=$work/tok
+mkdir "$tok"
+cat >"$tok/tokenizer.json" <<'JSON'
+{"added_tokens": [
+  {"id": 100, "content": "<|begin_of_text|>", "special": true},
+  {"id": 101, "content": "<|start_header_id|>", "special": true},
+  {"id": 102, "content": "<|end_header_id|>", "special": true},
+  {"id": 103, "content": "<|eot_id|>", "special": true},
+  {"id": 104, "content": "<|im_start|>", "special": true},
+  {"id": 105, "content": "<|im_end|>", "special": true},
+  {"id": 106, "content": "<bos>", "special": true},
+  {"id": 107, "content": "<start_of_turn>", "special": true},
+  {"id": 108, "content": "<end_of_turn>", "special": true}],
+ "normalizer": null,
+ "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false},
+ "model": {"type": "BPE", "unk_token": "<unk>", "merges": [],
+   "vocab": {"<unk>": 0, "h": 1, "i": 2, "\u010a": 3, "u": 4, "s": 5, "e": 6, "r": 7,
+             "a": 8, "t": 9, "n": 10, "m": 11, "o": 12, "d": 13, "l": 14, "y": 15,
+             "\u0120": 16}},
+ "decoder": {"type": "ByteLevel"}}
+JSON
+# encode NAME WANT ARGS...: --encode-only prints exactly WANT.
+encode() {
+	name=$1
+	want=$2
+	shift 2
+	got=$("$mlcc" chat --encode-only --tokenizer "$tok" --prompt hi "$@" 2>&1)
+	if [ "$got" = "$want" ]; then ok "$name"; else
+		bad "$name"
+		echo "  got:  $got"
+		echo "  want: $want"
+	fi
+}
+encode "no template" "1,2" --no-template
+encode "template none" "1,2" --template none
+# No chat_template at all: chat.py's "[INST] hi [/INST]".
+encode "auto without a template" "0,0,0,0,0,0,16,1,2,16,0,0,0,0,0,0,0"
+encode "llama3" "100,101,4,5,6,7,102,3,3,1,2,103,101,8,5,5,2,5,9,8,10,9,102,3,3" --template llama3
+encode "chatml" "104,4,5,6,7,3,1,2,105,3,104,8,5,5,2,5,9,8,10,9,3" --template chatml
+encode "gemma" "106,107,4,5,6,7,3,1,2,108,3,107,11,12,13,6,14,3" --template gemma
+# auto follows tokenizer_config.json's chat_template markers; a Qwen
+# template's default system turn is kept.
+printf '{"chat_template": "{%% for m in messages %%}<|im_start|>{{ m.role }} You are a helpful assistant.{%% endfor %%}"}' \
+	>"$tok/tokenizer_config.json"
+encode "auto chatml with Qwen's system turn" \
+	"104,5,15,5,9,6,11,3,0,12,4,16,8,7,6,16,8,16,1,6,14,0,0,4,14,16,8,5,5,2,5,9,8,10,9,0,105,3,104,4,5,6,7,3,1,2,105,3,104,8,5,5,2,5,9,8,10,9,3"
+printf '{"chat_template": "{{ bos_token }}<start_of_turn>"}' >"$tok/tokenizer_config.json"
+encode "auto gemma" "106,107,4,5,6,7,3,1,2,108,3,107,11,12,13,6,14,3"
+printf '{"chat_template": "{{ messages }}"}' >"$tok/tokenizer_config.json"
+check "unknown template" 1 "mlcc: error: the tokenizer's chat template is none mlcc knows; give --template llama3|chatml|gemma|inst or --no-template" \
+	--encode-only --tokenizer "$tok" --prompt hi
+check "bad --template" 2 "mlcc: --template takes auto, llama3, chatml, gemma, inst or none, not 'x'" \
+	--encode-only --tokenizer "$tok" --prompt hi --template x
+check "encode-only without prompt" 2 "mlcc: --encode-only needs --prompt and --tokenizer (or --meta)" \
+	--encode-only --tokenizer "$tok" --tokens 1
+
 finish

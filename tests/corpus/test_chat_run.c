@@ -13,7 +13,7 @@
 ** logits of every step (--print-logits) must be within 2e-3 of the
 ** reference's (its README gives fp16-vs-fp32 gaps of 5.6e-4 .. 9.4e-4),
 ** and a prompt as long as the context is refused with its message.
-** --prompt runs through a byte-level tokenizer.json written beside the
+** --prompt (--no-template) runs through a byte-level tokenizer.json beside the
 ** compiled meta.yaml (ids 0..255 the bytes, 256..511 two-letter tokens,
 ** one merge B+s = 300): the text "\x01\x0f\x1bBs\x05" encodes to p5's
 ** ids 1,15,27,300,5, so the text printed must be the bytes of the
@@ -249,6 +249,7 @@ static int prompt_text(const char *meta, const char *dir, bool eot)
 			      "Bs\x05",
 			      "--max-tokens",
 			      "8",
+			      "--no-template",
 			      eot ? "--tokenizer" : NULL,
 			      path,
 			      NULL};

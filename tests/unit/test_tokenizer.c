@@ -407,13 +407,28 @@ static void test_config(void)
 	CHECK(mkdir(sub, 0777) == 0);
 	write_json("cfg/tokenizer.json", byte_level_json(false));
 	write_json("cfg/tokenizer_config.json",
-		   json_pack("{s:s,s:{s:s},s:b}", "bos_token", "<|begin_of_text|>", "eos_token",
-			     "content", "<|eot_id|>", "add_bos_token", 0));
+		   json_pack("{s:s,s:{s:s},s:b,s:[{s:s,s:s},{s:s,s:s}]}", "bos_token",
+			     "<|begin_of_text|>", "eos_token", "content", "<|eot_id|>",
+			     "add_bos_token", 0, "chat_template", "name", "tool_use", "template",
+			     "A", "name", "default", "template", "B"));
 	if (!(t = load("cfg"))) /* a directory names its tokenizer.json */
 		return;
 	CHECK(mlcc_tokenizer_bos(t) == 266);
 	CHECK(mlcc_tokenizer_eos(t) == 267);
 	IDS(t, "hello", MLCC_TOKENIZE_ADD_SPECIAL, 259);
+	/* The "default" of a list of named templates. */
+	CHECK(mlcc_tokenizer_chat_template(t) && strcmp(mlcc_tokenizer_chat_template(t), "B") == 0);
+	mlcc_tokenizer_free(t);
+	/* No tokenizer_config.json: chat_template.jinja beside, else none. */
+	CHECK((t = load("bl.json")) && mlcc_tokenizer_chat_template(t) == NULL);
+	mlcc_tokenizer_free(t);
+	snprintf(sub, sizeof sub, "%s/chat_template.jinja", dir);
+	FILE *f = fopen(sub, "w");
+	fputs("{{ bos_token }}", f);
+	fclose(f);
+	if ((t = load("bl.json")) != NULL)
+		CHECK(mlcc_tokenizer_chat_template(t) &&
+		      strcmp(mlcc_tokenizer_chat_template(t), "{{ bos_token }}") == 0);
 	mlcc_tokenizer_free(t);
 }
 
