@@ -65,7 +65,8 @@ struct norm_step {
 struct mlcc_tokenizer {
 	struct arena arena;
 	const char *path;
-	char **vocab; /* id -> token (NULL for an unused id) */
+	char **vocab;	     /* id -> token (NULL for an unused id) */
+	unsigned char *kind; /* id -> 0 vocabulary, 1 added, 2 special added */
 	size_t nids;
 	struct strmap ids; /* token -> id + 1 */
 	struct merge_slot *merges;
@@ -200,7 +201,8 @@ static int count_ids(struct mlcc_tokenizer *t, json_t *vocab, json_t *added, str
 				 t->path);
 	t->nids = (size_t)max + 1;
 	t->vocab = arena_array(&t->arena, t->nids, sizeof *t->vocab);
-	return t->vocab ? MLCC_OK : nomem(d);
+	t->kind = arena_array(&t->arena, t->nids, 1);
+	return t->vocab && t->kind ? MLCC_OK : nomem(d);
 }
 
 static int load_vocab(struct mlcc_tokenizer *t, json_t *vocab, struct mlcc_diag *d)
@@ -323,6 +325,7 @@ static int load_added(struct mlcc_tokenizer *t, json_t *added, struct mlcc_diag 
 		at->len = strlen(c);
 		at->id = (int32_t)json_integer_value(id);
 		at->special = json_is_true(json_object_get(a, "special"));
+		t->kind[at->id] = at->special ? 2 : 1;
 		t->nadded++;
 	}
 	return MLCC_OK;
@@ -1017,6 +1020,10 @@ int mlcc_tokenizer_encode(const mlcc_tokenizer *t, const char *text, int flags, 
 	diag_clear(d);
 	*ids = NULL;
 	*n = 0;
+	/* Symbols are linked by int indices. */
+	if (len > (size_t)INT32_MAX / 2)
+		return diag_fail(d, MLCC_E_USAGE, "%s: text of %zu bytes is too long to encode",
+				 t->path, len);
 	if ((flags & MLCC_TOKENIZE_ADD_SPECIAL) && t->add_bos && t->bos >= 0 &&
 	    push(&out, t->bos) != 0)
 		rc = nomem(d);
@@ -1050,18 +1057,12 @@ int mlcc_tokenizer_encode(const mlcc_tokenizer *t, const char *text, int flags, 
 
 static bool is_special(const struct mlcc_tokenizer *t, int32_t id)
 {
-	for (size_t k = 0; k < t->nadded; k++)
-		if (t->added[k].id == id)
-			return t->added[k].special;
-	return false;
+	return t->kind[id] == 2;
 }
 
 static bool is_added(const struct mlcc_tokenizer *t, int32_t id)
 {
-	for (size_t k = 0; k < t->nadded; k++)
-		if (t->added[k].id == id)
-			return true;
-	return false;
+	return t->kind[id] != 0;
 }
 
 /* A byte-level token back to its bytes. */
