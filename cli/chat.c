@@ -310,7 +310,11 @@ static int parse_args(int argc, char **argv, struct chat_args *a)
 			a->tmpl = "none";
 		else if (strcmp(argv[i], "--encode-only") == 0)
 			a->encode_only = 1;
-		else if (argv[i][0] == '-')
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(chat_usage, stdout);
+			printf("(docs/CHAT.md describes every option)\n");
+			return -1;
+		} else if (argv[i][0] == '-')
 			return chat_usage_error("unknown option or missing value: %s", argv[i]);
 		else
 			return chat_usage_error("unexpected argument: %s", argv[i]);
@@ -489,7 +493,7 @@ int chat_main(int argc, char **argv)
 	int rc;
 
 	if ((rc = parse_args(argc, argv, &a)) != 0)
-		return rc;
+		return rc < 0 ? 0 : rc;
 	if ((rc = prompt_ids(&a, &tok, &ids, &n)) == 0 && a.encode_only) {
 		for (size_t i = 0; i < n; i++)
 			printf("%s%d", i ? "," : "", (int)ids[i]);

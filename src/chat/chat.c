@@ -12,7 +12,7 @@
 ** One KV state, made from the first chunk's prefill function (infer when
 ** there is none), serves every chunk and function.  The causal mask is
 ** the [ctx, ctx] fp16 matrix with 0 where column <= row and -inf above;
-** a call covering positions p..p+k-1 gets rows p..p+k-1,
+** a call covering positions p..p+k-1 gets rows p..p+k-1 (made per call),
 ** position_ids = p..p+k-1 and current_pos = [p].
 ** Generation (mlcc_chat_generate): the prompt's full batches go through
 ** `prefill` (when meta.yaml allows batches: prefill_dynamic_slice or
@@ -59,7 +59,6 @@ struct mlcc_chat {
 	bool single_token;	     /* meta.yaml allows no batched prefill */
 	int splits[META_MAX_SPLITS]; /* lm_head_chunk_sizes, for argmax pairs */
 	size_t nsplits;
-	uint16_t *mask; /* ctx x ctx fp16 */
 	mlcc_state *state;
 };
 
@@ -320,16 +319,14 @@ static int settle_sizes(mlcc_chat *c, const struct chat_meta *m, const struct ml
 	return MLCC_OK;
 }
 
-static int make_mask(mlcc_chat *c, struct mlcc_diag *d)
+/* Rows p..p+k-1 of the causal mask, k x w fp16: 0 where column <= row,
+** -inf after (made per call: the whole [ctx, w] matrix would grow with
+** the square of the context). */
+static void mask_rows(uint16_t *m, int p, int k, int w)
 {
-	size_t n = (size_t)c->ctx, w = (size_t)c->mask_w;
-
-	if (!(c->mask = malloc(n * w * sizeof *c->mask)))
-		return nomem(d);
-	for (size_t r = 0; r < n; r++)
-		for (size_t col = 0; col < w; col++)
-			c->mask[r * w + col] = col <= r ? 0x0000 : 0xFC00; /* 0, -inf */
-	return MLCC_OK;
+	for (int r = 0; r < k; r++)
+		for (int col = 0; col < w; col++)
+			m[(size_t)r * (size_t)w + (size_t)col] = col <= p + r ? 0x0000 : 0xFC00;
 }
 
 static int chat_setup(mlcc_chat *c, const struct chat_meta *m, const struct mlcc_chat_options *o,
@@ -355,7 +352,7 @@ static int chat_setup(mlcc_chat *c, const struct chat_meta *m, const struct mlcc
 		rc = load_chunked(c, m, o, d);
 	if (rc == MLCC_OK)
 		rc = settle_sizes(c, m, o, d);
-	return rc == MLCC_OK ? make_mask(c, d) : rc;
+	return rc;
 }
 
 int mlcc_chat_load(const struct mlcc_chat_options *o, mlcc_chat **chat, struct mlcc_diag *d)
@@ -392,7 +389,6 @@ void mlcc_chat_free(mlcc_chat *c)
 		mlcc_model_free(c->owned[i]);
 	free(c->owned);
 	free(c->chunks);
-	free(c->mask);
 	free(c);
 }
 
@@ -412,7 +408,8 @@ int mlcc_chat_batch_size(const mlcc_chat *c)
 struct step_inputs {
 	int32_t *ids; /* k position ids */
 	int32_t cur;
-	uint16_t *upd; /* update_mask [ctx, k], when declared */
+	uint16_t *mask; /* causal_mask rows [k, mask_w] */
+	uint16_t *upd;	/* update_mask [ctx, k], when declared */
 };
 
 static void set_tensor(struct mlcc_tensor *t, const char *name, enum mlcc_dtype dt, void *data,
@@ -440,8 +437,9 @@ static size_t position_inputs(const mlcc_chat *c, const mlcc_model *m, const cha
 		s->ids[i] = p + i;
 	s->cur = p;
 	set_tensor(&in[n++], "position_ids", MLCC_INT32, s->ids, 1, (int64_t[]){k});
-	set_tensor(&in[n++], "causal_mask", MLCC_FLOAT16, c->mask + (size_t)p * (size_t)c->mask_w,
-		   4, (int64_t[]){1, 1, k, c->mask_w});
+	mask_rows(s->mask, p, k, c->mask_w);
+	set_tensor(&in[n++], "causal_mask", MLCC_FLOAT16, s->mask, 4,
+		   (int64_t[]){1, 1, k, c->mask_w});
 	set_tensor(&in[n++], "current_pos", MLCC_INT32, &s->cur, 1, (int64_t[]){1});
 	if (s->upd && input_of(m, fn, "update_mask")) {
 		memset(s->upd, 0, (size_t)rows * (size_t)k * sizeof *s->upd);
@@ -482,7 +480,8 @@ static int run_body(mlcc_chat *c, const int32_t *tokens, int p, int k, bool pref
 	s.ids = malloc((size_t)k * sizeof *s.ids);
 	s.upd = malloc((size_t)(c->mask_w > c->ctx ? c->mask_w : c->ctx) * (size_t)k *
 		       sizeof *s.upd);
-	if (!s.ids || !s.upd) {
+	s.mask = malloc((size_t)c->mask_w * (size_t)k * sizeof *s.mask);
+	if (!s.ids || !s.upd || !s.mask) {
 		rc = nomem(d);
 		goto out;
 	}
@@ -519,6 +518,7 @@ static int run_body(mlcc_chat *c, const int32_t *tokens, int p, int k, bool pref
 out:
 	free(s.ids);
 	free(s.upd);
+	free(s.mask);
 	if (rc != MLCC_OK) {
 		mlcc_prediction_free(&prev);
 		return rc;

@@ -41,6 +41,8 @@
 
 #define TOK_MAX_FILE ((size_t)512 << 20)
 #define TOK_MAX_NORM 8
+#define TOK_MAX_IDS (1 << 24) /* Gemma 3 has 262,144; a larger id is an error */
+#define TOK_MAX_IDS (1 << 24) /* Gemma 3 has 262,144; a larger id is an error */
 
 struct merge_slot {
 	uint64_t key; /* left id << 32 | right id; 0 = empty (id 0 + id 0 is never a key
@@ -196,9 +198,10 @@ static int count_ids(struct mlcc_tokenizer *t, json_t *vocab, json_t *added, str
 		if (json_is_integer(id) && json_integer_value(id) > max)
 			max = json_integer_value(id);
 	}
-	if (max < 0 || max >= INT32_MAX)
-		return diag_fail(d, MLCC_E_CORRUPT, "%s: model.vocab is empty or too large",
-				 t->path);
+	if (max < 0 || max >= TOK_MAX_IDS)
+		return diag_fail(d, MLCC_E_CORRUPT,
+				 "%s: model.vocab is empty or has an id above %d", t->path,
+				 TOK_MAX_IDS - 1);
 	t->nids = (size_t)max + 1;
 	t->vocab = arena_array(&t->arena, t->nids, sizeof *t->vocab);
 	t->kind = arena_array(&t->arena, t->nids, 1);

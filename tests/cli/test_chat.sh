@@ -27,6 +27,11 @@ check() {
 }
 
 m=$work/meta.yaml
+if "$mlcc" chat --help >"$work/stdout" 2>&1 && head -n 1 "$work/stdout" | grep -q "^usage: mlcc chat"; then
+	ok "--help"
+else
+	bad "--help"
+fi
 check "no model" 2 "mlcc: chat needs --meta, --monolithic, or --embed, --ffn and --lmhead" \
 	--tokens 1
 check "embed without lmhead" 2 \

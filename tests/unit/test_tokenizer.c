@@ -519,6 +519,13 @@ static void test_errors(void)
 	write_json("re.json", j);
 	check_error("re.json", MLCC_E_UNSUPPORTED,
 		    "%s/re.json: pre_tokenizer Split pattern \"\\\\w+\" is not supported");
+	/* An id far beyond the vocabulary would size the tables. */
+	j = byte_level_json(false);
+	json_object_set_new(json_object_get(json_object_get(j, "model"), "vocab"), "far",
+			    json_integer(1 << 24));
+	write_json("far.json", j);
+	check_error("far.json", MLCC_E_CORRUPT,
+		    "%s/far.json: model.vocab is empty or has an id above 16777215");
 	j = byte_level_json(false);
 	json_array_append_new(json_object_get(json_object_get(j, "model"), "merges"),
 			      json_string("zz q"));
