@@ -465,7 +465,8 @@ static int generate(struct chat_args *a, mlcc_tokenizer *tok, const int32_t *ids
 	}
 	rc = mlcc_chat_generate(chat, ids, n, (size_t)a->max_tokens, &a->s, a->eos, a->neos,
 				on_token, &p, &st, &d);
-	printf("\n");
+	if (rc == MLCC_OK || p.n > 0) /* end the line of output, if any */
+		printf("\n");
 	if (p.logits && fclose(p.logits) != 0 && rc == MLCC_OK) {
 		fprintf(stderr, "mlcc: error: %s: cannot write\n", a->logits_file);
 		rc = -1;
