@@ -56,6 +56,7 @@ struct printer {
 	struct mlcc_diag d;
 };
 
+/* A usage error: the message, the usage text; exit status 2. */
 static int chat_usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "mlcc: ");
@@ -64,6 +65,7 @@ static int chat_usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
+/* A library failure: its message; exit status 2 for MLCC_E_USAGE, else 1. */
 static int chat_fail(const struct mlcc_diag *d, int rc)
 {
 	fprintf(stderr, "mlcc: error: %s\n", d->message);
@@ -95,6 +97,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
+/* A decimal number in [lo, hi]. */
 static int parse_double(const char *s, double lo, double hi, double *out)
 {
 	char *end;
@@ -214,6 +217,7 @@ static const char *const qwen_systems[] = {
 	"You are a helpful assistant.",
 };
 
+/* Whether --template NAME is one mlcc writes out (or auto). */
 static int template_known(const char *name)
 {
 	if (strcmp(name, "auto") == 0)
@@ -269,6 +273,7 @@ static char *apply_format(const struct chat_format *f, const char *jinja, const 
 	return out;
 }
 
+/* argv into 'a'; 0, 2 after a usage error, -1 after --help. */
 static int parse_args(int argc, char **argv, struct chat_args *a)
 {
 	memset(a, 0, sizeof *a);
@@ -438,11 +443,14 @@ static int on_token(void *ctx, int32_t token, const float *logits, size_t n)
 	return 0;
 }
 
+/* Tokens per second (0 for no time). */
 static double rate(size_t n, double s)
 {
 	return s > 0 ? (double)n / s : 0;
 }
 
+/* Load the model, generate from ids[0..n) printing as it goes, then the
+** statistics line; returns the exit status. */
 static int generate(struct chat_args *a, mlcc_tokenizer *tok, const int32_t *ids, size_t n)
 {
 	struct printer p = {tok, NULL, 0, 0, 0, NULL, 0, {0}};

@@ -62,11 +62,13 @@ struct mlcc_chat {
 	mlcc_state *state;
 };
 
+/* The out-of-memory failure. */
 static int nomem(struct mlcc_diag *d)
 {
 	return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 }
 
+/* Seconds on the monotonic clock. */
 static double now(void)
 {
 	struct timespec ts;
@@ -92,6 +94,7 @@ static float half_to_float(uint16_t h)
 
 /* ---- loading --------------------------------------------------------------- */
 
+/* Whether model 'm' has a function called 'name'. */
 static bool has_function(const mlcc_model *m, const char *name)
 {
 	for (size_t i = 0; i < mlcc_model_function_count(m); i++)
@@ -114,6 +117,7 @@ static const struct mlcc_feature *input_of(const mlcc_model *m, const char *fn, 
 	return NULL;
 }
 
+/* Load the part at 'path' into '*m' and keep it in c->owned for freeing. */
 static int load_one(mlcc_chat *c, const char *path, const struct mlcc_chat_options *o,
 		    mlcc_model **m, struct mlcc_diag *d)
 {
@@ -155,6 +159,8 @@ static void find_rotate(struct ffn_chunk *k)
 		k->prefill_rotate_fn = "prefill_rotate";
 }
 
+/* Find every FFN chunk (and prefill chunk, 'pf') from the chunk-1 names
+** 'ffn'/'pf' relative to 'dir', then load them and pick their functions. */
 static int load_chunks(mlcc_chat *c, const char *dir, const char *ffn, const char *pf,
 		       const struct mlcc_chat_options *o, struct mlcc_diag *d)
 {
@@ -212,6 +218,8 @@ out:
 	return rc;
 }
 
+/* A chunked set: find the embeddings, LM head and chunks (all before any
+** load), then load them. */
 static int load_chunked(mlcc_chat *c, const struct chat_meta *m, const struct mlcc_chat_options *o,
 			struct mlcc_diag *d)
 {
@@ -245,6 +253,7 @@ static int load_chunked(mlcc_chat *c, const struct chat_meta *m, const struct ml
 	return rc;
 }
 
+/* A monolithic set: its one model and its functions. */
 static int load_monolithic(mlcc_chat *c, const struct chat_meta *m,
 			   const struct mlcc_chat_options *o, struct mlcc_diag *d)
 {
@@ -329,6 +338,7 @@ static void mask_rows(uint16_t *m, int p, int k, int w)
 			m[(size_t)r * (size_t)w + (size_t)col] = col <= p + r ? 0x0000 : 0xFC00;
 }
 
+/* Everything mlcc_chat_load does after reading meta.yaml 'm'. */
 static int chat_setup(mlcc_chat *c, const struct chat_meta *m, const struct mlcc_chat_options *o,
 		      struct mlcc_diag *d)
 {
@@ -412,6 +422,7 @@ struct step_inputs {
 	uint16_t *upd;	/* update_mask [ctx, k], when declared */
 };
 
+/* 't' as the input 'name' of type 'dt' and shape 'shape' over 'data'. */
 static void set_tensor(struct mlcc_tensor *t, const char *name, enum mlcc_dtype dt, void *data,
 		       int rank, const int64_t *shape)
 {
@@ -459,6 +470,7 @@ static const struct mlcc_tensor *output(const struct mlcc_prediction *p, const c
 	return NULL;
 }
 
+/* The failure for a part that lacks an output the flow needs. */
 static int missing_output(const char *part, const char *name, struct mlcc_diag *d)
 {
 	return diag_fail(d, MLCC_E_UNSUPPORTED, "%s has no output '%s'", part, name);
@@ -529,6 +541,7 @@ out:
 
 /* ---- logits and choosing the next token ------------------------------------ */
 
+/* Element 'i' of 't' as a float (fp16/fp32/fp64/int32), NaN otherwise. */
 static float value_at(const struct mlcc_tensor *t, size_t i)
 {
 	switch (t->dtype) {
@@ -540,6 +553,7 @@ static float value_at(const struct mlcc_tensor *t, size_t i)
 	}
 }
 
+/* The number of elements of 't'. */
 static size_t count_of(const struct mlcc_tensor *t)
 {
 	size_t n = 1;
@@ -613,6 +627,7 @@ static int argmax_pairs(const mlcc_chat *c, const struct mlcc_prediction *p, int
 	return MLCC_OK;
 }
 
+/* The index of the first largest of v[0..n) (torch.argmax's choice). */
 static size_t argmax(const float *v, size_t n)
 {
 	size_t best = 0;
@@ -623,6 +638,7 @@ static size_t argmax(const float *v, size_t n)
 	return best;
 }
 
+/* The next value of the splitmix64 sequence in '*s'. */
 static uint64_t splitmix(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
@@ -637,6 +653,7 @@ struct cand {
 	int32_t id;
 };
 
+/* qsort order: most probable first, lower id first on ties. */
 static int by_prob(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
@@ -737,6 +754,7 @@ out:
 
 /* ---- generation ------------------------------------------------------------ */
 
+/* A new zeroed KV state from the first chunk (its prefill function if any). */
 static int fresh_state(mlcc_chat *c, struct mlcc_diag *d)
 {
 	const struct ffn_chunk *k = &c->chunks[0];
@@ -771,6 +789,7 @@ static int prefill(mlcc_chat *c, const int32_t *prompt, size_t n, struct mlcc_di
 	return MLCC_OK;
 }
 
+/* Whether 't' is one of the stop ids. */
 static bool is_eos(int32_t t, const int32_t *eos, size_t neos)
 {
 	for (size_t i = 0; i < neos; i++)

@@ -14,6 +14,7 @@
 
 #define META_MAX_FILE ((size_t)1 << 20)
 
+/* The out-of-memory failure. */
 static int nomem(struct mlcc_diag *d)
 {
 	return diag_fail(d, MLCC_E_NOMEM, "out of memory");
@@ -61,6 +62,7 @@ static int get_int(const char *path, yaml_document_t *doc, yaml_node_t *params, 
 	return MLCC_OK;
 }
 
+/* Whether parameter 'key' is a YAML true. */
 static bool get_bool(yaml_document_t *doc, yaml_node_t *params, const char *key)
 {
 	const char *s = scalar(get(doc, params, key));
@@ -68,6 +70,7 @@ static bool get_bool(yaml_document_t *doc, yaml_node_t *params, const char *key)
 	return s && (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 || strcmp(s, "yes") == 0);
 }
 
+/* Parameter 'key' as a malloc'd string in '*out' (NULL when absent or empty). */
 static int get_str(yaml_document_t *doc, yaml_node_t *params, const char *key, char **out,
 		   struct mlcc_diag *d)
 {
@@ -79,6 +82,7 @@ static int get_str(yaml_document_t *doc, yaml_node_t *params, const char *key, c
 	return (*out = strdup(s)) ? MLCC_OK : nomem(d);
 }
 
+/* lm_head_chunk_sizes: a sequence of positive counts. */
 static int get_sizes(const char *path, yaml_document_t *doc, yaml_node_t *params,
 		     struct chat_meta *m, struct mlcc_diag *d)
 {
@@ -105,6 +109,7 @@ static int get_sizes(const char *path, yaml_document_t *doc, yaml_node_t *params
 	return MLCC_OK;
 }
 
+/* The model_info keys of the document into 'm'. */
 static int read_params(const char *path, yaml_document_t *doc, struct chat_meta *m,
 		       struct mlcc_diag *d)
 {
@@ -143,6 +148,7 @@ static int read_params(const char *path, yaml_document_t *doc, struct chat_meta 
 	return MLCC_OK;
 }
 
+/* Parse the YAML text of 'path' and read its parameters into 'm'. */
 static int parse(const char *path, const uint8_t *text, size_t len, struct chat_meta *m,
 		 struct mlcc_diag *d)
 {
@@ -205,6 +211,7 @@ void chat_meta_free(struct chat_meta *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* Whether 's' ends in 'tail'. */
 static bool ends_with(const char *s, const char *tail)
 {
 	size_t n = strlen(s), t = strlen(tail);

@@ -104,6 +104,7 @@ size_t utf8_encode(uint32_t cp, char *out)
 	return 4;
 }
 
+/* The scanner class of a code point. */
 static unsigned char class_of(uint32_t cp)
 {
 	if (unicat_is_space(cp))
@@ -115,6 +116,7 @@ static unsigned char class_of(uint32_t cp)
 	}
 }
 
+/* Decode 'text' into s (code points, offsets, classes); -1 when out of memory. */
 static int scan_init(struct scan *s, const char *text, size_t len)
 {
 	const unsigned char *t = (const unsigned char *)text;
@@ -136,6 +138,7 @@ static int scan_init(struct scan *s, const char *text, size_t len)
 	return 0;
 }
 
+/* Release what scan_init allocated. */
 static void scan_free(struct scan *s)
 {
 	free(s->cp);
@@ -143,11 +146,13 @@ static void scan_free(struct scan *s)
 	free(s->cls);
 }
 
+/* Whether code point i exists and is \r or \n. */
 static bool is_nl(const struct scan *s, size_t i)
 {
 	return i < s->n && (s->cp[i] == '\r' || s->cp[i] == '\n');
 }
 
+/* Whether code point i exists and is of class 'c'. */
 static bool is(const struct scan *s, size_t i, enum cls c)
 {
 	return i < s->n && s->cls[i] == c;
@@ -163,6 +168,7 @@ static size_t run(const struct scan *s, size_t i, enum cls c, size_t max)
 	return j;
 }
 
+/* ASCII lower case (what (?i:) folds for the contractions). */
 static uint32_t lower(uint32_t cp)
 {
 	return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
@@ -215,6 +221,7 @@ static size_t m_space_not_before_nonspace(const struct scan *s, size_t i)
 	return j - 1 > i ? j - 1 : i;
 }
 
+/* The end of the GPT-2 piece that starts at i. */
 static size_t next_gpt2(const struct scan *s, size_t i)
 {
 	size_t e;
@@ -271,6 +278,7 @@ static size_t m_space_newlines(const struct scan *s, size_t i)
 	return end;
 }
 
+/* The end of the Llama 3 (max_digits 3) or Qwen2 (1) piece that starts at i. */
 static size_t next_llama3(const struct scan *s, size_t i, size_t max_digits)
 {
 	size_t e;

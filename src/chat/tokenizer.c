@@ -93,6 +93,7 @@ struct mlcc_tokenizer {
 
 /* ---- small helpers --------------------------------------------------------- */
 
+/* The out-of-memory failure. */
 static int nomem(struct mlcc_diag *d)
 {
 	return diag_fail(d, MLCC_E_NOMEM, "out of memory");
@@ -128,6 +129,7 @@ static int char_byte(uint32_t cp)
 	return -1;
 }
 
+/* The id of token 's', or -1. */
 static int32_t lookup(const struct mlcc_tokenizer *t, const char *s)
 {
 	void *v = strmap_get(&t->ids, s);
@@ -135,6 +137,7 @@ static int32_t lookup(const struct mlcc_tokenizer *t, const char *s)
 	return v ? (int32_t)((uintptr_t)v - 1) : -1;
 }
 
+/* A 64-bit hash mix for the merge table. */
 static uint64_t mix(uint64_t k)
 {
 	k ^= k >> 33;
@@ -208,6 +211,7 @@ static int count_ids(struct mlcc_tokenizer *t, json_t *vocab, json_t *added, str
 	return t->vocab && t->kind ? MLCC_OK : nomem(d);
 }
 
+/* model.vocab into the id tables; the <0xNN> ids for byte fallback. */
 static int load_vocab(struct mlcc_tokenizer *t, json_t *vocab, struct mlcc_diag *d)
 {
 	const char *k;
@@ -251,6 +255,7 @@ static int merge_halves(struct mlcc_tokenizer *t, json_t *m, size_t i, char *buf
 	return MLCC_OK;
 }
 
+/* Enter merge (a, b) -> r with 'rank' in the table (sized by load_merges). */
 static int merge_add(struct mlcc_tokenizer *t, int32_t a, int32_t b, int32_t r, uint32_t rank)
 {
 	uint64_t key = ((uint64_t)(uint32_t)(a + 1) << 32) | (uint32_t)(b + 1);
@@ -265,6 +270,7 @@ static int merge_add(struct mlcc_tokenizer *t, int32_t a, int32_t b, int32_t r, 
 	}
 }
 
+/* model.merges into the merge table: rank = position in the list. */
 static int load_merges(struct mlcc_tokenizer *t, json_t *merges, struct mlcc_diag *d)
 {
 	size_t n = json_array_size(merges), i;
@@ -305,6 +311,7 @@ static int load_merges(struct mlcc_tokenizer *t, json_t *merges, struct mlcc_dia
 	return MLCC_OK;
 }
 
+/* added_tokens: ids, contents, which are special. */
 static int load_added(struct mlcc_tokenizer *t, json_t *added, struct mlcc_diag *d)
 {
 	size_t i;
@@ -334,6 +341,7 @@ static int load_added(struct mlcc_tokenizer *t, json_t *added, struct mlcc_diag 
 	return MLCC_OK;
 }
 
+/* The failure for a part of tokenizer.json mlcc does not implement. */
 static int unsupported(struct mlcc_tokenizer *t, const char *what, const char *type,
 		       struct mlcc_diag *d)
 {
@@ -343,6 +351,7 @@ static int unsupported(struct mlcc_tokenizer *t, const char *what, const char *t
 			 diag_quote(q, type ? type : "(no type)"));
 }
 
+/* Add a normalizer step: Prepend 'to' (from NULL) or Replace 'from' by 'to'. */
 static int norm_push(struct mlcc_tokenizer *t, const char *from, const char *to,
 		     struct mlcc_diag *d)
 {
@@ -356,6 +365,7 @@ static int norm_push(struct mlcc_tokenizer *t, const char *from, const char *to,
 	return MLCC_OK;
 }
 
+/* The normalizer (pipeline) of tokenizer.json. */
 static int load_normalizer(struct mlcc_tokenizer *t, json_t *n, struct mlcc_diag *d)
 {
 	const char *type = type_of(n);
@@ -387,6 +397,7 @@ static int load_normalizer(struct mlcc_tokenizer *t, json_t *n, struct mlcc_diag
 	return unsupported(t, "normalizer", type, d);
 }
 
+/* A Metaspace pre-tokenizer: replacement, prepend scheme, split. */
 static int load_metaspace(struct mlcc_tokenizer *t, json_t *p, struct mlcc_diag *d)
 {
 	const char *scheme = json_string_value(json_object_get(p, "prepend_scheme"));
@@ -405,6 +416,7 @@ static int load_metaspace(struct mlcc_tokenizer *t, json_t *p, struct mlcc_diag 
 	return MLCC_OK;
 }
 
+/* The pre_tokenizer (pipeline) of tokenizer.json. */
 static int load_pretok(struct mlcc_tokenizer *t, json_t *p, struct mlcc_diag *d)
 {
 	const char *type = type_of(p);
@@ -479,6 +491,7 @@ static int load_decoder(struct mlcc_tokenizer *t, json_t *dec, struct mlcc_diag 
 	return MLCC_OK;
 }
 
+/* model (BPE) and added_tokens. */
 static int load_model(struct mlcc_tokenizer *t, json_t *root, struct mlcc_diag *d)
 {
 	json_t *m = json_object_get(root, "model"), *vocab = json_object_get(m, "vocab");
@@ -540,6 +553,7 @@ static int32_t config_token(const struct mlcc_tokenizer *t, json_t *v)
 	return s ? lookup(t, s) : -1;
 }
 
+/* The JSON document of 'path', or NULL with the failure in 'd'. */
 static json_t *read_json(const char *path, struct mlcc_diag *d)
 {
 	uint8_t *buf;
@@ -625,6 +639,7 @@ static int load_config(struct mlcc_tokenizer *t, const char *dir, struct mlcc_di
 	return rc;
 }
 
+/* Every part of tokenizer.json 'root', then tokenizer_config.json in 'dir'. */
 static int load_all(struct mlcc_tokenizer *t, json_t *root, const char *dir, struct mlcc_diag *d)
 {
 	int rc;
