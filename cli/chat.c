@@ -72,6 +72,7 @@ static int chat_fail(const struct mlcc_diag *d, int rc)
 	return rc == MLCC_E_USAGE ? 2 : 1;
 }
 
+/* The value of option argv[*i] given as "--opt V" or "--opt=V", or NULL. */
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
 	size_t n = strlen(name);
