@@ -7,7 +7,8 @@
 **                   Prepend, Replace (String pattern), Sequence of those
 **   pre_tokenizer   null, ByteLevel (use_regex: the GPT-2 split,
 **                   add_prefix_space), Split (one of the regexes of
-**                   pretok.h, Isolated), Metaspace (replacement,
+**                   pretok.h, Isolated; or a literal String, any
+**                   behaviour but Contiguous, applied first), Metaspace (replacement,
 **                   prepend_scheme/add_prefix_space, split), Sequence
 **   model           BPE: vocab, merges ("a b" strings or ["a","b"]
 **                   pairs; rank = position), unk_token, fuse_unk,
@@ -78,6 +79,9 @@ struct mlcc_tokenizer {
 	struct norm_step norm[TOK_MAX_NORM];
 	size_t nnorm;
 	enum pretok_split split;
+	/* Split on a literal string (Gemma's " "), before the regex split. */
+	const char *str_split;
+	enum { SPLIT_ISOLATED, SPLIT_REMOVED, SPLIT_WITH_PREVIOUS, SPLIT_WITH_NEXT } str_behavior;
 	bool byte_level, prefix_space;
 	bool metaspace, meta_split;
 	int meta_prepend; /* 0 never, 1 first segment, 2 every segment */
@@ -416,6 +420,25 @@ static int load_metaspace(struct mlcc_tokenizer *t, json_t *p, struct mlcc_diag 
 	return MLCC_OK;
 }
 
+/* A Split on the literal 'str' with behaviour 'beh'. */
+static int load_string_split(struct mlcc_tokenizer *t, const char *str, const char *beh,
+			     json_t *invert, struct mlcc_diag *d)
+{
+	static const char *const names[] = {"Isolated", "Removed", "MergedWithPrevious",
+					    "MergedWithNext"};
+	size_t i;
+
+	for (i = 0; i < 4 && beh && strcmp(beh, names[i]) != 0; i++)
+		;
+	if (!beh || i == 4 || json_is_true(invert) || t->str_split)
+		return unsupported(t, "pre_tokenizer Split behavior", beh, d);
+	t->str_behavior = i == 0   ? SPLIT_ISOLATED
+			  : i == 1 ? SPLIT_REMOVED
+			  : i == 2 ? SPLIT_WITH_PREVIOUS
+				   : SPLIT_WITH_NEXT;
+	return (t->str_split = arena_strdup(&t->arena, str)) ? MLCC_OK : nomem(d);
+}
+
 /* The pre_tokenizer (pipeline) of tokenizer.json. */
 static int load_pretok(struct mlcc_tokenizer *t, json_t *p, struct mlcc_diag *d)
 {
@@ -445,6 +468,10 @@ static int load_pretok(struct mlcc_tokenizer *t, json_t *p, struct mlcc_diag *d)
 		const char *re =
 			json_string_value(json_object_get(json_object_get(p, "pattern"), "Regex"));
 		const char *beh = json_string_value(json_object_get(p, "behavior"));
+		const char *str =
+			json_string_value(json_object_get(json_object_get(p, "pattern"), "String"));
+		if (str && *str)
+			return load_string_split(t, str, beh, json_object_get(p, "invert"), d);
 		if (!re || (t->split = pretok_from_regex(re)) == PRETOK_NONE)
 			return unsupported(t, "pre_tokenizer Split pattern", re, d);
 		if (!beh || strcmp(beh, "Isolated") != 0 ||
@@ -985,11 +1012,60 @@ static int metaspace_words(struct encoder *e, const char *s, size_t len)
 	return MLCC_OK;
 }
 
+/* The words of s[0..len): the Metaspace or regex split, then BPE. */
+static int split_words(struct encoder *e, const char *s, size_t len)
+{
+	struct word_ctx w = {e, s};
+
+	if (!len)
+		return MLCC_OK;
+	if (e->t->metaspace && e->t->meta_split)
+		return metaspace_words(e, s, len);
+	return pretok_run(e->t->split, s, len, on_word, &w);
+}
+
+/* The literal split first: pieces between the delimiters, the delimiter
+** alone (Isolated), dropped (Removed), or joined to the piece before
+** (MergedWithPrevious) or after (MergedWithNext). */
+static int string_split(struct encoder *e, const char *s, size_t len)
+{
+	const char *d = e->t->str_split;
+	size_t dl = strlen(d), start = 0;
+	int rc = MLCC_OK;
+
+	for (size_t i = 0; i + dl <= len && rc == MLCC_OK;) {
+		if (memcmp(s + i, d, dl) != 0) {
+			i++;
+			continue;
+		}
+		switch (e->t->str_behavior) {
+		case SPLIT_ISOLATED:
+			if ((rc = split_words(e, s + start, i - start)) == MLCC_OK)
+				rc = split_words(e, s + i, dl);
+			start = i + dl;
+			break;
+		case SPLIT_REMOVED:
+			rc = split_words(e, s + start, i - start);
+			start = i + dl;
+			break;
+		case SPLIT_WITH_PREVIOUS:
+			rc = split_words(e, s + start, i + dl - start);
+			start = i + dl;
+			break;
+		case SPLIT_WITH_NEXT:
+			rc = split_words(e, s + start, i - start);
+			start = i;
+			break;
+		}
+		i += dl;
+	}
+	return rc == MLCC_OK ? split_words(e, s + start, len - start) : rc;
+}
+
 /* One stretch of text between added tokens. */
 static int encode_segment(struct encoder *e, const char *s, size_t len, bool first)
 {
 	struct wbuf n;
-	struct word_ctx w;
 	int rc;
 
 	if (!len)
@@ -1000,12 +1076,10 @@ static int encode_segment(struct encoder *e, const char *s, size_t len, bool fir
 		wbuf_free(&n);
 		return nomem(e->d);
 	}
-	w.e = e;
-	w.text = (const char *)n.data;
-	if (e->t->metaspace && e->t->meta_split)
-		rc = metaspace_words(e, w.text, n.len);
+	if (e->t->str_split)
+		rc = string_split(e, (const char *)n.data, n.len);
 	else
-		rc = pretok_run(e->t->split, w.text, n.len, on_word, &w);
+		rc = split_words(e, (const char *)n.data, n.len);
 	if (rc == MLCC_E_NOMEM && e->d && !e->d->status)
 		rc = nomem(e->d);
 	wbuf_free(&n);

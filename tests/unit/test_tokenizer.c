@@ -482,6 +482,34 @@ out:
 	mlcc_tokenizer_free(g);
 }
 
+/* Split on a literal string (as Gemma's tokenizer.json has), each
+** behaviour, on " hello" = "▁hello" with delimiter "ll" (Gemma variant:
+** no prefix).  Unsplit it is ▁hello (268). */
+static void test_string_split(void)
+{
+	static const char *const beh[] = {"Isolated", "Removed", "MergedWithPrevious",
+					  "MergedWithNext"};
+	/* "▁he"|"ll"|"o"; "▁he"|"o"; "▁hell"|"o"; "▁he"|"llo" (= ll o). */
+	static const int32_t want[4][3] = {
+		{266, 265, 263}, {266, 263}, {267, 263}, {266, 265, 263}};
+	static const size_t n[4] = {3, 2, 2, 3};
+
+	for (int i = 0; i < 4; i++) {
+		json_t *j = sentencepiece_json("gemma");
+		mlcc_tokenizer *t;
+		json_object_set_new(j, "pre_tokenizer",
+				    json_pack("{s:s,s:{s:s},s:s,s:b}", "type", "Split", "pattern",
+					      "String", "ll", "behavior", beh[i], "invert", 0));
+		write_json("split.json", j);
+		if (!(t = load("split.json")))
+			continue;
+		check_ids(t, " hello", 0, want[i], n[i], __LINE__ + i * 1000);
+		if (i != 1) /* Removed drops the delimiters */
+			check_roundtrip(t, "hello world, all well");
+		mlcc_tokenizer_free(t);
+	}
+}
+
 /* A load failure with exactly this status and message. */
 static void check_error(const char *name, int status, const char *want)
 {
@@ -543,6 +571,7 @@ int main(void)
 	test_byte_level();
 	test_config();
 	test_sentencepiece();
+	test_string_split();
 	test_errors();
 	tk_rm_rf(dir);
 	free(dir);
