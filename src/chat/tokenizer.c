@@ -986,7 +986,8 @@ static void normalize(const struct mlcc_tokenizer *t, const char *s, size_t len,
 			a = b;
 		}
 	}
-	if (t->byte_level && t->prefix_space && first && a.len && a.data[0] != ' ') {
+	/* ByteLevel add_prefix_space: every stretch between added tokens. */
+	if (t->byte_level && t->prefix_space && a.len && a.data[0] != ' ') {
 		wbuf_putc(out, ' ');
 	}
 	wbuf_put(out, a.data, a.len);

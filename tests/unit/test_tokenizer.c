@@ -413,6 +413,18 @@ static void test_byte_level(void)
 	}
 	mlcc_tokenizer_free(t);
 	mlcc_tokenizer_free(g);
+	/* GPT-2 with add_prefix_space: "hello" is " hello" = Ġ + hello (no
+	** Ġh merge), in every stretch between added tokens; decode keeps it. */
+	json_t *j = byte_level_json(true);
+	json_object_set_new(json_object_get(j, "pre_tokenizer"), "add_prefix_space", json_true());
+	write_json("gpt2p.json", j);
+	if ((t = load("gpt2p.json")) != NULL) {
+		IDS(t, "hello", 0, 32, 259);
+		IDS(t, " hello", 0, 32, 259);
+		IDS(t, "<|eot_id|>hello", 0, 267, 32, 259);
+		TEXT(t, 0, " hello", 32, 259);
+		mlcc_tokenizer_free(t);
+	}
 }
 
 /* tokenizer_config.json beside tokenizer.json gives bos/eos and whether
