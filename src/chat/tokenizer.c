@@ -3,8 +3,8 @@
 **
 ** What is read (everything else makes the load fail with a message naming
 ** the file and the unsupported value, never a silently different split):
-**   normalizer      null, NFC (taken as identity: see docs/CHAT.md),
-**                   Prepend, Replace (String pattern), Sequence of those
+**   normalizer      null, NFC (nfc.c), Prepend, Replace (String pattern),
+**                   Sequence of those
 **   pre_tokenizer   null, ByteLevel (use_regex: the GPT-2 split,
 **                   add_prefix_space), Split (one of the regexes of
 **                   pretok.h, Isolated; or a literal String, any
@@ -38,6 +38,7 @@
 #include "base/os.h"
 #include "base/strmap.h"
 #include "base/wbuf.h"
+#include "chat/nfc.h"
 #include "chat/pretok.h"
 
 #define TOK_MAX_FILE ((size_t)512 << 20)
@@ -59,10 +60,10 @@ struct added_token {
 	bool special;
 };
 
-/* One normalizer step: Prepend 'to', or Replace 'from' by 'to'. */
+/* One normalizer step: Prepend 'to', Replace 'from' by 'to', or NFC. */
 struct norm_step {
-	const char *from; /* NULL: Prepend */
-	const char *to;
+	const char *from; /* NULL: Prepend (or NFC) */
+	const char *to;	  /* NULL: NFC */
 };
 
 struct mlcc_tokenizer {
@@ -387,8 +388,13 @@ static int load_normalizer(struct mlcc_tokenizer *t, json_t *n, struct mlcc_diag
 		}
 		return MLCC_OK;
 	}
-	if (type && strcmp(type, "NFC") == 0)
-		return MLCC_OK; /* identity on precomposed text (docs/CHAT.md) */
+	if (type && strcmp(type, "NFC") == 0) {
+		if (t->nnorm == TOK_MAX_NORM)
+			return unsupported(t, "normalizer", "too many steps", d);
+		t->norm[t->nnorm].from = t->norm[t->nnorm].to = NULL;
+		t->nnorm++;
+		return MLCC_OK;
+	}
 	if (type && strcmp(type, "Prepend") == 0)
 		return norm_push(t, NULL, json_string_value(json_object_get(n, "prepend")), d);
 	if (type && strcmp(type, "Replace") == 0) {
@@ -959,7 +965,9 @@ static void normalize(const struct mlcc_tokenizer *t, const char *s, size_t len,
 	wbuf_put(&a, s, len);
 	for (size_t k = 0; k < t->nnorm; k++) {
 		wbuf_init(&b);
-		if (!t->norm[k].from) {
+		if (!t->norm[k].to)
+			nfc_append((const char *)a.data, a.len, &b);
+		else if (!t->norm[k].from) {
 			if (a.len) /* Prepend leaves an empty string empty */
 				wbuf_puts(&b, t->norm[k].to);
 			wbuf_put(&b, a.data, a.len);

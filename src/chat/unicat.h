@@ -22,6 +22,23 @@ struct unicat_range {
 extern const struct unicat_range unicat_ranges[];
 extern const unsigned unicat_nranges;
 
+/* Canonical composition tables (uninorm.c, tools/gen-uninorm.sh). */
+struct uninorm_ccc {
+	uint32_t lo, hi;
+	unsigned ccc; /* canonical combining class, non-zero */
+};
+
+struct uninorm_pair {
+	uint32_t cp, a, b; /* cp <-> a b (b == 0: a singleton decomposition) */
+};
+
+extern const struct uninorm_ccc uninorm_ccc[];
+extern const unsigned uninorm_nccc;
+extern const struct uninorm_pair uninorm_decomp[]; /* sorted by cp */
+extern const unsigned uninorm_ndecomp;
+extern const struct uninorm_pair uninorm_comp[]; /* sorted by (a, b) */
+extern const unsigned uninorm_ncomp;
+
 /* The class of code point 'cp' (binary search over unicat_ranges). */
 enum unicat unicat_of(uint32_t cp);
 

@@ -378,6 +378,7 @@ static const char *const samples[] = {
 static void test_byte_level(void)
 {
 	mlcc_tokenizer *t, *g;
+	json_t *j;
 	const int SP = MLCC_TOKENIZE_ADD_SPECIAL;
 
 	write_json("bl.json", byte_level_json(false));
@@ -413,9 +414,22 @@ static void test_byte_level(void)
 	}
 	mlcc_tokenizer_free(t);
 	mlcc_tokenizer_free(g);
+	/* Qwen2's NFC normalizer: e + COMBINING ACUTE is é (C3 A9) first. */
+	j = byte_level_json(false);
+	json_object_set_new(j, "normalizer", json_pack("{s:s}", "type", "NFC"));
+	write_json("nfc.json", j);
+	if ((t = load("nfc.json")) != NULL) {
+		IDS(t, "e\xcc\x81", 0, 195, 169);
+		IDS(t, "\xc3\xa9", 0, 195, 169);
+		mlcc_tokenizer_free(t);
+	}
+	if ((t = load("bl.json")) != NULL) { /* without NFC: the three bytes */
+		IDS(t, "e\xcc\x81", 0, 101, 204, 129);
+		mlcc_tokenizer_free(t);
+	}
 	/* GPT-2 with add_prefix_space: "hello" is " hello" = Ġ + hello (no
 	** Ġh merge), in every stretch between added tokens; decode keeps it. */
-	json_t *j = byte_level_json(true);
+	j = byte_level_json(true);
 	json_object_set_new(json_object_get(j, "pre_tokenizer"), "add_prefix_space", json_true());
 	write_json("gpt2p.json", j);
 	if ((t = load("gpt2p.json")) != NULL) {
