@@ -3,7 +3,7 @@
 **
 **   mlcc chat (--meta meta.yaml | --embed E --ffn F [--pf P] --lmhead L |
 **              --monolithic M) [--context-length N] [--batch-size B]
-**             (--prompt TEXT [--tokenizer DIR|FILE] | --tokens 1,2,3)
+**             [--prompt TEXT [--tokenizer DIR|FILE] | --tokens 1,2,3]
 **             [--max-tokens N] [--temperature T] [--top-k K] [--top-p P]
 **             [--seed S] [--eos ID] [--threads N] [--print-logits FILE]
 **
@@ -12,7 +12,8 @@
 **
 ** Prints the generated text (--prompt) or token ids, comma-separated
 ** (--tokens), on stdout as they come, then on stderr
-** "prefill: N tokens, X tok/s; decode: M tokens, Y tok/s".
+** "prefill: N tokens, X tok/s; decode: M tokens, Y tok/s".  With neither,
+** every line of stdin is a prompt (chat.py's interactive loop).
 ** The tokenizer: --tokenizer, else the directory of meta.yaml (where
 ** ANEMLL's converter copies the tokenizer files).  Exit status 0, 1 (failure), 2 (usage).
 */
@@ -30,7 +31,7 @@
 static const char chat_usage[] =
 	"usage: mlcc chat (--meta meta.yaml | --embed E --ffn F [--pf P] --lmhead L |\n"
 	"                  --monolithic M) [--context-length N] [--batch-size B]\n"
-	"                 (--prompt TEXT [--tokenizer DIR|FILE] | --tokens 1,2,3)\n"
+	"                 [--prompt TEXT [--tokenizer DIR|FILE] | --tokens 1,2,3]\n"
 	"                 [--max-tokens N] [--temperature T] [--top-k K] [--top-p P]\n"
 	"                 [--seed S] [--eos ID] [--threads N] [--print-logits FILE]\n"
 	"                 [--template auto|llama3|chatml|gemma|inst|none | --no-template]\n"
@@ -335,8 +336,8 @@ static int parse_args(int argc, char **argv, struct chat_args *a)
 	if (!a->o.meta && !a->o.monolithic && (!a->o.embed || !a->o.ffn || !a->o.lmhead))
 		return chat_usage_error(
 			"%s", "chat needs --meta, --monolithic, or --embed, --ffn and --lmhead");
-	if (!a->prompt == !a->tokens)
-		return chat_usage_error("%s", "chat needs one of --prompt TEXT and --tokens IDS");
+	if (a->prompt && a->tokens)
+		return chat_usage_error("%s", "chat takes --prompt TEXT or --tokens IDS, not both");
 	return 0;
 }
 
@@ -363,46 +364,48 @@ static void stop_tokens(struct chat_args *a, const mlcc_tokenizer *tok)
 			a->eos[a->neos++] = id;
 }
 
-/* The ids of the prompt: --tokens, or the tokenizer's encoding of
-** --prompt (with its bos). */
-static int prompt_ids(struct chat_args *a, mlcc_tokenizer **tok, int32_t **ids, size_t *n)
+/* The tokenizer (--tokenizer, else meta.yaml's directory) and its stop
+** tokens; returns the exit status. */
+static int load_tokenizer(struct chat_args *a, mlcc_tokenizer **tok)
 {
 	struct mlcc_diag d;
 	char *dir = NULL;
+	const char *path = a->tokenizer;
 	int rc;
 
-	if (a->tokens) {
-		if (parse_ids(a->tokens, ids, n) != 0)
-			return chat_usage_error("--tokens takes ids like 1,15,27, not '%s'",
-						a->tokens);
-		return 0;
-	}
-	if (!a->tokenizer && !(a->tokenizer = dir = meta_dir(a->o.meta ? a->o.meta : ".")))
+	if (!path && !(path = dir = meta_dir(a->o.meta ? a->o.meta : ".")))
 		return 1;
-	rc = mlcc_tokenizer_load(a->tokenizer, tok, &d);
+	rc = mlcc_tokenizer_load(path, tok, &d);
 	free(dir);
-	a->tokenizer = NULL;
 	if (rc != MLCC_OK)
 		return chat_fail(&d, rc);
-	const char *jinja = mlcc_tokenizer_chat_template(*tok);
+	stop_tokens(a, *tok);
+	return 0;
+}
+
+/* The ids of 'prompt' in the chat format; returns the exit status. */
+static int encode_prompt(const struct chat_args *a, const mlcc_tokenizer *tok, const char *prompt,
+			 int32_t **ids, size_t *n)
+{
+	const char *jinja = mlcc_tokenizer_chat_template(tok);
 	const struct chat_format *f = a->tmpl && strcmp(a->tmpl, "auto") != 0
 					      ? format_named(a->tmpl)
 					      : format_auto(jinja);
+	struct mlcc_diag d;
 	char *text;
+	int rc;
+
 	if (!f) {
 		fprintf(stderr, "mlcc: error: the tokenizer's chat template is none mlcc knows; "
 				"give --template llama3|chatml|gemma|inst or --no-template\n");
 		return 1;
 	}
-	if (!(text = apply_format(f, jinja, a->prompt)))
+	if (!(text = apply_format(f, jinja, prompt)))
 		return 1;
-	rc = mlcc_tokenizer_encode(*tok, text, f->add_special ? MLCC_TOKENIZE_ADD_SPECIAL : 0, ids,
+	rc = mlcc_tokenizer_encode(tok, text, f->add_special ? MLCC_TOKENIZE_ADD_SPECIAL : 0, ids,
 				   n, &d);
 	free(text);
-	if (rc != MLCC_OK)
-		return chat_fail(&d, rc);
-	stop_tokens(a, *tok);
-	return 0;
+	return rc == MLCC_OK ? 0 : chat_fail(&d, rc);
 }
 
 /* Print what the new token adds: its id, or the text the whole output
@@ -450,48 +453,113 @@ static double rate(size_t n, double s)
 	return s > 0 ? (double)n / s : 0;
 }
 
-/* Load the model, generate from ids[0..n) printing as it goes, then the
-** statistics line; returns the exit status. */
-static int generate(struct chat_args *a, mlcc_tokenizer *tok, const int32_t *ids, size_t n)
+/* Load every part of the model; returns the exit status. */
+static int open_chat(struct chat_args *a, struct cli_progress *prog, mlcc_chat **chat)
 {
-	struct printer p = {tok, NULL, 0, 0, 0, NULL, 0, {0}};
-	struct mlcc_chat_stats st;
-	struct cli_progress prog;
 	struct mlcc_diag d;
-	mlcc_chat *chat;
 	int rc;
 
-	cli_progress_init(&prog, "mlcc", 1);
+	cli_progress_init(prog, "mlcc", 1);
 	a->o.on_event = cli_on_event;
-	a->o.event_ctx = &prog;
-	if ((rc = mlcc_chat_load(&a->o, &chat, &d)) != MLCC_OK)
+	a->o.event_ctx = prog;
+	rc = mlcc_chat_load(&a->o, chat, &d);
+	return rc == MLCC_OK ? 0 : chat_fail(&d, rc);
+}
+
+/* Generate from ids[0..n) printing as it goes (logits to 'logits' when
+** not NULL), then the statistics line; returns the exit status. */
+static int generate(struct chat_args *a, mlcc_chat *chat, const mlcc_tokenizer *tok,
+		    const int32_t *ids, size_t n, FILE *logits)
+{
+	struct printer p = {tok, NULL, 0, 0, 0, logits, 0, {0}};
+	struct mlcc_chat_stats st;
+	struct mlcc_diag d;
+	int rc;
+
+	rc = mlcc_chat_generate(chat, ids, n, (size_t)a->max_tokens, &a->s, a->eos, a->neos,
+				on_token, &p, &st, &d);
+	if (rc == MLCC_OK || p.n > 0) /* end the line of output, if any */
+		printf("\n");
+	fflush(stdout);
+	free(p.ids);
+	if (rc != MLCC_OK)
 		return chat_fail(&d, rc);
-	if (a->logits_file && !(p.logits = fopen(a->logits_file, "w"))) {
+	if (p.failed)
+		return chat_fail(&p.d, p.d.status ? p.d.status : MLCC_E_NOMEM);
+	fprintf(stderr, "prefill: %zu tokens, %.1f tok/s; decode: %zu tokens, %.1f tok/s\n",
+		st.prefill_tokens, rate(st.prefill_tokens, st.prefill_seconds), st.decode_tokens,
+		rate(st.decode_tokens, st.decode_seconds));
+	return 0;
+}
+
+/* chat.py without --prompt: every line of stdin is a prompt of its own
+** (the state starts afresh each time); ends at end of input.  Returns the
+** exit status of the last failed turn, 0 when none failed. */
+static int interactive(struct chat_args *a, mlcc_chat *chat, const mlcc_tokenizer *tok,
+		       FILE *logits)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int status = 0;
+
+	while ((len = getline(&line, &cap, stdin)) >= 0) {
+		int32_t *ids = NULL;
+		size_t n = 0;
+		int rc;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		if ((rc = encode_prompt(a, tok, line, &ids, &n)) == 0)
+			rc = generate(a, chat, tok, ids, n, logits);
+		free(ids);
+		if (rc)
+			status = rc;
+	}
+	free(line);
+	return status;
+}
+
+/* The prompt's ids, the model, then one generation (or, without --prompt
+** and --tokens, one per line of stdin). */
+static int chat_run(struct chat_args *a, mlcc_tokenizer **tok, int32_t **ids, size_t *n)
+{
+	struct cli_progress prog;
+	mlcc_chat *chat = NULL;
+	FILE *logits = NULL;
+	int rc;
+
+	if (a->tokens && parse_ids(a->tokens, ids, n) != 0)
+		return chat_usage_error("--tokens takes ids like 1,15,27, not '%s'", a->tokens);
+	if (!a->tokens && (rc = load_tokenizer(a, tok)) != 0)
+		return rc;
+	if (a->prompt && (rc = encode_prompt(a, *tok, a->prompt, ids, n)) != 0)
+		return rc;
+	if (a->encode_only) {
+		for (size_t i = 0; i < *n; i++)
+			printf("%s%d", i ? "," : "", (int)(*ids)[i]);
+		printf("\n");
+		return 0;
+	}
+	if ((rc = open_chat(a, &prog, &chat)) != 0)
+		return rc;
+	if (a->logits_file && !(logits = fopen(a->logits_file, "w"))) {
 		fprintf(stderr, "mlcc: error: %s: cannot write: %s\n", a->logits_file,
 			strerror(errno));
 		mlcc_chat_free(chat);
 		return 1;
 	}
-	rc = mlcc_chat_generate(chat, ids, n, (size_t)a->max_tokens, &a->s, a->eos, a->neos,
-				on_token, &p, &st, &d);
-	if (rc == MLCC_OK || p.n > 0) /* end the line of output, if any */
-		printf("\n");
-	if (p.logits && fclose(p.logits) != 0 && rc == MLCC_OK) {
+	if (a->prompt || a->tokens)
+		rc = generate(a, chat, *tok, *ids, *n, logits);
+	else
+		rc = interactive(a, chat, *tok, logits);
+	if (logits && fclose(logits) != 0 && rc == 0) {
 		fprintf(stderr, "mlcc: error: %s: cannot write\n", a->logits_file);
-		rc = -1;
+		rc = 1;
 	}
 	mlcc_chat_free(chat);
-	free(p.ids);
-	if (rc > 0)
-		return chat_fail(&d, rc);
-	if (p.failed)
-		return chat_fail(&p.d, p.d.status ? p.d.status : MLCC_E_NOMEM);
-	if (rc < 0)
-		return 1;
-	fprintf(stderr, "prefill: %zu tokens, %.1f tok/s; decode: %zu tokens, %.1f tok/s\n",
-		st.prefill_tokens, rate(st.prefill_tokens, st.prefill_seconds), st.decode_tokens,
-		rate(st.decode_tokens, st.decode_seconds));
-	return 0;
+	return rc;
 }
 
 int chat_main(int argc, char **argv)
@@ -504,12 +572,7 @@ int chat_main(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) != 0)
 		return rc < 0 ? 0 : rc;
-	if ((rc = prompt_ids(&a, &tok, &ids, &n)) == 0 && a.encode_only) {
-		for (size_t i = 0; i < n; i++)
-			printf("%s%d", i ? "," : "", (int)ids[i]);
-		printf("\n");
-	} else if (rc == 0)
-		rc = generate(&a, tok, ids, n);
+	rc = chat_run(&a, &tok, &ids, &n);
 	free(ids);
 	mlcc_tokenizer_free(tok);
 	return rc;

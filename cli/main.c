@@ -38,7 +38,7 @@ static const char usage[] =
 	"                [--state-in name=FILE.npy ...] [--state-out name=FILE.npy ...]\n"
 	"                [--output-dir DIR] [--threads N]\n"
 	"       mlcc chat --meta meta.yaml | --embed E --ffn F [--pf P] --lmhead L\n"
-	"                 (--prompt TEXT [--tokenizer DIR] | --tokens 1,2,3) [options]\n"
+	"                 [--prompt TEXT [--tokenizer DIR] | --tokens 1,2,3] [options]\n"
 	"       mlcc version [--list]\n"
 	"       mlcc --help\n";
 

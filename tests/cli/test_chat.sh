@@ -37,8 +37,7 @@ check "no model" 2 "mlcc: chat needs --meta, --monolithic, or --embed, --ffn and
 check "embed without lmhead" 2 \
 	"mlcc: chat needs --meta, --monolithic, or --embed, --ffn and --lmhead" \
 	--embed e --ffn f --tokens 1
-check "no prompt" 2 "mlcc: chat needs one of --prompt TEXT and --tokens IDS" --meta "$m"
-check "prompt and tokens" 2 "mlcc: chat needs one of --prompt TEXT and --tokens IDS" \
+check "prompt and tokens" 2 "mlcc: chat takes --prompt TEXT or --tokens IDS, not both" \
 	--meta "$m" --prompt hi --tokens 1
 check "empty id" 2 "mlcc: --tokens takes ids like 1,15,27, not '1,,2'" --meta "$m" --tokens 1,,2
 check "trailing comma" 2 "mlcc: --tokens takes ids like 1,15,27, not '1,2,'" --meta "$m" \
@@ -93,6 +92,8 @@ check "explicit part missing" 1 "mlcc: error: LM head model not found: $work/hea
 # The tokenizer is looked for (beside meta.yaml) before any model loads.
 check "tokenizer missing" 1 "mlcc: error: $work/tokenizer.json: tokenizer not found" \
 	--meta "$m" --prompt hi
+check "stdin prompts: tokenizer missing" 1 "mlcc: error: $work/tokenizer.json: tokenizer not found" \
+	--meta "$m" </dev/null
 check "tokenizer option missing" 1 "mlcc: error: $work/tok.json: tokenizer not found" \
 	--meta "$m" --prompt hi --tokenizer "$work/tok.json"
 printf '{"model": {"type": "Unigram", "vocab": []}}' >"$work/tokenizer.json"

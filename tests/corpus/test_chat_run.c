@@ -17,7 +17,8 @@
 ** compiled meta.yaml (ids 0..255 the bytes, 256..511 two-letter tokens,
 ** one merge B+s = 300): the text "\x01\x0f\x1bBs\x05" encodes to p5's
 ** ids 1,15,27,300,5, so the text printed must be the bytes of the
-** reference tokens 187,107,149,187,224,187,224 and "Ca" (308).
+** reference tokens 187,107,149,187,224,187,224 and "Ca" (308); the same
+** prompt twice on stdin (no --prompt) gives that answer twice.
 **
 ** SKIPPED without the corpus, and while the CPU runtime is not part of
 ** the build (mlcc chat then fails with "the CPU runtime is not part of
@@ -264,6 +265,46 @@ static int prompt_text(const char *meta, const char *dir, bool eot)
 	return ok;
 }
 
+/* Prompts on stdin: the p5 text twice, an empty line between (skipped);
+** each line is answered afresh, so the output is the p5 answer twice. */
+static int stdin_prompts(const char *meta, const char *dir)
+{
+	static const int want_ids[] = {187, 107, 149, 187, 224, 187, 224};
+	char input[PATH_MAX], cmd[4 * PATH_MAX], want[64], got[256], t[3];
+	size_t n = 0, len;
+	FILE *f;
+	int ok;
+
+	snprintf(input, sizeof input, "%s/prompts.txt", dir);
+	if (!(f = fopen(input, "w")))
+		return 0;
+	fputs("\x01\x0f\x1b"
+	      "Bs\x05\n\n\x01\x0f\x1b"
+	      "Bs\x05\n",
+	      f);
+	fclose(f);
+	for (size_t r = 0; r < 2; r++) {
+		for (size_t i = 0; i < 7; i++)
+			want[n++] = (char)want_ids[i];
+		two_letters(308, t);
+		want[n++] = t[0];
+		want[n++] = t[1];
+		want[n++] = '\n';
+	}
+	want[n] = '\0';
+	snprintf(cmd, sizeof cmd,
+		 "'%s' chat --meta '%s' --no-template --max-tokens 8 <'%s' 2>/dev/null", mlcc, meta,
+		 input);
+	if (!(f = popen(cmd, "r")))
+		return 0;
+	len = fread(got, 1, sizeof got - 1, f);
+	got[len] = '\0';
+	ok = pclose(f) == 0 && strcmp(got, want) == 0;
+	printf("%s chunked bundles: prompts on stdin, each answered afresh\n",
+	       ok ? "ok  " : "FAIL");
+	return ok;
+}
+
 /* Compile the parts of 'set' that chat uses into tmp/set; copy meta.yaml. */
 static int compile_set(const char *corpus, const char *tmp, const char *set,
 		       const char *const *parts)
@@ -326,8 +367,9 @@ int main(int argc, char **argv)
 			char dir[PATH_MAX];
 			snprintf(dir, sizeof dir, "%s/%s", tmp, sets[s]);
 			good += logits_close(corpus, meta, tmp) + too_long(meta) +
-				prompt_text(meta, dir, false) + prompt_text(meta, dir, true);
-			total += 4;
+				prompt_text(meta, dir, false) + prompt_text(meta, dir, true) +
+				stdin_prompts(meta, dir);
+			total += 5;
 		}
 		snprintf(meta, sizeof meta, "%s/generated/anemll-tiny/%s/meta.yaml", corpus,
 			 sets[s]);
