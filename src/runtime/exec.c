@@ -248,14 +248,22 @@ int rt_execute(struct rt_model *m, const struct rt_func *f, const struct rt_valu
 	       const struct rt_value *states, struct rt_value *outputs, struct mlcc_diag *d)
 {
 	struct rt_exec x = {f, NULL, NULL, NULL};
-	struct rt_ctx ctx = {m->pool, d, m->l.files->origin, f->func, m, &x};
+	struct rt_ctx ctx = {NULL, d, m->l.files->origin, f->func, m, &x};
 	int rc = MLCC_OK;
+	/* kpool_for is not reentrant: a prediction running while another holds
+	** the pool runs its kernels on its own thread */
+	bool pooled = pthread_mutex_trylock(&m->pool_lock) == 0;
+
+	if (pooled)
+		ctx.pool = m->pool;
 
 	x.vals = calloc(f->nslots + 1, sizeof *x.vals);
 	x.root = calloc(f->nslots + 1, sizeof *x.root);
 	x.holders = calloc(f->nslots + 1, sizeof *x.holders);
 	if (!x.vals || !x.root || !x.holders) {
 		exec_free(&x);
+		if (pooled)
+			pthread_mutex_unlock(&m->pool_lock);
 		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 	}
 	for (size_t s = 0; s < f->nslots; s++) {
@@ -289,5 +297,7 @@ int rt_execute(struct rt_model *m, const struct rt_func *f, const struct rt_valu
 			}
 		}
 	exec_free(&x);
+	if (pooled)
+		pthread_mutex_unlock(&m->pool_lock);
 	return rc;
 }

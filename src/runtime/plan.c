@@ -568,6 +568,7 @@ int rt_model_load(const char *path, int threads, struct rt_model **out, struct m
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 	arena_init(&m->arena);
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutex_init(&m->pool_lock, NULL);
 	m->loaded = true;
 	if ((rc = load_input(path, &m->l, d)) != MLCC_OK)
 		return rc;
@@ -593,6 +594,7 @@ void rt_model_free(struct rt_model *m)
 		load_free(&m->l);
 	arena_free(&m->arena);
 	pthread_mutex_destroy(&m->lock);
+	pthread_mutex_destroy(&m->pool_lock);
 	free(m);
 }
 
