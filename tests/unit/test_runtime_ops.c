@@ -14,6 +14,7 @@
 ** files round-trip byte for byte.
 */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -645,6 +646,59 @@ static void test_state_read_then_write(void)
 	mlcc_model_free(m);
 }
 
+/* One loaded model, two threads predicting at once (each with its own
+** inputs), a lazy constant materialised by whichever comes first: every
+** result right. */
+struct worker {
+	mlcc_model *m;
+	float base;
+	int bad;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+
+	for (int i = 0; i < 40; i++) {
+		float x[4] = {w->base, w->base + 1, w->base + 2, (float)i};
+		struct mlcc_tensor in = {"x", MLCC_FLOAT32, 1, {4}, x};
+		struct mlcc_prediction p;
+		struct mlcc_diag d;
+		if (mlcc_predict(w->m, NULL, &in, 1, NULL, &p, &d) != MLCC_OK) {
+			w->bad++;
+			continue;
+		}
+		const float *y = p.outputs[0].data;
+		/* y = x * W^T with W = palette rows [1,1,1,1] and [2,2,2,2] */
+		float s = x[0] + x[1] + x[2] + x[3];
+		if (p.noutputs != 1 || y[0] != s || y[1] != 2 * s)
+			w->bad++;
+		mlcc_prediction_free(&p);
+	}
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	mlcc_model *m = build(
+		"main<ios18>(tensor<fp32, [4]> x) {\n"
+		"  tensor<fp32, [2, 4]> w = constexpr_lut_to_dense(indices = tensor<uint1, [2, 4]>([[1, 1, 1, 1], [1, 1, 1, 1]]), lut = tensor<fp32, [2, 1, 2, 1]>([[[[0x0p+0], [0x1p+0]]], [[[0x0p+0], [0x1p+1]]]]))[name = string(\"w\")];\n"
+		"  tensor<fp32, [2]> y = linear(weight = w, x = x)[name = string(\"y\")];\n"
+		"} -> (y);",
+		NULL, 0);
+	struct worker w[2] = {{m, 1, 0}, {m, 100, 0}};
+	pthread_t t[2];
+
+	if (m == NULL)
+		return;
+	for (int i = 0; i < 2; i++)
+		CHECK(pthread_create(&t[i], NULL, work, &w[i]) == 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	CHECK(w[0].bad == 0 && w[1].bad == 0);
+	mlcc_model_free(m);
+}
+
 /* ---- table, npy --------------------------------------------------------------------------------
  */
 
@@ -738,6 +792,7 @@ int main(void)
 	test_constexpr_kinds();
 	test_state();
 	test_state_read_then_write();
+	test_threads();
 	test_table_sorted();
 	test_npy();
 	tk_rm_rf(tmp);
