@@ -424,7 +424,10 @@ static void test_shape_ops(void)
 		"  tensor<fp32, [2, 2]> sz = slice_by_size(begin = sb, size = ss, x = x)[name = string(\"sz\")];\n"
 		"  tensor<int32, [1]> ea = const()[name = string(\"ea\"), val = tensor<int32, [1]>([1])];\n"
 		"  tensor<fp32, [2, 1, 3]> ed = expand_dims(axes = ea, x = x)[name = string(\"ed\")];\n"
-		"} -> (t, r, sl, cc, g, tl, pr, sz, ed);",
+		"  int32 ax1 = const()[name = string(\"ax1\"), val = int32(1)];\n"
+		"  tensor<int32, [2, 2]> bi = const()[name = string(\"bi\"), val = tensor<int32, [2, 2]>([[2, 0], [1, 1]])];\n"
+		"  tensor<fp32, [2, 2]> gb = gather(axis = ax1, batch_dims = ax1, indices = bi, x = x)[name = string(\"gb\")];\n"
+		"} -> (t, r, sl, cc, g, tl, pr, sz, ed, gb);",
 		NULL, 0);
 	float x[6] = {1, 2, 3, 4, 5, 6}, v[5] = {1, 2, 3, 4, 5};
 	struct mlcc_tensor in[2] = {T("x", MLCC_FLOAT32, 2, 2, 3, x),
@@ -438,6 +441,8 @@ static void test_shape_ops(void)
 	const float pr[10] = {3, 2, 1, 2, 3, 4, 5, 4, 3, 2}; /* numpy.pad docs */
 	const float sz[4] = {2, 3, 5, 6};
 	const int64_t edsh[3] = {2, 1, 3};
+	/* batch_dims 1: row 0 of x picks [2, 0] -> [3, 1], row 1 picks [1, 1] -> [5, 5] */
+	const float gb[4] = {3, 1, 5, 5};
 
 	if (run(m, in, 2, NULL, &p) == MLCC_OK) {
 		expect_f(&p, "t", t, 6, 0);
@@ -449,6 +454,7 @@ static void test_shape_ops(void)
 		expect_f(&p, "pr", pr, 10, 0);
 		expect_f(&p, "sz", sz, 4, 0);
 		expect_shape(&p, "ed", 3, edsh);
+		expect_f(&p, "gb", gb, 4, 0);
 	}
 	mlcc_prediction_free(&p);
 	mlcc_model_free(m);
