@@ -201,19 +201,47 @@ static int plan_const(struct planner *p, const struct op *op, size_t index)
 	return literal(p, op, index, val, &p->f->konst[slot]);
 }
 
-/* Resolve the bindings of 'op' into 'o' (literals get constant slots). */
+/* Is attribute 'a' a parameter?  iOS16 constexpr ops (as coremltools
+** writes them) carry their parameters as attributes -- lut, indices,
+** shape, scale... -- not inputs; every tensor-valued attribute but the op's
+** name is visible to kernels as a constant argument of that name. */
+static bool attr_param(const struct attribute *a)
+{
+	return strcmp(a->key, "name") != 0 && a->value &&
+	       (a->value->kind == VAL_TENSOR || a->value->kind == VAL_BLOB);
+}
+
+/* A literal value into slot '*slot' (a new constant). */
+static int literal_slot(struct planner *p, const struct op *op, size_t index,
+			const struct mvalue *v, size_t *slot)
+{
+	int rc = new_slot(p, NULL, v->type, slot);
+
+	if (rc != MLCC_OK)
+		return rc;
+	p->f->is_const[*slot] = true;
+	return literal(p, op, index, v, &p->f->konst[*slot]);
+}
+
+/* Resolve the bindings of 'op' into 'o' (literals get constant slots),
+** then its parameter attributes (attr_param) after them. */
 static int plan_inputs(struct planner *p, const struct op *op, size_t index, struct rt_op *o)
 {
-	size_t n = 0, k = 0;
+	size_t n = 0, k = 0, na = op->ninputs;
 	int rc;
 
 	for (size_t i = 0; i < op->ninputs; i++)
 		n += op->inputs[i].n;
-	o->nargs = op->ninputs;
-	o->args = arena_array(&p->m->arena, op->ninputs ? op->ninputs : 1, sizeof *o->args);
+	for (size_t i = 0; i < op->nattrs; i++)
+		if (attr_param(&op->attrs[i])) {
+			n++;
+			na++;
+		}
+	o->args = arena_array(&p->m->arena, na ? na : 1, sizeof *o->args);
 	o->in = arena_array(&p->m->arena, n ? n : 1, sizeof *o->in);
 	if (!o->args || !o->in)
 		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+	o->nargs = na;
 	o->nin = n;
 	for (size_t i = 0; i < op->ninputs; i++) {
 		const struct argument *a = &op->inputs[i];
@@ -228,13 +256,18 @@ static int plan_inputs(struct planner *p, const struct op *op, size_t index, str
 						       "unknown variable '%s'", b->name);
 				continue;
 			}
-			if ((rc = new_slot(p, NULL, b->value->type, &o->in[k])) != MLCC_OK)
-				return rc;
-			p->f->is_const[o->in[k]] = true;
-			if ((rc = literal(p, op, index, b->value, &p->f->konst[o->in[k]])) !=
-			    MLCC_OK)
+			if ((rc = literal_slot(p, op, index, b->value, &o->in[k])) != MLCC_OK)
 				return rc;
 		}
+	}
+	for (size_t i = 0, j = op->ninputs; i < op->nattrs; i++) {
+		if (!attr_param(&op->attrs[i]))
+			continue;
+		o->args[j].param = op->attrs[i].key;
+		o->args[j].first = k;
+		o->args[j++].n = 1;
+		if ((rc = literal_slot(p, op, index, op->attrs[i].value, &o->in[k++])) != MLCC_OK)
+			return rc;
 	}
 	return MLCC_OK;
 }

@@ -571,6 +571,70 @@ static void test_constexpr_kinds(void)
 	mlcc_model_free(m);
 }
 
+/* iOS18 vector palettes, the example of the op's documentation: uint1
+** indices [[[0,0],[1,0]], [[1,1],[0,0]]], centroids a = [1,2,3] and
+** b = [4,5,6]; vector_axis 1 gives [2, 6, 2], vector_axis 2 [2, 2, 6].
+** Also the iOS18 sparse combinations: constexpr_lut_to_sparse with the
+** documentation's mask and 1-bit data (palette [2, 3]) gives the nonzero
+** values [2,3,3,2,3,3,2,2,3]; constexpr_sparse_blockwise_shift_scale with
+** mask [[1,0],[1,1]], data [4,6,8], scale [0.5; 2], offset [0; 1] per row
+** gives [[2,0],[10,14]] once made dense; and the iOS16 attribute form
+** (parameters as attributes, as coremltools writes iOS16 programs). */
+static void test_constexpr_vector_sparse(void)
+{
+	static const char lut[] = "tensor<fp32, [1, 1, 1, 2, 3]>([[[[[0x1p+0, 0x1p+1, 0x1.8p+1], "
+				  "[0x1p+2, 0x1.4p+2, 0x1.8p+2]]]]])";
+	static const char ix[] = "tensor<uint1, [2, 2, 2]>([[[0, 0], [1, 0]], [[1, 1], [0, 0]]])";
+	char func[8192];
+	snprintf(
+		func, sizeof func,
+		"main<ios18>(tensor<fp32, [1]> x) {\n"
+		"  tensor<fp32, [2, 6, 2]> v1 = constexpr_lut_to_dense(indices = %s, lut = %s, vector_axis = int32(1))[name = string(\"v1\")];\n"
+		"  tensor<fp32, [2, 2, 6]> v2 = constexpr_lut_to_dense(indices = %s, lut = %s, vector_axis = int32(2))[name = string(\"v2\")];\n"
+		"  tensor<uint1, [4, 6]> m, tensor<fp32, [9]> nz = constexpr_lut_to_sparse(indices_mask = tensor<uint1, [4, 6]>([[1, 1, 0, 0, 0, 0], [1, 1, 0, 0, 0, 1], [0, 1, 1, 0, 1, 0], [0, 0, 0, 1, 0, 0]]), indices_nonzero_data = tensor<uint1, [9]>([0, 1, 1, 0, 1, 1, 0, 0, 1]), lut = tensor<fp32, [1, 1, 2, 1]>([[[[0x1p+1], [0x1.8p+1]]]]))[name = string(\"ls\")];\n"
+		"  tensor<fp32, [9]> nzo = add(x = nz, y = x)[name = string(\"nzo\")];\n"
+		"  tensor<uint1, [2, 2]> m2, tensor<fp32, [3]> q = constexpr_sparse_blockwise_shift_scale(data_mask = tensor<uint1, [2, 2]>([[1, 0], [1, 1]]), nonzero_data = tensor<int8, [3]>([4, 6, 8]), offset = tensor<int8, [2, 1]>([[0], [1]]), scale = tensor<fp32, [2, 1]>([[0x1p-1], [0x1p+1]]))[name = string(\"ss\")];\n"
+		"  tensor<fp32, [2, 2]> dq = constexpr_sparse_to_dense(mask = m2, nonzero_data = q)[name = string(\"dq\")];\n"
+		"} -> (v1, v2, nzo, dq);",
+		ix, lut, ix, lut);
+	mlcc_model *m = build(func, NULL, 0);
+	float x[1] = {0};
+	struct mlcc_tensor in[1] = {T("x", MLCC_FLOAT32, 1, 1, 0, x)};
+	struct mlcc_prediction p;
+	const float v1[24] = {1, 1, 2, 2, 3, 3, 4, 1, 5, 2, 6, 3,
+			      4, 4, 5, 5, 6, 6, 1, 1, 2, 2, 3, 3};
+	const float v2[24] = {1, 2, 3, 1, 2, 3, 4, 5, 6, 1, 2, 3,
+			      4, 5, 6, 4, 5, 6, 1, 2, 3, 1, 2, 3};
+	const float nz[9] = {2, 3, 3, 2, 3, 3, 2, 2, 3}, dq[4] = {2, 0, 10, 14};
+	const int64_t s1[3] = {2, 6, 2}, s2[3] = {2, 2, 6};
+
+	if (run(m, in, 1, NULL, &p) == MLCC_OK) {
+		expect_f(&p, "v1", v1, 24, 0);
+		expect_shape(&p, "v1", 3, s1);
+		expect_f(&p, "v2", v2, 24, 0);
+		expect_shape(&p, "v2", 3, s2);
+		expect_f(&p, "nzo", nz, 9, 0);
+		expect_f(&p, "dq", dq, 4, 0);
+	}
+	mlcc_prediction_free(&p);
+	mlcc_model_free(m);
+
+	m = build(
+		"main<ios17>(tensor<fp32, [1]> x) {\n"
+		"  tensor<fp32, [4]> l = constexpr_lut_to_dense()[indices = tensor<uint8, [1]>([147]), lut = tensor<fp32, [4]>([0x1.4p+3, 0x1.4p+4, 0x1.ep+4, 0x1.4p+5]), name = string(\"l\"), shape = tensor<uint32, [1]>([4])];\n"
+		"  tensor<fp32, [1]> c = constexpr_cast()[name = string(\"c\"), output_dtype = string(\"fp32\"), source_val = tensor<fp16, [1]>([0x1.554p-2])];\n"
+		"  tensor<fp32, [4]> l2 = add(x = l, y = x)[name = string(\"l2\")];\n"
+		"} -> (l2, c);",
+		NULL, 0);
+	const float l[4] = {40, 10, 20, 30}, c[1] = {0.333251953125f};
+	if (run(m, in, 1, NULL, &p) == MLCC_OK) {
+		expect_f(&p, "l2", l, 4, 0);
+		expect_f(&p, "c", c, 1, 0);
+	}
+	mlcc_prediction_free(&p);
+	mlcc_model_free(m);
+}
+
 /* ---- states -----------------------------------------------------------------------------------
  */
 
@@ -796,6 +860,7 @@ int main(void)
 	test_shape_ops();
 	test_lut_fused();
 	test_constexpr_kinds();
+	test_constexpr_vector_sparse();
 	test_state();
 	test_state_read_then_write();
 	test_threads();
