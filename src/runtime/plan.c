@@ -281,34 +281,54 @@ static bool all_const(const struct rt_func *f, const struct rt_op *o)
 	return true;
 }
 
-/* A constexpr op on constants: its output becomes a lazy constant. */
-static int plan_lazy(struct planner *p, struct rt_op *o)
+/* Append 'lz' to the model's list of lazy constants (released with it). */
+static int add_lazy(struct planner *p, struct rt_lazy *lz)
 {
-	struct rt_func *f = p->f;
-	struct rt_lazy *lz = arena_alloc(&p->m->arena, sizeof *lz);
-	struct rt_lazy **list;
-	size_t slot = o->out[0];
+	struct rt_lazy **list = arena_array(&p->m->arena, p->m->nlazy + 1, sizeof *list);
 
-	if (lz == NULL ||
-	    (lz->vals = arena_array(&p->m->arena, o->nin ? o->nin : 1, sizeof *lz->vals)) == NULL)
-		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
-	lz->op = *o;
-	lz->model = p->m;
-	lz->func = f->func;
-	/* lz->vals point into f->konst, which may still move: set at the end
-	** (bind_lazies). */
-	if (!type_shape(f->slot_type[slot], &f->konst[slot]))
-		return fail_at(p, o->op, o->index, MLCC_E_CORRUPT, "%sresult of unknown shape",
-			       NULL);
-	f->konst[slot].lazy = lz;
-	f->is_const[slot] = true;
-	list = arena_array(&p->m->arena, p->m->nlazy + 1, sizeof *list);
 	if (list == NULL)
 		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
 	if (p->m->nlazy)
 		memcpy(list, p->m->lazies, p->m->nlazy * sizeof *list);
 	list[p->m->nlazy++] = lz;
 	p->m->lazies = list;
+	return MLCC_OK;
+}
+
+/* A constexpr op on constants: each output becomes a lazy constant, the
+** first one computing them all. */
+static int plan_lazy(struct planner *p, struct rt_op *o)
+{
+	struct rt_func *f = p->f;
+	struct rt_lazy **group = arena_array(&p->m->arena, o->nout, sizeof *group);
+	struct rt_value **vals = arena_array(&p->m->arena, o->nin ? o->nin : 1, sizeof *vals);
+	int rc;
+
+	if (group == NULL || vals == NULL)
+		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < o->nout; i++) {
+		struct rt_lazy *lz = arena_alloc(&p->m->arena, sizeof *lz);
+		size_t slot = o->out[i];
+		if (lz == NULL)
+			return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+		lz->op = *o;
+		lz->model = p->m;
+		lz->func = f->func;
+		/* 'vals' point into f->konst, which may still move: set at the end
+		** (bind_lazies) */
+		lz->vals = vals;
+		lz->first = group[0] ? group[0] : lz;
+		lz->which = i;
+		group[i] = lz;
+		if (!type_shape(f->slot_type[slot], &f->konst[slot]))
+			return fail_at(p, o->op, o->index, MLCC_E_CORRUPT,
+				       "%sresult of unknown shape", NULL);
+		f->konst[slot].lazy = lz;
+		f->is_const[slot] = true;
+		if ((rc = add_lazy(p, lz)) != MLCC_OK)
+			return rc;
+	}
+	group[0]->group = group;
 	return MLCC_OK;
 }
 
@@ -340,7 +360,7 @@ static int plan_op(struct planner *p, const struct op *op, size_t index)
 		if ((rc = new_slot(p, op->outputs[i].name, op->outputs[i].type, &o->out[i])) !=
 		    MLCC_OK)
 			return rc;
-	if ((o->impl->flags & RT_F_CONSTEXPR) && o->nout == 1 && all_const(f, o))
+	if ((o->impl->flags & RT_F_CONSTEXPR) && o->nout >= 1 && all_const(f, o))
 		return plan_lazy(p, o);
 	f->nops++;
 	return MLCC_OK;
