@@ -769,6 +769,45 @@ static void test_threads(void)
 	mlcc_model_free(m);
 }
 
+/* Errors while running name the file, the function and the op: an index
+** outside its axis, shapes that do not broadcast. */
+static void test_run_errors(void)
+{
+	mlcc_model *m = build(
+		"main<ios18>(tensor<fp32, [5]> v, tensor<int32, [1]> i, tensor<fp32, [2]> w) {\n"
+		"  int32 ax = const()[name = string(\"ax\"), val = int32(0)];\n"
+		"  tensor<fp32, [1]> g = gather(axis = ax, indices = i, x = v)[name = string(\"g\")];\n"
+		"  tensor<fp32, [5]> s = add(x = v, y = w)[name = string(\"s\")];\n"
+		"} -> (g, s);",
+		NULL, 0);
+	float v[5] = {0}, w[2] = {0};
+	int32_t i = 7;
+	struct mlcc_tensor in[3] = {T("v", MLCC_FLOAT32, 1, 5, 0, v),
+				    T("i", MLCC_INT32, 1, 1, 0, &i),
+				    T("w", MLCC_FLOAT32, 1, 2, 0, w)};
+	struct mlcc_prediction p;
+	struct mlcc_diag d;
+	char want[4096];
+
+	if (m == NULL)
+		return;
+	CHECK(mlcc_predict(m, NULL, in, 3, NULL, &p, &d) == MLCC_E_CORRUPT);
+	snprintf(want, sizeof want,
+		 "%s/m%d.mlpackage/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'g' "
+		 "(gather): index 7 is outside an axis of 5",
+		 tmp, nmodel);
+	if (strcmp(d.message, want) != 0) {
+		tk_failures++;
+		fprintf(stderr, "got  %s\nwant %s\n", d.message, want);
+	}
+	CHECK(p.noutputs == 0 && p.outputs == NULL);
+	i = -5; /* from the end: element 0; then add fails to broadcast */
+	CHECK(mlcc_predict(m, NULL, in, 3, NULL, &p, &d) == MLCC_E_CORRUPT);
+	CHECK(strstr(d.message, "op 's' (add): shapes do not broadcast (dimension 0: 5 vs 2)") !=
+	      NULL);
+	mlcc_model_free(m);
+}
+
 /* ---- table, npy --------------------------------------------------------------------------------
  */
 
@@ -864,6 +903,7 @@ int main(void)
 	test_state();
 	test_state_read_then_write();
 	test_threads();
+	test_run_errors();
 	test_table_sorted();
 	test_npy();
 	tk_rm_rf(tmp);
