@@ -29,7 +29,7 @@ static const struct rt_lazy *same_lazy(const struct rt_model *m, const struct rt
 {
 	for (size_t i = 0; i < m->nlazy; i++) {
 		const struct rt_lazy *o = m->lazies[i];
-		bool same = o != lz && o->done && o->op.impl == lz->op.impl &&
+		bool same = o != lz && o->done && o->op.impl == lz->op.impl && o->op.nout == 1 &&
 			    o->op.nin == lz->op.nin && strcmp(o->op.op->type, lz->op.op->type) == 0;
 		for (size_t j = 0; same && j < lz->op.nin; j++)
 			same = o->vals[j]->data == lz->vals[j]->data && o->vals[j]->data != NULL &&
@@ -40,38 +40,45 @@ static const struct rt_lazy *same_lazy(const struct rt_model *m, const struct rt
 	return NULL;
 }
 
-/* Compute 'lz' (the model lock held). */
+/* Compute 'lz' -- its whole group -- (the model lock held). */
 static int materialise(struct rt_ctx *ctx, struct rt_lazy *lz)
 {
-	struct rt_value **in = lz->vals;
+	struct rt_lazy *first = lz->first;
+	struct rt_value **in = first->vals;
 	const struct rt_lazy *o;
 	int rc;
 
-	if (lz->done)
+	if (first->done)
 		return MLCC_OK;
-	for (size_t i = 0; i < lz->op.nin; i++)
+	for (size_t i = 0; i < first->op.nin; i++)
 		if (in[i]->lazy && (rc = materialise(ctx, in[i]->lazy)) != MLCC_OK)
 			return rc;
-	if ((o = same_lazy(lz->model, lz)) != NULL) {
-		lz->result = o->result;
-		lz->result.flags &= ~(unsigned)RT_OWNED;
-		lz->done = true;
+	if (first->op.nout == 1 && (o = same_lazy(first->model, first)) != NULL) {
+		first->result = o->result;
+		first->result.flags &= ~(unsigned)RT_OWNED;
+		first->done = true;
 		return MLCC_OK;
 	}
 	/* Inputs of nested lazies: their results. */
-	struct rt_value *tmp[16], **use = in;
-	if (lz->op.nin <= 16) {
-		for (size_t i = 0; i < lz->op.nin; i++)
+	struct rt_value *tmp[16], **use = in, outs[8];
+	if (first->op.nin <= 16) {
+		for (size_t i = 0; i < first->op.nin; i++)
 			tmp[i] = in[i]->lazy ? &in[i]->lazy->result : in[i];
 		use = tmp;
 	}
-	rc = lz->op.impl->run(ctx, &lz->op, use, &lz->result);
-	if (rc != MLCC_OK) {
-		rt_value_free(&lz->result);
-		return rc;
+	if (first->op.nout > 8)
+		return rt_fail(ctx, &first->op, MLCC_E_UNSUPPORTED, "more than 8 outputs");
+	memset(outs, 0, sizeof outs);
+	rc = first->op.impl->run(ctx, &first->op, use, outs);
+	for (size_t i = 0; i < first->op.nout; i++) {
+		if (rc != MLCC_OK) {
+			rt_value_free(&outs[i]);
+			continue;
+		}
+		first->group[i]->result = outs[i];
+		first->group[i]->done = true;
 	}
-	lz->done = true;
-	return MLCC_OK;
+	return rc;
 }
 
 int rt_need(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value *v)
@@ -248,14 +255,22 @@ int rt_execute(struct rt_model *m, const struct rt_func *f, const struct rt_valu
 	       const struct rt_value *states, struct rt_value *outputs, struct mlcc_diag *d)
 {
 	struct rt_exec x = {f, NULL, NULL, NULL};
-	struct rt_ctx ctx = {m->pool, d, m->l.files->origin, f->func, m, &x};
+	struct rt_ctx ctx = {NULL, d, m->l.files->origin, f->func, m, &x};
 	int rc = MLCC_OK;
+	/* kpool_for is not reentrant: a prediction running while another holds
+	** the pool runs its kernels on its own thread */
+	bool pooled = pthread_mutex_trylock(&m->pool_lock) == 0;
+
+	if (pooled)
+		ctx.pool = m->pool;
 
 	x.vals = calloc(f->nslots + 1, sizeof *x.vals);
 	x.root = calloc(f->nslots + 1, sizeof *x.root);
 	x.holders = calloc(f->nslots + 1, sizeof *x.holders);
 	if (!x.vals || !x.root || !x.holders) {
 		exec_free(&x);
+		if (pooled)
+			pthread_mutex_unlock(&m->pool_lock);
 		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 	}
 	for (size_t s = 0; s < f->nslots; s++) {
@@ -289,5 +304,7 @@ int rt_execute(struct rt_model *m, const struct rt_func *f, const struct rt_valu
 			}
 		}
 	exec_free(&x);
+	if (pooled)
+		pthread_mutex_unlock(&m->pool_lock);
 	return rc;
 }

@@ -287,6 +287,10 @@ int rt_op_blockwise_shift_scale(struct rt_ctx *, const struct rt_op *, struct rt
 				struct rt_value *);
 int rt_op_constexpr_cast(struct rt_ctx *, const struct rt_op *, struct rt_value **,
 			 struct rt_value *);
+int rt_op_lut_to_sparse(struct rt_ctx *, const struct rt_op *, struct rt_value **,
+			struct rt_value *);
+int rt_op_sparse_shift_scale(struct rt_ctx *, const struct rt_op *, struct rt_value **,
+			     struct rt_value *);
 
 /* A palettized weight W[N x K] that a matrix product can use without
 ** materialising it (k_gemm_lut): set when 'v' is a lazy

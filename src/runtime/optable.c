@@ -29,6 +29,8 @@ static const struct rt_impl table[] = {
 	{"constexpr_blockwise_shift_scale", rt_op_blockwise_shift_scale, CX},
 	{"constexpr_cast", rt_op_constexpr_cast, CX},
 	{"constexpr_lut_to_dense", rt_op_lut_to_dense, CX},
+	{"constexpr_lut_to_sparse", rt_op_lut_to_sparse, CX},
+	{"constexpr_sparse_blockwise_shift_scale", rt_op_sparse_shift_scale, CX},
 	{"constexpr_sparse_to_dense", rt_op_sparse_to_dense, CX},
 	{"conv", rt_op_conv, RT_F_LAZY},
 	{"coreml_update_state", rt_op_coreml_update_state, 0},

@@ -201,19 +201,47 @@ static int plan_const(struct planner *p, const struct op *op, size_t index)
 	return literal(p, op, index, val, &p->f->konst[slot]);
 }
 
-/* Resolve the bindings of 'op' into 'o' (literals get constant slots). */
+/* Is attribute 'a' a parameter?  iOS16 constexpr ops (as coremltools
+** writes them) carry their parameters as attributes -- lut, indices,
+** shape, scale... -- not inputs; every tensor-valued attribute but the op's
+** name is visible to kernels as a constant argument of that name. */
+static bool attr_param(const struct attribute *a)
+{
+	return strcmp(a->key, "name") != 0 && a->value &&
+	       (a->value->kind == VAL_TENSOR || a->value->kind == VAL_BLOB);
+}
+
+/* A literal value into slot '*slot' (a new constant). */
+static int literal_slot(struct planner *p, const struct op *op, size_t index,
+			const struct mvalue *v, size_t *slot)
+{
+	int rc = new_slot(p, NULL, v->type, slot);
+
+	if (rc != MLCC_OK)
+		return rc;
+	p->f->is_const[*slot] = true;
+	return literal(p, op, index, v, &p->f->konst[*slot]);
+}
+
+/* Resolve the bindings of 'op' into 'o' (literals get constant slots),
+** then its parameter attributes (attr_param) after them. */
 static int plan_inputs(struct planner *p, const struct op *op, size_t index, struct rt_op *o)
 {
-	size_t n = 0, k = 0;
+	size_t n = 0, k = 0, na = op->ninputs;
 	int rc;
 
 	for (size_t i = 0; i < op->ninputs; i++)
 		n += op->inputs[i].n;
-	o->nargs = op->ninputs;
-	o->args = arena_array(&p->m->arena, op->ninputs ? op->ninputs : 1, sizeof *o->args);
+	for (size_t i = 0; i < op->nattrs; i++)
+		if (attr_param(&op->attrs[i])) {
+			n++;
+			na++;
+		}
+	o->args = arena_array(&p->m->arena, na ? na : 1, sizeof *o->args);
 	o->in = arena_array(&p->m->arena, n ? n : 1, sizeof *o->in);
 	if (!o->args || !o->in)
 		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+	o->nargs = na;
 	o->nin = n;
 	for (size_t i = 0; i < op->ninputs; i++) {
 		const struct argument *a = &op->inputs[i];
@@ -228,13 +256,18 @@ static int plan_inputs(struct planner *p, const struct op *op, size_t index, str
 						       "unknown variable '%s'", b->name);
 				continue;
 			}
-			if ((rc = new_slot(p, NULL, b->value->type, &o->in[k])) != MLCC_OK)
-				return rc;
-			p->f->is_const[o->in[k]] = true;
-			if ((rc = literal(p, op, index, b->value, &p->f->konst[o->in[k]])) !=
-			    MLCC_OK)
+			if ((rc = literal_slot(p, op, index, b->value, &o->in[k])) != MLCC_OK)
 				return rc;
 		}
+	}
+	for (size_t i = 0, j = op->ninputs; i < op->nattrs; i++) {
+		if (!attr_param(&op->attrs[i]))
+			continue;
+		o->args[j].param = op->attrs[i].key;
+		o->args[j].first = k;
+		o->args[j++].n = 1;
+		if ((rc = literal_slot(p, op, index, op->attrs[i].value, &o->in[k++])) != MLCC_OK)
+			return rc;
 	}
 	return MLCC_OK;
 }
@@ -248,34 +281,54 @@ static bool all_const(const struct rt_func *f, const struct rt_op *o)
 	return true;
 }
 
-/* A constexpr op on constants: its output becomes a lazy constant. */
-static int plan_lazy(struct planner *p, struct rt_op *o)
+/* Append 'lz' to the model's list of lazy constants (released with it). */
+static int add_lazy(struct planner *p, struct rt_lazy *lz)
 {
-	struct rt_func *f = p->f;
-	struct rt_lazy *lz = arena_alloc(&p->m->arena, sizeof *lz);
-	struct rt_lazy **list;
-	size_t slot = o->out[0];
+	struct rt_lazy **list = arena_array(&p->m->arena, p->m->nlazy + 1, sizeof *list);
 
-	if (lz == NULL ||
-	    (lz->vals = arena_array(&p->m->arena, o->nin ? o->nin : 1, sizeof *lz->vals)) == NULL)
-		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
-	lz->op = *o;
-	lz->model = p->m;
-	lz->func = f->func;
-	/* lz->vals point into f->konst, which may still move: set at the end
-	** (bind_lazies). */
-	if (!type_shape(f->slot_type[slot], &f->konst[slot]))
-		return fail_at(p, o->op, o->index, MLCC_E_CORRUPT, "%sresult of unknown shape",
-			       NULL);
-	f->konst[slot].lazy = lz;
-	f->is_const[slot] = true;
-	list = arena_array(&p->m->arena, p->m->nlazy + 1, sizeof *list);
 	if (list == NULL)
 		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
 	if (p->m->nlazy)
 		memcpy(list, p->m->lazies, p->m->nlazy * sizeof *list);
 	list[p->m->nlazy++] = lz;
 	p->m->lazies = list;
+	return MLCC_OK;
+}
+
+/* A constexpr op on constants: each output becomes a lazy constant, the
+** first one computing them all. */
+static int plan_lazy(struct planner *p, struct rt_op *o)
+{
+	struct rt_func *f = p->f;
+	struct rt_lazy **group = arena_array(&p->m->arena, o->nout, sizeof *group);
+	struct rt_value **vals = arena_array(&p->m->arena, o->nin ? o->nin : 1, sizeof *vals);
+	int rc;
+
+	if (group == NULL || vals == NULL)
+		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < o->nout; i++) {
+		struct rt_lazy *lz = arena_alloc(&p->m->arena, sizeof *lz);
+		size_t slot = o->out[i];
+		if (lz == NULL)
+			return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+		lz->op = *o;
+		lz->model = p->m;
+		lz->func = f->func;
+		/* 'vals' point into f->konst, which may still move: set at the end
+		** (bind_lazies) */
+		lz->vals = vals;
+		lz->first = group[0] ? group[0] : lz;
+		lz->which = i;
+		group[i] = lz;
+		if (!type_shape(f->slot_type[slot], &f->konst[slot]))
+			return fail_at(p, o->op, o->index, MLCC_E_CORRUPT,
+				       "%sresult of unknown shape", NULL);
+		f->konst[slot].lazy = lz;
+		f->is_const[slot] = true;
+		if ((rc = add_lazy(p, lz)) != MLCC_OK)
+			return rc;
+	}
+	group[0]->group = group;
 	return MLCC_OK;
 }
 
@@ -307,7 +360,7 @@ static int plan_op(struct planner *p, const struct op *op, size_t index)
 		if ((rc = new_slot(p, op->outputs[i].name, op->outputs[i].type, &o->out[i])) !=
 		    MLCC_OK)
 			return rc;
-	if ((o->impl->flags & RT_F_CONSTEXPR) && o->nout == 1 && all_const(f, o))
+	if ((o->impl->flags & RT_F_CONSTEXPR) && o->nout >= 1 && all_const(f, o))
 		return plan_lazy(p, o);
 	f->nops++;
 	return MLCC_OK;
@@ -568,6 +621,7 @@ int rt_model_load(const char *path, int threads, struct rt_model **out, struct m
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 	arena_init(&m->arena);
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutex_init(&m->pool_lock, NULL);
 	m->loaded = true;
 	if ((rc = load_input(path, &m->l, d)) != MLCC_OK)
 		return rc;
@@ -593,6 +647,7 @@ void rt_model_free(struct rt_model *m)
 		load_free(&m->l);
 	arena_free(&m->arena);
 	pthread_mutex_destroy(&m->lock);
+	pthread_mutex_destroy(&m->pool_lock);
 	free(m);
 }
 

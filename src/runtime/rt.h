@@ -34,14 +34,19 @@ struct rt_map {
 	size_t size;
 };
 
-/* A constant (constexpr) computed on first use. */
+/* A constant (constexpr) computed on first use.  An op with several
+** outputs (the iOS18 sparse combinations) has one rt_lazy per output; the
+** first of them ('first', 'which' 0) computes them all ('group'). */
 struct rt_lazy {
 	struct rt_op op;	/* the constexpr op, inputs resolved to 'vals' */
 	struct rt_value **vals; /* its inputs (constants) */
-	struct rt_value result; /* valid once 'done' */
+	struct rt_value result; /* output 'which', valid once 'done' */
 	bool done;
 	struct rt_model *model; /* owner of the lock */
 	const struct function *func;
+	struct rt_lazy *first;	/* the group's computing member (itself when alone) */
+	size_t which;		/* output index */
+	struct rt_lazy **group; /* first only: the members, by output (op.nout) */
 };
 
 /* One planned function. */
@@ -76,7 +81,8 @@ struct rt_model {
 	struct rt_func *funcs;
 	size_t default_func;
 	struct kpool *pool;
-	pthread_mutex_t lock; /* the lazy constants */
+	pthread_mutex_t pool_lock; /* one prediction at a time uses the pool */
+	pthread_mutex_t lock;	   /* the lazy constants */
 	size_t nlazy;
 	struct rt_lazy **lazies; /* for release */
 };
