@@ -9,7 +9,8 @@
 ** (meta.yaml copied beside the bundles, which it names), then run on the
 ** bundles for the prompts p5, p12 (one prefill batch) and p1, and once on
 ** the packages in place (meta.yaml's .mlmodelc names fall back to the
-** .mlpackage files) for p5.  8 tokens each, greedy.  For chunked p12 the
+** .mlpackage files) for p5, and p12 with the separate FFN and prefill
+** packages (--ffn/--pf).  8 tokens each, greedy.  For chunked p12 the
 ** logits of every step (--print-logits) must be within 2e-3 of the
 ** reference's (its README gives fp16-vs-fp32 gaps of 5.6e-4 .. 9.4e-4),
 ** and a prompt as long as the context is refused with its message.
@@ -305,6 +306,39 @@ static int stdin_prompts(const char *meta, const char *dir)
 	return ok;
 }
 
+/* The separate FFN (function main) and prefill packages of the chunked set
+** (--ffn/--pf) in place of the combined FFN_PF ones: same p12 tokens. */
+static int separate_prefill(const char *corpus, const char *meta)
+{
+	char prompt[512], want[512];
+	char *out = NULL;
+	int rc, ok;
+
+	if (reference(corpus, "chunked", "p12", prompt, want, sizeof prompt) != 0)
+		return 0;
+	const char *argv[] = {mlcc,
+			      "chat",
+			      "--meta",
+			      meta,
+			      "--ffn",
+			      "llama_FFN_lut6_chunk_01of02",
+			      "--pf",
+			      "llama_prefill_lut6_chunk_01of02",
+			      "--tokens",
+			      prompt,
+			      "--max-tokens",
+			      "8",
+			      NULL};
+	rc = tk_run(argv, &out, NULL);
+	if (out && strchr(out, '\n'))
+		*strchr(out, '\n') = '\0';
+	ok = rc == 0 && out && strcmp(out, want) == 0;
+	printf("%s chunked packages p12 with separate FFN and prefill chunks (--ffn/--pf)\n",
+	       ok ? "ok  " : "FAIL");
+	free(out);
+	return ok;
+}
+
 /* Compile the parts of 'set' that chat uses into tmp/set; copy meta.yaml. */
 static int compile_set(const char *corpus, const char *tmp, const char *set,
 		       const char *const *parts)
@@ -375,6 +409,10 @@ int main(int argc, char **argv)
 			 sets[s]);
 		if (!runtime_missing) {
 			good += run(corpus, sets[s], meta, "p5", "packages");
+			total++;
+		}
+		if (s == 0 && !runtime_missing) {
+			good += separate_prefill(corpus, meta);
 			total++;
 		}
 	}
