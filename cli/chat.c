@@ -34,6 +34,7 @@ static const char chat_usage[] =
 	"                 [--prompt TEXT [--tokenizer DIR|FILE] | --tokens 1,2,3]\n"
 	"                 [--max-tokens N] [--temperature T] [--top-k K] [--top-p P]\n"
 	"                 [--seed S] [--eos ID] [--threads N] [--print-logits FILE]\n"
+	"                 [--vocab-size V]\n"
 	"                 [--template auto|llama3|chatml|gemma|inst|none | --no-template]\n"
 	"       mlcc chat --encode-only --prompt TEXT (--tokenizer DIR|FILE | --meta M)\n";
 
@@ -158,6 +159,11 @@ static int number_option(int argc, char **argv, int *i, struct chat_args *a)
 			return chat_usage_error("--batch-size must be a positive count, not '%s'",
 						v);
 		a->o.batch_size = (int)l;
+	} else if ((v = opt_value(argc, argv, i, "--vocab-size"))) {
+		if (parse_long(v, 1, 1 << 24, &l))
+			return chat_usage_error("--vocab-size must be a positive count, not '%s'",
+						v);
+		a->o.vocab_size = (int)l;
 	} else if ((v = opt_value(argc, argv, i, "--max-tokens"))) {
 		if (parse_long(v, 1, 1 << 30, &l))
 			return chat_usage_error("--max-tokens must be a positive count, not '%s'",

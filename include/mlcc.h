@@ -381,6 +381,7 @@ struct mlcc_chat_options {
 	const char *monolithic; /* one model holding embed+FFN+head */
 	int context_length;	/* 0: from meta.yaml (else required) */
 	int batch_size;		/* 0: from meta.yaml, else from the model */
+	int vocab_size;		/* 0: from meta.yaml (sizes argmax-in-model splits) */
 	int threads;		/* runtime worker threads; 0: one per core */
 	mlcc_event_fn on_event; /* warnings, or NULL */
 	void *event_ctx;

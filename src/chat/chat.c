@@ -59,6 +59,7 @@ struct mlcc_chat {
 	bool single_token;	     /* meta.yaml allows no batched prefill */
 	int splits[META_MAX_SPLITS]; /* lm_head_chunk_sizes, for argmax pairs */
 	size_t nsplits;
+	int vocab; /* vocab_size (0: unknown), to size splits not listed */
 	mlcc_state *state;
 };
 
@@ -347,14 +348,15 @@ static int chat_setup(mlcc_chat *c, const struct chat_meta *m, const struct mlcc
 	c->argmax_in_model = m->argmax_in_model;
 	memcpy(c->splits, m->lm_head_chunk_sizes, sizeof c->splits);
 	c->nsplits = m->nsplits;
+	c->vocab = o->vocab_size ? o->vocab_size : m->vocab_size;
 	/* Without lm_head_chunk_sizes: the vocabulary split as the
 	** converters split it (the remainder spread over the first ones). */
-	if (!c->nsplits && m->split_lm_head > 0 && m->vocab_size > 0 &&
+	if (!c->nsplits && m->split_lm_head > 0 && c->vocab > 0 &&
 	    m->split_lm_head <= META_MAX_SPLITS) {
 		c->nsplits = (size_t)m->split_lm_head;
 		for (size_t i = 0; i < c->nsplits; i++)
-			c->splits[i] = m->vocab_size / m->split_lm_head +
-				       ((int)i < m->vocab_size % m->split_lm_head);
+			c->splits[i] = c->vocab / m->split_lm_head +
+				       ((int)i < c->vocab % m->split_lm_head);
 	}
 	if (o->monolithic || m->monolithic)
 		rc = load_monolithic(c, m, o, d);
@@ -599,6 +601,18 @@ static int gather_logits(const struct mlcc_prediction *p, float **logits, size_t
 	return MLCC_OK;
 }
 
+/* The size of LM-head split i of n: lm_head_chunk_sizes, else the
+** vocabulary split as the converters split it (the remainder spread over
+** the first splits); 0 when neither is known. */
+static int64_t split_size(const mlcc_chat *c, size_t i, size_t n)
+{
+	if (c->nsplits)
+		return c->splits[i];
+	if (c->vocab <= 0)
+		return 0;
+	return (int64_t)c->vocab / (int64_t)n + ((int64_t)i < (int64_t)c->vocab % (int64_t)n);
+}
+
 /* The token of argmax_idx/argmax_val: the split holding the largest value
 ** (the first on ties), its local index plus the sizes before it. */
 static int argmax_pairs(const mlcc_chat *c, const struct mlcc_prediction *p, int32_t *token,
@@ -615,14 +629,15 @@ static int argmax_pairs(const mlcc_chat *c, const struct mlcc_prediction *p, int
 		return diag_fail(d, MLCC_E_UNSUPPORTED,
 				 "argmax_idx has %zu entries for %zu LM head splits", n,
 				 c->nsplits);
-	if (!c->nsplits)
+	if (!c->nsplits && c->vocab <= 0)
 		return diag_fail(d, MLCC_E_USAGE,
-				 "argmax in the model needs lm_head_chunk_sizes (meta.yaml)");
+				 "argmax in the model needs lm_head_chunk_sizes or vocab_size "
+				 "(meta.yaml or --vocab-size)");
 	for (size_t i = 1; i < n; i++)
 		if (value_at(val, i) > value_at(val, best))
 			best = i;
 	for (size_t i = 0; i < best; i++)
-		base += c->splits[i];
+		base += split_size(c, i, n);
 	*token = (int32_t)(base + (int64_t)value_at(idx, best));
 	return MLCC_OK;
 }

@@ -339,6 +339,49 @@ static int separate_prefill(const char *corpus, const char *meta)
 	return ok;
 }
 
+/* Without meta.yaml: the parts named on the command line, the context and
+** batch from the models' declarations; a monolithic argmax model also
+** needs --vocab-size (refused without, exit status 2). */
+static int without_meta(const char *corpus)
+{
+	char dir[PATH_MAX], mono[PATH_MAX], e[PATH_MAX], f[PATH_MAX], l[PATH_MAX];
+	char p12[512], w12[512], p5[512], w5[512];
+	char *out = NULL, *err = NULL;
+	int ok = 1, rc;
+
+	if (reference(corpus, "chunked", "p12", p12, w12, sizeof p12) != 0 ||
+	    reference(corpus, "monolithic", "p5", p5, w5, sizeof p5) != 0)
+		return 0;
+	snprintf(dir, sizeof dir, "%s/generated/anemll-tiny", corpus);
+	snprintf(e, sizeof e, "%s/chunked/llama_embeddings", dir);
+	snprintf(f, sizeof f, "%s/chunked/llama_FFN_PF_lut6_chunk_01of02", dir);
+	snprintf(l, sizeof l, "%s/chunked/llama_lm_head_lut6", dir);
+	snprintf(mono, sizeof mono, "%s/monolithic/llama_monolithic_full_lut4", dir);
+	const char *a1[] = {mlcc,	"chat", "--embed",	e,   "--ffn", f, "--lmhead", l,
+			    "--tokens", p12,	"--max-tokens", "8", NULL};
+	const char *a2[] = {mlcc,	    "chat", "--monolithic", mono,  "--tokens", p5,
+			    "--max-tokens", "8",    "--vocab-size", "512", NULL};
+	const char *a3[] = {mlcc, "chat", "--monolithic", mono, "--tokens", p5, NULL};
+	const char *const *runs[] = {a1, a2};
+	const char *wants[] = {w12, w5};
+	for (int i = 0; i < 2; i++) {
+		rc = tk_run(runs[i], &out, NULL);
+		if (out && strchr(out, '\n'))
+			*strchr(out, '\n') = '\0';
+		ok = ok && rc == 0 && out && strcmp(out, wants[i]) == 0;
+		free(out);
+		out = NULL;
+	}
+	rc = tk_run(a3, NULL, &err);
+	ok = ok && rc == 2 && err &&
+	     strcmp(err, "mlcc: error: argmax in the model needs lm_head_chunk_sizes or vocab_size "
+			 "(meta.yaml or --vocab-size)\n") == 0;
+	free(err);
+	printf("%s without meta.yaml: chunked p12 and monolithic p5 (--vocab-size)\n",
+	       ok ? "ok  " : "FAIL");
+	return ok;
+}
+
 /* Compile the parts of 'set' that chat uses into tmp/set; copy meta.yaml. */
 static int compile_set(const char *corpus, const char *tmp, const char *set,
 		       const char *const *parts)
@@ -412,8 +455,8 @@ int main(int argc, char **argv)
 			total++;
 		}
 		if (s == 0 && !runtime_missing) {
-			good += separate_prefill(corpus, meta);
-			total++;
+			good += separate_prefill(corpus, meta) + without_meta(corpus);
+			total += 2;
 		}
 	}
 	tk_rm_rf(tmp);
