@@ -13,6 +13,12 @@
 ** invoked as, used in messages.  Returns the exit status. */
 int coremlc_main(const char *tool, int argc, char **argv);
 
+/* `mlcc run` (run.c): argv as main's; returns the exit status. */
+int cli_run(int argc, char **argv);
+/* `mlcc chat ...` (chat.c): argv as main() got it.  Returns the exit
+** status. */
+int chat_main(int argc, char **argv);
+
 /* How a program shows a compile's events (progress.c): a progress line
 ** for long copies when stderr is a terminal and not 'quiet', warnings
 ** always, each prefixed with 'tool'. */

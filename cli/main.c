@@ -8,6 +8,8 @@
 **                 [--description-from X] -o OUT.mlpackage
 **   mlcc inspect X [--json]
 **   mlcc diff [--interface] A B
+**   mlcc run BUNDLE|PACKAGE [--function F] [--input name=FILE.npy ...] ...
+**   mlcc chat --meta meta.yaml --prompt TEXT | --tokens 1,2,3 ... (chat.c)
 **   mlcc version
 **   mlcc help [COMMAND]
 **   mlcc --help
@@ -33,6 +35,11 @@ static const char usage[] =
 	"                     [--description-from X] -o OUT.mlpackage\n"
 	"       mlcc inspect X [--json]\n"
 	"       mlcc diff [--interface] A B\n"
+	"       mlcc run BUNDLE|PACKAGE [--function F] [--input name=FILE.npy ...]\n"
+	"                [--state-in name=FILE.npy ...] [--state-out name=FILE.npy ...]\n"
+	"                [--output-dir DIR] [--threads N]\n"
+	"       mlcc chat --meta meta.yaml | --embed E --ffn F [--pf P] --lmhead L\n"
+	"                 [--prompt TEXT [--tokenizer DIR] | --tokens 1,2,3] [options]\n"
 	"       mlcc version [--list]\n"
 	"       mlcc help [COMMAND]\n"
 	"       mlcc --help\n";
@@ -67,7 +74,11 @@ static void help(void)
 	       "inspect    Describe a package, .mlmodel or bundle (--json: the\n"
 	       "           stable form of docs/inspect-json.md).\n"
 	       "diff       Compare two models; exit 0 when equivalent, 1 when not.\n"
-	       "           --interface: only functions, inputs, outputs, states.\n\n"
+	       "           --interface: only functions, inputs, outputs, states.\n"
+	       "run        Run one prediction on the CPU: inputs and states from .npy\n"
+	       "           files, each output written as DIR/<name>.npy (cli/run.c).\n"
+	       "chat       Generate with an ANEMLL model on the CPU (docs/CHAT.md;\n"
+	       "           `mlcc chat` alone lists its options).\n\n"
 	       "mlcc help COMMAND: that command's part of the manual, mlcc(1).\n\n"
 	       "Known compiler stamps (coremlc / usual MIL component):\n");
 	for (size_t i = 0; mlcc_known_coremlc_version(i, &mil); i++)
@@ -333,6 +344,10 @@ int main(int argc, char **argv)
 		return cmd_inspect(argc, argv);
 	if (strcmp(argv[1], "diff") == 0)
 		return cmd_diff(argc, argv);
+	if (strcmp(argv[1], "run") == 0)
+		return cli_run(argc, argv);
+	if (strcmp(argv[1], "chat") == 0)
+		return chat_main(argc, argv);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		if (argc == 3 && strcmp(argv[2], "--list") == 0)
 			return list_stamps();

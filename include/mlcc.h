@@ -324,6 +324,109 @@ MLCC_API int mlcc_predict(mlcc_model *model, const char *function, const struct 
 
 MLCC_API void mlcc_prediction_free(struct mlcc_prediction *prediction);
 
+/* ---- tokenizers and chat (ANEMLL language models) ----------------------- */
+
+/* A Hugging Face tokenizer (tokenizer.json, model type BPE): byte-level
+** BPE (GPT-2, Llama 3, Qwen2 splits) or SentencePiece-style BPE
+** (Metaspace / Prepend+Replace normalizers, <0xNN> byte fallback), with
+** its added tokens; bos/eos from tokenizer_config.json when present. */
+typedef struct mlcc_tokenizer mlcc_tokenizer;
+
+/* Load 'path': a tokenizer.json file, or a directory holding one (and
+** maybe tokenizer_config.json beside it). */
+MLCC_API int mlcc_tokenizer_load(const char *path, mlcc_tokenizer **tok, struct mlcc_diag *diag);
+MLCC_API void mlcc_tokenizer_free(mlcc_tokenizer *tok);
+
+/* mlcc_tokenizer_encode flags. */
+#define MLCC_TOKENIZE_ADD_SPECIAL 1 /* prepend bos when the tokenizer adds one */
+
+/* The ids of the UTF-8 text 'text' (NUL-terminated); '*ids' is malloc'd
+** (release with free()), '*n' their number. */
+MLCC_API int mlcc_tokenizer_encode(const mlcc_tokenizer *tok, const char *text, int flags,
+				   int32_t **ids, size_t *n, struct mlcc_diag *diag);
+
+/* mlcc_tokenizer_decode flags. */
+#define MLCC_DETOKENIZE_SKIP_SPECIAL 1 /* leave special tokens out */
+
+/* The text of 'n' ids, NUL-terminated, malloc'd (release with free()). */
+MLCC_API int mlcc_tokenizer_decode(const mlcc_tokenizer *tok, const int32_t *ids, size_t n,
+				   int flags, char **text, struct mlcc_diag *diag);
+
+/* The bos and eos ids (-1 when the tokenizer has none), the number of ids
+** (vocabulary and added tokens), and whether encoding with
+** MLCC_TOKENIZE_ADD_SPECIAL prepends bos. */
+MLCC_API int32_t mlcc_tokenizer_bos(const mlcc_tokenizer *tok);
+MLCC_API int32_t mlcc_tokenizer_eos(const mlcc_tokenizer *tok);
+MLCC_API size_t mlcc_tokenizer_size(const mlcc_tokenizer *tok);
+
+/* The chat template (Jinja text) of tokenizer_config.json's chat_template
+** or chat_template.jinja beside tokenizer.json, or NULL.  mlcc does not
+** run Jinja: the chat CLI recognises the common formats by their markers. */
+MLCC_API const char *mlcc_tokenizer_chat_template(const mlcc_tokenizer *tok);
+
+/* The id of the token spelled 'token' (vocabulary or added token), or -1. */
+MLCC_API int32_t mlcc_tokenizer_token_id(const mlcc_tokenizer *tok, const char *token);
+
+/* An ANEMLL language model ready to generate: chunked (embeddings, FFN
+** chunks with `infer`/`prefill`, LM head) or monolithic (one model with
+** `infer`/`prefill`), with one KV state shared by every part. */
+typedef struct mlcc_chat mlcc_chat;
+
+struct mlcc_chat_options {
+	const char *meta;	/* ANEMLL meta.yaml, or NULL with the parts below */
+	const char *embed;	/* parts (override meta.yaml's; relative names */
+	const char *ffn;	/* resolve next to meta.yaml): .mlmodelc first, */
+	const char *pf;		/* then .mlpackage; ffn may name chunk 1 of N; */
+	const char *lmhead;	/* pf: separate prefill chunks (optional) */
+	const char *monolithic; /* one model holding embed+FFN+head */
+	int context_length;	/* 0: from meta.yaml (else required) */
+	int batch_size;		/* 0: from meta.yaml, else from the model */
+	int vocab_size;		/* 0: from meta.yaml (sizes argmax-in-model splits) */
+	int threads;		/* runtime worker threads; 0: one per core */
+	mlcc_event_fn on_event; /* warnings, or NULL */
+	void *event_ctx;
+};
+
+/* Load every part and make the shared state. */
+MLCC_API int mlcc_chat_load(const struct mlcc_chat_options *options, mlcc_chat **chat,
+			    struct mlcc_diag *diag);
+MLCC_API void mlcc_chat_free(mlcc_chat *chat);
+
+/* The context length and prefill batch size in use. */
+MLCC_API int mlcc_chat_context_length(const mlcc_chat *chat);
+MLCC_API int mlcc_chat_batch_size(const mlcc_chat *chat);
+
+/* How the next token is chosen: temperature 0 is greedy argmax; above
+** it, sampling from softmax(logits / temperature), restricted to the
+** 'top_k' most likely (0: all) and then to the smallest set whose
+** probability reaches 'top_p' (1 or 0: all), with a PRNG seeded by
+** 'seed' (the same seed gives the same tokens). */
+struct mlcc_chat_sampling {
+	double temperature;
+	int top_k;
+	double top_p;
+	uint64_t seed;
+};
+
+/* Told each generated token; 'logits' are the full vocabulary's (NULL
+** when the model computes the argmax itself).  Non-zero stops. */
+typedef int (*mlcc_token_fn)(void *ctx, int32_t token, const float *logits, size_t nlogits);
+
+struct mlcc_chat_stats {
+	size_t prefill_tokens, decode_tokens;
+	double prefill_seconds, decode_seconds;
+};
+
+/* Generate from the prompt 'prompt[0..n)': the state is reset, the prompt
+** prefilled (full batches through `prefill`, the rest through `infer`),
+** then tokens generated until one of 'eos[0..neos)' (which is reported
+** and counted), 'max_tokens' (0: no limit) or the end of the context.
+** 'sampling' NULL is greedy. */
+MLCC_API int mlcc_chat_generate(mlcc_chat *chat, const int32_t *prompt, size_t n, size_t max_tokens,
+				const struct mlcc_chat_sampling *sampling, const int32_t *eos,
+				size_t neos, mlcc_token_fn on_token, void *ctx,
+				struct mlcc_chat_stats *stats, struct mlcc_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,13 +15,15 @@ allowed() {
 	case $1 in
 	base) echo "" ;;
 	kernels) echo "base" ;;
+	chat) echo "base" ;;
 	model) echo "base" ;;
 	spec) echo "base model" ;;
 	mil) echo "base model" ;;
 	package) echo "base model spec" ;;
 	bundle) echo "base model spec mil package" ;;
 	load) echo "base model spec mil package bundle" ;;
-	api) echo "base model spec mil package bundle load" ;;
+	runtime) echo "base kernels model spec mil package bundle load" ;;
+	api) echo "base kernels model spec mil package bundle load runtime" ;;
 	*) echo "UNKNOWN" ;;
 	esac
 }

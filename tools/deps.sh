@@ -17,6 +17,7 @@ libprotobuf-c-dev:pc:libprotobuf-c
 libjansson-dev:pc:jansson
 nettle-dev:pc:nettle
 mandoc:cmd:mandoc
+libyaml-dev:pc:yaml-0.1
 clang-format:cmd:clang-format
 "
 

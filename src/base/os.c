@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -315,6 +316,15 @@ int os_walk(const char *dir, const char *rel, const char *root_real, os_walk_fn 
 	return walk(dir, rel, root_real, fn, ctx, 0, d);
 }
 
+enum os_kind os_kind(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return OS_MISSING;
+	return S_ISREG(st.st_mode) ? OS_FILE : S_ISDIR(st.st_mode) ? OS_DIR : OS_OTHER;
+}
+
 int os_mkdir_p(const char *path, char **made, struct mlcc_diag *d)
 {
 	char *p = *path ? strdup(path) : NULL;
@@ -612,5 +622,102 @@ int os_replace(const char *tmp, const char *target, struct mlcc_diag *d)
 	}
 	os_rm_rf(old);
 	free(old);
+	return MLCC_OK;
+}
+
+int os_map_file(const char *path, const void **base, size_t *size, struct mlcc_diag *d)
+{
+	struct stat st;
+	void *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = MLCC_OK;
+
+	*base = NULL;
+	*size = 0;
+	if (fd < 0)
+		return diag_errno(d, path, "cannot open", errno);
+	if (fstat(fd, &st) != 0)
+		rc = diag_errno(d, path, "cannot stat", errno);
+	else if (!S_ISREG(st.st_mode))
+		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: not a regular file", path);
+	else if ((uint64_t)st.st_size > SIZE_MAX)
+		rc = diag_fail(d, MLCC_E_UNSUPPORTED, "%s: file too large to map", path);
+	else if (st.st_size > 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			rc = diag_errno(d, path, "cannot map", errno);
+		else {
+			*base = p;
+			*size = (size_t)st.st_size;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+void os_unmap_file(const void *base, size_t size)
+{
+	if (base != NULL && size > 0)
+		munmap((void *)base, size);
+}
+
+/* The process umask (read by setting it back at once). */
+static mode_t current_umask(void)
+{
+	mode_t m = umask(022);
+
+	umask(m);
+	return m;
+}
+
+/* Write all of p[0 .. n) to 'fd'; 0 or an errno value. */
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t k = write(fd, c, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return errno;
+		c += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int os_write_file_atomic(const char *path, const void *a, size_t na, const void *b, size_t nb,
+			 struct mlcc_diag *d)
+{
+	size_t len;
+	const char *base = os_basename(path, &len);
+	size_t dirlen = (size_t)(base - path);
+	char *tmp = malloc(dirlen + len + 32);
+	int fd, err;
+
+	if (tmp == NULL)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
+	snprintf(tmp, dirlen + len + 32, "%.*s.%.*s.mlcc-tmp-XXXXXX", (int)dirlen, path, (int)len,
+		 base);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		err = diag_errno(d, path, "cannot create", errno);
+		free(tmp);
+		return err;
+	}
+	err = write_all(fd, a, na);
+	if (!err)
+		err = write_all(fd, b, nb);
+	if (!err && fchmod(fd, 0666 & ~current_umask()) != 0)
+		err = errno;
+	if (close(fd) != 0 && !err)
+		err = errno;
+	if (!err && rename(tmp, path) != 0)
+		err = errno;
+	if (err) {
+		unlink(tmp);
+		free(tmp);
+		return diag_errno(d, path, "write failed", err);
+	}
+	free(tmp);
 	return MLCC_OK;
 }

@@ -94,6 +94,11 @@ typedef int (*os_walk_fn)(void *ctx, const char *abs, const char *rel, const str
 MLCC_MUST_CHECK int os_walk(const char *dir, const char *rel, const char *root_real, os_walk_fn fn,
 			    void *ctx, struct mlcc_diag *d);
 
+/* What 'path' is (symlinks followed): OS_MISSING (also when it cannot be
+** examined), OS_FILE (a regular file), OS_DIR or OS_OTHER. */
+enum os_kind { OS_MISSING = 0, OS_FILE, OS_DIR, OS_OTHER };
+enum os_kind os_kind(const char *path);
+
 /* mkdir -p with mode 0777 & ~umask.  When 'made' is not NULL it gets the
 ** topmost directory created (malloc'd), or NULL when all existed. */
 MLCC_MUST_CHECK int os_mkdir_p(const char *path, char **made, struct mlcc_diag *d);
@@ -131,5 +136,18 @@ MLCC_MUST_CHECK int os_write_file(const char *path, const void *p, size_t n, str
 ** is exchanged (renameat2 RENAME_EXCHANGE, or two renames where that is not
 ** supported) and the old content removed. */
 MLCC_MUST_CHECK int os_replace(const char *tmp, const char *target, struct mlcc_diag *d);
+
+/* Map the regular file 'path' read-only (the runtime's weights: never read
+** whole); '*size' is its size (an empty file maps to NULL, 0).  Errors name
+** the file.  Release with os_unmap_file(). */
+MLCC_MUST_CHECK int os_map_file(const char *path, const void **base, size_t *size,
+				struct mlcc_diag *d);
+void os_unmap_file(const void *base, size_t size);
+
+/* Write a[0 .. na) then b[0 .. nb) as the file 'path', atomically: a
+** temporary beside it, renamed over 'path' at the end (removed on failure).
+** Mode 0666 & ~umask. */
+MLCC_MUST_CHECK int os_write_file_atomic(const char *path, const void *a, size_t na, const void *b,
+					 size_t nb, struct mlcc_diag *d);
 
 #endif
