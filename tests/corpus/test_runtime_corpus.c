@@ -29,8 +29,6 @@
 static const char *const known_unsupported[] = {
 	"classifier_int_labels",    /* classify */
 	"classifier_string_labels", /* classify */
-	"control_flow_cond",	    /* cond */
-	"control_flow_while_loop",  /* while_loop */
 	"pipeline_two_mlprograms",  /* a pipeline, not an ML program */
 };
 
