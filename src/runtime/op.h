@@ -20,6 +20,8 @@
 **    the op).  On failure the executor releases whatever 'out' holds.
 **  - A kernel never prints, never keeps pointers to its inputs past the
 **    call, and splits heavy loops over ctx->pool (kernels/kernels.h).
+**  - An op with nested blocks (control flow) runs them with rt_run_block();
+**    the plan has already resolved the blocks' ops (op->blocks).
 ** Numeric rule (docs/RUNTIME.md): floating-point values are fp16 or fp32
 ** storage; arithmetic is fp32 (float); each op rounds its result once,
 ** when storing it (rt_setf / k_f2h: round to nearest even).  Integers and
