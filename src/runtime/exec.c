@@ -346,9 +346,86 @@ static void exec_free(struct rt_exec *x)
 	free(x->holders);
 }
 
+/* A named value of a pipeline run; 'own' when the run must free it. */
+struct env_item {
+	const char *name;
+	struct rt_value v;
+	bool own;
+};
+
+static struct env_item *env_find(struct env_item *env, size_t n, const char *name)
+{
+	for (size_t i = n; i-- > 0;) /* the latest value of a name */
+		if (strcmp(env[i].name, name) == 0)
+			return &env[i];
+	return NULL;
+}
+
+/* Run the stages of pipeline 'f' in order, each on the values named like
+** its inputs (the pipeline's inputs or earlier stages' outputs). */
+static int exec_pipeline(struct rt_model *m, const struct rt_func *f, const struct rt_value *inputs,
+			 struct rt_value *outputs, struct mlcc_diag *d)
+{
+	size_t cap = f->ninputs, n = 0;
+	int rc = MLCC_OK;
+
+	for (size_t i = 0; i < f->nstages; i++)
+		cap += f->stages[i]->noutputs;
+	struct env_item *env = calloc(cap + 1, sizeof *env);
+	if (env == NULL)
+		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < f->ninputs; i++)
+		env[n++] = (struct env_item){f->sig.inputs[i].name, inputs[i], false};
+	for (size_t i = 0; rc == MLCC_OK && i < f->nstages; i++) {
+		const struct rt_func *s = f->stages[i];
+		struct rt_value *ins = calloc(s->ninputs + 1, sizeof *ins);
+		struct rt_value *outs = calloc(s->noutputs + 1, sizeof *outs);
+		if (!ins || !outs)
+			rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		for (size_t j = 0; rc == MLCC_OK && j < s->ninputs; j++) {
+			struct env_item *e = env_find(env, n, s->sig.inputs[j].name);
+			if (e == NULL)
+				rc = diag_fail(d, MLCC_E_CORRUPT,
+					       "%s: pipeline stage %zu: no value for input '%s'",
+					       m->l.path, i, s->sig.inputs[j].name);
+			else
+				ins[j] = e->v;
+		}
+		if (rc == MLCC_OK && (rc = rt_execute(m, s, ins, NULL, outs, d)) == MLCC_OK)
+			for (size_t j = 0; j < s->noutputs; j++)
+				env[n++] = (struct env_item){s->sig.outputs[j].name, outs[j], true};
+		free(ins);
+		free(outs);
+	}
+	for (size_t o = 0; rc == MLCC_OK && o < f->noutputs; o++) {
+		struct env_item *e = env_find(env, n, f->sig.outputs[o].name);
+		if (e == NULL) {
+			rc = diag_fail(d, MLCC_E_CORRUPT, "%s: no value for pipeline output '%s'",
+				       m->l.path, f->sig.outputs[o].name);
+		} else if (e->own) {
+			outputs[o] = e->v;
+			e->own = false;
+		} else {
+			struct rt_ctx ctx = {NULL, d, m->l.files->origin, f->func, m, NULL};
+			rc = own_copy(&ctx, NULL, &e->v, &outputs[o]);
+		}
+		if (rc != MLCC_OK)
+			while (o > 0)
+				rt_value_free(&outputs[--o]);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (env[i].own)
+			rt_value_free(&env[i].v);
+	free(env);
+	return rc;
+}
+
 int rt_execute(struct rt_model *m, const struct rt_func *f, const struct rt_value *inputs,
 	       const struct rt_value *states, struct rt_value *outputs, struct mlcc_diag *d)
 {
+	if (f->nstages > 0)
+		return exec_pipeline(m, f, inputs, outputs, d);
+
 	struct rt_exec x = {f, NULL, NULL, NULL};
 	struct rt_ctx ctx = {NULL, d, m->l.files->origin, f->func, m, &x};
 	int rc = MLCC_OK;

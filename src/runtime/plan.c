@@ -716,12 +716,114 @@ static int plan_function(struct rt_model *m, const struct function *fn, struct r
 
 /* ---- the model -------------------------------------------------------------------- */
 
+/* The default function of program 'pg' described by 'desc' (its
+** defaultFunctionName, else "main", else the first). */
+static size_t default_function(const struct program *pg, const ModelDescription *desc)
+{
+	const char *want = desc && desc->defaultfunctionname && *desc->defaultfunctionname
+				   ? desc->defaultfunctionname
+				   : "main";
+
+	for (size_t i = 0; i < pg->nfuncs; i++)
+		if (strcmp(pg->funcs[i].name, want) == 0)
+			return i;
+	return 0;
+}
+
+/* Feature 'name' among 'f', or NULL. */
+static const struct mlcc_feature *feature(const struct mlcc_feature *f, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f[i].name, name) == 0)
+			return &f[i];
+	return NULL;
+}
+
+/* A pipeline of ML programs: each child's default function is a stage;
+** the pipeline's one function "main" takes the stage inputs no earlier
+** stage produces (first-appearance order) and gives the outputs its
+** description names, each as the stage producing it declares it. */
+static int plan_pipeline(struct rt_model *m, struct mlcc_diag *d)
+{
+	const struct model *md = m->l.model;
+	struct rt_func *stages, *f;
+	struct function *fn;
+	size_t n = md->nchildren, nin = 0, cap = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (md->children[i]->kind != MODEL_ML_PROGRAM || !md->children[i]->program)
+			return diag_fail(d, MLCC_E_UNSUPPORTED,
+					 "%s: pipeline child %zu is not an ML program (%s)",
+					 m->l.path, i,
+					 model_type_description(md->children[i]->type_field));
+	stages = arena_array(&m->arena, n + 1, sizeof *stages);
+	m->funcs = f = arena_array(&m->arena, 1, sizeof *m->funcs);
+	fn = arena_alloc(&m->arena, sizeof *fn);
+	f->stages = arena_array(&m->arena, n + 1, sizeof *f->stages);
+	if (!stages || !f || !fn || !f->stages)
+		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const struct program *pg = md->children[i]->program;
+		size_t k = default_function(pg, md->children[i]->desc);
+		if ((rc = plan_function(m, &pg->funcs[k], &stages[i], d)) != MLCC_OK)
+			return rc;
+		if (stages[i].nstates)
+			return diag_fail(d, MLCC_E_UNSUPPORTED, "%s: pipeline child %zu has states",
+					 m->l.path, i);
+		f->stages[i] = &stages[i];
+		cap += stages[i].ninputs;
+	}
+	f->nstages = n;
+	size_t nout = md->desc ? md->desc->n_output : 0;
+	f->features = arena_array(&m->arena, cap + nout + 1, sizeof *f->features);
+	if (f->features == NULL)
+		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < stages[i].ninputs; j++) {
+			const struct mlcc_feature *in = &stages[i].sig.inputs[j];
+			bool made = false;
+			for (size_t k = 0; k < i && !made; k++)
+				made = feature(stages[k].sig.outputs, stages[k].noutputs, in->name);
+			if (!made && !feature(f->features, nin, in->name))
+				f->features[nin++] = *in;
+		}
+	for (size_t o = 0; o < nout; o++) {
+		const struct mlcc_feature *src = NULL;
+		for (size_t i = n; i-- > 0 && !src;)
+			src = feature(stages[i].sig.outputs, stages[i].noutputs,
+				      md->desc->output[o]->name);
+		if (src == NULL)
+			return diag_fail(d, MLCC_E_CORRUPT,
+					 "%s: no pipeline stage produces output '%s'", m->l.path,
+					 md->desc->output[o]->name);
+		f->features[nin + o] = *src;
+	}
+	fn->name = "main";
+	f->func = fn;
+	f->ninputs = nin;
+	f->noutputs = nout;
+	f->sig.function = fn->name;
+	f->sig.ninputs = nin;
+	f->sig.noutputs = nout;
+	f->sig.inputs = f->features;
+	f->sig.outputs = f->features + nin;
+	f->sig.states = f->features + nin + nout;
+	m->nfuncs = 1;
+	return MLCC_OK;
+}
+
 static int plan_model(struct rt_model *m, struct mlcc_diag *d)
 {
 	const struct model *md = m->l.model;
 	const struct program *pg = md->program;
 	int rc;
 
+	if (md->kind == MODEL_PIPELINE && md->nchildren > 0) {
+		if ((rc = map_weights(m, d)) != MLCC_OK)
+			return rc;
+		return plan_pipeline(m, d);
+	}
 	if (md->kind != MODEL_ML_PROGRAM || pg == NULL)
 		return diag_fail(d, MLCC_E_UNSUPPORTED,
 				 "%s: only ML programs can be run (this is %s)", m->l.path,

@@ -81,6 +81,8 @@ struct rt_func {
 	size_t *state_slot;
 	size_t noutputs;
 	size_t *output_slot;
+	size_t nstages; /* a pipeline: its children's functions, run in order */
+	const struct rt_func **stages;
 	struct mlcc_signature sig;     /* public view */
 	struct mlcc_feature *features; /* inputs, outputs, states (one array) */
 };
