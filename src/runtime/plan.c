@@ -863,7 +863,12 @@ int rt_model_load(const char *path, int threads, struct rt_model **out, struct m
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_mutex_init(&m->pool_lock, NULL);
 	m->loaded = true;
-	if ((rc = load_input(path, &m->l, d)) != MLCC_OK)
+	/* the loaded model keeps the path as given: messages of later
+	** predictions name it, so it must live as long as the model */
+	const char *own = arena_strdup(&m->arena, path);
+	if (own == NULL)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
+	if ((rc = load_input(own, &m->l, d)) != MLCC_OK)
 		return rc;
 	if ((rc = plan_model(m, d)) != MLCC_OK)
 		return rc;
