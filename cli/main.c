@@ -76,7 +76,7 @@ static void help(void)
 	       "diff       Compare two models; exit 0 when equivalent, 1 when not.\n"
 	       "           --interface: only functions, inputs, outputs, states.\n"
 	       "run        Run one prediction on the CPU: inputs and states from .npy\n"
-	       "           files, each output written as DIR/<name>.npy (cli/run.c).\n"
+	       "           files, each output written as DIR/<name>.npy (docs/RUNTIME.md).\n"
 	       "chat       Generate with an ANEMLL model on the CPU (docs/CHAT.md;\n"
 	       "           `mlcc chat` alone lists its options).\n\n"
 	       "mlcc help COMMAND: that command's part of the manual, mlcc(1).\n\n"

@@ -25,6 +25,7 @@ static const struct rt_impl table[] = {
 	{"clamped_relu", rt_op_unary, 0},
 	{"clip", rt_op_clip, 0},
 	{"concat", rt_op_concat, 0},
+	{"cond", rt_op_cond, 0},
 	{"constexpr_affine_dequantize", rt_op_affine_dequantize, CX},
 	{"constexpr_blockwise_shift_scale", rt_op_blockwise_shift_scale, CX},
 	{"constexpr_cast", rt_op_constexpr_cast, CX},
@@ -121,6 +122,7 @@ static const struct rt_impl table[] = {
 	{"thresholded_relu", rt_op_unary, 0},
 	{"tile", rt_op_tile, 0},
 	{"transpose", rt_op_transpose, 0},
+	{"while_loop", rt_op_while_loop, 0},
 	{"write_state", rt_op_write_state, 0},
 };
 /* clang-format on */

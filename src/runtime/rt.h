@@ -49,6 +49,19 @@ struct rt_lazy {
 	struct rt_lazy **group; /* first only: the members, by output (op.nout) */
 };
 
+/* A nested block of an op (cond's then/else, while_loop's cond/body): its
+** ops share the function's slots; 'id' marks the slots it defines
+** (rt_func.defined_in), released when a run of the block ends. */
+struct rt_block {
+	size_t id;
+	size_t nops;
+	struct rt_op *ops;
+	size_t ninputs;
+	size_t *input_slot;
+	size_t noutputs;
+	size_t *output_slot;
+};
+
 /* One planned function. */
 struct rt_func {
 	const struct function *func;
@@ -57,8 +70,9 @@ struct rt_func {
 	const char **slot_name;	  /* variable name per slot ("" for literals) */
 	struct rt_value *konst;	  /* constant value per slot (data NULL, lazy NULL: runtime) */
 	bool *is_const;		  /* slot holds a constant */
-	size_t *last_use; /* index of the last op reading the slot (SIZE_MAX: output/never) */
-	size_t *alias_of; /* view outputs: slot whose storage they share (SIZE_MAX: none) */
+	size_t *last_use;	  /* 1 + index of the last op of the slot's own block reading it
+				  ** (SIZE_MAX: an output, kept to the end of its block) */
+	size_t *defined_in;	  /* block id defining each slot (0: the body; rt_block) */
 	size_t nops;
 	struct rt_op *ops; /* the ops that run (constants excluded) */
 	size_t ninputs;	   /* non-state inputs */
@@ -67,6 +81,8 @@ struct rt_func {
 	size_t *state_slot;
 	size_t noutputs;
 	size_t *output_slot;
+	size_t nstages; /* a pipeline: its children's functions, run in order */
+	const struct rt_func **stages;
 	struct mlcc_signature sig;     /* public view */
 	struct mlcc_feature *features; /* inputs, outputs, states (one array) */
 };

@@ -1,7 +1,8 @@
 /*
 ** test_runtime_corpus.c -- every ML-program package of corpus/generated
 ** (coverage, tiny-llama, anemll-tiny: coremltools and ANEMLL output with
-** every compression form, dtype, state and multi-function layout) runs on
+** every compression form, dtype, state, control flow, pipeline and
+** multi-function layout) runs on
 ** the CPU runtime, and its compiled bundle gives the same bytes.
 **
 ** Each function of each package is run on deterministic inputs (flexible
@@ -29,9 +30,6 @@
 static const char *const known_unsupported[] = {
 	"classifier_int_labels",    /* classify */
 	"classifier_string_labels", /* classify */
-	"control_flow_cond",	    /* cond */
-	"control_flow_while_loop",  /* while_loop */
-	"pipeline_two_mlprograms",  /* a pipeline, not an ML program */
 };
 
 static bool unsupported_ok(const char *pkg)

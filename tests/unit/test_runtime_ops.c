@@ -635,6 +635,90 @@ static void test_constexpr_vector_sparse(void)
 	mlcc_model_free(m);
 }
 
+/* Control flow: cond picks a block by its predicate, blocks read values
+** of the enclosing scope (x, k); while_loop iterates x -> x / 2 + 1 while
+** i < 5: from x0 the result is 2 - (2 - x0) / 32 (x0 = 1: 1.96875) after
+** exactly 5 iterations; with the limit at 0 it never iterates and gives
+** its initial values back; a while_loop nested in a cond block. */
+static void test_control_flow(void)
+{
+	mlcc_model *m = build(
+		"main<ios18>(tensor<fp32, [2]> x, tensor<int32, []> pi, tensor<int32, []> lim) {\n"
+		"  fp32 k = const()[name = string(\"k\"), val = fp32(0x1.4p+3)];\n"
+		"  int32 zero = const()[name = string(\"zero\"), val = int32(0)];\n"
+		"  bool p = greater(x = pi, y = zero)[name = string(\"p\")];\n"
+		"  tensor<fp32, [2]> c = cond(pred = p)[name = string(\"c\")] {\n"
+		"    block0() {\n"
+		"      tensor<fp32, [2]> t = mul(x = x, y = k)[name = string(\"t\")];\n"
+		"    } -> (t);\n"
+		"    block1() {\n"
+		"      tensor<fp32, [2]> e = sub(x = x, y = k)[name = string(\"e\")];\n"
+		"    } -> (e);\n"
+		"  };\n"
+		"  tensor<fp32, [2]> w, int32 n = while_loop(loop_vars = (x, zero))[name = string(\"w\")] {\n"
+		"    block0(tensor<fp32, [2]> a, int32 i) {\n"
+		"      bool go = less(x = i, y = lim)[name = string(\"go\")];\n"
+		"    } -> (go);\n"
+		"    block1(tensor<fp32, [2]> a, int32 i) {\n"
+		"      fp32 h = const()[name = string(\"h\"), val = fp32(0x1p-1)];\n"
+		"      fp32 one = const()[name = string(\"one\"), val = fp32(0x1p+0)];\n"
+		"      int32 inc = const()[name = string(\"inc\"), val = int32(1)];\n"
+		"      tensor<fp32, [2]> a2 = mul(x = a, y = h)[name = string(\"a2\")];\n"
+		"      tensor<fp32, [2]> a3 = add(x = a2, y = one)[name = string(\"a3\")];\n"
+		"      int32 i2 = add(x = i, y = inc)[name = string(\"i2\")];\n"
+		"    } -> (a3, i2);\n"
+		"  };\n"
+		"  string f32 = const()[name = string(\"f32\"), val = string(\"fp32\")];\n"
+		"  fp32 nf = cast(dtype = f32, x = n)[name = string(\"nf\")];\n"
+		"  tensor<fp32, [2]> nested = cond(pred = p)[name = string(\"nested\")] {\n"
+		"    block0() {\n"
+		"      tensor<fp32, [2]> w2, int32 n2 = while_loop(loop_vars = (c, zero))[name = string(\"w2\")] {\n"
+		"        block0(tensor<fp32, [2]> b, int32 j) {\n"
+		"          bool go2 = less(x = j, y = lim)[name = string(\"go2\")];\n"
+		"        } -> (go2);\n"
+		"        block1(tensor<fp32, [2]> b, int32 j) {\n"
+		"          tensor<fp32, [2]> b2 = add(x = b, y = x)[name = string(\"b2\")];\n"
+		"          int32 inc2 = const()[name = string(\"inc2\"), val = int32(1)];\n"
+		"          int32 j2 = add(x = j, y = inc2)[name = string(\"j2\")];\n"
+		"        } -> (b2, j2);\n"
+		"      };\n"
+		"    } -> (w2);\n"
+		"    block1() {\n"
+		"    } -> (x);\n"
+		"  };\n"
+		"} -> (c, w, nf, nested);",
+		NULL, 0);
+	float x[2] = {1, -2};
+	int32_t p = 1, lim = 5;
+	struct mlcc_tensor in[3] = {T("x", MLCC_FLOAT32, 1, 2, 0, x),
+				    T("pi", MLCC_INT32, 0, 0, 0, &p),
+				    T("lim", MLCC_INT32, 0, 0, 0, &lim)};
+	struct mlcc_prediction pr;
+	/* p true: c = 10 x; w = 2 - (2 - x) / 32; nested: c + 5 x = 15 x */
+	const float c1[2] = {10, -20}, w1[2] = {1.96875f, 1.875f}, n1[1] = {5};
+	const float nested1[2] = {15, -30};
+	/* p false: c = x - 10; lim 0: w = x, no iteration; nested = x */
+	const float c0[2] = {-9, -12}, n0[1] = {0};
+
+	if (run(m, in, 3, NULL, &pr) == MLCC_OK) {
+		expect_f(&pr, "c", c1, 2, 0);
+		expect_f(&pr, "w", w1, 2, 0);
+		expect_f(&pr, "nf", n1, 1, 0);
+		expect_f(&pr, "nested", nested1, 2, 0);
+	}
+	mlcc_prediction_free(&pr);
+	p = 0;
+	lim = 0;
+	if (run(m, in, 3, NULL, &pr) == MLCC_OK) {
+		expect_f(&pr, "c", c0, 2, 0);
+		expect_f(&pr, "w", x, 2, 0);
+		expect_f(&pr, "nf", n0, 1, 0);
+		expect_f(&pr, "nested", x, 2, 0);
+	}
+	mlcc_prediction_free(&pr);
+	mlcc_model_free(m);
+}
+
 /* ---- states -----------------------------------------------------------------------------------
  */
 
@@ -900,6 +984,7 @@ int main(void)
 	test_lut_fused();
 	test_constexpr_kinds();
 	test_constexpr_vector_sparse();
+	test_control_flow();
 	test_state();
 	test_state_read_then_write();
 	test_threads();
