@@ -34,9 +34,23 @@ int kpool_threads(const struct kpool *pool);
 
 /* Run fn(ctx, begin, end) over [0, n) split into contiguous ranges of at
 ** least 'grain' items, on the pool's workers and the caller; returns when
-** every range is done.  Not reentrant: 'fn' must not call kpool_for(). */
+** every range is done.  Not reentrant: 'fn' must not call kpool_for().
+** (pool.c: 'threads' counts the caller, which runs ranges too; every range
+** but the last is a multiple of 'grain' long; concurrent callers of one
+** pool are served one after the other.) */
 typedef void (*kpool_fn)(void *ctx, size_t begin, size_t end);
 void kpool_for(struct kpool *pool, size_t n, size_t grain, kpool_fn fn, void *ctx);
+
+/* ---- SIMD dispatch (added) ------------------------------------------------ */
+
+/* 1 when the kernels use their AVX2/FMA/F16C paths (chosen at run time
+** from the CPU), else 0: the portable C paths. */
+int k_simd(void);
+
+/* Tests and benchmarks only, before any kernel runs on another thread:
+** 'on' nonzero forces the portable paths, 0 restores the automatic
+** choice. */
+void k_force_portable(int on);
 
 /* ---- fp16 ---------------------------------------------------------------- */
 

@@ -1,0 +1,145 @@
+/*
+** fp16.c -- IEEE binary16 <-> float (k_h2f, k_f2h and their array forms).
+**
+** Scalars use branch-light bit arithmetic; arrays use the F16C
+** instructions when the CPU has them (k_simd()), else the scalars.  Every
+** path gives the bits of ref.c: F16C is used only where it agrees (it
+** quiets signalling NaNs, which ref.c keeps: blocks holding one go through
+** the scalar path).
+*/
+#include <string.h>
+
+#include "kernels/kint.h"
+
+static int forced_portable;
+
+int k_simd(void)
+{
+#if KINT_X86
+	static int cpu = -1; /* racy but idempotent: every thread stores the same */
+	if (cpu < 0)
+		cpu = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+		      __builtin_cpu_supports("f16c");
+	return cpu && !forced_portable;
+#else
+	return 0;
+#endif
+}
+
+void k_force_portable(int on)
+{
+	forced_portable = on != 0;
+}
+
+static float as_float(uint32_t u)
+{
+	float f;
+	memcpy(&f, &u, sizeof f);
+	return f;
+}
+
+static uint32_t as_bits(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
+
+float k_h2f(uint16_t h)
+{
+	uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+	uint32_t o = (uint32_t)(h & 0x7fff) << 13, exp = o & 0x0f800000u;
+	o += 112u << 23; /* rebias 15 -> 127 */
+	if (exp == 0x0f800000u) {
+		o += 112u << 23; /* inf, NaN: exponent all ones, payload kept */
+	} else if (exp == 0) {
+		/* subnormal or zero: man * 2^-24, computed exactly as
+		** (2^-14 + man * 2^-24) - 2^-14 */
+		o = as_bits(as_float(o + (1u << 23)) - as_float(113u << 23));
+	}
+	return as_float(o | sign);
+}
+
+uint16_t k_f2h(float f)
+{
+	uint32_t x = as_bits(f), sign = (x >> 16) & 0x8000;
+	x &= 0x7fffffffu;
+	uint32_t o;
+	if (x >= 0x47800000u) { /* |f| >= 65536, inf or NaN */
+		o = x > 0x7f800000u ? 0x7e00 | ((x >> 13) & 0x3ff) : 0x7c00;
+	} else if (x < 0x38800000u) { /* below 2^-14: a subnormal half or 0 */
+		/* Adding 0.5 (ulp 2^-24, the half subnormal step) rounds to
+		** nearest even in the FPU; the low bits are then the result
+		** (0x400 when it rounds up to the smallest normal). */
+		o = as_bits(as_float(x) + 0.5f) - 0x3f000000u;
+	} else {
+		/* rebias, then round the 13 dropped bits to nearest even; a
+		** carry moves into the exponent, up to infinity */
+		x = x - (112u << 23) + 0xfff + ((x >> 13) & 1);
+		o = x >> 13;
+	}
+	return (uint16_t)(o | sign);
+}
+
+#if KINT_X86
+/* 8 lanes of fp16 bits: does any hold a signalling NaN? */
+KINT_AVX2 static int has_snan(__m128i h)
+{
+	__m128i a = _mm_and_si128(h, _mm_set1_epi16(0x7fff));
+	__m128i s = _mm_and_si128(_mm_cmpgt_epi16(a, _mm_set1_epi16(0x7c00)),
+				  _mm_cmplt_epi16(a, _mm_set1_epi16(0x7e00)));
+	return !_mm_testz_si128(s, s);
+}
+
+KINT_AVX2 static void h2f_n_f16c(const uint16_t *src, float *dst, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		__m128i h = _mm_loadu_si128((const __m128i *)(src + i));
+		if (has_snan(h)) {
+			for (size_t j = i; j < i + 8; j++)
+				dst[j] = k_h2f(src[j]);
+			continue;
+		}
+		_mm256_storeu_ps(dst + i, _mm256_cvtph_ps(h));
+	}
+	for (; i < n; i++)
+		dst[i] = k_h2f(src[i]);
+}
+
+KINT_AVX2 static void f2h_n_f16c(const float *src, uint16_t *dst, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		__m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(src + i),
+					    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+		_mm_storeu_si128((__m128i *)(dst + i), h);
+	}
+	for (; i < n; i++)
+		dst[i] = k_f2h(src[i]);
+}
+#endif
+
+void k_h2f_n(const uint16_t *src, float *dst, size_t n)
+{
+#if KINT_X86
+	if (k_simd()) {
+		h2f_n_f16c(src, dst, n);
+		return;
+	}
+#endif
+	for (size_t i = 0; i < n; i++)
+		dst[i] = k_h2f(src[i]);
+}
+
+void k_f2h_n(const float *src, uint16_t *dst, size_t n)
+{
+#if KINT_X86
+	if (k_simd()) {
+		f2h_n_f16c(src, dst, n);
+		return;
+	}
+#endif
+	for (size_t i = 0; i < n; i++)
+		dst[i] = k_f2h(src[i]);
+}
