@@ -11,24 +11,36 @@
 
 #include "kernels/kint.h"
 
-static int forced_portable;
+static int simd_limit = 2;
 
-int k_simd(void)
+/* The CPU's level (racy but idempotent: every thread stores the same). */
+static int cpu_level(void)
 {
 #if KINT_X86
-	static int cpu = -1; /* racy but idempotent: every thread stores the same */
-	if (cpu < 0)
-		cpu = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-		      __builtin_cpu_supports("f16c");
-	return cpu && !forced_portable;
+	static int cpu = -1;
+	if (cpu < 0) {
+		int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+			   __builtin_cpu_supports("f16c");
+		int avx512 = __builtin_cpu_supports("avx512f") &&
+			     __builtin_cpu_supports("avx512bw") &&
+			     __builtin_cpu_supports("avx512vbmi");
+		cpu = avx2 ? 1 + avx512 : 0;
+	}
+	return cpu;
 #else
 	return 0;
 #endif
 }
 
-void k_force_portable(int on)
+int k_simd(void)
 {
-	forced_portable = on != 0;
+	int c = cpu_level();
+	return c < simd_limit ? c : simd_limit;
+}
+
+void k_simd_limit(int level)
+{
+	simd_limit = level < 0 ? 2 : level;
 }
 
 static float as_float(uint32_t u)

@@ -43,14 +43,14 @@ void kpool_for(struct kpool *pool, size_t n, size_t grain, kpool_fn fn, void *ct
 
 /* ---- SIMD dispatch (added) ------------------------------------------------ */
 
-/* 1 when the kernels use their AVX2/FMA/F16C paths (chosen at run time
-** from the CPU), else 0: the portable C paths. */
+/* The SIMD level the kernels use, chosen at run time from the CPU: 0 the
+** portable C paths, 1 AVX2/FMA/F16C, 2 also AVX-512 (F, BW, VBMI: the
+** LUT decoders). */
 int k_simd(void);
 
 /* Tests and benchmarks only, before any kernel runs on another thread:
-** 'on' nonzero forces the portable paths, 0 restores the automatic
-** choice. */
-void k_force_portable(int on);
+** use at most 'level' (< 0: no limit, the CPU's best). */
+void k_simd_limit(int level);
 
 /* ---- fp16 ---------------------------------------------------------------- */
 

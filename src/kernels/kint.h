@@ -12,6 +12,8 @@
 #include <immintrin.h>
 /* Functions using AVX2/FMA/F16C; only called when k_simd() says so. */
 #define KINT_AVX2 __attribute__((target("avx2,fma,f16c")))
+/* ... and AVX-512 with byte permutes; only when k_simd() >= 2. */
+#define KINT_AVX512 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vbmi")))
 #else
 #define KINT_X86 0
 #endif

@@ -169,6 +169,173 @@ KINT_AVX2 static size_t decode4_avx2(const uint8_t *q, size_t len, const uint16_
 	}
 	return i;
 }
+
+
+/* ---- AVX-512 (F, BW, VBMI): 64 fields at a time, any width up to 8 -------- */
+
+/* 64 fields of n bits are 8 * n whole bytes; qword j of a vector gets the
+** n bytes of fields 8j..8j+7 (vpermb with SPREAD), then vpmultishiftqb
+** pulls each field's byte from bit offsets 0, n, 2n, ... (SHIFT).  The
+** extra high bits of a field do not matter: the palette planes are
+** looked up with vpermb, which reads 6 bits, from tables repeating the
+** 2^n entries (n < 6); 8-bit fields use two 128-entry permutes and bit 7. */
+#define SPREAD(n, i) ((n) * ((i) / 8) + ((i) % 8 < (n) ? (i) % 8 : (n)-1))
+#define SHIFT(n, i) ((n) * ((i) % 8))
+/* byte 2i <- plane lo byte b + i, byte 2i + 1 <- plane hi (source 2) */
+#define INTERLEAVE(b, i) (((i) % 2 ? 64 : 0) + (b) + (i) / 2)
+#define R8(f, n, i)                                                                                \
+	f(n, i), f(n, i + 1), f(n, i + 2), f(n, i + 3), f(n, i + 4), f(n, i + 5), f(n, i + 6),     \
+		f(n, i + 7)
+#define R64(f, n)                                                                                  \
+	R8(f, n, 0), R8(f, n, 8), R8(f, n, 16), R8(f, n, 24), R8(f, n, 32), R8(f, n, 40),          \
+		R8(f, n, 48), R8(f, n, 56)
+static const _Alignas(64) uint8_t spread_ctl[7][64] = {{0},
+						       {R64(SPREAD, 1)},
+						       {R64(SPREAD, 2)},
+						       {R64(SPREAD, 3)},
+						       {R64(SPREAD, 4)},
+						       {R64(SPREAD, 5)},
+						       {R64(SPREAD, 6)}};
+static const _Alignas(64) uint8_t shift_ctl[7][64] = {{0},
+						      {R64(SHIFT, 1)},
+						      {R64(SHIFT, 2)},
+						      {R64(SHIFT, 3)},
+						      {R64(SHIFT, 4)},
+						      {R64(SHIFT, 5)},
+						      {R64(SHIFT, 6)}};
+static const _Alignas(64) uint8_t interleave_ctl[2][64] = {{R64(INTERLEAVE, 0)},
+							   {R64(INTERLEAVE, 32)}};
+static const _Alignas(64) uint16_t iota16[32] = {0,  1,	 2,  3,	 4,  5,	 6,  7,	 8,  9,	 10,
+						 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+						 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+
+/* Is the AVX-512 decoder for 'nbits' fields at bit offset 'bit'? */
+static int fits512(int nbits, size_t bit)
+{
+	return (nbits <= 6 || nbits == 8) && bit % 8 == 0;
+}
+
+/* The byte planes of a palette of 2^nbits fp16 entries: lo[t]/hi[t] the
+** low/high bytes of entries 64t..64t+63 (one table, repeated entries,
+** when nbits < 6; four for 8 bits). */
+KINT_AVX512 static void planes512(const uint16_t *pal, int nbits, __m512i *lo, __m512i *hi)
+{
+	int tables = nbits == 8 ? 4 : 1;
+	for (int t = 0; t < tables; t++) {
+		__m512i v0, v1;
+		if (nbits >= 6) {
+			v0 = _mm512_loadu_si512(pal + 64 * t);
+			v1 = _mm512_loadu_si512(pal + 64 * t + 32);
+		} else {
+			__m512i ctl =
+				_mm512_and_si512(_mm512_load_si512(iota16),
+						 _mm512_set1_epi16((short)((1 << nbits) - 1)));
+			__mmask32 have = (__mmask32)((1u << (1 << nbits)) - 1);
+			v0 = v1 =
+				_mm512_permutexvar_epi16(ctl, _mm512_maskz_loadu_epi16(have, pal));
+		}
+		lo[t] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi16_epi8(v0)),
+					   _mm512_cvtepi16_epi8(v1), 1);
+		hi[t] = _mm512_inserti64x4(
+			_mm512_castsi256_si512(_mm512_cvtepi16_epi8(_mm512_srli_epi16(v0, 8))),
+			_mm512_cvtepi16_epi8(_mm512_srli_epi16(v1, 8)), 1);
+	}
+}
+
+/* 64 fields from byte q as floats f[0..3] (16 each, in order). */
+KINT_AVX512 static inline void dec64(const uint8_t *q, int nbits, const __m512i *lo,
+				     const __m512i *hi, __m512 f[4])
+{
+	__m512i x, l, h;
+	if (nbits == 8) {
+		x = _mm512_loadu_si512(q);
+		__mmask64 top = _mm512_movepi8_mask(x);
+		l = _mm512_mask_blend_epi8(top, _mm512_permutex2var_epi8(lo[0], x, lo[1]),
+					   _mm512_permutex2var_epi8(lo[2], x, lo[3]));
+		h = _mm512_mask_blend_epi8(top, _mm512_permutex2var_epi8(hi[0], x, hi[1]),
+					   _mm512_permutex2var_epi8(hi[2], x, hi[3]));
+	} else {
+		x = _mm512_maskz_loadu_epi8(((__mmask64)1 << (8 * nbits)) - 1, q);
+		x = _mm512_permutexvar_epi8(_mm512_load_si512(spread_ctl[nbits]), x);
+		x = _mm512_multishift_epi64_epi8(_mm512_load_si512(shift_ctl[nbits]), x);
+		l = _mm512_permutexvar_epi8(x, lo[0]);
+		h = _mm512_permutexvar_epi8(x, hi[0]);
+	}
+	__m512i w0 = _mm512_permutex2var_epi8(l, _mm512_load_si512(interleave_ctl[0]), h);
+	__m512i w1 = _mm512_permutex2var_epi8(l, _mm512_load_si512(interleave_ctl[1]), h);
+	f[0] = _mm512_cvtph_ps(_mm512_castsi512_si256(w0));
+	f[1] = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(w0, 1));
+	f[2] = _mm512_cvtph_ps(_mm512_castsi512_si256(w1));
+	f[3] = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(w1, 1));
+}
+
+/* Fields of a chunk into out, 64 at a time; returns how many. */
+KINT_AVX512 static size_t decode512(const uint8_t *q, int nbits, size_t len, const uint16_t *pal,
+				    float *out)
+{
+	__m512i lo[4], hi[4];
+	planes512(pal, nbits, lo, hi);
+	size_t i = 0;
+	for (; i + 64 <= len; i += 64, q += 8 * nbits) {
+		__m512 f[4];
+		dec64(q, nbits, lo, hi, f);
+		for (int j = 0; j < 4; j++)
+			_mm512_storeu_ps(out + i + 16 * j, f[j]);
+	}
+	return i;
+}
+
+/* The last fields of a row (from field k on) dotted with x, in order,
+** added to s. */
+static float tail_dot(const struct k_lut *W, size_t n, size_t k, const float *x, float s)
+{
+	uint8_t idx[64];
+	const uint16_t *pal = palette(W, n);
+	for (; k < W->K; k += 64) {
+		size_t len = W->K - k < 64 ? W->K - k : 64;
+		read_fields(W->indices, field_bit(W, n, k), W->nbits, len, idx);
+		for (size_t j = 0; j < len; j++)
+			s += x[k + j] * k_h2f(pal[idx[j]]);
+	}
+	return s;
+}
+
+struct dot1 {
+	const struct k_lut *W;
+	const float *x;
+	float *y;
+};
+
+/* M = 1, decode fused with the dot product: rows [n0, n1) of y = W x,
+** the planes rebuilt only when the palette group changes. */
+KINT_AVX512 static void dot1_range(void *ctx, size_t n0, size_t n1)
+{
+	const struct dot1 *d = ctx;
+	const struct k_lut *W = d->W;
+	int nb = W->nbits;
+	__m512i lo[4], hi[4];
+	size_t group = (size_t)-1;
+	for (size_t n = n0; n < n1; n++) {
+		if (n / W->rows_per_group != group) {
+			group = n / W->rows_per_group;
+			planes512(palette(W, n), nb, lo, hi);
+		}
+		const uint8_t *q = W->indices + field_bit(W, n, 0) / 8;
+		__m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+		size_t k = 0;
+		for (; k + 64 <= W->K; k += 64, q += 8 * nb) {
+			__m512 f[4];
+			dec64(q, nb, lo, hi, f);
+			a0 = _mm512_fmadd_ps(f[0], _mm512_loadu_ps(d->x + k), a0);
+			a1 = _mm512_fmadd_ps(f[1], _mm512_loadu_ps(d->x + k + 16), a1);
+			a2 = _mm512_fmadd_ps(f[2], _mm512_loadu_ps(d->x + k + 32), a2);
+			a3 = _mm512_fmadd_ps(f[3], _mm512_loadu_ps(d->x + k + 48), a3);
+		}
+		float s = _mm512_reduce_add_ps(
+			_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
+		d->y[n] = tail_dot(W, n, k, d->x, s);
+	}
+}
 #endif
 
 /* kint_row_fn for a struct k_lut: row n, fields [k0, k0 + len). */
@@ -178,21 +345,21 @@ static const float *row_lut(const void *ctx, size_t n, size_t k0, size_t len, fl
 	size_t bit = field_bit(W, n, k0), done = 0;
 	const uint16_t *pal16 = palette(W, n);
 #if KINT_X86
-	if (k_simd()) {
+	int level = k_simd();
+	if (level >= 2 && fits512(W->nbits, bit))
+		done = decode512(W->indices + bit / 8, W->nbits, len, pal16, tmp);
+	else if (level >= 1) {
 		if (W->nbits == 6 && bit % 24 == 0)
 			done = decode6_avx2(W->indices + bit / 8, len, pal16, tmp);
 		else if (W->nbits == 4 && bit % 8 == 0)
 			done = decode4_avx2(W->indices + bit / 8, len, pal16, tmp);
-		if (done == len)
-			return tmp;
-		if (done) { /* the few last fields (fewer than 32) */
-			uint8_t idx[32];
-			read_fields(W->indices, bit + done * (size_t)W->nbits, W->nbits, len - done,
-				    idx);
-			for (size_t j = done; j < len; j++)
-				tmp[j] = k_h2f(pal16[idx[j - done]]);
-			return tmp;
-		}
+	}
+	if (done) { /* the few last fields (fewer than 64) */
+		uint8_t idx[64];
+		read_fields(W->indices, bit + done * (size_t)W->nbits, W->nbits, len - done, idx);
+		for (size_t j = done; j < len; j++)
+			tmp[j] = k_h2f(pal16[idx[j - done]]);
+		return tmp;
 	}
 #endif
 	float pal[256];
@@ -204,6 +371,14 @@ static const float *row_lut(const void *ctx, size_t n, size_t k0, size_t len, fl
 void k_gemm_lut(struct kpool *pool, size_t M, const float *A, size_t lda, const struct k_lut *W,
 		float *C, size_t ldc)
 {
+#if KINT_X86
+	/* decode: the fused path when every row starts on a byte */
+	if (M == 1 && k_simd() >= 2 && fits512(W->nbits, W->K * (size_t)W->nbits)) {
+		struct dot1 d = {W, A, C};
+		kpool_for(pool, W->N, 16, dot1_range, &d);
+		return;
+	}
+#endif
 	kint_gemm_rows(pool, M, W->N, W->K, A, lda, row_lut, W, C, ldc);
 }
 

@@ -48,6 +48,10 @@ static size_t rndn(size_t lo, size_t hi)
 	return lo + rnd() % (hi - lo + 1);
 }
 
+/* Every SIMD level up to the CPU's is tested. */
+static int top;
+static const char *lname[] = {"portable", "AVX2", "AVX-512"};
+
 static uint32_t bits(float f)
 {
 	uint32_t u;
@@ -76,17 +80,17 @@ static void test_h2f(void)
 				bits(k_h2f(h[i])), bits(kref_h2f(h[i])));
 	}
 	CHECK(bad == 0);
-	for (int portable = 0; portable < 2; portable++) {
-		k_force_portable(portable);
+	for (int level = top; level >= 0; level--) {
+		k_simd_limit(level);
 		k_h2f_n(h, got, 65536);
 		bad = 0;
 		for (uint32_t i = 0; i < 65536; i++)
 			if (bits(got[i]) != bits(kref_h2f(h[i])) && bad++ < 5)
-				fprintf(stderr, "k_h2f_n[%s](0x%04x) = 0x%08x\n",
-					portable ? "portable" : "simd", i, bits(got[i]));
+				fprintf(stderr, "k_h2f_n[%s](0x%04x) = 0x%08x\n", lname[level], i,
+					bits(got[i]));
 		CHECK(bad == 0);
 	}
-	k_force_portable(0);
+	k_simd_limit(-1);
 }
 
 /* Floats on and around every rounding boundary of float -> half. */
@@ -135,18 +139,17 @@ static void test_f2h(void)
 			fprintf(stderr, "k_f2h(0x%08x) = 0x%04x, ref 0x%04x\n", bits(f[i]),
 				k_f2h(f[i]), kref_f2h(f[i]));
 	CHECK(bad == 0);
-	for (int portable = 0; portable < 2; portable++) {
-		k_force_portable(portable);
+	for (int level = top; level >= 0; level--) {
+		k_simd_limit(level);
 		k_f2h_n(f, got, n);
 		bad = 0;
 		for (size_t i = 0; i < n; i++)
 			if (got[i] != kref_f2h(f[i]) && bad++ < 5)
 				fprintf(stderr, "k_f2h_n[%s](0x%08x) = 0x%04x, ref 0x%04x\n",
-					portable ? "portable" : "simd", bits(f[i]), got[i],
-					kref_f2h(f[i]));
+					lname[level], bits(f[i]), got[i], kref_f2h(f[i]));
 		CHECK(bad == 0);
 	}
-	k_force_portable(0);
+	k_simd_limit(-1);
 	/* named cases */
 	CHECK(k_f2h(65519.996f) == 0x7bff);
 	CHECK(k_f2h(65520.0f) == 0x7c00);
@@ -211,7 +214,7 @@ static void test_pool(void)
 /* got (M x N, stride ldc) vs the reference ref (stride N): within the
 ** bound of the header, given |A| |B| as sums sa (M x N, double). */
 static int close_to(const float *got, size_t ldc, const float *ref, const double *sa, size_t M,
-		    size_t N, size_t K, const char *what)
+		    size_t N, size_t K, const char *what, const char *path)
 {
 	double u = ldexp(1.0, -24);
 	for (size_t m = 0; m < M; m++)
@@ -220,8 +223,9 @@ static int close_to(const float *got, size_t ldc, const float *ref, const double
 			double tol = 2.0 * (double)(K + 1) * u * sa[m * N + n] + 1e-37;
 			if (!(fabs(g - r) <= tol)) {
 				fprintf(stderr,
-					"%s M=%zu N=%zu K=%zu: C[%zu][%zu] = %.9g, ref %.9g (tol %.3g)\n",
-					what, M, N, K, m, n, g, r, tol);
+					"%s (%s) M=%zu N=%zu K=%zu: C[%zu][%zu] = %.9g, ref %.9g (tol "
+					"%.3g)\n",
+					what, path, M, N, K, m, n, g, r, tol);
 				return 0;
 			}
 		}
@@ -308,22 +312,22 @@ static void check_prob(struct prob *p, struct kpool **pools)
 			for (size_t k = 0; k < K; k++)
 				sa[m * N + n] +=
 					fabs((double)p->A[m * p->lda + k] * b_at(p, n, k, dense));
-	for (int portable = 0; portable < 2; portable++) {
-		k_force_portable(portable);
+	for (int level = top; level >= 0; level--) {
+		k_simd_limit(level);
 		run(p, NULL, C0);
-		if (!close_to(C0, p->ldc, ref, sa, M, N, K, kind_name[p->kind]))
+		if (!close_to(C0, p->ldc, ref, sa, M, N, K, kind_name[p->kind], lname[level]))
 			CHECK(!"product differs from the reference");
 		CHECK(pad_intact(C0, M, N, p->ldc));
 		for (int t = 0; t < 3; t++) {
 			run(p, pools[t], C);
 			if (memcmp(C, C0, M * p->ldc * sizeof *C)) {
-				fprintf(stderr, "%s M=%zu N=%zu K=%zu: %d threads differ\n",
-					kind_name[p->kind], M, N, K, t + 1);
+				fprintf(stderr, "%s M=%zu N=%zu K=%zu: %d threads differ (%s)\n",
+					kind_name[p->kind], M, N, K, t + 1, lname[level]);
 				CHECK(!"result depends on the threads");
 			}
 		}
 	}
-	k_force_portable(0);
+	k_simd_limit(-1);
 	free(ref);
 	free(sa);
 	free(C);
@@ -419,6 +423,12 @@ static void test_products(void)
 			size_t rpg = i % 3 == 0 ? 1 : i % 3 == 1 ? some_divisor(N) : N;
 			product(LUT, M, N, K, widths[w], rpg, i & 1, pools);
 		}
+	/* M = 1 with rows starting on whole bytes (the fused AVX-512 decode),
+	** short and long rows */
+	for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+		product(LUT, 1, rndn(1, 67), rndn(1, 7) * 8, widths[w], 1, 0, pools);
+		product(LUT, 1, 32, rndn(8, 40) * 8 + 64, widths[w], 8, 1, pools);
+	}
 	/* past the blocking sizes (KC 256, NC 256, MC 120, chunks of 1024) */
 	product(F32N, 130, 300, 600, 0, 1, 1, pools);
 	product(F32T, 125, 290, 530, 0, 1, 1, pools);
@@ -439,7 +449,9 @@ static void test_products(void)
 
 int main(void)
 {
-	printf("simd paths: %s\n", k_simd() ? "AVX2/FMA/F16C" : "none on this CPU");
+	top = k_simd();
+	printf("SIMD levels tested: portable%s%s\n", top >= 1 ? ", AVX2" : "",
+	       top >= 2 ? ", AVX-512" : "");
 	test_h2f();
 	test_f2h();
 	test_pool();
