@@ -81,21 +81,54 @@ struct rd {
 	unsigned long long sink;
 };
 
-/* Reads every byte of its blocks (8-byte loads, 4 independent sums; the
-** compiler vectorises it): the memory system, not the ALUs, bounds it. */
-static void read_range(void *ctx, size_t b, size_t e)
+/* Reads every byte of its blocks: 256 bytes per step into 8 independent
+** sums (AVX2 when the CPU has it), so the memory system, not the ALUs,
+** bounds it. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+__attribute__((target("avx2"))) static unsigned long long read_avx2(const unsigned char *p,
+								    size_t n)
 {
-	struct rd *r = ctx;
-	const unsigned long long *q = (const void *)(r->p + b * r->block);
-	size_t n = (e - b) * r->block / 8;
+	__m256i s[8];
+	for (int j = 0; j < 8; j++)
+		s[j] = _mm256_setzero_si256();
+	for (size_t i = 0; i + 256 <= n; i += 256)
+		for (int j = 0; j < 8; j++)
+			s[j] = _mm256_add_epi64(
+				s[j], _mm256_load_si256((const __m256i *)(p + i + 32 * j)));
+	for (int j = 1; j < 8; j++)
+		s[0] = _mm256_xor_si256(s[0], s[j]);
+	return (unsigned long long)_mm256_extract_epi64(s[0], 0) ^
+	       (unsigned long long)_mm256_extract_epi64(s[0], 3);
+}
+#endif
+
+static unsigned long long read_port(const unsigned char *p, size_t n)
+{
+	const unsigned long long *q = (const void *)p;
 	unsigned long long s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-	for (size_t i = 0; i + 4 <= n; i += 4) {
+	for (size_t i = 0; i + 4 <= n / 8; i += 4) {
 		s0 += q[i];
 		s1 += q[i + 1];
 		s2 += q[i + 2];
 		s3 += q[i + 3];
 	}
-	__atomic_fetch_add(&r->sink, s0 ^ s1 ^ s2 ^ s3, __ATOMIC_RELAXED);
+	return s0 ^ s1 ^ s2 ^ s3;
+}
+
+static void read_range(void *ctx, size_t b, size_t e)
+{
+	struct rd *r = ctx;
+	const unsigned char *p = r->p + b * r->block;
+	size_t n = (e - b) * r->block;
+	unsigned long long s;
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (k_simd())
+		s = read_avx2(p, n);
+	else
+#endif
+		s = read_port(p, n);
+	__atomic_fetch_add(&r->sink, s, __ATOMIC_RELAXED);
 }
 
 #define RD_BLOCK ((size_t)1 << 20)

@@ -107,38 +107,56 @@ static void ukr_port(size_t kc, const float *a, const float *b, float *c, size_t
 }
 
 #if KINT_X86
+/* One row of the tile: ci0/ci1 (+)= a[i] * b0/b1. */
+#define UKR_ROW(i)                                                                                 \
+	do {                                                                                       \
+		__m256 ai = _mm256_broadcast_ss(a + (i));                                          \
+		c##i##0 = _mm256_fmadd_ps(ai, b0, c##i##0);                                        \
+		c##i##1 = _mm256_fmadd_ps(ai, b1, c##i##1);                                        \
+	} while (0)
+/* Row i of the tile out to C (full tiles) or to tt (edge tiles). */
+#define UKR_OUT(i)                                                                                 \
+	do {                                                                                       \
+		if (full) {                                                                        \
+			float *ci = c + (i)*ldc;                                                   \
+			if (add) {                                                                 \
+				c##i##0 = _mm256_add_ps(_mm256_loadu_ps(ci), c##i##0);             \
+				c##i##1 = _mm256_add_ps(_mm256_loadu_ps(ci + 8), c##i##1);         \
+			}                                                                          \
+			_mm256_storeu_ps(ci, c##i##0);                                             \
+			_mm256_storeu_ps(ci + 8, c##i##1);                                         \
+		} else {                                                                           \
+			_mm256_storeu_ps(tt + (i)*NR, c##i##0);                                    \
+			_mm256_storeu_ps(tt + (i)*NR + 8, c##i##1);                                \
+		}                                                                                  \
+	} while (0)
+
+/* The 12 accumulators are named variables: with an array, GCC keeps
+** them in memory across the loop. */
 KINT_AVX2 static void ukr_avx2(size_t kc, const float *a, const float *b, float *c, size_t ldc,
 			       int add, size_t mr, size_t nr)
 {
-	__m256 t[MR][2];
-	for (int i = 0; i < MR; i++)
-		t[i][0] = t[i][1] = _mm256_setzero_ps();
+	__m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+	       c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
 	for (size_t k = 0; k < kc; k++, a += MR, b += NR) {
 		__m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-		for (int i = 0; i < MR; i++) {
-			__m256 ai = _mm256_broadcast_ss(a + i);
-			t[i][0] = _mm256_fmadd_ps(ai, b0, t[i][0]);
-			t[i][1] = _mm256_fmadd_ps(ai, b1, t[i][1]);
-		}
+		UKR_ROW(0);
+		UKR_ROW(1);
+		UKR_ROW(2);
+		UKR_ROW(3);
+		UKR_ROW(4);
+		UKR_ROW(5);
 	}
-	if (mr == MR && nr == NR) {
-		for (int i = 0; i < MR; i++) {
-			float *ci = c + i * ldc;
-			if (add) {
-				t[i][0] = _mm256_add_ps(_mm256_loadu_ps(ci), t[i][0]);
-				t[i][1] = _mm256_add_ps(_mm256_loadu_ps(ci + 8), t[i][1]);
-			}
-			_mm256_storeu_ps(ci, t[i][0]);
-			_mm256_storeu_ps(ci + 8, t[i][1]);
-		}
-		return;
-	}
+	int full = mr == MR && nr == NR;
 	float tt[MR * NR];
-	for (int i = 0; i < MR; i++) {
-		_mm256_storeu_ps(tt + i * NR, t[i][0]);
-		_mm256_storeu_ps(tt + i * NR + 8, t[i][1]);
-	}
-	tile_out(tt, c, ldc, add, mr, nr);
+	UKR_OUT(0);
+	UKR_OUT(1);
+	UKR_OUT(2);
+	UKR_OUT(3);
+	UKR_OUT(4);
+	UKR_OUT(5);
+	if (!full)
+		tile_out(tt, c, ldc, add, mr, nr);
 }
 #endif
 
