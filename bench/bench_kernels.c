@@ -38,11 +38,16 @@
 #define GROUP 16   /* output rows per palette */
 #define PREFILL 64
 
-static double now(void)
+static double clock_s(clockid_t c)
 {
 	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(c, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static double now(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 static void die(const char *what)
@@ -221,21 +226,28 @@ static void make_layers(struct layers *L, int count)
 		}
 }
 
-/* Seconds of one pass over every layer at M rows (best of runs). */
-static double layer_pass(struct kpool *pool, const struct layers *L, size_t M, int runs)
+/* Seconds of one pass over every layer at M rows (best of runs); *cpu
+** (when not NULL): the calling thread's CPU seconds of that best pass
+** (with a 1-thread pool, the work itself, whatever else the machine
+** runs). */
+static double layer_pass(struct kpool *pool, const struct layers *L, size_t M, int runs,
+			 double *cpu)
 {
 	float *x = xmalloc(M * INTER * sizeof *x), *y = xmalloc(M * INTER * sizeof *y);
 	for (size_t i = 0; i < M * INTER; i++)
 		x[i] = (float)((i * 7919) % 1000) / 1000.0f - 0.5f;
 	double best = INFINITY;
 	for (int r = 0; r < runs; r++) {
-		double t = now();
+		double t = now(), c = clock_s(CLOCK_THREAD_CPUTIME_ID);
 		for (int l = 0; l < L->count; l++)
 			for (size_t p = 0; p < NPROJ; p++) {
 				const struct k_lut *w = &L->w[(size_t)l * NPROJ + p];
 				k_gemm_lut(pool, M, x, w->K, w, y, w->N);
 			}
 		t = now() - t;
+		c = clock_s(CLOCK_THREAD_CPUTIME_ID) - c;
+		if (t < best && cpu)
+			*cpu = c;
 		best = t < best ? t : best;
 	}
 	free(x);
@@ -312,9 +324,10 @@ int main(int argc, char **argv)
 	/* (b), (c) */
 	struct layers L = {0};
 	make_layers(&L, nlayers);
-	double d1 = layer_pass(one, &L, 1, runs), dT = layer_pass(all, &L, 1, runs);
-	double p1 = layer_pass(one, &L, PREFILL, quick ? 1 : 2),
-	       pT = layer_pass(all, &L, PREFILL, quick ? 1 : 2);
+	double dcpu = 0, d1 = layer_pass(one, &L, 1, runs, &dcpu),
+	       dT = layer_pass(all, &L, 1, runs, NULL);
+	double p1 = layer_pass(one, &L, PREFILL, quick ? 1 : 2, NULL),
+	       pT = layer_pass(all, &L, PREFILL, quick ? 1 : 2, NULL);
 	double gb = (double)L.bytes / 1e9;
 
 	/* (d) */
@@ -349,6 +362,8 @@ int main(int argc, char **argv)
 	       nlayers, gb, d1 * 1e3, dT * 1e3);
 	printf("| decode tokens/s | %.1f | %.1f |\n", 1 / d1, 1 / dT);
 	printf("| decode weight GB/s (packed bytes / time) | %.1f | %.1f |\n", gb / d1, gb / dT);
+	printf("| decode, 1 thread: CPU s per token / weight GB per CPU s | %.1f ms / %.1f | |\n",
+	       dcpu * 1e3, gb / dcpu);
 	printf("| decode fraction of the bandwidth bound | %.0f %% | %.0f %% |\n",
 	       100 * gb / d1 / bw1, 100 * gb / dT / bwT);
 	printf("| prefill M=%d: ms per pass / tokens/s | %.0f / %.0f | %.0f / %.0f |\n", PREFILL,

@@ -170,7 +170,6 @@ KINT_AVX2 static size_t decode4_avx2(const uint8_t *q, size_t len, const uint16_
 	return i;
 }
 
-
 /* ---- AVX-512 (F, BW, VBMI): 64 fields at a time, any width up to 8 -------- */
 
 /* 64 fields of n bits are 8 * n whole bytes; qword j of a vector gets the
@@ -300,6 +299,10 @@ static float tail_dot(const struct k_lut *W, size_t n, size_t k, const float *x,
 	return s;
 }
 
+/* Bytes ahead the fused decode asks the memory for (the hardware
+** prefetcher alone leaves it waiting). */
+#define PREFETCH 2048
+
 struct dot1 {
 	const struct k_lut *W;
 	const float *x;
@@ -325,6 +328,7 @@ KINT_AVX512 static void dot1_range(void *ctx, size_t n0, size_t n1)
 		size_t k = 0;
 		for (; k + 64 <= W->K; k += 64, q += 8 * nb) {
 			__m512 f[4];
+			_mm_prefetch((const char *)q + PREFETCH, _MM_HINT_T0);
 			dec64(q, nb, lo, hi, f);
 			a0 = _mm512_fmadd_ps(f[0], _mm512_loadu_ps(d->x + k), a0);
 			a1 = _mm512_fmadd_ps(f[1], _mm512_loadu_ps(d->x + k + 16), a1);
