@@ -36,8 +36,9 @@ int kpool_threads(const struct kpool *pool);
 ** least 'grain' items, on the pool's workers and the caller; returns when
 ** every range is done.  Not reentrant: 'fn' must not call kpool_for().
 ** (pool.c: 'threads' counts the caller, which runs ranges too; every range
-** but the last is a multiple of 'grain' long; concurrent callers of one
-** pool are served one after the other.) */
+** but the last is a multiple of 'grain' long, the last at least 'grain'
+** unless n < grain; concurrent callers of one pool are served one after
+** the other.) */
 typedef void (*kpool_fn)(void *ctx, size_t begin, size_t end);
 void kpool_for(struct kpool *pool, size_t n, size_t grain, kpool_fn fn, void *ctx);
 

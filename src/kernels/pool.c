@@ -9,7 +9,9 @@
 ** are safe, just not concurrent.
 **
 ** A job [0, n) is cut into at most KPOOL_SPLIT * threads ranges whose
-** sizes are multiples of 'grain' (the last may be shorter); the ranges are
+** sizes are multiples of 'grain' but for the last, which holds the
+** remainder too (so every range has at least 'grain' items unless n
+** itself is smaller); the ranges are
 ** claimed with an atomic counter, so a worker descheduled by the OS does
 ** not hold the others up.  Which thread runs a range never changes what
 ** the range computes: determinism is the kernels' business (each output
@@ -52,7 +54,7 @@ static void run_ranges(struct kpool *p)
 		size_t r = atomic_fetch_add(&p->next, 1);
 		if (r >= p->nranges)
 			return;
-		size_t b = r * p->step, e = b + p->step < p->n ? b + p->step : p->n;
+		size_t b = r * p->step, e = r + 1 == p->nranges ? p->n : b + p->step;
 		p->fn(p->ctx, b, e);
 	}
 }
@@ -156,7 +158,8 @@ void kpool_for(struct kpool *pool, size_t n, size_t grain, kpool_fn fn, void *ct
 	pool->ctx = ctx;
 	pool->n = n;
 	pool->step = per * grain;
-	pool->nranges = n / pool->step + (n % pool->step != 0);
+	/* the remainder joins the last range, which stays >= grain */
+	pool->nranges = n / pool->step ? n / pool->step : 1;
 	atomic_store(&pool->next, 0);
 	pool->busy = pool->nworkers;
 	pool->gen++;

@@ -19,6 +19,7 @@
 **     1, 2 and 3 threads, and must leave C's padding alone.
 */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,14 +178,46 @@ struct pcount {
 static void count_range(void *ctx, size_t b, size_t e)
 {
 	struct pcount *c = ctx;
-	if (b >= e || e > c->n || (b % c->grain) || ((e - b) % c->grain && e != c->n))
+	if (b >= e || e > c->n || (b % c->grain) || ((e - b) % c->grain && e != c->n) ||
+	    (e - b < c->grain && c->n >= c->grain))
 		__atomic_fetch_add(&c->bad, 1, __ATOMIC_RELAXED);
 	for (size_t i = b; i < e && i < c->n; i++)
 		__atomic_fetch_add(&c->seen[i], 1, __ATOMIC_RELAXED);
 }
 
+/* 200 jobs on one pool, checked; returns the number of bad jobs. */
+static void *pool_jobs(void *arg)
+{
+	struct kpool *p = arg;
+	size_t bad = 0;
+	for (int job = 0; job < 200; job++) {
+		size_t n = 1 + (size_t)job * 37 % 3000;
+		struct pcount c = {calloc(n, 1), 1 + (size_t)job % 7, n, 0};
+		if (!c.seen)
+			return (void *)(size_t)1;
+		kpool_for(p, n, c.grain, count_range, &c);
+		for (size_t i = 0; i < n; i++)
+			bad += c.seen[i] != 1;
+		bad += (size_t)c.bad;
+		free(c.seen);
+	}
+	return (void *)bad;
+}
+
 static void test_pool(void)
 {
+	/* two callers sharing a pool are served one after the other */
+	struct kpool *shared = kpool_new(3);
+	CHECK(shared != NULL);
+	if (shared) {
+		pthread_t other;
+		void *other_bad = NULL;
+		CHECK(pthread_create(&other, NULL, pool_jobs, shared) == 0);
+		void *mine = pool_jobs(shared);
+		CHECK(pthread_join(other, &other_bad) == 0);
+		CHECK(mine == NULL && other_bad == NULL);
+		kpool_free(shared);
+	}
 	CHECK(kpool_threads(NULL) == 1);
 	struct kpool *p0 = kpool_new(0);
 	CHECK(p0 && kpool_threads(p0) >= 1);
