@@ -7,26 +7,29 @@
 ** quiets signalling NaNs, which ref.c keeps: blocks holding one go through
 ** the scalar path).
 */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "kernels/kint.h"
 
-static int simd_limit = 2;
+/* Both atomics (relaxed): any thread may be the first to ask, and every
+** thread computes the same value. */
+static atomic_int simd_limit = 2;
 
-/* The CPU's level (racy but idempotent: every thread stores the same). */
+/* The CPU's level. */
 static int cpu_level(void)
 {
 #if KINT_X86
-	static int cpu = -1;
-	if (cpu < 0) {
+	static atomic_int cpu = -1;
+	if (atomic_load_explicit(&cpu, memory_order_relaxed) < 0) {
 		int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
 			   __builtin_cpu_supports("f16c");
 		int avx512 = __builtin_cpu_supports("avx512f") &&
 			     __builtin_cpu_supports("avx512bw") &&
 			     __builtin_cpu_supports("avx512vbmi");
-		cpu = avx2 ? 1 + avx512 : 0;
+		atomic_store_explicit(&cpu, avx2 ? 1 + avx512 : 0, memory_order_relaxed);
 	}
-	return cpu;
+	return atomic_load_explicit(&cpu, memory_order_relaxed);
 #else
 	return 0;
 #endif
@@ -34,13 +37,13 @@ static int cpu_level(void)
 
 int k_simd(void)
 {
-	int c = cpu_level();
-	return c < simd_limit ? c : simd_limit;
+	int c = cpu_level(), l = atomic_load_explicit(&simd_limit, memory_order_relaxed);
+	return c < l ? c : l;
 }
 
 void k_simd_limit(int level)
 {
-	simd_limit = level < 0 ? 2 : level;
+	atomic_store_explicit(&simd_limit, level < 0 ? 2 : level, memory_order_relaxed);
 }
 
 static float as_float(uint32_t u)
