@@ -284,6 +284,30 @@ static double gemm_gflops(struct kpool *pool, size_t n, int f16, int runs)
 	return 2.0 * (double)n * n * n / best / 1e9;
 }
 
+/* ---- pool overhead ------------------------------------------------------------------ */
+
+static void nothing(void *ctx, size_t b, size_t e)
+{
+	(void)ctx;
+	(void)b;
+	(void)e;
+}
+
+/* Microseconds of one kpool_for() that wakes every worker and waits for
+** them, doing no work (median-free: the mean of many, best of 3). */
+static double pool_roundtrip_us(struct kpool *pool)
+{
+	double best = INFINITY;
+	for (int r = 0; r < 3; r++) {
+		double t = now();
+		for (int i = 0; i < 2000; i++)
+			kpool_for(pool, 1024, 1, nothing, NULL);
+		t = (now() - t) / 2000 * 1e6;
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
 /* ---- main -------------------------------------------------------------------------- */
 
 static void usage(void)
@@ -376,6 +400,8 @@ int main(int argc, char **argv)
 			printf("| k_gemm_f32 %zu^3, GFLOP/s | %.1f | %.1f |\n", sq[i], g1[i],
 			       gT[i]);
 	printf("| k_gemm_f16w %zu^3, GFLOP/s | %.1f | %.1f |\n", fn, f1, fT);
+	printf("| kpool_for round trip (wake every worker, no work), µs | | %.1f |\n",
+	       pool_roundtrip_us(all));
 	printf("\nbench_kernels: threads=%d bw1=%.2f bwT=%.2f mmap_fresh=%.2f mmap_again=%.2f "
 	       "decode_tps1=%.2f decode_tpsT=%.2f bound1=%.0f%% boundT=%.0f%% prefill_tpsT=%.1f "
 	       "gemm2048_T=%.1f\n",
