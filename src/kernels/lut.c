@@ -83,6 +83,31 @@ static void decode_port(const uint8_t *ind, size_t bit, int nbits, size_t len, c
 	}
 }
 
+/* The last fields of a row (from field k on) dotted with x, in order,
+** added to s. */
+static float tail_dot(const struct k_lut *W, size_t n, size_t k, const float *x, float s)
+{
+	uint8_t idx[64];
+	const uint16_t *pal = palette(W, n);
+	for (; k < W->K; k += 64) {
+		size_t len = W->K - k < 64 ? W->K - k : 64;
+		read_fields(W->indices, field_bit(W, n, k), W->nbits, len, idx);
+		for (size_t j = 0; j < len; j++)
+			s += x[k + j] * k_h2f(pal[idx[j]]);
+	}
+	return s;
+}
+
+/* Bytes ahead the fused decode asks the memory for (the hardware
+** prefetcher alone leaves it waiting). */
+#define PREFETCH 2048
+
+struct dot1 {
+	const struct k_lut *W;
+	const float *x;
+	float *y;
+};
+
 #if KINT_X86
 /* 16 fp16 palette entries as byte-shuffle tables, both 128-bit lanes
 ** alike: *lo their low bytes, *hi their high bytes. */
@@ -99,23 +124,22 @@ KINT_AVX2 static void byte_tables(const uint16_t *e, __m256i *lo, __m256i *hi)
 
 /* 32 fp16 values, as their low-byte and high-byte planes in field order
 ** (bytes 0-15 of lane 0 = fields 0-15, lane 1 = fields 16-31), widened
-** into out[0..31]. */
-KINT_AVX2 static void planes_out(__m256i lo, __m256i hi, float *out)
+** into f[0..3] (8 fields each, in order). */
+KINT_AVX2 static inline void planes_f32(__m256i lo, __m256i hi, __m256 f[4])
 {
 	__m256i u0 = _mm256_unpacklo_epi8(lo, hi); /* fields 0-7 | 16-23 */
 	__m256i u1 = _mm256_unpackhi_epi8(lo, hi); /* fields 8-15 | 24-31 */
-	_mm256_storeu_ps(out, _mm256_cvtph_ps(_mm256_castsi256_si128(u0)));
-	_mm256_storeu_ps(out + 8, _mm256_cvtph_ps(_mm256_castsi256_si128(u1)));
-	_mm256_storeu_ps(out + 16, _mm256_cvtph_ps(_mm256_extracti128_si256(u0, 1)));
-	_mm256_storeu_ps(out + 24, _mm256_cvtph_ps(_mm256_extracti128_si256(u1, 1)));
+	f[0] = _mm256_cvtph_ps(_mm256_castsi256_si128(u0));
+	f[1] = _mm256_cvtph_ps(_mm256_castsi256_si128(u1));
+	f[2] = _mm256_cvtph_ps(_mm256_extracti128_si256(u0, 1));
+	f[3] = _mm256_cvtph_ps(_mm256_extracti128_si256(u1, 1));
 }
 
-/* 6-bit fields, 'bit' a multiple of 24: 32 at a time (24 bytes). */
-KINT_AVX2 static size_t decode6_avx2(const uint8_t *q, size_t len, const uint16_t *pal, float *out)
+/* 32 6-bit fields from the 24 bytes at q (a 3-byte boundary) through the
+** palette planes L[4]/H[4] (byte_tables of entries 0-15, ..., 48-63). */
+KINT_AVX2 static inline void dec32_6(const uint8_t *q, const __m256i *L, const __m256i *H,
+				     __m256 f[4])
 {
-	__m256i L[4], H[4];
-	for (int t = 0; t < 4; t++)
-		byte_tables(pal + 16 * t, &L[t], &H[t]);
 	/* each 3-byte group into a 32-bit lane: lane 0 from bytes 0-11,
 	** lane 1 from bytes 12-23 (bytes 4-15 of the load at q + 8) */
 	const __m256i spread =
@@ -123,51 +147,102 @@ KINT_AVX2 static size_t decode6_avx2(const uint8_t *q, size_t len, const uint16_
 				 7, 8, 9, -1, 10, 11, 12, -1, 13, 14, 15, -1);
 	const __m256i m0 = _mm256_set1_epi32(0x3f), m1 = _mm256_set1_epi32(0x3f00),
 		      m2 = _mm256_set1_epi32(0x3f0000), m3 = _mm256_set1_epi32(0x3f000000);
+	__m256i x = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)(q + 8)),
+				     _mm_loadu_si128((const __m128i *)q));
+	__m256i v = _mm256_shuffle_epi8(x, spread);
+	/* fields 6 bits apart -> one byte each, in order */
+	__m256i idx =
+		_mm256_or_si256(_mm256_or_si256(_mm256_and_si256(v, m0),
+						_mm256_and_si256(_mm256_slli_epi32(v, 2), m1)),
+				_mm256_or_si256(_mm256_and_si256(_mm256_slli_epi32(v, 4), m2),
+						_mm256_and_si256(_mm256_slli_epi32(v, 6), m3)));
+	/* bit 4 and bit 5 of each index moved to bit 7 (blend masks) */
+	__m256i s4 = _mm256_slli_epi16(idx, 3), s5 = _mm256_slli_epi16(idx, 2);
+	__m256i lo = _mm256_blendv_epi8(_mm256_blendv_epi8(_mm256_shuffle_epi8(L[0], idx),
+							   _mm256_shuffle_epi8(L[1], idx), s4),
+					_mm256_blendv_epi8(_mm256_shuffle_epi8(L[2], idx),
+							   _mm256_shuffle_epi8(L[3], idx), s4),
+					s5);
+	__m256i hi = _mm256_blendv_epi8(_mm256_blendv_epi8(_mm256_shuffle_epi8(H[0], idx),
+							   _mm256_shuffle_epi8(H[1], idx), s4),
+					_mm256_blendv_epi8(_mm256_shuffle_epi8(H[2], idx),
+							   _mm256_shuffle_epi8(H[3], idx), s4),
+					s5);
+	planes_f32(lo, hi, f);
+}
+
+/* 32 4-bit fields from the 16 bytes at q through the planes L/H. */
+KINT_AVX2 static inline void dec32_4(const uint8_t *q, const __m256i *L, const __m256i *H,
+				     __m256 f[4])
+{
+	const __m128i m = _mm_set1_epi8(0x0f);
+	__m128i x = _mm_loadu_si128((const __m128i *)q);
+	__m128i lo = _mm_and_si128(x, m), hi = _mm_and_si128(_mm_srli_epi16(x, 4), m);
+	__m256i idx = _mm256_set_m128i(_mm_unpackhi_epi8(lo, hi), _mm_unpacklo_epi8(lo, hi));
+	planes_f32(_mm256_shuffle_epi8(L[0], idx), _mm256_shuffle_epi8(H[0], idx), f);
+}
+
+/* The planes of a 4-bit or 6-bit palette. */
+KINT_AVX2 static void tables_avx2(const uint16_t *pal, int nbits, __m256i *L, __m256i *H)
+{
+	for (int t = 0; t < (nbits == 6 ? 4 : 1); t++)
+		byte_tables(pal + 16 * t, &L[t], &H[t]);
+}
+
+/* 4-bit fields ('bit' a multiple of 8) or 6-bit fields (a multiple of
+** 24) into out, 32 at a time; returns how many. */
+KINT_AVX2 static size_t decode_avx2(const uint8_t *q, int nbits, size_t len, const uint16_t *pal,
+				    float *out)
+{
+	__m256i L[4], H[4];
+	tables_avx2(pal, nbits, L, H);
 	size_t i = 0;
-	for (; i + 32 <= len; i += 32, q += 24) {
-		__m256i x = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)(q + 8)),
-					     _mm_loadu_si128((const __m128i *)q));
-		__m256i v = _mm256_shuffle_epi8(x, spread);
-		/* fields 6 bits apart -> one byte each, in order */
-		__m256i idx = _mm256_or_si256(
-			_mm256_or_si256(_mm256_and_si256(v, m0),
-					_mm256_and_si256(_mm256_slli_epi32(v, 2), m1)),
-			_mm256_or_si256(_mm256_and_si256(_mm256_slli_epi32(v, 4), m2),
-					_mm256_and_si256(_mm256_slli_epi32(v, 6), m3)));
-		/* bit 4 and bit 5 of each index moved to bit 7 (blend masks) */
-		__m256i s4 = _mm256_slli_epi16(idx, 3), s5 = _mm256_slli_epi16(idx, 2);
-		__m256i lo =
-			_mm256_blendv_epi8(_mm256_blendv_epi8(_mm256_shuffle_epi8(L[0], idx),
-							      _mm256_shuffle_epi8(L[1], idx), s4),
-					   _mm256_blendv_epi8(_mm256_shuffle_epi8(L[2], idx),
-							      _mm256_shuffle_epi8(L[3], idx), s4),
-					   s5);
-		__m256i hi =
-			_mm256_blendv_epi8(_mm256_blendv_epi8(_mm256_shuffle_epi8(H[0], idx),
-							      _mm256_shuffle_epi8(H[1], idx), s4),
-					   _mm256_blendv_epi8(_mm256_shuffle_epi8(H[2], idx),
-							      _mm256_shuffle_epi8(H[3], idx), s4),
-					   s5);
-		planes_out(lo, hi, out + i);
+	for (; i + 32 <= len; i += 32, q += 4 * (size_t)nbits) {
+		__m256 f[4];
+		if (nbits == 6)
+			dec32_6(q, L, H, f);
+		else
+			dec32_4(q, L, H, f);
+		for (int j = 0; j < 4; j++)
+			_mm256_storeu_ps(out + i + 8 * j, f[j]);
 	}
 	return i;
 }
 
-/* 4-bit fields, 'bit' a multiple of 8: 32 at a time (16 bytes). */
-KINT_AVX2 static size_t decode4_avx2(const uint8_t *q, size_t len, const uint16_t *pal, float *out)
+/* M = 1 on AVX2, decode fused with the dot product (as dot1_range). */
+KINT_AVX2 static void dot1_avx2_range(void *ctx, size_t n0, size_t n1)
 {
-	__m256i L, H;
-	byte_tables(pal, &L, &H);
-	const __m128i m = _mm_set1_epi8(0x0f);
-	size_t i = 0;
-	for (; i + 32 <= len; i += 32, q += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)q);
-		__m128i lo = _mm_and_si128(x, m), hi = _mm_and_si128(_mm_srli_epi16(x, 4), m);
-		__m256i idx =
-			_mm256_set_m128i(_mm_unpackhi_epi8(lo, hi), _mm_unpacklo_epi8(lo, hi));
-		planes_out(_mm256_shuffle_epi8(L, idx), _mm256_shuffle_epi8(H, idx), out + i);
+	const struct dot1 *d = ctx;
+	const struct k_lut *W = d->W;
+	int nb = W->nbits;
+	__m256i L[4], H[4];
+	size_t group = (size_t)-1;
+	for (size_t n = n0; n < n1; n++) {
+		if (n / W->rows_per_group != group) {
+			group = n / W->rows_per_group;
+			tables_avx2(palette(W, n), nb, L, H);
+		}
+		const uint8_t *q = W->indices + field_bit(W, n, 0) / 8;
+		__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+		size_t k = 0;
+		for (; k + 32 <= W->K; k += 32, q += 4 * (size_t)nb) {
+			__m256 f[4];
+			_mm_prefetch((const char *)q + PREFETCH, _MM_HINT_T0);
+			if (nb == 6)
+				dec32_6(q, L, H, f);
+			else
+				dec32_4(q, L, H, f);
+			a0 = _mm256_fmadd_ps(f[0], _mm256_loadu_ps(d->x + k), a0);
+			a1 = _mm256_fmadd_ps(f[1], _mm256_loadu_ps(d->x + k + 8), a1);
+			a2 = _mm256_fmadd_ps(f[2], _mm256_loadu_ps(d->x + k + 16), a2);
+			a3 = _mm256_fmadd_ps(f[3], _mm256_loadu_ps(d->x + k + 24), a3);
+		}
+		__m256 a = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
+		__m128 h = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+		h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+		h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));
+		d->y[n] = tail_dot(W, n, k, d->x, _mm_cvtss_f32(h));
 	}
-	return i;
 }
 
 /* ---- AVX-512 (F, BW, VBMI): 64 fields at a time, any width up to 8 -------- */
@@ -284,31 +359,6 @@ KINT_AVX512 static size_t decode512(const uint8_t *q, int nbits, size_t len, con
 	return i;
 }
 
-/* The last fields of a row (from field k on) dotted with x, in order,
-** added to s. */
-static float tail_dot(const struct k_lut *W, size_t n, size_t k, const float *x, float s)
-{
-	uint8_t idx[64];
-	const uint16_t *pal = palette(W, n);
-	for (; k < W->K; k += 64) {
-		size_t len = W->K - k < 64 ? W->K - k : 64;
-		read_fields(W->indices, field_bit(W, n, k), W->nbits, len, idx);
-		for (size_t j = 0; j < len; j++)
-			s += x[k + j] * k_h2f(pal[idx[j]]);
-	}
-	return s;
-}
-
-/* Bytes ahead the fused decode asks the memory for (the hardware
-** prefetcher alone leaves it waiting). */
-#define PREFETCH 2048
-
-struct dot1 {
-	const struct k_lut *W;
-	const float *x;
-	float *y;
-};
-
 /* M = 1, decode fused with the dot product: rows [n0, n1) of y = W x,
 ** the planes rebuilt only when the palette group changes. */
 KINT_AVX512 static void dot1_range(void *ctx, size_t n0, size_t n1)
@@ -353,10 +403,8 @@ static const float *row_lut(const void *ctx, size_t n, size_t k0, size_t len, fl
 	if (level >= 2 && fits512(W->nbits, bit))
 		done = decode512(W->indices + bit / 8, W->nbits, len, pal16, tmp);
 	else if (level >= 1) {
-		if (W->nbits == 6 && bit % 24 == 0)
-			done = decode6_avx2(W->indices + bit / 8, len, pal16, tmp);
-		else if (W->nbits == 4 && bit % 8 == 0)
-			done = decode4_avx2(W->indices + bit / 8, len, pal16, tmp);
+		if ((W->nbits == 6 && bit % 24 == 0) || (W->nbits == 4 && bit % 8 == 0))
+			done = decode_avx2(W->indices + bit / 8, W->nbits, len, pal16, tmp);
 	}
 	if (done) { /* the few last fields (fewer than 64) */
 		uint8_t idx[64];
@@ -377,9 +425,15 @@ void k_gemm_lut(struct kpool *pool, size_t M, const float *A, size_t lda, const 
 {
 #if KINT_X86
 	/* decode: the fused path when every row starts on a byte */
-	if (M == 1 && k_simd() >= 2 && fits512(W->nbits, W->K * (size_t)W->nbits)) {
-		struct dot1 d = {W, A, C};
+	struct dot1 d = {W, A, C};
+	size_t rowbits = W->K * (size_t)W->nbits;
+	if (M == 1 && k_simd() >= 2 && fits512(W->nbits, rowbits)) {
 		kpool_for(pool, W->N, 16, dot1_range, &d);
+		return;
+	}
+	if (M == 1 && k_simd() >= 1 &&
+	    ((W->nbits == 6 && rowbits % 24 == 0) || (W->nbits == 4 && rowbits % 8 == 0))) {
+		kpool_for(pool, W->N, 16, dot1_avx2_range, &d);
 		return;
 	}
 #endif
