@@ -425,9 +425,60 @@ static const float *row_f16(const void *ctx, size_t n, size_t k0, size_t len, fl
 	return tmp;
 }
 
+#if KINT_X86
+/* sum(a[i] * h2f(w[i])): the fp16 row widened in registers (F16C) as it
+** is multiplied, one pass over it. */
+KINT_AVX2 static float dot_f16_avx2(const float *a, const uint16_t *w, size_t n)
+{
+	__m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+	size_t i = 0;
+#define W8(j) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + i + (j))))
+	for (; i + 32 <= n; i += 32) {
+		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), W8(0), s0);
+		s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), W8(8), s1);
+		s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), W8(16), s2);
+		s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), W8(24), s3);
+	}
+	for (; i + 8 <= n; i += 8)
+		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), W8(0), s0);
+#undef W8
+	float s = hsum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+	for (; i < n; i++)
+		s += a[i] * k_h2f(w[i]);
+	return s;
+}
+
+struct f16job {
+	size_t M, K;
+	const float *A;
+	size_t lda;
+	const uint16_t *W;
+	size_t ldw;
+	float *C;
+	size_t ldc;
+};
+
+/* Rows [n0, n1) of the small-M fp16 product, fused conversion. */
+static void gemv_f16_range(void *ctx, size_t n0, size_t n1)
+{
+	const struct f16job *j = ctx;
+	for (size_t n = n0; n < n1; n++)
+		for (size_t m = 0; m < j->M; m++)
+			j->C[m * j->ldc + n] =
+				dot_f16_avx2(j->A + m * j->lda, j->W + n * j->ldw, j->K);
+}
+#endif
+
 void k_gemm_f16w(struct kpool *pool, size_t M, size_t N, size_t K, const float *A, size_t lda,
 		 const uint16_t *W, size_t ldw, float *C, size_t ldc)
 {
+#if KINT_X86
+	if (M <= GEMV_M && k_simd()) {
+		struct f16job j = {M, K, A, lda, W, ldw, C, ldc};
+		kpool_for(pool, M ? N : 0, 16, gemv_f16_range, &j);
+		return;
+	}
+#endif
 	struct bf16 b = {W, ldw};
 	kint_gemm_rows(pool, M, N, K, A, lda, row_f16, &b, C, ldc);
 }
