@@ -30,24 +30,53 @@ static const uint16_t *palette(const struct k_lut *W, size_t n)
 	return W->lut + ((n / W->rows_per_group) << W->nbits);
 }
 
+/* The field of 'nbits' bits at bit position 'bit' (reads only its bytes). */
+static unsigned field_at(const uint8_t *p, size_t bit, int nbits)
+{
+	unsigned v = p[bit / 8] >> (bit % 8);
+	if ((int)(8 - bit % 8) < nbits)
+		v |= (unsigned)p[bit / 8 + 1] << (8 - bit % 8);
+	return v & ((1u << nbits) - 1);
+}
+
+/* Groups of 8 fields of N bits from N whole bytes at *q: inlined with a
+** constant N so that the shifts are constants. */
+static inline __attribute__((always_inline)) size_t groups8(const uint8_t **qp, size_t i,
+							    size_t len, uint8_t *idx, int N)
+{
+	const uint8_t *q = *qp;
+	for (; i + 8 <= len; i += 8, q += N) {
+		uint64_t v = 0;
+		for (int b = 0; b < N; b++)
+			v |= (uint64_t)q[b] << (8 * b);
+		for (int f = 0; f < 8; f++)
+			idx[i + f] = (uint8_t)((v >> (f * N)) & ((1u << N) - 1));
+	}
+	*qp = q;
+	return i;
+}
+
 /* Fields [bit, bit + len * nbits) as palette indices, in order, into
-** idx: any width, any bit position. */
+** idx: any width, any bit position.  Once on a byte boundary (after at
+** most 7 fields), 8 fields at a time from their 'nbits' whole bytes. */
 static void read_fields(const uint8_t *p, size_t bit, int nbits, size_t len, uint8_t *idx)
 {
-	if (!len)
-		return; /* not even the first byte: it may be past the end */
-	p += bit / 8;
-	uint32_t acc = *p++ >> (bit % 8), mask = (1u << nbits) - 1;
-	int have = 8 - (int)(bit % 8);
-	for (size_t i = 0; i < len; i++) {
-		while (have < nbits) {
-			acc |= (uint32_t)*p++ << have;
-			have += 8;
-		}
-		idx[i] = (uint8_t)(acc & mask);
-		acc >>= nbits;
-		have -= nbits;
+	size_t i = 0;
+	for (; i < len && bit % 8; i++, bit += (size_t)nbits)
+		idx[i] = (uint8_t)field_at(p, bit, nbits);
+	const uint8_t *q = p + bit / 8;
+	switch (nbits) {
+	case 1: i = groups8(&q, i, len, idx, 1); break;
+	case 2: i = groups8(&q, i, len, idx, 2); break;
+	case 3: i = groups8(&q, i, len, idx, 3); break;
+	case 4: i = groups8(&q, i, len, idx, 4); break;
+	case 5: i = groups8(&q, i, len, idx, 5); break;
+	case 6: i = groups8(&q, i, len, idx, 6); break;
+	case 7: i = groups8(&q, i, len, idx, 7); break;
+	default: i = groups8(&q, i, len, idx, 8); break;
 	}
+	for (bit = (size_t)(q - p) * 8; i < len; i++, bit += (size_t)nbits)
+		idx[i] = (uint8_t)field_at(p, bit, nbits);
 }
 
 /* Portable decoding of 'len' fields from bit 'bit' of the index array
