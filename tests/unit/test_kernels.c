@@ -476,6 +476,9 @@ static void test_products(void)
 	/* no columns, no depth */
 	product(F32T, 3, 5, 0, 0, 1, 1, pools);
 	product(F32N, 12, 5, 0, 0, 1, 0, pools);
+	product(F16W, 2, 7, 0, 0, 1, 1, pools);
+	product(LUT, 1, 5, 0, 6, 1, 0, pools);
+	product(LUT, 10, 6, 0, 4, 3, 1, pools);
 	for (int t = 0; t < 3; t++)
 		kpool_free(pools[t]);
 }
