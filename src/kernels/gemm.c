@@ -15,7 +15,9 @@
 ** order) of a block sum formed by the micro-kernel in k order (GEMM), or
 ** the sum over KINT_KB chunks of kint_dot (GEMV): fixed by the shapes,
 ** never by the thread count.  It differs from ref.c's plain k order, so
-** results agree with ref.c to rounding (tests: |d| <= 2 K u sum|a b|).
+** results agree with ref.c to rounding (tests: |d| <= 2 (K + 1) u
+** sum|a b|, u = 2^-24).  k_gemm_f16w's small-M path on AVX2 widens the
+** fp16 row in registers instead (one pass, one fixed order per row).
 */
 #include <stdlib.h>
 #include <string.h>

@@ -1,18 +1,26 @@
 /*
 ** lut.c -- palettized weights: k_gemm_lut and k_lut_expand.
 **
-** k_gemm_lut never materialises W: the product drivers of gemm.c ask for
-** a row chunk of W (kint_row_fn), and the chunk is decoded here from its
-** packed indices straight into fp32, through the row group's palette.
-** Fast decoders handle the common widths when the chunk starts on a
-** whole group of fields (4 bits: a byte; 6 bits: 4 fields in 3 bytes;
-** 8 bits: always):
-**   - AVX2: the fp16 palette is split into its low and high bytes, looked
-**     up with byte shuffles (16 entries per shuffle; 6 bits: 4 shuffles
-**     and 3 blends per byte plane), the two planes interleaved back into
-**     fp16 and widened with F16C, 32 weights at a time;
-**   - portable: the palette widened to fp32 once per chunk, then indexed.
-** Any other width or alignment goes through a generic bit reader.
+** k_gemm_lut never materialises W: each row chunk of W is decoded from
+** its packed indices straight into fp32, through the row group's palette.
+**   - M = 1 (decode): the decoder is fused with the dot product (no
+**     buffer), rows split over the pool, palette tables rebuilt only when
+**     the group changes, a software prefetch ahead of the stream;
+**   - M > 1: the product drivers of gemm.c ask for row chunks
+**     (kint_row_fn): a GEMV up to M = 8, else the blocked GEMM, which
+**     decodes into its packed B panels.
+** Decoders, by SIMD level (k_simd()), when the chunk starts on a byte:
+**   - AVX-512 (F, BW, VBMI): 64 fields per step, any width up to 8: byte
+**     permutes and vpmultishiftqb extract the fields, vpermb looks them up
+**     in the low- and high-byte planes of the fp16 palette, vpermt2b
+**     interleaves the planes, vcvtph2ps widens;
+**   - AVX2 (4 and 6 bits): the same planes looked up with byte shuffles
+**     (16 entries per shuffle; 6 bits: 4 shuffles and 3 blends per
+**     plane), 32 fields per step;
+**   - portable: the palette widened to fp32 once per chunk, then indexed
+**     (whole groups of fields for 4, 6, 8 bits), else a generic reader.
+** Summation order is fixed per path and shape (see gemm.c), never by the
+** thread count.
 */
 #include <string.h>
 
