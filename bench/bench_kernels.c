@@ -231,14 +231,15 @@ static void make_layers(struct layers *L, int count)
 ** (with a 1-thread pool, the work itself, whatever else the machine
 ** runs). */
 static double layer_pass(struct kpool *pool, const struct layers *L, size_t M, int runs,
-			 double *cpu)
+			 double *cpu, double *proc)
 {
 	float *x = xmalloc(M * INTER * sizeof *x), *y = xmalloc(M * INTER * sizeof *y);
 	for (size_t i = 0; i < M * INTER; i++)
 		x[i] = (float)((i * 7919) % 1000) / 1000.0f - 0.5f;
 	double best = INFINITY;
 	for (int r = 0; r < runs; r++) {
-		double t = now(), c = clock_s(CLOCK_THREAD_CPUTIME_ID);
+		double t = now(), c = clock_s(CLOCK_THREAD_CPUTIME_ID),
+		       pc = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 		for (int l = 0; l < L->count; l++)
 			for (size_t p = 0; p < NPROJ; p++) {
 				const struct k_lut *w = &L->w[(size_t)l * NPROJ + p];
@@ -246,8 +247,11 @@ static double layer_pass(struct kpool *pool, const struct layers *L, size_t M, i
 			}
 		t = now() - t;
 		c = clock_s(CLOCK_THREAD_CPUTIME_ID) - c;
+		pc = clock_s(CLOCK_PROCESS_CPUTIME_ID) - pc;
 		if (t < best && cpu)
 			*cpu = c;
+		if (t < best && proc)
+			*proc = pc;
 		best = t < best ? t : best;
 	}
 	free(x);
@@ -353,10 +357,10 @@ int main(int argc, char **argv)
 	/* (b), (c) */
 	struct layers L = {0};
 	make_layers(&L, nlayers);
-	double dcpu = 0, d1 = layer_pass(one, &L, 1, runs, &dcpu),
-	       dT = layer_pass(all, &L, 1, runs, NULL);
-	double p1 = layer_pass(one, &L, PREFILL, quick ? 1 : 2, NULL),
-	       pT = layer_pass(all, &L, PREFILL, quick ? 1 : 2, NULL);
+	double dcpu = 0, dproc = 0, d1 = layer_pass(one, &L, 1, runs, &dcpu, NULL),
+	       dT = layer_pass(all, &L, 1, runs, NULL, &dproc);
+	double p1 = layer_pass(one, &L, PREFILL, quick ? 1 : 2, NULL, NULL),
+	       pT = layer_pass(all, &L, PREFILL, quick ? 1 : 2, NULL, NULL);
 	double gb = (double)L.bytes / 1e9;
 
 	/* (d) */
@@ -393,6 +397,8 @@ int main(int argc, char **argv)
 	printf("| decode weight GB/s (packed bytes / time) | %.1f | %.1f |\n", gb / d1, gb / dT);
 	printf("| decode, 1 thread: CPU s per token / weight GB per CPU s | %.1f ms / %.1f | |\n",
 	       dcpu * 1e3, gb / dcpu);
+	printf("| decode, %d threads: cores the process got (CPU s / wall s) | | %.2f |\n", T,
+	       dproc / dT);
 	printf("| decode fraction of the bandwidth bound | %.0f %% | %.0f %% |\n",
 	       100 * gb / d1 / bw1, 100 * gb / dT / bwT);
 	printf("| prefill M=%d: ms per pass / tokens/s | %.0f / %.0f | %.0f / %.0f |\n", PREFILL,
