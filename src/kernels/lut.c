@@ -341,7 +341,7 @@ KINT_AVX512 static void planes512(const uint16_t *pal, int nbits, __m512i *lo, _
 			__m512i ctl =
 				_mm512_and_si512(_mm512_load_si512(iota16),
 						 _mm512_set1_epi16((short)((1 << nbits) - 1)));
-			__mmask32 have = (__mmask32)((1u << (1 << nbits)) - 1);
+			__mmask32 have = (__mmask32)((1ull << (1 << nbits)) - 1);
 			v0 = v1 =
 				_mm512_permutexvar_epi16(ctl, _mm512_maskz_loadu_epi16(have, pal));
 		}

@@ -430,7 +430,7 @@ static void test_products(void)
 {
 	struct kpool *pools[3] = {kpool_new(1), kpool_new(2), kpool_new(3)};
 	CHECK(pools[0] && pools[1] && pools[2]);
-	static const int widths[] = {1, 2, 3, 4, 6, 8};
+	static const int widths[] = {1, 2, 3, 4, 6, 8, 5, 7}; /* 5, 7: beyond the contract */
 	/* edge shapes */
 	static const size_t edge[][3] = {{1, 1, 1},   {1, 67, 67}, {67, 1, 67},
 					 {67, 67, 1}, {8, 33, 64}, {9, 17, 31},
