@@ -22,8 +22,15 @@
 **               --every steps adding an inline fp32 constant of --inline
 **               values (the model.mil emission workload).
 **
+** ffn's --layers L and --inter I set the layer count and the MLP width
+** directly instead (--weights-mib then unused when both are given), e.g.
+** the shapes of Llama 3.2 1B as ANEMLL converts it for the CPU runtime:
+**   bench_gen ffn OUT --layers 16 --inter 8192 --lut-group 16
+** (one palette per 16 output rows, ~0.73 GB of 6-bit indices).
+**
 ** Common options: --hidden H (2048), --heads, --kv-heads, --head-dim,
-** --ctx, --batch.  Weight bytes are pseudo-random (fp16 values of small
+** --ctx, --batch, --lut-group G (output rows per 6-bit palette, 8).  Weight bytes are pseudo-random
+*(fp16 values of small
 ** magnitude, every 6-bit index pattern); they are streamed, never held:
 ** memory stays at a few MB whatever the size.  One summary line on stdout.
 ** Exit status: 0 written, 1 failed, 2 usage.
@@ -45,7 +52,7 @@
 #define TYPE_LEN 160
 #define WEIGHT_PATH "@model_path/weights/weight.bin"
 #define INDENT "            "
-#define LUT_GROUP 8 /* output channels per LUT */
+#define LUT_GROUP 8 /* output channels per LUT: the default of --lut-group */
 #define LUT_BITS 6
 
 enum blob_type { BLOB_FP16 = 1, BLOB_UINT6 = 13 };
@@ -83,8 +90,11 @@ struct opts {
 	const char *kind, *out;
 	long ops, hidden, heads, kv_heads, head_dim, ctx, batch, splits, every, inline_len;
 	double weights_mib, mib;
-	long vocab;
+	long vocab, layers, inter, lut_group;
 };
+
+/* Output rows per LUT palette (--lut-group): one setting per run. */
+static long lut_group = LUT_GROUP;
 
 /* ---- weight.bin --------------------------------------------------------- */
 
@@ -396,7 +406,7 @@ static void h_lut_conv(struct gen *g, const char *out, long t, const char *x, co
 		"))), lut = %s(BLOBFILE(path = string(\"" WEIGHT_PATH
 		"\"), offset = uint64(%" PRIu64 ")))",
 		TY(ti, "uint6", w->cout, w->cin, 1, 1), w->idx,
-		TY(tl, "fp16", w->cout / LUT_GROUP, 1, 1, 1, 1L << LUT_BITS, 1), w->lut);
+		TY(tl, "fp16", w->cout / lut_group, 1, 1, 1, 1L << LUT_BITS, 1), w->lut);
 	op_end(g, wn);
 	K_INTS(g, nm(c[0], out, "strides"), 1, 1);
 	k_scalar(g, "string", nm(c[1], out, "pad_type"), "\"valid\"");
@@ -656,7 +666,7 @@ static void lut_alloc(struct blobw *b, struct lut_w *w, long cout, long cin)
 	w->cout = cout;
 	w->cin = cin;
 	w->idx = blob_add(b, BLOB_UINT6, (uint64_t)cout * (uint64_t)cin);
-	w->lut = blob_add(b, BLOB_FP16, (uint64_t)cout / LUT_GROUP * (1u << LUT_BITS));
+	w->lut = blob_add(b, BLOB_FP16, (uint64_t)cout / (uint64_t)lut_group * (1u << LUT_BITS));
 }
 
 static void layer_alloc(struct blobw *b, struct layer_w *w, const struct dims *d)
@@ -683,9 +693,9 @@ static unsigned long ops_per_layer(const struct dims *d)
 
 	memset(&w, 0, sizeof w);
 	one.layers = 1;
-	one.inter = LUT_GROUP;
-	w.q.cout = w.k.cout = w.v.cout = w.o.cout = LUT_GROUP;
-	w.gate.cout = w.up.cout = w.down.cout = LUT_GROUP;
+	one.inter = lut_group;
+	w.q.cout = w.k.cout = w.v.cout = w.o.cout = lut_group;
+	w.gate.cout = w.up.cout = w.down.cout = lut_group;
 	g.f = fopen("/dev/null", "w");
 	if (!g.f)
 		return 200;
@@ -701,13 +711,19 @@ static void ffn_dims(struct dims *d, const struct opts *o)
 	double per_layer = o->weights_mib * 1048576.0, fixed;
 	long h = d->hidden, q = d->heads * d->head_dim, kv = d->kv_heads * d->head_dim;
 
-	d->layers = (long)((double)o->ops / (double)ops_per_layer(d) + 0.5);
+	d->layers =
+		o->layers > 0 ? o->layers : (long)((double)o->ops / (double)ops_per_layer(d) + 0.5);
 	if (d->layers < 1)
 		d->layers = 1;
+	if (o->inter > 0) {
+		d->inter = o->inter;
+		return;
+	}
 	per_layer /= (double)d->layers;
-	fixed = 0.75 * (double)(2 * q * h + 2 * kv * h) + 16.0 * (double)(2 * q + 2 * kv) +
+	double lut_row = 128.0 / (double)lut_group; /* palette bytes per output row */
+	fixed = 0.75 * (double)(2 * q * h + 2 * kv * h) + lut_row * (double)(2 * q + 2 * kv) +
 		4.0 * (double)h;
-	d->inter = (long)((per_layer - fixed) / (2.25 * (double)h + 32.0));
+	d->inter = (long)((per_layer - fixed) / (2.25 * (double)h + 2 * lut_row));
 	d->inter = d->inter / 64 * 64;
 	if (d->inter < 64)
 		d->inter = 64;
@@ -766,11 +782,11 @@ static int gen_embeddings(struct gen *g, const struct opts *o, struct dims *d)
 
 static int gen_lmhead(struct gen *g, const struct opts *o, struct dims *d)
 {
-	long rows = o->vocab / o->splits / LUT_GROUP * LUT_GROUP;
+	long rows = o->vocab / o->splits / lut_group * lut_group;
 	struct lut_w *w = calloc((size_t)o->splits, sizeof *w);
 	char ty[TYPE_LEN], a[NAME_LEN], lg[NAME_LEN];
 
-	if (!w || rows < LUT_GROUP) {
+	if (!w || rows < lut_group) {
 		free(w);
 		return -1;
 	}
@@ -870,7 +886,8 @@ static int usage(void)
 	fprintf(stderr, "usage: bench_gen ffn|embeddings|lmhead|ops OUT_DIR [--ops N]\n"
 			"                 [--weights-mib M] [--mib M] [--splits S] [--vocab V]\n"
 			"                 [--inline N] [--every K] [--hidden H] [--heads N]\n"
-			"                 [--kv-heads N] [--head-dim D] [--ctx C] [--batch B]\n");
+			"                 [--kv-heads N] [--head-dim D] [--ctx C] [--batch B]\n"
+			"                 [--layers L] [--inter I] [--lut-group G]\n");
 	return 2;
 }
 
@@ -891,6 +908,9 @@ static int parse(struct opts *o, int argc, char **argv)
 		{"--every", offsetof(struct opts, every), false},
 		{"--inline", offsetof(struct opts, inline_len), false},
 		{"--weights-mib", offsetof(struct opts, weights_mib), true},
+		{"--layers", offsetof(struct opts, layers), false},
+		{"--inter", offsetof(struct opts, inter), false},
+		{"--lut-group", offsetof(struct opts, lut_group), false},
 		{"--mib", offsetof(struct opts, mib), true},
 	};
 	/* clang-format on */
@@ -927,16 +947,18 @@ static void defaults(struct opts *o, const char *kind, const char *out)
 	o->inline_len = 256;
 	o->weights_mib = 256;
 	o->mib = 300;
+	o->lut_group = LUT_GROUP;
 }
 
 static bool valid(const struct opts *o)
 {
-	return o->ops > 0 && o->hidden >= 8 && o->hidden % LUT_GROUP == 0 && o->heads > 0 &&
-	       o->kv_heads > 0 && o->heads % o->kv_heads == 0 && o->head_dim >= 2 &&
-	       o->head_dim % 2 == 0 && o->heads * o->head_dim % LUT_GROUP == 0 &&
-	       o->kv_heads * o->head_dim % LUT_GROUP == 0 && o->ctx > 0 && o->batch > 0 &&
-	       o->splits > 0 && o->vocab > 0 && o->inline_len > 0 && o->every > 0 &&
-	       o->weights_mib > 0 && o->mib > 0;
+	long g = o->lut_group;
+	return g > 0 && o->layers >= 0 && o->inter >= 0 && o->inter % g == 0 && o->ops > 0 &&
+	       o->hidden >= 8 && o->hidden % g == 0 && o->heads > 0 && o->kv_heads > 0 &&
+	       o->heads % o->kv_heads == 0 && o->head_dim >= 2 && o->head_dim % 2 == 0 &&
+	       o->heads * o->head_dim % g == 0 && o->kv_heads * o->head_dim % g == 0 &&
+	       o->ctx > 0 && o->batch > 0 && o->splits > 0 && o->vocab > 0 && o->inline_len > 0 &&
+	       o->every > 0 && o->weights_mib > 0 && o->mib > 0;
 }
 
 /* mkdir -p 'path' (modified in place, restored); 0 or -1 with errno. */
@@ -963,6 +985,7 @@ static int run(const struct opts *o)
 	bool weights = strcmp(o->kind, "ops") != 0;
 	int rc;
 
+	lut_group = o->lut_group;
 	snprintf(path, sizeof path, "%s%s", o->out, weights ? "/weights" : "");
 	if (mkdir_p(path))
 		return fprintf(stderr, "bench_gen: %s: %s\n", path, strerror(errno)), 1;

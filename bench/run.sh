@@ -20,6 +20,9 @@
 #   `--link reflink` when mlcc has --link and the file system can; peak RSS
 #   of every compile; model.mil emission MB/s on bench_ops; compile_models
 #   -j1 vs -jN (N = cores) on the four-part set (FFN of the largest size).
+# Runtime kernels: bench_kernels (memory bandwidth of a heap buffer and of
+# an mmap'd file in the scratch directory, a Llama-3.2-1B-scale LUT6 decode
+# pass at M=1 and prefill at M=64, fp32 GEMM GFLOP/s), 1 thread and N.
 # Results replace the block between the bench markers of
 # docs/PERFORMANCE.md (--no-doc: leave it; --quick implies --no-doc unless
 # --doc); the last line printed is the one-line summary.  Scratch packages
@@ -71,7 +74,8 @@ cmodels=$build/compile_models
 gen=$build/bench/bench_gen
 btime=$build/bench/bench_time
 bemit=$build/bench/bench_emit
-for t in "$mlcc" "$cmodels" "$gen" "$btime" "$bemit"; do
+bkern=$build/bench/bench_kernels
+for t in "$mlcc" "$cmodels" "$gen" "$btime" "$bemit" "$bkern"; do
 	[ -x "$t" ] || fail "$t is missing: build first (cmake --build $build)"
 done
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -111,7 +115,10 @@ scratch=$(cd "$scratch" && pwd)
 # Peak use, with margin: the largest FFN as generated + packaged, or as
 # packaged + compiled + copied by cp; the other three parts twice (package +
 # bundle, during compile_models).
+# bench_kernels' mmap test file (1 GiB; 128 MiB --quick) comes after.
 need_mib=$((3 * largest + 2 * (emb_mib + 200 + 100) + 256))
+kern_mib=$([ $quick = 1 ] && echo 128 || echo 1024)
+[ "$need_mib" -ge "$kern_mib" ] || need_mib=$kern_mib
 free_mib=$(($(df -Pk "$scratch" | awk 'NR == 2 { print $4 }') / 1024))
 note "scratch $scratch: needs about $need_mib MiB, $free_mib MiB free"
 [ "$free_mib" -ge "$need_mib" ] || fail "not enough free space in $scratch (set BENCH_DIR elsewhere)"
@@ -322,6 +329,14 @@ for j in 1 "$jobs"; do
 done
 rm -rf "$scratch/out"
 
+note "runtime kernels (bench_kernels)"
+kern_block=$scratch/tmp/kernels.md
+kern_args=(--dir "$scratch/tmp")
+[ $quick = 1 ] && kern_args+=(--quick)
+"$bkern" "${kern_args[@]}" >"$kern_block" || fail "bench_kernels failed"
+kern_line=$(grep '^bench_kernels:' "$kern_block")
+kkey() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$kern_line"; }
+
 load_end=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 psi_end=$(psi_cpu)
 run_secs=$(($(date +%s) - run_start))
@@ -353,6 +368,7 @@ fi
 summary+=", RSS $(kb_mb "${R[rss_copy:$first]}")/$(kb_mb "${R[rss_copy:$last]}") MB"
 summary+=", emission $(calc %.0f "$(ekey null_median)") MB/s"
 summary+=", compile_models -j1 $(calc %.2f "${CM[1]}") s / -j$jobs $(calc %.2f "${CM[$jobs]}") s"
+summary+=", decode $(kkey decode_tpsT) tok/s ($(kkey boundT) of bound)"
 
 # Targets (docs/PERFORMANCE.md): copy <= 1.10x cp -r at the largest size;
 # hard/reflink < 0.2 s there; RSS < 64 MB at every size, spread <= 5 MB;
@@ -480,6 +496,10 @@ results() {
 	echo "| peak RSS < 64 MB at every size | $(kb_mb "$rss_max") MB max | $(yes_no "$rss_max * 1024 / 1e6 < 64") |"
 	echo "| RSS spread ≤ 5 MB across sizes | $rss_spread MB | $(yes_no "$rss_spread <= 5") |"
 	echo "| emission ≥ 200 MB/s | $(ekey null_median) MB/s streamed, $(ekey mem_median) MB/s into memory | $(yes_no "$(ekey null_median) >= 200") |"
+	echo
+	echo "Runtime kernels (\`bench_kernels\`, best of several runs each; 1 thread and $jobs; same machine load):"
+	echo
+	grep '^|' "$kern_block"
 	echo
 	echo "Summary: \`$summary\`"
 }

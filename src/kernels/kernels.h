@@ -34,9 +34,24 @@ int kpool_threads(const struct kpool *pool);
 
 /* Run fn(ctx, begin, end) over [0, n) split into contiguous ranges of at
 ** least 'grain' items, on the pool's workers and the caller; returns when
-** every range is done.  Not reentrant: 'fn' must not call kpool_for(). */
+** every range is done.  Not reentrant: 'fn' must not call kpool_for().
+** (pool.c: 'threads' counts the caller, which runs ranges too; every range
+** but the last is a multiple of 'grain' long, the last at least 'grain'
+** unless n < grain; concurrent callers of one pool are served one after
+** the other.) */
 typedef void (*kpool_fn)(void *ctx, size_t begin, size_t end);
 void kpool_for(struct kpool *pool, size_t n, size_t grain, kpool_fn fn, void *ctx);
+
+/* ---- SIMD dispatch (added) ------------------------------------------------ */
+
+/* The SIMD level the kernels use, chosen at run time from the CPU: 0 the
+** portable C paths, 1 AVX2/FMA/F16C, 2 also AVX-512 (F, BW, VBMI: the
+** LUT decoders). */
+int k_simd(void);
+
+/* Tests and benchmarks only, before any kernel runs on another thread:
+** use at most 'level' (< 0: no limit, the CPU's best). */
+void k_simd_limit(int level);
 
 /* ---- fp16 ---------------------------------------------------------------- */
 

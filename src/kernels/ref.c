@@ -1,45 +1,16 @@
 /*
 ** ref.c -- plain reference versions of the kernels of kernels.h.
 **
-** Simple loops, one thread: the definition the fast kernels are tested
-** against.  kpool here runs everything on the caller.
+** Simple loops, one thread: the definition the fast kernels (pool.c,
+** fp16.c, gemm.c, lut.c) are tested against (tests/unit/test_kernels.c).
+** Named kref_* so that the library has one definition of each k_* kernel.
 */
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernels/kernels.h"
+#include "kernels/ref.h"
 
-struct kpool {
-	int threads;
-};
-
-struct kpool *kpool_new(int threads)
-{
-	struct kpool *p = malloc(sizeof *p);
-	if (p)
-		p->threads = threads > 0 ? threads : 1;
-	return p;
-}
-
-void kpool_free(struct kpool *pool)
-{
-	free(pool);
-}
-
-int kpool_threads(const struct kpool *pool)
-{
-	return pool ? pool->threads : 1;
-}
-
-void kpool_for(struct kpool *pool, size_t n, size_t grain, kpool_fn fn, void *ctx)
-{
-	(void)pool;
-	(void)grain;
-	if (n)
-		fn(ctx, 0, n);
-}
-
-float k_h2f(uint16_t h)
+float kref_h2f(uint16_t h)
 {
 	uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff, bits;
 	if (exp == 0x1f) {
@@ -61,7 +32,7 @@ float k_h2f(uint16_t h)
 	return f;
 }
 
-uint16_t k_f2h(float f)
+uint16_t kref_f2h(float f)
 {
 	uint32_t x;
 	memcpy(&x, &f, sizeof x);
@@ -89,22 +60,21 @@ uint16_t k_f2h(float f)
 	return sign | (uint16_t)half;
 }
 
-void k_h2f_n(const uint16_t *src, float *dst, size_t n)
+void kref_h2f_n(const uint16_t *src, float *dst, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		dst[i] = k_h2f(src[i]);
+		dst[i] = kref_h2f(src[i]);
 }
 
-void k_f2h_n(const float *src, uint16_t *dst, size_t n)
+void kref_f2h_n(const float *src, uint16_t *dst, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		dst[i] = k_f2h(src[i]);
+		dst[i] = kref_f2h(src[i]);
 }
 
-void k_gemm_f32(struct kpool *pool, size_t M, size_t N, size_t K, const float *A, size_t lda,
-		const float *B, size_t ldb, int trans_b, float *C, size_t ldc)
+void kref_gemm_f32(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B,
+		   size_t ldb, int trans_b, float *C, size_t ldc)
 {
-	(void)pool;
 	for (size_t m = 0; m < M; m++)
 		for (size_t n = 0; n < N; n++) {
 			float acc = 0;
@@ -114,15 +84,14 @@ void k_gemm_f32(struct kpool *pool, size_t M, size_t N, size_t K, const float *A
 		}
 }
 
-void k_gemm_f16w(struct kpool *pool, size_t M, size_t N, size_t K, const float *A, size_t lda,
-		 const uint16_t *W, size_t ldw, float *C, size_t ldc)
+void kref_gemm_f16w(size_t M, size_t N, size_t K, const float *A, size_t lda, const uint16_t *W,
+		    size_t ldw, float *C, size_t ldc)
 {
-	(void)pool;
 	for (size_t m = 0; m < M; m++)
 		for (size_t n = 0; n < N; n++) {
 			float acc = 0;
 			for (size_t k = 0; k < K; k++)
-				acc += A[m * lda + k] * k_h2f(W[n * ldw + k]);
+				acc += A[m * lda + k] * kref_h2f(W[n * ldw + k]);
 			C[m * ldc + n] = acc;
 		}
 }
@@ -144,20 +113,19 @@ static uint16_t lut_at(const struct k_lut *W, size_t n, size_t k)
 	return W->lut[(g << W->nbits) + lut_index(W->indices, n * W->K + k, W->nbits)];
 }
 
-void k_gemm_lut(struct kpool *pool, size_t M, const float *A, size_t lda, const struct k_lut *W,
-		float *C, size_t ldc)
+void kref_gemm_lut(size_t M, const float *A, size_t lda, const struct k_lut *W, float *C,
+		   size_t ldc)
 {
-	(void)pool;
 	for (size_t m = 0; m < M; m++)
 		for (size_t n = 0; n < W->N; n++) {
 			float acc = 0;
 			for (size_t k = 0; k < W->K; k++)
-				acc += A[m * lda + k] * k_h2f(lut_at(W, n, k));
+				acc += A[m * lda + k] * kref_h2f(lut_at(W, n, k));
 			C[m * ldc + n] = acc;
 		}
 }
 
-void k_lut_expand(const struct k_lut *W, uint16_t *out)
+void kref_lut_expand(const struct k_lut *W, uint16_t *out)
 {
 	for (size_t n = 0; n < W->N; n++)
 		for (size_t k = 0; k < W->K; k++)
