@@ -21,7 +21,8 @@ allowed() {
 	package) echo "base model spec" ;;
 	bundle) echo "base model spec mil package" ;;
 	load) echo "base model spec mil package bundle" ;;
-	api) echo "base model spec mil package bundle load" ;;
+	ops) echo "base model" ;;
+	api) echo "base model spec mil package bundle load ops" ;;
 	*) echo "UNKNOWN" ;;
 	esac
 }
