@@ -25,6 +25,9 @@
 **   --undefined        relu reads 'nope', which nothing defines
 **   --use-before-def   relu comes before the add that defines y
 **   --dup-var          add's output is named w, like the const
+**   --op-type T        the add op is of type T instead (an op that does not
+**                      take fp32 x and y fails the op check; an unknown type
+**                      is a warning)
 **   --dup-function     two functions named main
 **   --pipeline         a pipeline of two copies of the program
 **   --nest N           an extra op: N `cond` ops nested in one another
@@ -50,7 +53,7 @@ typedef CoreML__Specification__MILSpec__Dimension Dimension;
 
 struct opts {
 	const char *root, *blob_path, *spec_file, *manifest_file, *item_path;
-	const char *spec_link, *weights_link, *var, *text;
+	const char *spec_link, *weights_link, *var, *text, *op_type;
 	uint64_t offset, blob_dtype, blob_data, blob_size;
 	long trunc_w, trunc_s, nest;
 	int manifest, weights, undefined, use_before_def, dup_var, dup_func;
@@ -318,7 +321,7 @@ static size_t build_spec(unsigned char **out, const struct opts *o)
 	ops[0] = op("const", "w", 0);
 	ops[0]->n_attributes = 2;
 	ops[0]->attributes[1] = attr("val", &wv);
-	ops[1] = op("add", y, 2, "x", "x", "y", "w");
+	ops[1] = op(o->op_type, y, 2, "x", "x", "y", "w");
 	ops[2] = op("relu", "out", 1, "x", o->undefined ? "nope" : y);
 	if (o->use_before_def) {
 		CoreML__Specification__MILSpec__Operation *t = ops[1];
@@ -416,6 +419,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->undefined = 1, used = 0;
 		else if (!strcmp(a, "--use-before-def"))
 			o->use_before_def = 1, used = 0;
+		else if (!strcmp(a, "--op-type") && v)
+			o->op_type = v;
 		else if (!strcmp(a, "--dup-var"))
 			o->dup_var = 1, used = 0;
 		else if (!strcmp(a, "--dup-function"))
@@ -532,6 +537,7 @@ int main(int argc, char **argv)
 		.blob_path = "@model_path/weights/weight.bin",
 		.item_path = "com.apple.CoreML/model.mlmodel",
 		.var = "y",
+		.op_type = "add",
 		.offset = 64,
 		.blob_dtype = 2,
 		.blob_data = 128,
