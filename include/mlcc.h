@@ -196,6 +196,8 @@ struct mlcc_check_result {
 	size_t functions; /* ML-program functions, pipeline children included */
 	size_t ops;	  /* ops, nested blocks included */
 	size_t warnings;  /* ops of types not in the catalogue (not checked) */
+	size_t inferred;  /* op outputs whose type (in part or whole) followed
+			  ** from the inputs and was compared with the declared one */
 };
 
 /* Type-check every op of 'path' (package, .mlmodel, bundle, or a model.mil

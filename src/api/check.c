@@ -75,6 +75,7 @@ int mlcc_check(const char *path, const struct mlcc_check_options *o, struct mlcc
 		r->functions = st.functions;
 		r->ops = st.ops;
 		r->warnings = st.warnings;
+		r->inferred = st.inferred;
 	}
 	return rc;
 }

@@ -260,11 +260,15 @@ static int check_outputs(struct checker *k, const struct op *op, const struct in
 {
 	char d1[200], d2[200], q[DIAG_QUOTE_MAX];
 
-	for (size_t i = 0; i < op->noutputs && i < 8; i++)
-		if (c->out[i] && !agree(op->outputs[i].type, c->out[i]))
+	for (size_t i = 0; i < op->noutputs && i < 8; i++) {
+		if (!c->out[i])
+			continue;
+		k->st.inferred++;
+		if (!agree(op->outputs[i].type, c->out[i]))
 			return fail(k, c->at, "output '%s' is declared %s, but its inputs give %s",
 				    diag_quote(q, op->outputs[i].name),
 				    type_str(d1, op->outputs[i].type), type_str(d2, c->out[i]));
+	}
 	return 0;
 }
 

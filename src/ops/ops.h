@@ -151,6 +151,8 @@ int inf_while_loop(struct infer *c);
 /* What a check found besides the verdict. */
 struct ops_check_stats {
 	size_t functions, ops, warnings;
+	size_t inferred; /* op outputs whose type the inputs determined in part
+			 ** or whole, compared with the declared type */
 };
 
 /* Check every function of every ML program in 'm' (pipeline children
