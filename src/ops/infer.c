@@ -559,10 +559,11 @@ int inf_reshape(struct infer *c)
 			o->dims[i] = x->dims[i];
 		else if (s[i] == -1 && infer_at < 0)
 			infer_at = i;
-		else if (s[i] > 0)
-			o->dims[i] = s[i];
+		else if (s[i] >= 0)
+			o->dims[i] = s[i] ? s[i] : DIM_UNKNOWN; /* 0 of another rank: left open */
 		else
-			return infer_fail(c, "shape %s is not a valid shape", shape_str(ss, o));
+			return infer_fail(c, "shape has %lld at %d (only one -1 is allowed)",
+					  (long long)s[i], i);
 	}
 	int64_t have = model_tensor_count(x), want = 1;
 	for (int i = 0; i < n && want >= 0; i++)

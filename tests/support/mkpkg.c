@@ -243,7 +243,34 @@ static CoreML__Specification__FeatureDescription *feature(const char *n)
 	return f;
 }
 
-/* 'depth' cond ops, each holding the next in its only block. */
+/* A literal bool scalar (true). */
+static Value *bool_value(void)
+{
+	Value *v = tmalloc(sizeof *v);
+	CoreML__Specification__MILSpec__Value__ImmediateValue *iv = tmalloc(sizeof *iv);
+	CoreML__Specification__MILSpec__TensorValue *tv = tmalloc(sizeof *tv);
+	CoreML__Specification__MILSpec__TensorValue__RepeatedBools *rb = tmalloc(sizeof *rb);
+	protobuf_c_boolean *vals = tmalloc(sizeof *vals);
+
+	core_ml__specification__milspec__value__init(v);
+	core_ml__specification__milspec__value__immediate_value__init(iv);
+	core_ml__specification__milspec__tensor_value__init(tv);
+	core_ml__specification__milspec__tensor_value__repeated_bools__init(rb);
+	vals[0] = 1;
+	rb->n_values = 1;
+	rb->values = vals;
+	tv->value_case = CORE_ML__SPECIFICATION__MILSPEC__TENSOR_VALUE__VALUE_BOOLS;
+	tv->bools = rb;
+	iv->value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_TENSOR;
+	iv->tensor = tv;
+	v->type = tensor_type(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__BOOL, 0);
+	v->value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__VALUE_IMMEDIATE_VALUE;
+	v->immediatevalue = iv;
+	return v;
+}
+
+/* 'depth' cond ops (pred = true), each holding the next in its then block;
+** the else blocks are empty. */
 static CoreML__Specification__MILSpec__Operation *nested_conds(long depth)
 {
 	CoreML__Specification__MILSpec__Operation *top = NULL;
@@ -253,17 +280,23 @@ static CoreML__Specification__MILSpec__Operation *nested_conds(long depth)
 		CoreML__Specification__MILSpec__Operation *o;
 		CoreML__Specification__MILSpec__Block *b = tmalloc(sizeof *b);
 		snprintf(name, sizeof name, "c%ld", i);
-		o = op("cond", tstrdup(name), 0);
+		CoreML__Specification__MILSpec__Block *e = tmalloc(sizeof *e);
+		o = op("cond", tstrdup(name), 1, "pred", "");
+		o->inputs[0]->value->arguments[0]->binding_case =
+			CORE_ML__SPECIFICATION__MILSPEC__ARGUMENT__BINDING__BINDING_VALUE;
+		o->inputs[0]->value->arguments[0]->value = bool_value();
 		o->n_outputs = 0;
 		core_ml__specification__milspec__block__init(b);
+		core_ml__specification__milspec__block__init(e);
 		if (top) {
 			b->n_operations = 1;
 			b->operations = tmalloc(sizeof *b->operations);
 			b->operations[0] = top;
 		}
-		o->n_blocks = 1;
-		o->blocks = tmalloc(sizeof *o->blocks);
+		o->n_blocks = 2;
+		o->blocks = tmalloc(2 * sizeof *o->blocks);
 		o->blocks[0] = b;
+		o->blocks[1] = e;
 		top = o;
 	}
 	return top;
