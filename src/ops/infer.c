@@ -666,8 +666,8 @@ int inf_stack(struct infer *c)
 	if (!norm_axis(&a, r))
 		return axis_fail(c, "axis", axis, r);
 	struct mtype *o = infer_tensor(c, v[0]->dtype, r);
-	if (!o)
-		return put(c, 0, NULL);
+	if (!o || o->rank < 0)
+		return put(c, 0, o);
 	for (int64_t i = 0, k = 0; i < r; i++)
 		o->dims[i] = i == a ? (int64_t)n : v[0]->dims[k++];
 	return put(c, 0, o);
@@ -822,8 +822,8 @@ int inf_gather(struct infer *c)
 	if (bd < 0 || bd > ix->rank || bd > a)
 		return 0;
 	struct mtype *o = infer_tensor(c, x->dtype, x->rank - 1 + ix->rank - bd);
-	if (!o)
-		return put(c, 0, NULL);
+	if (!o || o->rank < 0)
+		return put(c, 0, o);
 	size_t k = 0;
 	for (int64_t i = 0; i < a; i++)
 		o->dims[k++] = x->dims[i];
