@@ -154,11 +154,11 @@ static const struct op_def table[] = {
 	{"gather_along_axis", 17, 0, "x:T indices:I axis?!:int32 validate_indices?!:bool",
 	 "I=int32|int16|uint16|int8|uint8 T=fp16|fp32|int32|int16|uint16|int8|uint8", inf_gather_along_axis},
 	{"gather_nd", 15, 15, "x:T indices:int32",
-	 "T=fp16|fp32|int32", inf_none},
+	 "T=fp16|fp32|int32", inf_gather_nd},
 	{"gather_nd", 16, 16, "x:T indices:I batch_dims?!:int32",
-	 "I=int32|uint16|int16 T=fp16|fp32|int32", inf_none},
+	 "I=int32|uint16|int16 T=fp16|fp32|int32", inf_gather_nd},
 	{"gather_nd", 17, 0, "x:T indices:I batch_dims?!:int32 validate_indices?!:bool",
-	 "I=int32|int16|uint16|int8|uint8 T=fp16|fp32|int32|int16|uint16|int8|uint8", inf_none},
+	 "I=int32|int16|uint16|int8|uint8 T=fp16|fp32|int32|int16|uint16|int8|uint8", inf_gather_nd},
 	{"gelu", 15, 0, "x:T mode?!:string",
 	 "T=fp16|fp32", inf_same},
 	{"greater", 15, 0, "x:T y:T",
@@ -470,7 +470,7 @@ static const struct op_def table[] = {
 	{"while_loop", 15, 0, "loop_vars:tuple",
 	 "", inf_while_loop},
 	{"write_state", 18, 0, "input:state data:any",
-	 "", inf_none},
+	 "", inf_write_state},
 };
 /* clang-format on */
 

@@ -41,32 +41,6 @@ struct checker {
 	struct mlcc_diag *d;
 };
 
-/* A type as model.mil prints it, for messages. */
-static const char *type_str(char buf[200], const struct mtype *t)
-{
-	size_t n;
-
-	if (!t)
-		return strcpy(buf, "nothing");
-	if (t->kind == TY_STATE)
-		return strcpy(buf, "a state");
-	if (t->kind == TY_LIST)
-		return strcpy(buf, "a list");
-	if (t->kind == TY_TUPLE)
-		return strcpy(buf, "a tuple");
-	if (t->kind == TY_DICT)
-		return strcpy(buf, "a dictionary");
-	n = (size_t)snprintf(buf, 200, "tensor<%s, [",
-			     t->dtype == DT_INVALID ? "?" : dtype_info(t->dtype)->mil);
-	if (t->rank < 0)
-		n += (size_t)snprintf(buf + n, 200 - n, "*");
-	for (size_t i = 0; t->rank >= 0 && i < t->ndims && n < 170; i++)
-		n += (size_t)snprintf(buf + n, 200 - n, t->dims[i] < 0 ? "%s?" : "%s%lld",
-				      i ? ", " : "", (long long)t->dims[i]);
-	snprintf(buf + n, 200 - n, "]>");
-	return buf;
-}
-
 /* False when 'decl' and 'inf' (tensors) disagree in what both know. */
 static bool agree(const struct mtype *decl, const struct mtype *inf)
 {
@@ -275,7 +249,8 @@ static int check_outputs(struct checker *k, const struct op *op, const struct in
 		if (!agree(op->outputs[i].type, c->out[i]))
 			return fail(k, c->at, "output '%s' is declared %s, but its inputs give %s",
 				    diag_quote(q, op->outputs[i].name),
-				    type_str(d1, op->outputs[i].type), type_str(d2, c->out[i]));
+				    ops_type_str(d1, op->outputs[i].type),
+				    ops_type_str(d2, c->out[i]));
 	}
 	return 0;
 }
@@ -293,8 +268,42 @@ static int check_block_outputs(struct checker *k, const struct model_site *at,
 		const struct var *v = strmap_get(&k->vars, b->outputs[i]);
 		if (v && !agree(want[i].type, v->type))
 			return fail(k, at, "%s block gives '%s' of type %s for '%s' of type %s",
-				    which, diag_quote(q1, b->outputs[i]), type_str(d1, v->type),
-				    diag_quote(q2, want[i].name), type_str(d2, want[i].type));
+				    which, diag_quote(q1, b->outputs[i]), ops_type_str(d1, v->type),
+				    diag_quote(q2, want[i].name), ops_type_str(d2, want[i].type));
+	}
+	return 0;
+}
+
+/* A while_loop's cond and body blocks take the loop variables: as many,
+** of the same types. */
+static int check_loop_inputs(struct checker *k, const struct op *op, const struct model_site *at)
+{
+	const struct argument *lv = NULL;
+	char d1[200], d2[200], q[DIAG_QUOTE_MAX];
+
+	for (size_t i = 0; i < op->ninputs; i++)
+		if (strcmp(op->inputs[i].param, "loop_vars") == 0)
+			lv = &op->inputs[i];
+	if (!lv)
+		return 0;
+	for (size_t b = 0; b < 2; b++) {
+		const struct block *blk = &op->blocks[b];
+		const char *which = b ? "body" : "cond";
+		if (blk->ninputs != lv->n)
+			return fail(k, at, "%s block takes %zu values for %zu loop_vars", which,
+				    blk->ninputs, lv->n);
+		for (size_t j = 0; j < lv->n; j++) {
+			const struct mtype *t;
+			const struct mvalue *val;
+			bool is_const;
+			binding_info(k, &lv->b[j], &t, &val, &is_const);
+			if (t && !agree(blk->inputs[j].type, t))
+				return fail(k, at,
+					    "%s block input '%s' is %s, but loop_vars %zu is %s",
+					    which, diag_quote(q, blk->inputs[j].name),
+					    ops_type_str(d1, blk->inputs[j].type), j,
+					    ops_type_str(d2, t));
+		}
 	}
 	return 0;
 }
@@ -320,7 +329,10 @@ static int check_nested(struct checker *k, const struct op *op, const struct mod
 			rc = check_block_outputs(k, at, &op->blocks[1], "else", op->outputs,
 						 op->noutputs);
 	} else if (strcmp(op->type, "while_loop") == 0) {
-		rc = check_block_outputs(k, at, &op->blocks[1], "body", op->outputs, op->noutputs);
+		rc = check_loop_inputs(k, op, at);
+		if (!rc)
+			rc = check_block_outputs(k, at, &op->blocks[1], "body", op->outputs,
+						 op->noutputs);
 	}
 	return rc;
 }

@@ -77,6 +77,31 @@ int ops_value_ints(const struct mvalue *v, int64_t *out, int max)
 
 /* ---- small helpers ------------------------------------------------------ */
 
+const char *ops_type_str(char buf[200], const struct mtype *t)
+{
+	size_t n;
+
+	if (!t)
+		return strcpy(buf, "nothing");
+	if (t->kind == TY_STATE)
+		return strcpy(buf, "a state");
+	if (t->kind == TY_LIST)
+		return strcpy(buf, "a list");
+	if (t->kind == TY_TUPLE)
+		return strcpy(buf, "a tuple");
+	if (t->kind == TY_DICT)
+		return strcpy(buf, "a dictionary");
+	n = (size_t)snprintf(buf, 200, "tensor<%s, [",
+			     t->dtype == DT_INVALID ? "?" : dtype_info(t->dtype)->mil);
+	if (t->rank < 0)
+		n += (size_t)snprintf(buf + n, 200 - n, "*");
+	for (size_t i = 0; t->rank >= 0 && i < t->ndims && n < 170; i++)
+		n += (size_t)snprintf(buf + n, 200 - n, t->dims[i] < 0 ? "%s?" : "%s%lld",
+				      i ? ", " : "", (long long)t->dims[i]);
+	snprintf(buf + n, 200 - n, "]>");
+	return buf;
+}
+
 /* The type of input 'name' when it is a tensor, else NULL. */
 static const struct mtype *tin(const struct infer *c, const char *name)
 {
@@ -219,13 +244,26 @@ int inf_const(struct infer *c)
 	return 0;
 }
 
-/* Output 0 has the type of the first input. */
+/* Output 0 has the type of the first input; its 'axis' or 'axes' (softmax,
+** cumsum, layer_norm, reverse), when known, are within its rank. */
 int inf_same(struct infer *c)
 {
 	const struct mtype *x = c->nin ? c->type[0] : NULL;
+	int64_t axes[MAXR];
+	int n;
 
 	if (!x || x->kind != TY_TENSOR)
 		return 0;
+	if (known_rank(x) && x->rank > 0) {
+		const char *what = present(c, "axis") ? "axis" : "axes";
+		n = present(c, what) ? ints(c, what, axes, MAXR) : -1;
+		for (int i = 0; i < n; i++) {
+			int64_t a = axes[i];
+			if (!norm_axis(&a, x->rank))
+				return axis_fail(c, what[2] == 'e' ? "axes has" : "axis", axes[i],
+						 x->rank);
+		}
+	}
 	return put(c, 0, like(c, x, x->dtype));
 }
 
@@ -416,6 +454,21 @@ int inf_pool(struct infer *c)
 	return put(c, 0, o);
 }
 
+/* A 'bias' input, when given with a known shape, is a vector of 'n'
+** values (n < 0: unknown). */
+static int check_bias(struct infer *c, int64_t n)
+{
+	const struct mtype *b = tin(c, "bias");
+	char s[160];
+
+	if (!b || !known_rank(b) || n < 0)
+		return 0;
+	if (b->rank != 1 || (b->dims[0] >= 0 && b->dims[0] != n))
+		return infer_fail(c, "bias %s does not match %lld outputs", shape_str(s, b),
+				  (long long)n);
+	return 0;
+}
+
 int inf_conv(struct infer *c)
 {
 	const struct mtype *x = tin(c, "x"), *w = tin(c, "weight");
@@ -441,6 +494,9 @@ int inf_conv(struct infer *c)
 				  (long long)w->dims[1], (long long)groups);
 	o->dims[0] = x->dims[0];
 	o->dims[1] = w->dims[0];
+	int rc = check_bias(c, w->dims[0]);
+	if (rc)
+		return rc;
 	int sp = (int)x->rank - 2;
 	if (!present(c, "dilations"))
 		for (int i = 0; i < sp; i++)
@@ -530,6 +586,9 @@ int inf_linear(struct infer *c)
 	if (din >= 0 && w->dims[1] >= 0 && din != w->dims[1])
 		return infer_fail(c, "x has %lld features, weight expects %lld", (long long)din,
 				  (long long)w->dims[1]);
+	int rc = check_bias(c, w->dims[0]);
+	if (rc)
+		return rc;
 	struct mtype *o = like(c, x, x->dtype);
 	if (o)
 		o->dims[o->ndims - 1] = w->dims[0];
@@ -1084,4 +1143,50 @@ int inf_while_loop(struct infer *c)
 		return infer_fail(c, "cond block gives %zu values, expected 1",
 				  c->op->blocks[0].noutputs);
 	return 0;
+}
+
+/* write_state: the data must fit the state it is written to. */
+int inf_write_state(struct infer *c)
+{
+	int i = infer_input(c, "input"), j = infer_input(c, "data");
+	const struct mtype *s = i < 0 ? NULL : c->type[i], *v = j < 0 ? NULL : c->type[j];
+	char a[200], b[200];
+
+	if (!s || !v || s->kind != TY_STATE || !s->elem || s->elem->kind != TY_TENSOR ||
+	    v->kind != TY_TENSOR)
+		return 0;
+	if (v->dtype != s->elem->dtype ||
+	    (known_rank(v) && known_rank(s->elem) && v->rank != s->elem->rank))
+		return infer_fail(c, "data %s does not fit the state %s", ops_type_str(a, v),
+				  ops_type_str(b, s->elem));
+	for (size_t k = 0; known_rank(v) && known_rank(s->elem) && k < v->ndims; k++)
+		if (v->dims[k] >= 0 && s->elem->dims[k] >= 0 && v->dims[k] != s->elem->dims[k])
+			return infer_fail(c, "data %s does not fit the state %s",
+					  ops_type_str(a, v), ops_type_str(b, s->elem));
+	return 0;
+}
+
+/* gather_nd: indices[:-1] + x[batch_dims + indices[-1]:]. */
+int inf_gather_nd(struct infer *c)
+{
+	const struct mtype *x = tin(c, "x"), *ix = tin(c, "indices");
+	int64_t bd;
+
+	if (!x || !ix || !int1(c, "batch_dims", 0, &bd))
+		return 0;
+	if (!known_rank(x) || !known_rank(ix) || ix->rank < 1 || ix->dims[ix->ndims - 1] < 0)
+		return put(c, 0, infer_tensor(c, x->dtype, -1));
+	int64_t last = ix->dims[ix->ndims - 1];
+	if (bd < 0 || bd + last > x->rank)
+		return infer_fail(c, "indices of depth %lld (batch_dims %lld) exceed x's rank %lld",
+				  (long long)last, (long long)bd, (long long)x->rank);
+	struct mtype *o = infer_tensor(c, x->dtype, ix->rank - 1 + x->rank - bd - last);
+	if (!o || o->rank < 0)
+		return put(c, 0, o);
+	size_t k = 0;
+	for (int64_t i = 0; i < ix->rank - 1; i++)
+		o->dims[k++] = ix->dims[i];
+	for (int64_t i = bd + last; i < x->rank; i++)
+		o->dims[k++] = x->dims[i];
+	return put(c, 0, o);
 }

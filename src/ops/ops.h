@@ -109,6 +109,10 @@ struct mtype *infer_tensor(struct infer *c, enum dtype dt, int64_t rank);
 ** up to 'max'; returns their number, or -1 when unknown or too many. */
 int ops_value_ints(const struct mvalue *v, int64_t *out, int max);
 
+/* A type as model.mil prints it ("tensor<fp16, [1, ?]>", "a state"),
+** for messages; writes into 'buf' and returns it. */
+const char *ops_type_str(char buf[200], const struct mtype *t);
+
 /* The inference functions of the op families (infer.c). */
 int inf_none(struct infer *c);
 int inf_const(struct infer *c);
@@ -139,6 +143,8 @@ int inf_cast(struct infer *c);
 int inf_select(struct infer *c);
 int inf_read_state(struct infer *c);
 int inf_update_state(struct infer *c);
+int inf_write_state(struct infer *c);
+int inf_gather_nd(struct infer *c);
 int inf_topk(struct infer *c);
 int inf_shape(struct infer *c);
 int inf_sdpa(struct infer *c);

@@ -249,6 +249,70 @@ tensor<fp16, [1, 4, 16]> y = scaled_dot_product_attention(key = k, query = q, va
 E
 refuse sdpa_key 4 "op 'y' (scaled_dot_product_attention): query [1, 4, 8] and key [1, 6, 16] differ in their last dimension"
 
+mil gather_nd_depth ios17 'tensor<fp32, [5, 3]> x, tensor<int32, [2, 3]> i' y <<'E'
+tensor<fp32, [2]> y = gather_nd(indices = i, x = x);
+E
+refuse gather_nd_depth 4 "op 'y' (gather_nd): indices of depth 3 (batch_dims 0) exceed x's rank 2"
+
+mil gather_nd_shape ios17 'tensor<fp32, [5, 3, 7]> x, tensor<int32, [4, 2]> i' y <<'E'
+tensor<fp32, [4, 3]> y = gather_nd(indices = i, x = x);
+E
+refuse gather_nd_shape 4 "op 'y' (gather_nd): output 'y' is declared tensor<fp32, [4, 3]>, but its inputs give tensor<fp32, [4, 7]>"
+
+mil softmax_axis ios17 'tensor<fp16, [2, 3]> x' y <<'E'
+tensor<int32, []> a = const()[name = string("a"), val = tensor<int32, []>(2)];
+tensor<fp16, [2, 3]> y = softmax(axis = a, x = x);
+E
+refuse softmax_axis 5 "op 'y' (softmax): axis 2 is out of range for rank 2"
+
+mil linear_bias ios17 'tensor<fp32, [2, 2]> x' y <<'E'
+tensor<fp32, [1, 2]> w = const()[name = string("w"), val = tensor<fp32, [1, 2]>([[0x1p+0, 0x1p+1]])];
+tensor<fp32, [2]> b = const()[name = string("b"), val = tensor<fp32, [2]>([0x1p+0, 0x1p+1])];
+tensor<fp32, [2, 1]> y = linear(bias = b, weight = w, x = x);
+E
+refuse linear_bias 6 "op 'y' (linear): bias [2] does not match 1 outputs"
+
+mil write_state ios18 'state<tensor<fp16, [4]>> s, tensor<fp16, [2]> v' y <<'E'
+write_state(data = v, input = s)[name = string("w")];
+tensor<fp16, [4]> y = read_state(input = s);
+E
+refuse write_state 4 "op 'w' (write_state): data tensor<fp16, [2]> does not fit the state tensor<fp16, [4]>"
+
+mil cond_type ios17 'tensor<fp32, [4]> x, tensor<bool, []> p' y <<'E'
+tensor<fp32, [4]> y = cond(pred = p)[name = string("y")] {
+    block0() {
+        tensor<fp32, [4]> a = relu(x = x);
+    } -> (a);
+    block1() {
+        tensor<int32, [4]> b = cast(dtype = string("int32"), x = x);
+    } -> (b);
+};
+E
+refuse cond_type 4 "op 'y' (cond): else block gives 'b' of type tensor<int32, [4]> for 'y' of type tensor<fp32, [4]>"
+
+mil cond_count ios17 'tensor<fp32, [4]> x, tensor<bool, []> p' y <<'E'
+tensor<fp32, [4]> y = cond(pred = p)[name = string("y")] {
+    block0() {
+        tensor<fp32, [4]> a = relu(x = x);
+    } -> (a, a);
+    block1() {
+    } -> (x);
+};
+E
+refuse cond_count 4 "op 'y' (cond): then block gives 2 values for 1 outputs"
+
+mil loop_inputs ios17 'tensor<fp32, [4]> x' 'l0, l1' <<'E'
+tensor<int32, []> z = const()[name = string("z"), val = tensor<int32, []>(0)];
+tensor<fp32, [4]> l0, tensor<int32, []> l1 = while_loop(loop_vars = (x, z))[name = string("l")] {
+    block0(tensor<fp32, [4]> a, tensor<fp32, []> i) {
+        tensor<bool, []> c = const()[name = string("c"), val = tensor<bool, []>(false)];
+    } -> (c);
+    block1(tensor<fp32, [4]> a, tensor<int32, []> i) {
+    } -> (a, i);
+};
+E
+refuse loop_inputs 5 "op 'l' (while_loop): cond block input 'i' is tensor<fp32, []>, but loop_vars 1 is tensor<int32, []>"
+
 # ---- what passes: unknown dims, the ok line, warnings -------------------------
 
 mil flexible ios17 'tensor<fp32, [?, 3]> a, tensor<fp32, [4, ?]> b' y <<'E'
