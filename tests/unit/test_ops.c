@@ -271,6 +271,45 @@ static void test_unknown(void)
 	arena_free(&x.a);
 }
 
+/* slice_by_index follows python slicing: negative stride and masks. */
+static void test_slice(void)
+{
+	struct fixture x;
+	int64_t xd[] = {10, 6, 4}, want[] = {3, 6};
+	int32_t b[] = {8, 0, 1}, e[] = {2, 0, 0}, st[] = {-2, 1, 1};
+	int32_t em[] = {0, 1, 0}, sq[] = {0, 0, 1};
+
+	fx_init(&x, "slice_by_index", 17, 1);
+	fx_tensor(&x, "x", DT_FP16, 3, xd);
+	fx_ints(&x, "begin", 3, b);
+	fx_ints(&x, "end", 3, e);
+	fx_ints(&x, "stride", 3, st);
+	fx_ints(&x, "end_mask", 3, em);
+	fx_ints(&x, "squeeze_mask", 3, sq);
+	CHECK(x.c.def->infer(&x.c) == 0);
+	/* 8, 6, 4 of dim 0 (end 2 excluded); all of dim 1; dim 2 squeezed */
+	expect_shape(x.c.out[0], DT_FP16, 2, want);
+	arena_free(&x.a);
+}
+
+/* constexpr_lut_to_dense (iOS18): the indices' shape, the vector axis
+** scaled by the LUT's vector size, the LUT's dtype. */
+static void test_lut(void)
+{
+	struct fixture x;
+	int64_t ix[] = {8, 4}, lut[] = {1, 1, 16, 2}, want[] = {8, 8};
+	int32_t va[] = {1};
+
+	fx_init(&x, "constexpr_lut_to_dense", 18, 1);
+	fx_tensor(&x, "indices", DT_UINT4, 2, ix);
+	fx_tensor(&x, "lut", DT_FP16, 4, lut);
+	fx_ints(&x, "vector_axis", 1, va);
+	x.c.val[infer_input(&x.c, "vector_axis")]->type->rank = 0;
+	CHECK(x.c.def->infer(&x.c) == 0);
+	expect_shape(x.c.out[0], DT_FP16, 2, want);
+	arena_free(&x.a);
+}
+
 int main(void)
 {
 	test_table();
@@ -279,6 +318,8 @@ int main(void)
 	test_conv();
 	test_matmul_reshape();
 	test_unknown();
+	test_slice();
+	test_lut();
 	if (tk_failures)
 		fprintf(stderr, "test_ops: %d failure(s)\n", tk_failures);
 	else
