@@ -1190,3 +1190,50 @@ int inf_gather_nd(struct infer *c)
 		o->dims[k++] = x->dims[i];
 	return put(c, 0, o);
 }
+
+/* pad: the last len(pad)/2 dims grow by their before and after amounts. */
+int inf_pad(struct infer *c)
+{
+	const struct mtype *x = tin(c, "x");
+	int64_t p[2 * MAXR];
+	int n;
+
+	if (!x || !known_rank(x))
+		return 0;
+	struct mtype *o = like(c, x, x->dtype);
+	if (!o || (n = ints(c, "pad", p, 2 * MAXR)) < 0) {
+		for (size_t i = 0; o && i < o->ndims; i++)
+			o->dims[i] = DIM_UNKNOWN; /* which dims grow is not known */
+		return put(c, 0, o);
+	}
+	if (n % 2 || n / 2 > x->rank)
+		return infer_fail(c, "pad has %d values for x of rank %lld (at most 2 per dim)", n,
+				  (long long)x->rank);
+	for (int i = 0; i < n / 2; i++) {
+		size_t d = (size_t)(x->rank - n / 2 + i);
+		if (p[2 * i] < 0 || p[2 * i + 1] < 0)
+			return infer_fail(c, "pad has a negative amount");
+		if (o->dims[d] >= 0)
+			o->dims[d] += p[2 * i] + p[2 * i + 1];
+	}
+	return put(c, 0, o);
+}
+
+/* tile: each dim times its repetitions. */
+int inf_tile(struct infer *c)
+{
+	const struct mtype *x = tin(c, "x");
+	int64_t r[MAXR];
+
+	if (!x || !known_rank(x))
+		return 0;
+	struct mtype *o = like(c, x, x->dtype);
+	if (!o || ints(c, "reps", r, MAXR) != x->rank) {
+		for (size_t i = 0; o && i < o->ndims; i++)
+			o->dims[i] = DIM_UNKNOWN;
+		return put(c, 0, o);
+	}
+	for (size_t i = 0; i < o->ndims; i++)
+		o->dims[i] = o->dims[i] < 0 || r[i] < 0 ? DIM_UNKNOWN : o->dims[i] * r[i];
+	return put(c, 0, o);
+}

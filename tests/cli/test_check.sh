@@ -313,6 +313,18 @@ tensor<fp32, [4]> l0, tensor<int32, []> l1 = while_loop(loop_vars = (x, z))[name
 E
 refuse loop_inputs 5 "op 'l' (while_loop): cond block input 'i' is tensor<fp32, []>, but loop_vars 1 is tensor<int32, []>"
 
+mil pad_shape ios17 'tensor<fp32, [1, 3, 8]> x' y <<'E'
+tensor<int32, [2]> p = const()[name = string("p"), val = tensor<int32, [2]>([1, 2])];
+tensor<fp32, [1, 3, 10]> y = pad(pad = p, x = x);
+E
+refuse pad_shape 5 "op 'y' (pad): output 'y' is declared tensor<fp32, [1, 3, 10]>, but its inputs give tensor<fp32, [1, 3, 11]>"
+
+mil tile_shape ios17 'tensor<fp32, [2, 3]> x' y <<'E'
+tensor<int32, [2]> r = const()[name = string("r"), val = tensor<int32, [2]>([2, 2])];
+tensor<fp32, [4, 3]> y = tile(reps = r, x = x);
+E
+refuse tile_shape 5 "op 'y' (tile): output 'y' is declared tensor<fp32, [4, 3]>, but its inputs give tensor<fp32, [4, 6]>"
+
 # ---- what passes: unknown dims, the ok line, warnings -------------------------
 
 mil flexible ios17 'tensor<fp32, [?, 3]> a, tensor<fp32, [4, ?]> b' y <<'E'
