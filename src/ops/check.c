@@ -17,6 +17,7 @@
 */
 #include "ops/ops.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,7 +35,8 @@ struct checker {
 	const struct function *func;
 	unsigned ios;
 	struct strmap vars;
-	struct arena arena; /* vars and inferred types */
+	struct strmap warned; /* "type/input" keys of the newer-opset warnings */
+	struct arena arena;   /* vars, inferred types, warned keys */
 	mlcc_event_fn on_event;
 	void *event_ctx;
 	struct ops_check_stats st;
@@ -103,6 +105,37 @@ static void warn(struct checker *k, const struct model_site *at, const char *wha
 		return;
 	(void)model_fail(&tmp, MLCC_E_CORRUPT, at, "%s", what);
 	k->on_event(k->event_ctx, &ev);
+}
+
+/* Opsets after the catalogue's (CoreML9 = ios26) may have changed an op's
+** inputs: what the iOS18 row does not allow is then a warning, once per
+** op type and input. */
+static bool newer_opset(const struct checker *k)
+{
+	return k->ios > 18;
+}
+
+static void warn_newer(struct checker *k, const struct model_site *at, const char *input,
+		       const char *fmt, ...) MLCC_PRINTF(4, 5);
+
+static void warn_newer(struct checker *k, const struct model_site *at, const char *input,
+		       const char *fmt, ...)
+{
+	char msg[400], key[160];
+	va_list ap;
+
+	snprintf(key, sizeof key, "%s/%s", at->op->type, input);
+	if (strmap_get(&k->warned, key))
+		return;
+	char *kept = arena_strdup(&k->arena, key);
+	if (!kept || strmap_put(&k->warned, kept, kept))
+		return; /* out of memory: the warning may repeat */
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
+		 " in its iOS18 definition; not checked in ios%u", k->ios);
+	warn(k, at, msg);
 }
 
 static int define(struct checker *k, const char *name, const struct mtype *t,
@@ -186,9 +219,15 @@ static int check_arg(struct checker *k, struct infer *c, int ix, const struct ar
 				    kind_word(t->kind), kind_word(want));
 		if (want != TY_TENSOR)
 			continue;
-		if (!((in->dtypes >> t->dtype) & 1) && !after_catalogue(t->dtype))
-			return fail(k, c->at, "input '%s' has dtype %s, expected %s", in->name,
-				    dtype_info(t->dtype)->mil, set_str(s, in->dtypes));
+		if (!((in->dtypes >> t->dtype) & 1) && !after_catalogue(t->dtype)) {
+			if (!newer_opset(k))
+				return fail(k, c->at, "input '%s' has dtype %s, expected %s",
+					    in->name, dtype_info(t->dtype)->mil,
+					    set_str(s, in->dtypes));
+			warn_newer(k, c->at, in->name, "input '%s' has dtype %s, not %s", in->name,
+				   dtype_info(t->dtype)->mil, set_str(s, in->dtypes));
+			continue;
+		}
 		if (!in->domain)
 			continue;
 		char *dom = &domain_dt[in->domain - 'A'];
@@ -213,6 +252,11 @@ static int check_inputs(struct checker *k, const struct op *op, struct infer *c)
 
 	for (size_t i = 0; i < op->ninputs; i++) {
 		int ix = infer_input(c, op->inputs[i].param);
+		if (ix < 0 && newer_opset(k)) {
+			warn_newer(k, c->at, op->inputs[i].param, "input '%s' is not",
+				   diag_quote(q, op->inputs[i].param));
+			continue;
+		}
 		if (ix < 0)
 			return fail(k, c->at, "unknown input '%s'",
 				    diag_quote(q, op->inputs[i].param));
@@ -231,7 +275,10 @@ static int check_inputs(struct checker *k, const struct op *op, struct infer *c)
 			if ((rc = check_arg(k, c, (int)ix, &a, domain_dt)) != 0)
 				return rc;
 		}
-		if (!given[ix] && !c->in[ix].optional)
+		if (!given[ix] && !c->in[ix].optional && newer_opset(k))
+			warn_newer(k, c->at, c->in[ix].name, "input '%s' is missing, required",
+				   c->in[ix].name);
+		else if (!given[ix] && !c->in[ix].optional)
 			return fail(k, c->at, "missing required input '%s'", c->in[ix].name);
 	}
 	return 0;
@@ -439,7 +486,9 @@ int ops_check(const struct model *m, const char *file, mlcc_event_fn on_event, v
 	k.event_ctx = event_ctx;
 	k.d = d;
 	arena_init(&k.arena);
+	strmap_init(&k.warned);
 	rc = check_model(&k, m);
+	strmap_free(&k.warned);
 	arena_free(&k.arena);
 	if (stats)
 		*stats = k.st;
