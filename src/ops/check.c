@@ -12,8 +12,10 @@
 **    given, each has an allowed kind and dtype, inputs of one type domain
 **    share their dtype, const-only inputs come from const values;
 **  - the op family's inference (infer.c) accepts the known shapes, and
-**    what it derives agrees with the declared output types.
-** Unknown dims and values never reject anything.
+**    what it derives agrees with the declared output types;
+**  - cond and while_loop blocks take and give values of the op's types.
+** Unknown dims and values never reject anything.  In opsets after the
+** catalogue's (ios26) what the iOS18 row does not allow is a warning.
 */
 #include "ops/ops.h"
 
@@ -302,7 +304,7 @@ static int check_outputs(struct checker *k, const struct op *op, const struct in
 	return 0;
 }
 
-static int check_block(struct checker *k, const struct block *b, const struct op *owner);
+static int check_block(struct checker *k, const struct block *b);
 
 /* The values a block gives must fit the types 'want' (nwant of them). */
 static int check_block_outputs(struct checker *k, const struct model_site *at,
@@ -366,7 +368,7 @@ static int check_nested(struct checker *k, const struct op *op, const struct mod
 		for (size_t j = 0; j < b->ninputs && !rc; j++)
 			rc = define(k, b->inputs[j].name, b->inputs[j].type, NULL, false);
 		if (!rc)
-			rc = check_block(k, b, op);
+			rc = check_block(k, b);
 	}
 	if (rc || op->nblocks != 2)
 		return rc;
@@ -434,11 +436,11 @@ static int check_op(struct checker *k, const struct op *op, size_t index)
 	return define_outputs(k, op);
 }
 
-static int check_block(struct checker *k, const struct block *b, const struct op *owner)
+/* Every op of 'b' in order. */
+static int check_block(struct checker *k, const struct block *b)
 {
 	int rc = 0;
 
-	(void)owner;
 	for (size_t i = 0; i < b->nops && !rc; i++)
 		rc = check_op(k, &b->ops[i], i);
 	return rc;
@@ -455,7 +457,7 @@ static int check_function(struct checker *k, const struct function *f)
 	for (size_t i = 0; i < f->ninputs && !rc; i++)
 		rc = define(k, f->inputs[i].name, f->inputs[i].type, NULL, false);
 	if (!rc)
-		rc = check_block(k, &f->body, NULL);
+		rc = check_block(k, &f->body);
 	strmap_free(&k->vars);
 	k->func = NULL;
 	return rc;
