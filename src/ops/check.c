@@ -402,35 +402,48 @@ static int define_outputs(struct checker *k, const struct op *op)
 	return rc;
 }
 
+/* The op against its row: inputs, inference, outputs.  Kept out of
+** check_op()'s frame (which recursion into nested blocks keeps alive):
+** the parsed inputs and the inference state are a few KiB. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+check_row(struct checker *k, const struct op *op, const struct model_site *at,
+	  const struct op_def *def)
+{
+	struct op_input in[OPS_MAX_INPUTS];
+	struct infer c;
+	int rc, n = ops_parse_inputs(def, in);
+
+	MLCC_ASSERT(n >= 0);
+	memset(&c, 0, sizeof c);
+	c.op = op;
+	c.def = def;
+	c.nin = n < 0 ? 0 : (size_t)n;
+	c.in = in;
+	c.nout = op->noutputs;
+	c.arena = &k->arena;
+	c.at = at;
+	c.d = k->d;
+	if ((rc = check_inputs(k, op, &c)) != 0 || (rc = def->infer(&c)) != 0)
+		return rc;
+	return check_outputs(k, op, &c);
+}
+
 static int check_op(struct checker *k, const struct op *op, size_t index)
 {
 	const struct model_site at = {k->file, k->func, op, index};
 	const struct op_def *any, *def = ops_find(op->type, k->ios, &any);
-	struct op_input in[OPS_MAX_INPUTS];
-	struct infer c;
-	int rc, n;
+	int rc;
 
 	k->st.ops++;
-	if (!any) {
+	if (!any)
 		warn(k, &at, "unknown op type, not checked");
-	} else if (!def) {
+	else if (!def)
 		return fail(k, &at, "not available in ios%u (new in ios%u)", k->ios, any->first);
-	} else {
-		n = ops_parse_inputs(def, in);
-		MLCC_ASSERT(n >= 0);
-		memset(&c, 0, sizeof c);
-		c.op = op;
-		c.def = def;
-		c.nin = n < 0 ? 0 : (size_t)n;
-		c.in = in;
-		c.nout = op->noutputs;
-		c.arena = &k->arena;
-		c.at = &at;
-		c.d = k->d;
-		if ((rc = check_inputs(k, op, &c)) != 0 || (rc = def->infer(&c)) != 0 ||
-		    (rc = check_outputs(k, op, &c)) != 0)
-			return rc;
-	}
+	else if ((rc = check_row(k, op, &at, def)) != 0)
+		return rc;
 	if ((rc = check_nested(k, op, &at)) != 0)
 		return rc;
 	return define_outputs(k, op);
