@@ -1237,3 +1237,98 @@ int inf_tile(struct infer *c)
 		o->dims[i] = o->dims[i] < 0 || r[i] < 0 ? DIM_UNKNOWN : o->dims[i] * r[i];
 	return put(c, 0, o);
 }
+
+/* lstm, gru, rnn: x [sequence, batch, input], 2-D weights; outputs the
+** sequence (or its last step) [s, batch, H'], then the last states
+** [batch, H'].  H' (directions times the hidden size of weight_hh
+** [k*H, H]) is derived for lstm only; gru and rnn leave it open. */
+int inf_rnn(struct infer *c)
+{
+	const struct mtype *x = tin(c, "x"), *wi = tin(c, "weight_ih"), *wh = tin(c, "weight_hh");
+	const char *dir = str1(c, "direction");
+	bool seq;
+
+	if (!x)
+		return 0;
+	if (known_rank(x) && x->rank != 3)
+		return infer_fail(c, "x has rank %lld, expected 3 (sequence, batch, input)",
+				  (long long)x->rank);
+	if (wi && known_rank(wi) && wi->rank != 2)
+		return infer_fail(c, "weight_ih has rank %lld, expected 2", (long long)wi->rank);
+	if (wh && known_rank(wh) && wh->rank != 2)
+		return infer_fail(c, "weight_hh has rank %lld, expected 2", (long long)wh->rank);
+	if (!known_rank(x) || !bool1(c, "output_sequence", false, &seq))
+		return 0;
+	int64_t h = DIM_UNKNOWN;
+	if (strcmp(c->def->name, "lstm") == 0 && wh && known_rank(wh) && wh->dims[1] >= 0 &&
+	    (!present(c, "direction") || dir))
+		h = wh->dims[1] * (dir && strcmp(dir, "bidirectional") == 0 ? 2 : 1);
+	for (size_t k = 0; k < c->nout && k < 3; k++) {
+		struct mtype *o = infer_tensor(c, x->dtype, k ? 2 : 3);
+		if (!o)
+			return put(c, k, NULL);
+		if (k == 0)
+			o->dims[0] = seq ? x->dims[0] : 1;
+		o->dims[k ? 0 : 1] = x->dims[1];
+		o->dims[k ? 1 : 2] = h;
+		put(c, k, o);
+	}
+	return 0;
+}
+
+/* A scalar number input (int or fp32), or 'dflt' when absent; false when
+** given but not known. */
+static bool num1(const struct infer *c, const char *name, double dflt, double *out)
+{
+	const struct mvalue *v = vin(c, name);
+	int64_t i;
+
+	if (!present(c, name)) {
+		*out = dflt;
+		return true;
+	}
+	if (v && v->kind == VAL_TENSOR && v->count == 1 && v->data && v->type->dtype == DT_FP32) {
+		uint32_t bits = ((const uint32_t *)v->data)[0];
+		float f;
+		memcpy(&f, &bits, sizeof f);
+		*out = f;
+		return true;
+	}
+	if (!int1(c, name, 0, &i))
+		return false;
+	*out = (double)i;
+	return true;
+}
+
+/* upsample_* (scale factors) and resize_nearest_neighbor/resize_bilinear
+** (target sizes): the last two dims of an x of rank 3 or more. */
+int inf_resize2d(struct infer *c)
+{
+	const struct mtype *x = tin(c, "x");
+	bool up = strncmp(c->def->name, "upsample_", 9) == 0;
+	double h, w;
+
+	if (!x)
+		return 0;
+	if (known_rank(x) && x->rank < 3)
+		return infer_fail(c, "x has rank %lld, expected at least 3", (long long)x->rank);
+	struct mtype *o = like(c, x, x->dtype);
+	if (!o || !known_rank(x))
+		return put(c, 0, o);
+	size_t r = o->ndims;
+	bool known =
+		up ? num1(c, "scale_factor_height", 1, &h) && num1(c, "scale_factor_width", 1, &w)
+		   : num1(c, "target_size_height", 1, &h) && num1(c, "target_size_width", 1, &w);
+	if (!known || h < 0 || w < 0 || h > 1e12 || w > 1e12) {
+		o->dims[r - 2] = o->dims[r - 1] = DIM_UNKNOWN;
+	} else if (up) {
+		o->dims[r - 2] =
+			o->dims[r - 2] < 0 ? DIM_UNKNOWN : (int64_t)(h * (double)o->dims[r - 2]);
+		o->dims[r - 1] =
+			o->dims[r - 1] < 0 ? DIM_UNKNOWN : (int64_t)(w * (double)o->dims[r - 1]);
+	} else {
+		o->dims[r - 2] = (int64_t)h;
+		o->dims[r - 1] = (int64_t)w;
+	}
+	return put(c, 0, o);
+}

@@ -147,6 +147,8 @@ int inf_write_state(struct infer *c);
 int inf_gather_nd(struct infer *c);
 int inf_pad(struct infer *c);
 int inf_tile(struct infer *c);
+int inf_rnn(struct infer *c);
+int inf_resize2d(struct infer *c);
 int inf_topk(struct infer *c);
 int inf_shape(struct infer *c);
 int inf_sdpa(struct infer *c);

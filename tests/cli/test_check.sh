@@ -325,6 +325,27 @@ tensor<fp32, [4, 3]> y = tile(reps = r, x = x);
 E
 refuse tile_shape 5 "op 'y' (tile): output 'y' is declared tensor<fp32, [4, 3]>, but its inputs give tensor<fp32, [4, 6]>"
 
+mil lstm_rank ios17 'tensor<fp32, [5, 8]> x, tensor<fp32, [1, 4]> h' 'o, hn, cn' <<'E'
+tensor<fp32, [16, 8]> wi = const()[name = string("wi"), val = tensor<fp32, [16, 8]>(BLOBFILE(path = string("@model_path/weights/weight.bin"), offset = uint64(64)))];
+tensor<fp32, [16, 4]> wh = const()[name = string("wh"), val = tensor<fp32, [16, 4]>(BLOBFILE(path = string("@model_path/weights/weight.bin"), offset = uint64(640)))];
+tensor<fp32, [1, 1, 4]> o, tensor<fp32, [1, 4]> hn, tensor<fp32, [1, 4]> cn = lstm(initial_c = h, initial_h = h, weight_hh = wh, weight_ih = wi, x = x);
+E
+refuse lstm_rank 6 "op 'o' (lstm): x has rank 2, expected 3 (sequence, batch, input)"
+
+mil lstm_state ios17 'tensor<fp32, [5, 1, 8]> x, tensor<fp32, [1, 4]> h' 'o, hn, cn' <<'E'
+tensor<fp32, [16, 8]> wi = const()[name = string("wi"), val = tensor<fp32, [16, 8]>(BLOBFILE(path = string("@model_path/weights/weight.bin"), offset = uint64(64)))];
+tensor<fp32, [16, 4]> wh = const()[name = string("wh"), val = tensor<fp32, [16, 4]>(BLOBFILE(path = string("@model_path/weights/weight.bin"), offset = uint64(640)))];
+tensor<fp32, [1, 1, 4]> o, tensor<fp32, [1, 4]> hn, tensor<fp32, [1, 8]> cn = lstm(initial_c = h, initial_h = h, weight_hh = wh, weight_ih = wi, x = x);
+E
+refuse lstm_state 6 "op 'o' (lstm): output 'cn' is declared tensor<fp32, [1, 8]>, but its inputs give tensor<fp32, [1, 4]>"
+
+mil upsample ios16 'tensor<fp16, [1, 3, 10, 20]> x' y <<'E'
+tensor<fp32, []> sh = const()[name = string("sh"), val = tensor<fp32, []>(0x1.8p+0)];
+tensor<fp32, []> sw = const()[name = string("sw"), val = tensor<fp32, []>(0x1p+1)];
+tensor<fp16, [1, 3, 15, 20]> y = upsample_nearest_neighbor(scale_factor_height = sh, scale_factor_width = sw, x = x);
+E
+refuse upsample 6 "op 'y' (upsample_nearest_neighbor): output 'y' is declared tensor<fp16, [1, 3, 15, 20]>, but its inputs give tensor<fp16, [1, 3, 15, 40]>"
+
 # ---- what passes: unknown dims, the ok line, warnings -------------------------
 
 mil flexible ios17 'tensor<fp32, [?, 3]> a, tensor<fp32, [4, ?]> b' y <<'E'
