@@ -663,14 +663,26 @@ int inf_transpose(struct infer *c)
 }
 
 /* The tensor types of a tuple input, NULL when any is not a tensor of
-** known rank. */
-static const struct mtype *const *tuple_of(const struct infer *c, const char *name, size_t *n)
+** known rank.  Fails (returning NULL, '*rc' set) when two of them differ
+** in dtype: concat and stack join values of one type. */
+static const struct mtype *const *tuple_of(struct infer *c, const char *name, size_t *n, int *rc)
 {
 	int i = infer_input(c, name);
 
+	*rc = 0;
 	if (i < 0 || !c->tuple[i])
 		return NULL;
 	*n = c->nbind[i];
+	for (size_t k = 0; k < *n; k++) {
+		const struct mtype *t = c->tuple[i][k], *t0 = c->tuple[i][0];
+		if (t && t0 && t->kind == TY_TENSOR && t0->kind == TY_TENSOR &&
+		    t->dtype != t0->dtype) {
+			*rc = infer_fail(c, "%s %zu has dtype %s, %s 0 %s", name, k,
+					 dtype_info(t->dtype)->mil, name,
+					 dtype_info(t0->dtype)->mil);
+			return NULL;
+		}
+	}
 	for (size_t k = 0; k < *n; k++)
 		if (!c->tuple[i][k] || !known_rank(c->tuple[i][k]))
 			return NULL;
@@ -680,12 +692,13 @@ static const struct mtype *const *tuple_of(const struct infer *c, const char *na
 int inf_concat(struct infer *c)
 {
 	size_t n;
-	const struct mtype *const *v = tuple_of(c, "values", &n);
+	int rc;
+	const struct mtype *const *v = tuple_of(c, "values", &n, &rc);
 	int64_t axis;
 	char s0[160], s1[160];
 
 	if (!v || !n || !int1(c, "axis", 0, &axis))
-		return 0;
+		return rc;
 	int64_t r = v[0]->rank, a = axis;
 	if (!norm_axis(&a, r))
 		return axis_fail(c, "axis", axis, r);
@@ -716,11 +729,12 @@ int inf_concat(struct infer *c)
 int inf_stack(struct infer *c)
 {
 	size_t n;
-	const struct mtype *const *v = tuple_of(c, "values", &n);
+	int rc;
+	const struct mtype *const *v = tuple_of(c, "values", &n, &rc);
 	int64_t axis;
 
 	if (!v || !n || !int1(c, "axis", 0, &axis))
-		return 0;
+		return rc;
 	int64_t r = v[0]->rank + 1, a = axis;
 	if (!norm_axis(&a, r))
 		return axis_fail(c, "axis", axis, r);

@@ -208,6 +208,12 @@ tensor<fp32, [4, 3]> y = concat(axis = ax, values = (a, b));
 E
 refuse concat_dims 5 "op 'y' (concat): values 1 has shape [2, 4], values 0 [2, 3]: they differ outside axis 0"
 
+mil concat_dtype ios17 'tensor<fp32, [2, 3]> a, tensor<fp16, [2, 3]> b' y <<'E'
+tensor<int32, []> ax = const()[name = string("ax"), val = tensor<int32, []>(0)];
+tensor<fp32, [4, 3]> y = concat(axis = ax, values = (a, b));
+E
+refuse concat_dtype 5 "op 'y' (concat): values 1 has dtype fp16, values 0 fp32"
+
 mil reduce_axis ios17 'tensor<fp32, [2, 3]> x' y <<'E'
 tensor<int32, [1]> a = const()[name = string("a"), val = tensor<int32, [1]>([2])];
 tensor<fp32, [2]> y = reduce_mean(axes = a, x = x);
