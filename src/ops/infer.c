@@ -216,10 +216,14 @@ static bool norm_axis(int64_t *axis, int64_t rank)
 	return *axis >= 0 && *axis < rank;
 }
 
+/* "axis 3 is out of range for rank 2"; for an entry of a list of axes
+** ('what' "axes"): "axes holds 3, out of range for rank 2". */
 static int axis_fail(struct infer *c, const char *what, int64_t axis, int64_t rank)
 {
-	return infer_fail(c, "%s %lld is out of range for rank %lld", what, (long long)axis,
-			  (long long)rank);
+	bool list = strcmp(what, "axes") == 0;
+
+	return infer_fail(c, "%s %s%lld%s out of range for rank %lld", what, list ? "holds " : "",
+			  (long long)axis, list ? "," : " is", (long long)rank);
 }
 
 static enum dtype dt_of(const struct mtype *t)
@@ -260,8 +264,7 @@ int inf_same(struct infer *c)
 		for (int i = 0; i < n; i++) {
 			int64_t a = axes[i];
 			if (!norm_axis(&a, x->rank))
-				return axis_fail(c, what[2] == 'e' ? "axes has" : "axis", axes[i],
-						 x->rank);
+				return axis_fail(c, what, axes[i], x->rank);
 		}
 	}
 	return put(c, 0, like(c, x, x->dtype));
@@ -348,7 +351,7 @@ int inf_reduce(struct infer *c)
 	for (int i = 0; i < (n < 0 ? (int)x->rank : n); i++) {
 		int64_t a = n < 0 ? i : axes[i];
 		if (!norm_axis(&a, x->rank))
-			return axis_fail(c, "axes has", axes[i], x->rank);
+			return axis_fail(c, "axes", axes[i], x->rank);
 		drop[a] = true;
 	}
 	struct mtype *o = infer_tensor(c, x->dtype, x->rank);
@@ -935,8 +938,10 @@ int inf_expand_dims(struct infer *c)
 		return put(c, 0, o);
 	for (int i = 0; i < n; i++) {
 		int64_t a = axes[i];
-		if (!norm_axis(&a, r) || one[a])
-			return axis_fail(c, "axes has", axes[i], r);
+		if (!norm_axis(&a, r))
+			return axis_fail(c, "axes", axes[i], r);
+		if (one[a])
+			return infer_fail(c, "axes holds %lld twice", (long long)a);
 		one[a] = true;
 	}
 	for (int64_t i = 0, k = 0; i < r; i++)
@@ -958,7 +963,7 @@ int inf_squeeze(struct infer *c)
 	for (int i = 0; i < n; i++) {
 		int64_t a = axes[i];
 		if (!norm_axis(&a, x->rank))
-			return axis_fail(c, "axes has", axes[i], x->rank);
+			return axis_fail(c, "axes", axes[i], x->rank);
 		if (x->dims[a] > 1)
 			return infer_fail(c, "axis %lld has size %lld, not 1", (long long)a,
 					  (long long)x->dims[a]);

@@ -218,7 +218,7 @@ mil reduce_axis ios17 'tensor<fp32, [2, 3]> x' y <<'E'
 tensor<int32, [1]> a = const()[name = string("a"), val = tensor<int32, [1]>([2])];
 tensor<fp32, [2]> y = reduce_mean(axes = a, x = x);
 E
-refuse reduce_axis 5 "op 'y' (reduce_mean): axes has 2 is out of range for rank 2"
+refuse reduce_axis 5 "op 'y' (reduce_mean): axes holds 2, out of range for rank 2"
 
 mil squeeze_size ios17 'tensor<fp32, [2, 3]> x' y <<'E'
 tensor<int32, [1]> a = const()[name = string("a"), val = tensor<int32, [1]>([1])];
@@ -248,7 +248,7 @@ mil expand_axis ios17 'tensor<fp32, [2]> x' y <<'E'
 tensor<int32, [1]> a = const()[name = string("a"), val = tensor<int32, [1]>([3])];
 tensor<fp32, [2, 1]> y = expand_dims(axes = a, x = x);
 E
-refuse expand_axis 5 "op 'y' (expand_dims): axes has 3 is out of range for rank 2"
+refuse expand_axis 5 "op 'y' (expand_dims): axes holds 3, out of range for rank 2"
 
 mil sdpa_key ios18 'tensor<fp16, [1, 4, 8]> q, tensor<fp16, [1, 6, 16]> k' y <<'E'
 tensor<fp16, [1, 4, 16]> y = scaled_dot_product_attention(key = k, query = q, value = k);
