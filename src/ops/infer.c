@@ -1351,3 +1351,127 @@ int inf_resize2d(struct infer *c)
 	}
 	return put(c, 0, o);
 }
+
+/* argsort: int32 indices of x's shape. */
+int inf_argsort(struct infer *c)
+{
+	const struct mtype *x = tin(c, "x");
+
+	return x ? put(c, 0, like(c, x, DT_INT32)) : 0;
+}
+
+/* non_zero: [count, rank] int32 coordinates, the count known at run time. */
+int inf_non_zero(struct infer *c)
+{
+	const struct mtype *x = tin(c, "x");
+	struct mtype *o;
+
+	if (!x || !known_rank(x))
+		return 0;
+	if ((o = infer_tensor(c, DT_INT32, 2)) != NULL)
+		o->dims[1] = x->rank;
+	return put(c, 0, o);
+}
+
+/* fill: the shape the 'shape' input holds, the dtype of 'value'. */
+int inf_fill(struct infer *c)
+{
+	const struct mtype *v = tin(c, "value");
+	int64_t s[MAXR];
+	int n = ints(c, "shape", s, MAXR);
+
+	if (n < 0)
+		return 0;
+	struct mtype *o = infer_tensor(c, v ? v->dtype : DT_FP32, n);
+	for (int i = 0; o && i < n; i++)
+		o->dims[i] = s[i] < 0 ? DIM_UNKNOWN : s[i];
+	return put(c, 0, o);
+}
+
+/* flatten2d: [prod(x[:axis]), prod(x[axis:])]. */
+int inf_flatten2d(struct infer *c)
+{
+	const struct mtype *x = tin(c, "x");
+	int64_t axis, p[2] = {1, 1};
+
+	if (!x || !known_rank(x) || !int1(c, "axis", 1, &axis))
+		return 0;
+	if (axis < 0)
+		axis += x->rank;
+	if (axis < 0 || axis > x->rank)
+		return axis_fail(c, "axis", axis, x->rank);
+	for (int64_t i = 0; i < x->rank; i++) {
+		int64_t *q = &p[i >= axis];
+		*q = *q < 0 || x->dims[i] < 0 ? DIM_UNKNOWN : *q * x->dims[i];
+	}
+	struct mtype *o = infer_tensor(c, x->dtype, 2);
+	if (o) {
+		o->dims[0] = p[0];
+		o->dims[1] = p[1];
+	}
+	return put(c, 0, o);
+}
+
+/* d * f, or d / f when it divides (else the op is wrong). */
+static int scale_dim(struct infer *c, int64_t *d, int64_t f, bool mul, const char *what)
+{
+	if (*d < 0 || f <= 0)
+		*d = DIM_UNKNOWN;
+	else if (mul)
+		*d = *d > INT64_MAX / f ? DIM_UNKNOWN : *d * f;
+	else if (*d % f)
+		return infer_fail(c, "%s %lld is not divisible by %lld", what, (long long)*d,
+				  (long long)f);
+	else
+		*d /= f;
+	return 0;
+}
+
+/* depth_to_space, space_to_depth, pixel_shuffle, pixel_unshuffle: channels
+** traded for height and width by a block factor, on [n, c, h, w]. */
+int inf_space_depth(struct infer *c)
+{
+	const struct mtype *x = tin(c, "x");
+	const char *n = c->def->name;
+	bool to_space = strcmp(n, "depth_to_space") == 0 || strcmp(n, "pixel_shuffle") == 0;
+	const char *fac = strcmp(n, "pixel_shuffle") == 0     ? "upscale_factor"
+			  : strcmp(n, "pixel_unshuffle") == 0 ? "downscale_factor"
+							      : "block_size";
+	int64_t f;
+	int rc;
+
+	if (!x || !known_rank(x) || !int1(c, fac, 1, &f))
+		return 0;
+	if (x->rank != 4)
+		return infer_fail(c, "x has rank %lld, expected 4", (long long)x->rank);
+	struct mtype *o = like(c, x, x->dtype);
+	if (!o)
+		return put(c, 0, NULL);
+	if ((rc = scale_dim(c, &o->dims[1], f > 0 && f <= INT32_MAX ? f * f : 0, !to_space,
+			    "channels")) ||
+	    (rc = scale_dim(c, &o->dims[2], f, to_space, "height")) ||
+	    (rc = scale_dim(c, &o->dims[3], f, to_space, "width")))
+		return rc;
+	return put(c, 0, o);
+}
+
+/* crop: the last two dims less their [before, after] amounts. */
+int inf_crop(struct infer *c)
+{
+	const struct mtype *x = tin(c, "x");
+	int64_t h[2], w[2];
+
+	if (!x || !known_rank(x) || x->rank < 2)
+		return 0;
+	struct mtype *o = like(c, x, x->dtype);
+	if (!o)
+		return put(c, 0, NULL);
+	size_t r = o->ndims;
+	bool known = ints(c, "crop_height", h, 2) == 2 && ints(c, "crop_width", w, 2) == 2;
+	int64_t *dh = &o->dims[r - 2], *dw = &o->dims[r - 1];
+	*dh = !known || *dh < 0 ? DIM_UNKNOWN : *dh - h[0] - h[1];
+	*dw = !known || *dw < 0 ? DIM_UNKNOWN : *dw - w[0] - w[1];
+	if ((known && *dh != DIM_UNKNOWN && *dh < 0) || (known && *dw != DIM_UNKNOWN && *dw < 0))
+		return infer_fail(c, "crops more than x holds");
+	return put(c, 0, o);
+}

@@ -352,6 +352,22 @@ tensor<fp16, [1, 3, 15, 20]> y = upsample_nearest_neighbor(scale_factor_height =
 E
 refuse upsample 6 "op 'y' (upsample_nearest_neighbor): output 'y' is declared tensor<fp16, [1, 3, 15, 20]>, but its inputs give tensor<fp16, [1, 3, 15, 40]>"
 
+mil depth_to_space ios17 'tensor<fp16, [1, 8, 3, 3]> x' y <<'E'
+tensor<int32, []> b = const()[name = string("b"), val = tensor<int32, []>(3)];
+tensor<fp16, [1, 1, 9, 9]> y = depth_to_space(block_size = b, x = x);
+E
+refuse depth_to_space 5 "op 'y' (depth_to_space): channels 8 is not divisible by 9"
+
+mil flatten2d ios17 'tensor<fp32, [2, 3, 4]> x' y <<'E'
+tensor<fp32, [2, 3]> y = flatten2d(x = x);
+E
+refuse flatten2d 4 "op 'y' (flatten2d): output 'y' is declared tensor<fp32, [2, 3]>, but its inputs give tensor<fp32, [2, 12]>"
+
+mil argsort ios17 'tensor<fp32, [5]> x' y <<'E'
+tensor<fp32, [5]> y = argsort(x = x);
+E
+refuse argsort 4 "op 'y' (argsort): output 'y' is declared tensor<fp32, [5]>, but its inputs give tensor<int32, [5]>"
+
 # ---- what passes: unknown dims, the ok line, warnings -------------------------
 
 mil flexible ios17 'tensor<fp32, [?, 3]> a, tensor<fp32, [4, ?]> b' y <<'E'
