@@ -7,6 +7,7 @@
 **   mlcc assemble model.mil [--weights DIR] [--spec-version N]
 **                 [--description-from X] -o OUT.mlpackage
 **   mlcc inspect X [--json]
+**   mlcc check X
 **   mlcc diff [--interface] A B
 **   mlcc run BUNDLE|PACKAGE [--function F] [--input name=FILE.npy ...] ...
 **   mlcc chat --meta meta.yaml --prompt TEXT | --tokens 1,2,3 ... (chat.c)
@@ -34,6 +35,7 @@ static const char usage[] =
 	"       mlcc assemble model.mil [--weights DIR] [--spec-version N]\n"
 	"                     [--description-from X] -o OUT.mlpackage\n"
 	"       mlcc inspect X [--json]\n"
+	"       mlcc check X\n"
 	"       mlcc diff [--interface] A B\n"
 	"       mlcc run BUNDLE|PACKAGE [--function F] [--input name=FILE.npy ...]\n"
 	"                [--state-in name=FILE.npy ...] [--state-out name=FILE.npy ...]\n"
@@ -73,6 +75,9 @@ static void help(void)
 	       "           them from.  --weights DIR supplies @model_path/weights/.\n"
 	       "inspect    Describe a package, .mlmodel or bundle (--json: the\n"
 	       "           stable form of docs/inspect-json.md).\n"
+	       "check      Type-check every op of a package, .mlmodel, bundle or\n"
+	       "           model.mil file against the MIL op catalogue; prints\n"
+	       "           'X: ok (N functions, M ops)' or the first problem.\n"
 	       "diff       Compare two models; exit 0 when equivalent, 1 when not.\n"
 	       "           --interface: only functions, inputs, outputs, states.\n"
 	       "run        Run one prediction on the CPU: inputs and states from .npy\n"
@@ -212,6 +217,7 @@ static int cmd_decompile(int argc, char **argv)
 static int cmd_assemble(int argc, char **argv)
 {
 	struct mlcc_assemble_options o = {0};
+	struct cli_progress prog;
 	struct mlcc_diag d;
 	int rc;
 
@@ -238,6 +244,9 @@ static int cmd_assemble(int argc, char **argv)
 	}
 	if (!o.mil || !o.output)
 		return usage_error("%s", "assemble needs model.mil and -o OUT.mlpackage");
+	cli_progress_init(&prog, "mlcc", 1);
+	o.on_event = cli_on_event;
+	o.event_ctx = &prog;
 	rc = mlcc_assemble(&o, &d);
 	if (rc)
 		return fail(&d, rc);
@@ -265,6 +274,27 @@ static int cmd_inspect(int argc, char **argv)
 		return usage_error("%s", "inspect needs a model");
 	rc = mlcc_inspect(path, json, stdout, &d);
 	return rc ? fail(&d, rc) : 0;
+}
+
+/* `mlcc check X`: 0 when every op passes, 1 with the first problem. */
+static int cmd_check(int argc, char **argv)
+{
+	struct mlcc_check_options o = {0};
+	struct mlcc_check_result r;
+	struct cli_progress prog;
+	struct mlcc_diag d;
+	int rc = positional(argc, argv, 1, "check needs a model");
+
+	if (rc)
+		return rc;
+	cli_progress_init(&prog, "mlcc", 1);
+	o.on_event = cli_on_event;
+	o.event_ctx = &prog;
+	rc = mlcc_check(argv[2], &o, &r, &d);
+	if (rc)
+		return fail(&d, rc);
+	printf("%s: ok (%zu functions, %zu ops)\n", argv[2], r.functions, r.ops);
+	return 0;
 }
 
 static int cmd_diff(int argc, char **argv)
@@ -342,6 +372,8 @@ int main(int argc, char **argv)
 		return cmd_assemble(argc, argv);
 	if (strcmp(argv[1], "inspect") == 0)
 		return cmd_inspect(argc, argv);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc, argv);
 	if (strcmp(argv[1], "diff") == 0)
 		return cmd_diff(argc, argv);
 	if (strcmp(argv[1], "run") == 0)

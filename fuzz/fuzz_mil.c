@@ -11,6 +11,7 @@
 #include "mil/mil.h"
 #include "model/stamp.h"
 #include "mil/validate.h"
+#include "ops/ops.h"
 
 /* Print 'm' stamped as its text said; NULL when printing failed. */
 static char *print(struct model *m, const struct mil_info *info, size_t *len)
@@ -54,6 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(t1);
 			free(t2);
 		}
+		if (validate_model(m, "fuzz.mil", &d) == 0)
+			fuzz_any(ops_check(m, "fuzz.mil", NULL, NULL, NULL, &d));
 		fuzz_any(mil_describe(m, &d));
 	}
 	arena_free(&a);

@@ -14,6 +14,7 @@
 #include "spec/spec_write.h"
 #include "model/stamp.h"
 #include "mil/validate.h"
+#include "ops/ops.h"
 
 static void emit_all(struct model *m)
 {
@@ -59,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m->kind != MODEL_OTHER && spec_write(m, &a, &bytes, &len, &d) == 0)
 			FUZZ_REQUIRE(spec_read_bytes(&a, "again", bytes, len, &again, &d) == 0,
 				     d.message);
-		fuzz_any(validate_model(m, "fuzz", &d));
+		if (validate_model(m, "fuzz", &d) == 0)
+			fuzz_any(ops_check(m, "fuzz", NULL, NULL, NULL, &d));
 		emit_all(m);
 	}
 	arena_free(&a);

@@ -176,11 +176,38 @@ struct mlcc_assemble_options {
 	int spec_version;	      /* 0: from the dialect and opsets */
 	const char *description_from; /* package, .mlmodel or bundle, or NULL */
 	const char *output;	      /* OUT.mlpackage */
+	mlcc_event_fn on_event;	      /* warnings of the op check, or NULL */
+	void *event_ctx;	      /* passed to 'on_event' */
 };
 
 /* Turn a MIL text file into a package; without 'description_from' the
 ** inputs and outputs come from the function signatures. */
 MLCC_API int mlcc_assemble(const struct mlcc_assemble_options *options, struct mlcc_diag *diag);
+
+/* ---- checking ----------------------------------------------------------- */
+
+struct mlcc_check_options {
+	mlcc_event_fn on_event; /* warnings (ops mlcc does not know), or NULL */
+	void *event_ctx;	/* passed to 'on_event' */
+};
+
+/* What a successful check saw. */
+struct mlcc_check_result {
+	size_t functions; /* ML-program functions, pipeline children included */
+	size_t ops;	  /* ops, nested blocks included */
+	size_t warnings;  /* ops of types not in the catalogue (not checked) */
+	size_t inferred;  /* op outputs whose type (in part or whole) followed
+			  ** from the inputs and was compared with the declared one */
+};
+
+/* Type-check every op of 'path' (package, .mlmodel, bundle, or a model.mil
+** text file) against the MIL op catalogue (docs/OPS.md): input names,
+** required inputs, dtypes, constness, opset availability, and the output
+** types the inputs imply against the declared ones.  MLCC_OK when the
+** model passes; MLCC_E_CORRUPT with the first problem in 'diag' otherwise.
+** 'options' and 'result' may be NULL. */
+MLCC_API int mlcc_check(const char *path, const struct mlcc_check_options *options,
+			struct mlcc_check_result *result, struct mlcc_diag *diag);
 
 /* Describe a package, .mlmodel or bundle on 'out': as text, or as the
 ** JSON document of docs/inspect-json.md. */

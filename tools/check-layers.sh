@@ -22,8 +22,9 @@ allowed() {
 	package) echo "base model spec" ;;
 	bundle) echo "base model spec mil package" ;;
 	load) echo "base model spec mil package bundle" ;;
+	ops) echo "base model" ;;
 	runtime) echo "base kernels model spec mil package bundle load" ;;
-	api) echo "base kernels model spec mil package bundle load runtime" ;;
+	api) echo "base kernels model spec mil package bundle load ops runtime" ;;
 	*) echo "UNKNOWN" ;;
 	esac
 }

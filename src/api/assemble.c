@@ -9,7 +9,9 @@
 ** of 9 and later.  The description comes from --description-from (a
 ** package, .mlmodel or bundle with the same functions), else from the
 ** function signatures (mil_describe).  --weights DIR supplies the files
-** BLOBFILE paths name: DIR/<path> is @model_path/weights/<path>.
+** BLOBFILE paths name: DIR/<path> is @model_path/weights/<path>.  Every
+** op is checked against the op catalogue (src/ops/) before anything is
+** written.
 */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include "mil/flexshape.h"
 #include "mil/mil.h"
 #include "mil/validate.h"
+#include "ops/ops.h"
 #include "package/pkg_write.h"
 
 #define MIL_MAX_BYTES ((size_t)4 << 30)
@@ -93,6 +96,8 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 	free(text);
 	if (!rc)
 		rc = validate_model(m, o->mil, d);
+	if (!rc)
+		rc = ops_check(m, o->mil, o->on_event, o->event_ctx, NULL, d);
 	if (!rc)
 		rc = pick_spec(o, m, &info, &m->spec_version, d);
 	if (!rc && o->description_from) {

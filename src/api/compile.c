@@ -27,6 +27,7 @@
 #include "model/model.h"
 #include "model/stamp.h"
 #include "mil/validate.h"
+#include "ops/ops.h"
 #include "package/copier.h"
 #include "package/package.h"
 #include "package/weights.h"
@@ -106,10 +107,12 @@ int mlcc_link_mode_parse(const char *name)
 	return -1;
 }
 
-/* Read, check and lower the model; plan its weight files. */
-static int read_model(struct arena *a, const struct package *pkg, struct model **m,
-		      uint8_t sha256[32], const struct weight_plan *listed,
-		      struct weight_plan *plan, struct mlcc_diag *d)
+/* Read, check (what mlcc compiles, valid program, every op against the
+** op catalogue) and lower the model; plan its weight files. */
+static int read_model(struct arena *a, const struct package *pkg,
+		      const struct mlcc_compile_options *o, struct model **m, uint8_t sha256[32],
+		      const struct weight_plan *listed, struct weight_plan *plan,
+		      struct mlcc_diag *d)
 {
 	int rc = spec_read_file(a, pkg->files.origin, m, sha256, d);
 
@@ -117,6 +120,8 @@ static int read_model(struct arena *a, const struct package *pkg, struct model *
 		rc = check_model(*m, pkg->files.origin, d);
 	if (!rc)
 		rc = validate_model(*m, pkg->files.origin, d);
+	if (!rc)
+		rc = ops_check(*m, pkg->files.origin, o->on_event, o->event_ctx, NULL, d);
 	if (!rc)
 		rc = weights_plan(&pkg->files, *m, listed, plan, d);
 	if (!rc)
@@ -179,8 +184,8 @@ static int compile_run(struct compile *k, const struct mlcc_compile_options *o, 
 		copier_start(&k->cp, &k->listed, k->out.tmp.path, o->link, o->on_event,
 			     o->event_ctx);
 	if (!rc)
-		rc = read_model(&k->arena, &k->pkg, &m, k->ectx.spec_sha256, &k->listed, &k->plan,
-				d);
+		rc = read_model(&k->arena, &k->pkg, o, &m, k->ectx.spec_sha256, &k->listed,
+				&k->plan, d);
 	if (rc)
 		return rc;
 	k->ectx.model = m;

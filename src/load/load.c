@@ -47,14 +47,18 @@ static int load_package(const char *path, struct loaded *l, struct mlcc_diag *d)
 	return rc;
 }
 
-int load_input(const char *path, struct loaded *l, struct mlcc_diag *d)
+int load_model_only(const char *path, struct loaded *l, struct mlcc_diag *d)
 {
-	int rc;
-
 	memset(l, 0, sizeof *l);
 	arena_init(&l->arena);
 	l->path = path;
-	rc = bundle_is_compiled(path) ? load_bundle(path, l, d) : load_package(path, l, d);
+	return bundle_is_compiled(path) ? load_bundle(path, l, d) : load_package(path, l, d);
+}
+
+int load_input(const char *path, struct loaded *l, struct mlcc_diag *d)
+{
+	int rc = load_model_only(path, l, d);
+
 	if (!rc)
 		rc = weights_plan(l->files, l->model, NULL, &l->plan, d);
 	return rc;

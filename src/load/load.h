@@ -37,6 +37,11 @@ struct loaded {
 MLCC_MUST_CHECK int load_input(const char *path, struct loaded *l, struct mlcc_diag *d);
 void load_free(struct loaded *l);
 
+/* The same without the weight check ('l->plan' stays empty): for checks
+** of the program alone (mlcc check), which hold for a model published
+** without its weight files too. */
+MLCC_MUST_CHECK int load_model_only(const char *path, struct loaded *l, struct mlcc_diag *d);
+
 /* "mlpackage", "mlmodel", "mlmodelc". */
 const char *load_form_name(enum input_form f);
 

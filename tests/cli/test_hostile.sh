@@ -95,7 +95,7 @@ expect "5000 nested blocks" \
 mk nested --nest 30
 out=$work/nested-out
 "$mlcc" compile "$p" "$out" >/dev/null 2>&1 &&
-	[ "$(grep -c 'cond()' "$out/nested.mlmodelc/model.mil")" = 30 ] &&
+	[ "$(grep -c 'cond(pred = ' "$out/nested.mlmodelc/model.mil")" = 30 ] &&
 	ok "30 nested blocks compile" || bad "30 nested blocks compile"
 
 # --- variables and functions ---------------------------------------------

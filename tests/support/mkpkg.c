@@ -25,6 +25,9 @@
 **   --undefined        relu reads 'nope', which nothing defines
 **   --use-before-def   relu comes before the add that defines y
 **   --dup-var          add's output is named w, like the const
+**   --op-type T        the add op is of type T instead (an op that does not
+**                      take fp32 x and y fails the op check; an unknown type
+**                      is a warning)
 **   --dup-function     two functions named main
 **   --pipeline         a pipeline of two copies of the program
 **   --nest N           an extra op: N `cond` ops nested in one another
@@ -50,7 +53,7 @@ typedef CoreML__Specification__MILSpec__Dimension Dimension;
 
 struct opts {
 	const char *root, *blob_path, *spec_file, *manifest_file, *item_path;
-	const char *spec_link, *weights_link, *var, *text;
+	const char *spec_link, *weights_link, *var, *text, *op_type;
 	uint64_t offset, blob_dtype, blob_data, blob_size;
 	long trunc_w, trunc_s, nest;
 	int manifest, weights, undefined, use_before_def, dup_var, dup_func;
@@ -240,7 +243,34 @@ static CoreML__Specification__FeatureDescription *feature(const char *n)
 	return f;
 }
 
-/* 'depth' cond ops, each holding the next in its only block. */
+/* A literal bool scalar (true). */
+static Value *bool_value(void)
+{
+	Value *v = tmalloc(sizeof *v);
+	CoreML__Specification__MILSpec__Value__ImmediateValue *iv = tmalloc(sizeof *iv);
+	CoreML__Specification__MILSpec__TensorValue *tv = tmalloc(sizeof *tv);
+	CoreML__Specification__MILSpec__TensorValue__RepeatedBools *rb = tmalloc(sizeof *rb);
+	protobuf_c_boolean *vals = tmalloc(sizeof *vals);
+
+	core_ml__specification__milspec__value__init(v);
+	core_ml__specification__milspec__value__immediate_value__init(iv);
+	core_ml__specification__milspec__tensor_value__init(tv);
+	core_ml__specification__milspec__tensor_value__repeated_bools__init(rb);
+	vals[0] = 1;
+	rb->n_values = 1;
+	rb->values = vals;
+	tv->value_case = CORE_ML__SPECIFICATION__MILSPEC__TENSOR_VALUE__VALUE_BOOLS;
+	tv->bools = rb;
+	iv->value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__IMMEDIATE_VALUE__VALUE_TENSOR;
+	iv->tensor = tv;
+	v->type = tensor_type(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__BOOL, 0);
+	v->value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__VALUE_IMMEDIATE_VALUE;
+	v->immediatevalue = iv;
+	return v;
+}
+
+/* 'depth' cond ops (pred = true), each holding the next in its then block;
+** the else blocks are empty. */
 static CoreML__Specification__MILSpec__Operation *nested_conds(long depth)
 {
 	CoreML__Specification__MILSpec__Operation *top = NULL;
@@ -250,17 +280,23 @@ static CoreML__Specification__MILSpec__Operation *nested_conds(long depth)
 		CoreML__Specification__MILSpec__Operation *o;
 		CoreML__Specification__MILSpec__Block *b = tmalloc(sizeof *b);
 		snprintf(name, sizeof name, "c%ld", i);
-		o = op("cond", tstrdup(name), 0);
+		CoreML__Specification__MILSpec__Block *e = tmalloc(sizeof *e);
+		o = op("cond", tstrdup(name), 1, "pred", "");
+		o->inputs[0]->value->arguments[0]->binding_case =
+			CORE_ML__SPECIFICATION__MILSPEC__ARGUMENT__BINDING__BINDING_VALUE;
+		o->inputs[0]->value->arguments[0]->value = bool_value();
 		o->n_outputs = 0;
 		core_ml__specification__milspec__block__init(b);
+		core_ml__specification__milspec__block__init(e);
 		if (top) {
 			b->n_operations = 1;
 			b->operations = tmalloc(sizeof *b->operations);
 			b->operations[0] = top;
 		}
-		o->n_blocks = 1;
-		o->blocks = tmalloc(sizeof *o->blocks);
+		o->n_blocks = 2;
+		o->blocks = tmalloc(2 * sizeof *o->blocks);
 		o->blocks[0] = b;
+		o->blocks[1] = e;
 		top = o;
 	}
 	return top;
@@ -318,7 +354,7 @@ static size_t build_spec(unsigned char **out, const struct opts *o)
 	ops[0] = op("const", "w", 0);
 	ops[0]->n_attributes = 2;
 	ops[0]->attributes[1] = attr("val", &wv);
-	ops[1] = op("add", y, 2, "x", "x", "y", "w");
+	ops[1] = op(o->op_type, y, 2, "x", "x", "y", "w");
 	ops[2] = op("relu", "out", 1, "x", o->undefined ? "nope" : y);
 	if (o->use_before_def) {
 		CoreML__Specification__MILSpec__Operation *t = ops[1];
@@ -416,6 +452,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->undefined = 1, used = 0;
 		else if (!strcmp(a, "--use-before-def"))
 			o->use_before_def = 1, used = 0;
+		else if (!strcmp(a, "--op-type") && v)
+			o->op_type = v;
 		else if (!strcmp(a, "--dup-var"))
 			o->dup_var = 1, used = 0;
 		else if (!strcmp(a, "--dup-function"))
@@ -532,6 +570,7 @@ int main(int argc, char **argv)
 		.blob_path = "@model_path/weights/weight.bin",
 		.item_path = "com.apple.CoreML/model.mlmodel",
 		.var = "y",
+		.op_type = "add",
 		.offset = 64,
 		.blob_dtype = 2,
 		.blob_data = 128,
