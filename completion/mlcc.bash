@@ -21,7 +21,8 @@ _mlcc_opts_diff="--interface"
 _mlcc_opts_check=""
 _mlcc_opts_run="--function --input --state-in --state-out --output-dir --threads"
 _mlcc_opts_chat="--meta --embed --ffn --pf --lmhead --tokenizer --context-length --prompt --tokens \
---max-tokens --temperature --top-k --top-p --seed --threads"
+--max-tokens --temperature --top-k --top-p --seed --threads --monolithic --batch-size --vocab-size \
+--eos --print-logits --template --no-template --encode-only"
 _mlcc_opts_version="--list"
 _mlcc_opts_help=""
 _mlcc_opts_compile_models="--lut --chunk --prefix --input --output --recursive --force-mlprogram \

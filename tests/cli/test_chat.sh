@@ -27,10 +27,12 @@ check() {
 }
 
 m=$work/meta.yaml
-if "$mlcc" chat --help >"$work/stdout" 2>&1 && head -n 1 "$work/stdout" | grep -q "^usage: mlcc chat"; then
+# --help is the chat section of mlcc(1) (test_help.sh checks it against the page).
+if "$mlcc" chat --help >"$work/stdout" 2>&1 && [ "$(head -n 1 "$work/stdout")" = chat ] &&
+	grep -q -- "--encode-only" "$work/stdout"; then
 	ok "--help"
 else
-	bad "--help"
+	bad "--help: $(head -n 3 "$work/stdout")"
 fi
 check "no model" 2 "mlcc: chat needs --meta, --monolithic, or --embed, --ffn and --lmhead" \
 	--tokens 1
