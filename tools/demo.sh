@@ -4,7 +4,8 @@
 #   1. tools/demo-set.sh: MIL text (examples/tiny-llama/*.mil) + weights
 #      generated deterministically (weightgen) -> ANEMLL-named packages;
 #   2. compile_models parts 1, 2 and 3, as ANEMLL's convert_model.sh does;
-#   3. mlcc inspect on every bundle, then the list of bundles.
+#   3. mlcc inspect on every bundle, then the list of bundles;
+#   4. mlcc chat: the compiled set generates tokens on the CPU runtime.
 # Needs nothing outside the repository.
 set -eu
 build=$1
@@ -35,3 +36,9 @@ for b in "$out"/*.mlmodelc; do
 	printf '  %-44s %9s bytes, %s files\n' "$(basename "$b")" \
 		"$(du -sb "$b" | cut -f1)" "$(find "$b" -type f | wc -l)"
 done
+
+# The verification step of ANEMLL's workflow (its tests/chat.py), on the
+# CPU: the compiled set generates tokens through the runtime.
+echo
+echo "== mlcc chat --meta $out/meta.yaml --tokens 1,2,3,4,5 --max-tokens 24"
+"$mlcc" chat --meta "$out/meta.yaml" --tokens 1,2,3,4,5 --max-tokens 24

@@ -106,6 +106,22 @@ else
 	bad "weightgen overlap (exit $rc): $(cat "$work/err")"
 fi
 
+# The demo's last step: mlcc chat generates on the compiled set and on the
+# packages in place, the same 24 tokens from both, with the speed line.
+cp "$work/set1/meta.yaml" "$c/meta.yaml"
+"$mlcc" chat --meta "$c/meta.yaml" --tokens 1,2,3,4,5 --max-tokens 24 >"$work/chat_b" 2>&1
+rb=$?
+"$mlcc" chat --meta "$work/set1/meta.yaml" --tokens 1,2,3,4,5 --max-tokens 24 >"$work/chat_p" 2>&1
+rp=$?
+tb=$(head -n 1 "$work/chat_b")
+if [ $rb = 0 ] && [ $rp = 0 ] && [ "$tb" = "$(head -n 1 "$work/chat_p")" ] &&
+	[ "$(echo "$tb" | tr ',' '\n' | grep -c '^[0-9][0-9]*$')" = 24 ] &&
+	grep -q '^prefill: 5 tokens, .* tok/s; decode: 23 tokens, .* tok/s$' "$work/chat_b"; then
+	ok "chat on the demo set: bundles and packages give the same 24 tokens"
+else
+	bad "demo chat (exit $rb/$rp): $(head -n 3 "$work/chat_b") | $(head -n 3 "$work/chat_p")"
+fi
+
 # The interface of every bundle equals the reference set's.
 if [ -d "$ref" ]; then
 	for n in $names; do
