@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ops/ops.h"
 #include "runtime/rt.h"
 
 struct mlcc_model {
@@ -100,6 +101,11 @@ int mlcc_model_load(const char *path, const struct mlcc_load_options *options, m
 	if ((m = calloc(1, sizeof *m)) == NULL)
 		return diag_fail(diag, MLCC_E_NOMEM, "%s: out of memory", path);
 	rc = rt_model_load(path, options ? options->threads : 0, &m->rt, diag);
+	/* The op catalogue's type check, as compile and assemble run it: an
+	** ill-typed program is refused with its diagnostic before it runs. */
+	if (rc == MLCC_OK)
+		rc = ops_check(m->rt->l.model, path, options ? options->on_event : NULL,
+			       options ? options->event_ctx : NULL, NULL, diag);
 	if (rc != MLCC_OK) {
 		rt_model_free(m->rt);
 		free(m);

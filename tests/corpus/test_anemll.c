@@ -23,7 +23,9 @@
 ** every step's token exactly, the chunked logits and the monolithic
 ** argmax_val within LOGIT_TOL (the fp16 noise: the reference computed each
 ** op in fp32 rounded to fp16 as the runtime does, only the summation order
-** differs).  Prints the largest difference seen.
+** differs); a split's local argmax may differ only where the reference's
+** own logits of the two candidates are within LOGIT_TOL (a near tie).
+** Prints the largest difference seen and the near-tie flips.
 **
 ** usage: test_anemll MLCC
 */
@@ -45,6 +47,7 @@
 #define SPLITS 8
 
 static double max_diff;
+static int split_flips; /* per-split argmax near ties resolved the other way */
 
 /* ---- tensors ------------------------------------------------------------- */
 
@@ -277,28 +280,48 @@ static int mono_step(mlcc_model *m, const char *fn, const int32_t *tok, int pos,
 	return 0;
 }
 
+/* A split whose local argmax differs from the reference's is a near tie of
+** the reference itself (its two candidates' logits within LOGIT_TOL, the
+** summation-order noise), never a real difference; anything else fails. */
+static bool near_tie(json_t *step, int split, int a, int b)
+{
+	json_t *logits = json_object_get(step, "logits");
+	int off = split * (VOCAB / SPLITS);
+	json_t *la = json_array_get(logits, (size_t)(off + a)),
+	       *lb = json_array_get(logits, (size_t)(off + b));
+	return la && lb && fabs(json_number_value(la) - json_number_value(lb)) <= LOGIT_TOL;
+}
+
 static int check_mono(const char *what, json_t *step, const int32_t *idx, const float *val)
 {
 	json_t *ri = json_object_get(step, "argmax_idx"), *rv = json_object_get(step, "argmax_val");
 	int want = (int)json_integer_value(json_object_get(step, "argmax")), best = 0;
-	bool same = json_array_size(ri) == SPLITS && json_array_size(rv) == SPLITS;
+	bool ok = json_array_size(ri) == SPLITS && json_array_size(rv) == SPLITS;
+	int flips = 0;
 	double md = 0;
 
-	for (int s = 0; same && s < SPLITS; s++) {
-		same = json_integer_value(json_array_get(ri, (size_t)s)) == idx[s];
+	for (int s = 0; ok && s < SPLITS; s++) {
+		int ref_idx = (int)json_integer_value(json_array_get(ri, (size_t)s));
+		if (ref_idx != idx[s]) {
+			ok = near_tie(step, s, ref_idx, idx[s]);
+			flips++;
+		}
 		double d = fabs(json_number_value(json_array_get(rv, (size_t)s)) - val[s]);
 		md = d > md ? d : md;
+	}
+	for (int s = 1; s < SPLITS; s++)
 		if (val[s] > val[best])
 			best = s;
-	}
 	max_diff = md > max_diff ? md : max_diff;
+	split_flips += flips;
 	int got = idx[best] + best * (VOCAB / SPLITS);
-	if (!same || got != want || md > LOGIT_TOL) {
+	if (!ok || got != want || md > LOGIT_TOL) {
 		tk_failures++;
 		fprintf(stderr,
-			"%s pos %lld: token %d (want %d), split indices %s, max |val diff| %.3g\n",
+			"%s pos %lld: token %d (want %d), %d split indices differ%s, max |val diff| "
+			"%.3g\n",
 			what, (long long)json_integer_value(json_object_get(step, "pos")), got,
-			want, same ? "same" : "DIFFER", md);
+			want, flips, ok ? " (near ties)" : " (not near ties)", md);
 	}
 	return got;
 }
@@ -479,7 +502,8 @@ int main(int argc, char **argv)
 	}
 	tk_rm_rf(tmp);
 	free(tmp);
-	printf("anemll runs %d, max |logit diff| %.3g (tolerance %.0e), failures %d\n", runs,
-	       max_diff, LOGIT_TOL, tk_failures);
+	printf("anemll runs %d, max |logit diff| %.3g (tolerance %.0e), split near-tie flips %d, "
+	       "failures %d\n",
+	       runs, max_diff, LOGIT_TOL, split_flips, tk_failures);
 	return tk_failures ? 1 : 0;
 }
