@@ -24,9 +24,19 @@ int diag_fail(struct mlcc_diag *d, int status, const char *fmt, ...)
 
 int diag_errno(struct mlcc_diag *d, const char *path, const char *what, int err)
 {
-	int status = err == ENOMEM ? MLCC_E_NOMEM : MLCC_E_IO;
+	/* Out of memory reads the same wherever it happens. */
+	if (err == ENOMEM)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: %s: out of memory", path, what);
+	return diag_fail(d, MLCC_E_IO, "%s: %s: %s", path, what, strerror(err));
+}
 
-	return diag_fail(d, status, "%s: %s: %s", path, what, strerror(err));
+void diag_name_file(struct mlcc_diag *d, const char *name, const char *path)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (d && d->status != MLCC_OK && n && strncmp(d->message, name, n) == 0 &&
+	    d->message[n] == ':')
+		diag_replace(d, name, path);
 }
 
 const char *diag_quote(char buf[DIAG_QUOTE_MAX], const char *s)

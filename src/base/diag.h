@@ -50,6 +50,11 @@ const char *diag_quote(char buf[DIAG_QUOTE_MAX], const char *s);
 ** the bundle being written rather than its temporary directory. */
 void diag_replace(struct mlcc_diag *d, const char *from, const char *to);
 
+/* When the recorded message starts with "<name>:" -- an emitter that knows
+** only the name of the file it makes ("metadata.json: out of memory") --
+** make it start with 'path', the file's full path, instead. */
+void diag_name_file(struct mlcc_diag *d, const char *name, const char *path);
+
 /* Reset 'd' to "no error". */
 void diag_clear(struct mlcc_diag *d);
 

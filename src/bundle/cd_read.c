@@ -39,6 +39,13 @@ static int bad(struct cursor *c, const char *what)
 	return c->err;
 }
 
+static int nomem(struct cursor *c)
+{
+	if (!c->err)
+		c->err = diag_fail(c->d, MLCC_E_NOMEM, "%s: out of memory", c->path);
+	return c->err;
+}
+
 static const uint8_t *take(struct cursor *c, size_t n, const char *what)
 {
 	const uint8_t *p;
@@ -121,14 +128,16 @@ static uint8_t *slurp(const char *path, size_t *len, bool *missing, struct mlcc_
 
 static int rd_description(struct cursor *c, struct cd_file *out)
 {
-	ProtobufCAllocator alloc;
+	struct spec_pb_alloc alloc;
 	size_t n;
 	const uint8_t *p = rd_blob(c, &n, "description runs past the end");
 
 	if (!p)
 		return c->err;
 	spec_arena_allocator(c->a, &alloc);
-	out->desc = core_ml__specification__model_description__unpack(&alloc, n, p);
+	out->desc = core_ml__specification__model_description__unpack(&alloc.pb, n, p);
+	if (!out->desc && alloc.failed)
+		return nomem(c);
 	if (!out->desc)
 		return bad(c, "invalid model description");
 	return 0;
@@ -138,7 +147,7 @@ static int rd_description(struct cursor *c, struct cd_file *out)
 ** whole Model message. */
 static int rd_spec(struct cursor *c, struct cd_file *out)
 {
-	ProtobufCAllocator alloc;
+	struct spec_pb_alloc alloc;
 	struct pb_problem pr;
 	size_t n = c->len - c->pos;
 
@@ -147,7 +156,9 @@ static int rd_spec(struct cursor *c, struct cd_file *out)
 	if (pr.kind != PB_FINE)
 		return bad(c, "invalid specification");
 	spec_arena_allocator(c->a, &alloc);
-	out->spec = core_ml__specification__model__unpack(&alloc, n, c->p + c->pos);
+	out->spec = core_ml__specification__model__unpack(&alloc.pb, n, c->p + c->pos);
+	if (!out->spec && alloc.failed)
+		return nomem(c);
 	if (!out->spec)
 		return bad(c, "invalid specification");
 	out->desc = out->spec->description;

@@ -19,6 +19,7 @@
 #include "bundle/bundle.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +39,12 @@
 
 int bundle_is_compiled(const char *path)
 {
-	char *cd = os_join(path, "coremldata.bin");
+	/* No allocation: a predicate cannot report running out of memory. */
+	char cd[PATH_MAX + 16];
 	struct stat st;
-	int yes = cd && stat(cd, &st) == 0 && S_ISREG(st.st_mode);
+	int n = snprintf(cd, sizeof cd, "%s/coremldata.bin", path);
 
-	free(cd);
-	return yes;
+	return n > 0 && (size_t)n < sizeof cd && stat(cd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* model.mil of an ML-program directory, parsed; the stamp noted once. */
@@ -57,7 +58,7 @@ static int read_program(struct arena *a, const char *dir, struct bundle *b, stru
 	int rc;
 
 	if (!path)
-		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 	rc = os_read_file(path, MIL_MAX_BYTES, &text, &len, d);
 	if (!rc && lfs_pointer(text, len)) {
 		rc = diag_fail(d, MLCC_E_CORRUPT, "%s " LFS_ADVICE, path);
@@ -205,11 +206,11 @@ static int read_children(struct arena *a, const char *dir, struct bundle *b, str
 
 	m->children = arena_array(a, m->nchildren + 1, sizeof *m->children);
 	if (!m->children)
-		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 	for (size_t i = 0; i < m->nchildren && !rc; i++) {
 		snprintf(name, sizeof name, "model%zu", i);
 		if (!(sub = os_join(dir, name)))
-			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		rc = read_model_dir(a, sub, b, &m->children[i], depth + 1, d);
 		free(sub);
 	}
@@ -217,7 +218,7 @@ static int read_children(struct arena *a, const char *dir, struct bundle *b, str
 		char *names = os_join(dir, "modelNames/coremldata.bin");
 		char **list;
 		if (!names)
-			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		rc = cd_read_names(a, names, &list, &m->nchild_names, d);
 		m->child_names = (const char **)list;
 		free(names);
@@ -234,7 +235,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 	int rc;
 
 	if (!cdp)
-		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 	if (depth > MLCC_MAX_PIPELINE_NESTING) {
 		free(cdp);
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: pipelines nested too deeply", dir);
@@ -264,14 +265,14 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 	} else if (cd.type == 500 || cd.type == 403 || cd.type == 303) {
 		m = arena_alloc(a, sizeof *m);
 		if (!m)
-			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->arena = a;
 		m->origin = arena_strdup(a, dir);
 		rc = nn_read_dir(a, dir, &cd, m, d);
 	} else if (cd.spec) {
 		m = arena_alloc(a, sizeof *m);
 		if (!m)
-			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->arena = a;
 		m->origin = arena_strdup(a, dir);
 		m->kind = MODEL_SPEC;
@@ -279,13 +280,13 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 		m->is_updatable = cd.spec->isupdatable;
 		if (!cd.desc) {
 			if (!(cd.desc = arena_alloc(a, sizeof *cd.desc)))
-				return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+				return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 			core_ml__specification__model_description__init(cd.desc);
 		}
 	} else {
 		m = arena_alloc(a, sizeof *m);
 		if (!m)
-			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->arena = a;
 		m->origin = arena_strdup(a, dir);
 		m->kind = cd.type == 202   ? MODEL_PIPELINE

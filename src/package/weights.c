@@ -205,7 +205,7 @@ static int check_refs(struct walker *w)
 		qsort(w->refs, w->nrefs, sizeof *w->refs, cmp_ref);
 	w->plan->refs = calloc(w->nrefs + 1, sizeof *w->plan->refs);
 	if (!w->plan->refs)
-		return diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
+		return diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", w->files->origin);
 	for (size_t i = 0; i < w->nrefs && !rc; i++) {
 		const struct ref *r = &w->refs[i];
 		struct weight_file *f = &w->plan->files[r->file];
@@ -288,7 +288,7 @@ static int add_dir_files(struct walker *w, const struct weight_plan *listed)
 	}
 	for (size_t i = 0; i < listed->nfiles && !rc; i++)
 		if (plan_add(w->plan, listed->files[i].rel, listed->files[i].abs) == (size_t)-1)
-			rc = diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
+			rc = diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", w->files->origin);
 	if (listed == &own)
 		weights_free(&own);
 	return rc;
@@ -335,7 +335,7 @@ int weights_copy(const struct weight_plan *plan, const char *dir, enum mlcc_link
 			continue;
 		dst = os_join(dir, plan->files[i].rel);
 		if (!dst)
-			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		slash = strrchr(dst, '/');
 		*slash = '\0';
 		rc = os_mkdir_p(dst, NULL, d);

@@ -47,7 +47,12 @@ struct reader {
 
 static void *pb_alloc(void *data, size_t size)
 {
-	return arena_alloc_raw(data, size);
+	struct spec_pb_alloc *pa = data;
+	void *p = arena_alloc_raw(pa->a, size);
+
+	if (!p)
+		pa->failed = true;
+	return p;
 }
 
 static void pb_free(void *data, void *p)
@@ -56,11 +61,13 @@ static void pb_free(void *data, void *p)
 	(void)p;
 }
 
-void spec_arena_allocator(struct arena *a, ProtobufCAllocator *out)
+void spec_arena_allocator(struct arena *a, struct spec_pb_alloc *out)
 {
-	out->alloc = pb_alloc;
-	out->free = pb_free;
-	out->allocator_data = a;
+	out->pb.alloc = pb_alloc;
+	out->pb.free = pb_free;
+	out->pb.allocator_data = out;
+	out->a = a;
+	out->failed = false;
 }
 
 /* The op's 'name' attribute, when it is a plain string. */
@@ -742,7 +749,7 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, siz
 		    struct model **out, struct mlcc_diag *d)
 {
 	struct reader r = {a, d, origin, NULL, NULL, 0, 0};
-	ProtobufCAllocator alloc;
+	struct spec_pb_alloc alloc;
 	struct pb_problem pr;
 	Model *pm;
 
@@ -761,7 +768,9 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, siz
 			origin, (unsigned long long)pr.field, pr.offset,
 			(unsigned long long)pr.declared, pr.available);
 	spec_arena_allocator(a, &alloc);
-	pm = core_ml__specification__model__unpack(&alloc, len, buf);
+	pm = core_ml__specification__model__unpack(&alloc.pb, len, buf);
+	if (!pm && alloc.failed)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", origin);
 	if (!pm)
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: not a Core ML model (protobuf decoding failed)", origin);
