@@ -617,7 +617,7 @@ static size_t run(const struct options *o, struct list *paths)
 	size_t failed = 0, started = 0;
 
 	if (!p.jobs || !t) {
-		fprintf(stderr, PROG ": out of memory\n");
+		fprintf(stderr, PROG ": error: %s: out of memory\n", paths->v[0]);
 		exit(1);
 	}
 	for (size_t i = 0; i < paths->n; i++)

@@ -122,12 +122,16 @@ static json_t *features_json(FeatureDescription **fs, size_t n)
 	return a;
 }
 
-/* Op counts by op type, sorted by type; consts included. */
-static json_t *op_counts(const struct function *f)
+/* Op counts by op type, sorted by type; consts included.  '*oom' set when
+** the sort buffer cannot be had (the report must then fail, not shrink). */
+static json_t *op_counts(const struct function *f, bool *oom)
 {
 	json_t *o = json_object();
 	const char **types = malloc((f->body.nops + 1) * sizeof *types);
 	size_t n = 0;
+
+	if (!types)
+		*oom = true;
 
 	for (size_t i = 0; types && i < f->body.nops; i++)
 		types[n++] = f->body.ops[i].type;
@@ -148,7 +152,7 @@ static json_t *op_counts(const struct function *f)
 	return o;
 }
 
-static json_t *functions_json(const struct model *m)
+static json_t *functions_json(const struct model *m, bool *oom)
 {
 	json_t *arr = json_array();
 	const char *def = m->desc->defaultfunctionname;
@@ -171,7 +175,7 @@ static json_t *functions_json(const struct model *m)
 		json_object_set_new(o, "outputs", features_json(fd.outputs, fd.noutputs));
 		json_object_set_new(o, "states", features_json(fd.states, fd.nstates));
 		json_object_set_new(o, "operations", json_integer((json_int_t)f->body.nops));
-		json_object_set_new(o, "operationTypes", op_counts(f));
+		json_object_set_new(o, "operationTypes", op_counts(f, oom));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -256,7 +260,7 @@ static json_t *nn_functions_json(const struct model *m)
 	return a;
 }
 
-static json_t *model_json(const struct model *m)
+static json_t *model_json(const struct model *m, bool *oom)
 {
 	json_t *o = json_object();
 
@@ -267,12 +271,12 @@ static json_t *model_json(const struct model *m)
 		json_object_set_new(o, "functions", nn_functions_json(m));
 		json_object_set_new(o, "neuralNetwork", nn_json(m->nn));
 	} else {
-		json_object_set_new(o, "functions", functions_json(m));
+		json_object_set_new(o, "functions", functions_json(m, oom));
 	}
 	if (m->nchildren) {
 		json_t *c = json_array();
 		for (size_t i = 0; i < m->nchildren; i++) {
-			json_t *child = model_json(m->children[i]);
+			json_t *child = model_json(m->children[i], oom);
 			json_object_set_new(
 				child, "name",
 				json_string(i < m->nchild_names ? m->child_names[i] : ""));
@@ -284,7 +288,7 @@ static json_t *model_json(const struct model *m)
 }
 
 /* The whole report as one JSON object (docs/inspect-json.md). */
-static json_t *report(const struct loaded *l)
+static json_t *report(const struct loaded *l, bool *oom)
 {
 	json_t *o = json_object(), *compiler = json_null();
 
@@ -297,7 +301,7 @@ static json_t *report(const struct loaded *l)
 		json_object_set_new(compiler, "mil", json_string(l->mil));
 	}
 	json_object_set_new(o, "compiler", compiler);
-	json_t *m = model_json(l->model);
+	json_t *m = model_json(l->model, oom);
 	json_object_update(o, m);
 	json_decref(m);
 	json_object_set_new(o, "metadata", metadata_json(l->model->desc->metadata));
@@ -442,20 +446,23 @@ int mlcc_inspect(const char *path, int as_json, FILE *out, struct mlcc_diag *d)
 {
 	struct loaded l;
 	json_t *r;
+	bool oom = false;
 	int rc;
 
 	diag_clear(d);
 	rc = load_input(path, &l, d);
 	if (!rc) {
-		r = report(&l);
-		if (as_json) {
+		r = report(&l, &oom);
+		if (oom) {
+			rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
+		} else if (as_json) {
 			char *s = json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
 							JSON_ENSURE_ASCII);
 			if (s) {
 				fprintf(out, "%s\n", s);
 				free(s);
 			} else {
-				rc = diag_fail(d, MLCC_E_NOMEM, "inspect: out of memory");
+				rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 			}
 		} else {
 			text_report(out, r);
