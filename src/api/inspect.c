@@ -322,12 +322,20 @@ static void text_shape(FILE *out, json_t *shape)
 	fputc(']', out);
 }
 
+/* The string member 'key' of 'o', escaped (names come from the input). */
+static size_t put(FILE *out, json_t *o, const char *key)
+{
+	return diag_put(out, json_string_value(json_object_get(o, key)));
+}
+
 static void text_feature(FILE *out, const char *role, json_t *f)
 {
 	json_t *flex = json_object_get(f, "flexibility");
 
-	fprintf(out, "    %-6s %-24s %s", role, json_string_value(json_object_get(f, "name")),
-		json_string_value(json_object_get(f, "type")));
+	fprintf(out, "    %-6s ", role);
+	for (size_t n = put(out, f, "name"); n < 24; n++)
+		fputc(' ', out);
+	fprintf(out, " %s", json_string_value(json_object_get(f, "type")));
 	if (json_object_get(f, "dataType")) {
 		fprintf(out, " %s ", json_string_value(json_object_get(f, "dataType")));
 		text_shape(out, json_object_get(f, "shape"));
@@ -362,9 +370,9 @@ static void text_model(FILE *out, json_t *m, const char *indent)
 
 	json_array_foreach(json_object_get(m, "functions"), i, f)
 	{
-		fprintf(out, "%sfunction %s <%s>%s: %lld ops\n", indent,
-			json_string_value(json_object_get(f, "name")),
-			json_string_value(json_object_get(f, "opset")),
+		fprintf(out, "%sfunction ", indent);
+		put(out, f, "name");
+		fprintf(out, " <%s>%s: %lld ops\n", json_string_value(json_object_get(f, "opset")),
 			json_is_true(json_object_get(f, "default")) ? " (default)" : "",
 			(long long)json_integer_value(json_object_get(f, "operations")));
 		json_array_foreach(json_object_get(f, "inputs"), k, v)
@@ -375,14 +383,19 @@ static void text_model(FILE *out, json_t *m, const char *indent)
 			text_feature(out, "state", v);
 		fprintf(out, "    ops:");
 		k = 0;
-		json_object_foreach(json_object_get(f, "operationTypes"), key, v) fprintf(
-			out, "%s %s %lld", k++ ? "," : "", key, (long long)json_integer_value(v));
+		json_object_foreach(json_object_get(f, "operationTypes"), key, v)
+		{
+			fprintf(out, "%s ", k++ ? "," : "");
+			diag_put(out, key);
+			fprintf(out, " %lld", (long long)json_integer_value(v));
+		}
 		fputc('\n', out);
 	}
 	json_array_foreach(json_object_get(m, "children"), i, v)
 	{
-		fprintf(out, "%schild %zu '%s': %s, specification version %lld\n", indent, i,
-			json_string_value(json_object_get(v, "name")),
+		fprintf(out, "%schild %zu '", indent, i);
+		put(out, v, "name");
+		fprintf(out, "': %s, specification version %lld\n",
 			json_string_value(json_object_get(v, "modelType")),
 			(long long)json_integer_value(json_object_get(v, "specificationVersion")));
 		text_model(out, v, "    ");
@@ -396,8 +409,8 @@ static void text_report(FILE *out, json_t *r)
 	const char *key;
 	size_t i;
 
-	fprintf(out, "%s: %s, %s, specification version %lld%s\n",
-		json_string_value(json_object_get(r, "path")),
+	put(out, r, "path");
+	fprintf(out, ": %s, %s, specification version %lld%s\n",
 		json_string_value(json_object_get(r, "format")),
 		json_string_value(json_object_get(r, "modelType")),
 		(long long)json_integer_value(json_object_get(r, "specificationVersion")),
@@ -409,18 +422,28 @@ static void text_report(FILE *out, json_t *r)
 	else if (!json_is_null(c))
 		fprintf(out, "  compiler: not named (no buildInfo in the bundle)\n");
 	json_object_foreach(md, key, v) if (json_is_string(v) && *json_string_value(v))
-		fprintf(out, "  %s: %s\n", key, json_string_value(v));
+	{
+		fprintf(out, "  %s: ", key);
+		diag_put(out, json_string_value(v));
+		fputc('\n', out);
+	}
 	json_object_foreach(json_object_get(md, "userDefined"), key, v)
-		fprintf(out, "  userDefined %s: %s\n", key, json_string_value(v));
+	{
+		fprintf(out, "  userDefined ");
+		diag_put(out, key);
+		fprintf(out, ": ");
+		diag_put(out, json_string_value(v));
+		fputc('\n', out);
+	}
 	text_model(out, r, "  ");
 	json_t *nn = json_object_get(r, "neuralNetwork");
 	if (nn) {
 		json_t *wb = json_object_get(nn, "weightsBytes");
-		fprintf(out, "  espresso: format %lld, %lld layers, %lld shapes, weights %s",
+		fprintf(out, "  espresso: format %lld, %lld layers, %lld shapes, weights ",
 			(long long)json_integer_value(json_object_get(nn, "espressoFormatVersion")),
 			(long long)json_integer_value(json_object_get(nn, "layers")),
-			(long long)json_integer_value(json_object_get(nn, "shapes")),
-			json_string_value(json_object_get(nn, "weightsFile")));
+			(long long)json_integer_value(json_object_get(nn, "shapes")));
+		put(out, nn, "weightsFile");
 		if (json_is_null(wb))
 			fprintf(out, " (absent)\n");
 		else
@@ -430,15 +453,19 @@ static void text_report(FILE *out, json_t *r)
 	json_array_foreach(w, i, v)
 	{
 		json_t *el = json_object_get(v, "elements");
-		fprintf(out, "    %s @%lld %s", json_string_value(json_object_get(v, "file")),
+		fputs("    ", out);
+		put(out, v, "file");
+		fprintf(out, " @%lld %s",
 			(long long)json_integer_value(json_object_get(v, "offset")),
 			json_string_value(json_object_get(v, "dataType")));
 		if (!json_is_null(el))
 			fprintf(out, " %lld elements", (long long)json_integer_value(el));
-		fprintf(out, " %lld bytes (%s: %s)\n",
-			(long long)json_integer_value(json_object_get(v, "bytes")),
-			json_string_value(json_object_get(v, "function")),
-			json_string_value(json_object_get(v, "op")));
+		fprintf(out, " %lld bytes (",
+			(long long)json_integer_value(json_object_get(v, "bytes")));
+		put(out, v, "function");
+		fputs(": ", out);
+		put(out, v, "op");
+		fputs(")\n", out);
 	}
 }
 
