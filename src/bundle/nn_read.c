@@ -131,6 +131,7 @@ static int read_shapes(const char *dir, struct nn_summary *s, struct mlcc_diag *
 ** (public snapshots often lack it: blobs of 4 MiB and more). */
 static int weights_size(const char *dir, struct nn_summary *s, struct mlcc_diag *d)
 {
+	char q[DIAG_QUOTE_MAX];
 	struct stat st;
 	char *path;
 
@@ -138,7 +139,7 @@ static int weights_size(const char *dir, struct nn_summary *s, struct mlcc_diag 
 	if (!*s->storage || strchr(s->storage, '/') || strcmp(s->storage, "..") == 0)
 		return *s->storage ? diag_fail(d, MLCC_E_CORRUPT,
 					       "%s: espresso storage '%s' is not a file name", dir,
-					       s->storage)
+					       diag_quote(q, s->storage))
 				   : MLCC_OK;
 	if (!(path = os_join(dir, s->storage)))
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);

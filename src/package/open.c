@@ -80,6 +80,7 @@ int package_manifest_root(const char *origin, const char *text, size_t len, char
 	json_error_t jerr;
 	json_t *root, *entries, *item, *path;
 	const char *id;
+	char q[DIAG_QUOTE_MAX], q2[DIAG_QUOTE_MAX];
 	int rc = MLCC_OK;
 
 	*out = NULL;
@@ -100,12 +101,13 @@ int package_manifest_root(const char *origin, const char *text, size_t len, char
 	else if (!json_is_object(item))
 		rc = diag_fail(d, MLCC_E_CORRUPT,
 			       "%s: rootModelIdentifier '%s' names no item in itemInfoEntries",
-			       origin, id);
+			       origin, diag_quote(q, id));
 	else if (!json_is_string(path))
-		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: item '%s' has no path", origin, id);
+		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: item '%s' has no path", origin,
+			       diag_quote(q, id));
 	else if (!os_rel_path_safe(json_string_value(path)))
 		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: item '%s': path '%s' leaves the package",
-			       origin, id, json_string_value(path));
+			       origin, diag_quote(q, id), diag_quote(q2, json_string_value(path)));
 	else if (!(*out = strdup(json_string_value(path))))
 		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", origin);
 	json_decref(root);

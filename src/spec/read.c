@@ -500,9 +500,10 @@ static int read_block(struct reader *r, const PBlock *pb, struct block *b);
 static int read_argument(struct reader *r, const char *param, const PArgument *pa,
 			 struct argument *arg)
 {
+	char q[DIAG_QUOTE_MAX];
 	arg->param = param;
 	if (!pa || pa->n_arguments == 0)
-		return fail(r, MLCC_E_CORRUPT, "input '%s' has no binding", param);
+		return fail(r, MLCC_E_CORRUPT, "input '%s' has no binding", diag_quote(q, param));
 	arg->n = pa->n_arguments;
 	arg->b = arena_array(r->a, arg->n, sizeof *arg->b);
 	if (!arg->b)
@@ -520,7 +521,8 @@ static int read_argument(struct reader *r, const char *param, const PArgument *p
 			if (read_value(r, pb->value, &arg->b[i].value))
 				return r->d->status;
 		} else {
-			return fail(r, MLCC_E_CORRUPT, "input '%s' has an empty binding", param);
+			return fail(r, MLCC_E_CORRUPT, "input '%s' has an empty binding",
+				    diag_quote(q, param));
 		}
 	}
 	return 0;
@@ -594,6 +596,7 @@ static int read_block(struct reader *r, const PBlock *pb, struct block *b)
 static int read_function(struct reader *r, const char *name, const PFunction *pf,
 			 struct function *f)
 {
+	char q[DIAG_QUOTE_MAX];
 	const PBlock *body = NULL;
 
 	f->name = name;
@@ -603,7 +606,7 @@ static int read_function(struct reader *r, const char *name, const PFunction *pf
 	f->opset = pf->opset;
 	f->ios = model_opset_ios(pf->opset);
 	if (!f->ios)
-		return fail(r, MLCC_E_UNSUPPORTED, "unknown opset '%s'", pf->opset);
+		return fail(r, MLCC_E_UNSUPPORTED, "unknown opset '%s'", diag_quote(q, pf->opset));
 	for (size_t i = 0; i < pf->n_block_specializations; i++) {
 		const CoreML__Specification__MILSpec__Function__BlockSpecializationsEntry *e =
 			pf->block_specializations[i];
@@ -611,7 +614,8 @@ static int read_function(struct reader *r, const char *name, const PFunction *pf
 			body = e->value;
 	}
 	if (!body)
-		return fail(r, MLCC_E_CORRUPT, "no block specialization for opset '%s'", pf->opset);
+		return fail(r, MLCC_E_CORRUPT, "no block specialization for opset '%s'",
+			    diag_quote(q, pf->opset));
 	f->ninputs = pf->n_inputs;
 	if (read_named_types(r, pf->inputs, pf->n_inputs, &f->inputs))
 		return r->d->status;
