@@ -46,6 +46,19 @@ static int nomem(struct cursor *c)
 	return c->err;
 }
 
+/* Every string of a decoded message is UTF-8 (pbcheck.h), else an error
+** naming the field. */
+static int utf8(struct cursor *c, const ProtobufCMessage *m)
+{
+	char where[256];
+
+	if (!pb_utf8_valid(m, where, sizeof where) && !c->err)
+		c->err = diag_fail(c->d, MLCC_E_CORRUPT,
+				   "%s: field '%s' is not valid UTF-8 (Core ML strings must be)",
+				   c->path, where);
+	return c->err;
+}
+
 static const uint8_t *take(struct cursor *c, size_t n, const char *what)
 {
 	const uint8_t *p;
@@ -140,7 +153,7 @@ static int rd_description(struct cursor *c, struct cd_file *out)
 		return nomem(c);
 	if (!out->desc)
 		return bad(c, "invalid model description");
-	return 0;
+	return utf8(c, &out->desc->base);
 }
 
 /* The "spec" form (coremldata.c put_spec): the rest of the file is the
@@ -161,6 +174,8 @@ static int rd_spec(struct cursor *c, struct cd_file *out)
 		return nomem(c);
 	if (!out->spec)
 		return bad(c, "invalid specification");
+	if (utf8(c, &out->spec->base))
+		return c->err;
 	out->desc = out->spec->description;
 	c->pos = c->len;
 	return 0;

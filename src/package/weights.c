@@ -161,6 +161,11 @@ static int check_ref(struct walker *w, const struct ref *r, int fd, uint64_t fsi
 	const char *bad;
 	char msg[200];
 
+	/* A shape whose element count overflows cannot match any blob; it
+	** must not pass as "shape unknown" (-1), which skips the size check. */
+	if (count == -2)
+		return ref_fail(w, r, MLCC_E_CORRUPT,
+				"the tensor's shape has more than 2^63 elements");
 	if (fsize < BLOB_RECORD || off > fsize - BLOB_RECORD) {
 		snprintf(msg, sizeof msg, "blob record beyond the end of the file (%llu bytes)",
 			 (unsigned long long)fsize);

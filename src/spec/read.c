@@ -756,6 +756,7 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, siz
 	struct spec_pb_alloc alloc;
 	struct pb_problem pr;
 	Model *pm;
+	char where[256];
 
 	if (len == 0)
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: empty file, not a Core ML model", origin);
@@ -778,6 +779,10 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, siz
 	if (!pm)
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: not a Core ML model (protobuf decoding failed)", origin);
+	if (!pb_utf8_valid(&pm->base, where, sizeof where))
+		return diag_fail(d, MLCC_E_CORRUPT,
+				 "%s: field '%s' is not valid UTF-8 (Core ML strings must be)",
+				 origin, where);
 	/* The model outlives the caller's buffers: it owns its origin. */
 	if (!(r.origin = arena_strdup(a, origin)))
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", origin);

@@ -21,6 +21,8 @@
 **   --blob-dtype N     data type code in w's blob record
 **   --blob-data N      data offset in w's blob record
 **   --blob-size N      data size in w's blob record
+**   --w-dims A,B       shape of w's type (not [1, 4]): a shape whose
+**                      element count overflows, say
 **   --var-name NAME    name of y (defined by add, used by relu)
 **   --undefined        relu reads 'nope', which nothing defines
 **   --use-before-def   relu comes before the add that defines y
@@ -52,6 +54,7 @@ struct opts {
 	const char *root, *blob_path, *spec_file, *manifest_file, *item_path;
 	const char *spec_link, *weights_link, *var, *text;
 	uint64_t offset, blob_dtype, blob_data, blob_size;
+	const char *w_dims;
 	long trunc_w, trunc_s, nest;
 	int manifest, weights, undefined, use_before_def, dup_var, dup_func;
 	int pipeline;
@@ -99,6 +102,31 @@ static void write_file(const char *path, const void *p, size_t n)
 }
 
 /* fp32 tensor type [1, 4] (or scalar string when 'str'). */
+static ValueType *tensor_type(int dtype, int rank);
+
+/* fp32 tensor type of the shape "A,B" (decimal or 0x). */
+static ValueType *dims_type(const char *spec)
+{
+	ValueType *v = tensor_type(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__FLOAT32, 2);
+	TensorType *t = v->tensortype;
+	char *end;
+
+	t->dimensions = tmalloc(2 * sizeof *t->dimensions);
+	for (int i = 0; i < 2; i++) {
+		Dimension *d = tmalloc(sizeof *d);
+		CoreML__Specification__MILSpec__Dimension__ConstantDimension *c =
+			tmalloc(sizeof *c);
+		core_ml__specification__milspec__dimension__init(d);
+		core_ml__specification__milspec__dimension__constant_dimension__init(c);
+		c->size = strtoull(spec, &end, 0);
+		spec = *end == ',' ? end + 1 : end;
+		d->dimension_case = CORE_ML__SPECIFICATION__MILSPEC__DIMENSION__DIMENSION_CONSTANT;
+		d->constant = c;
+		t->dimensions[i] = d;
+	}
+	return v;
+}
+
 static ValueType *tensor_type(int dtype, int rank)
 {
 	static CoreML__Specification__MILSpec__Dimension__ConstantDimension c1 =
@@ -312,7 +340,8 @@ static size_t build_spec(unsigned char **out, const struct opts *o)
 
 	bf.filename = (char *)o->blob_path;
 	bf.offset = o->offset;
-	wv.type = tensor_type(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__FLOAT32, 2);
+	wv.type = o->w_dims ? dims_type(o->w_dims)
+			    : tensor_type(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__FLOAT32, 2);
 	wv.value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__VALUE_BLOB_FILE_VALUE;
 	wv.blobfilevalue = &bf;
 	ops[0] = op("const", "w", 0);
@@ -432,6 +461,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->blob_dtype = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--blob-data"))
 			o->blob_data = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--w-dims"))
+			o->w_dims = v;
 		else if (!strcmp(a, "--blob-size"))
 			o->blob_size = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--truncate-weights"))
