@@ -511,6 +511,9 @@ static int parse_element(struct parser *p, enum dtype dt, void *data, size_t i)
 		s = mil_lex_string(p->a, &p->tok);
 		if (!s)
 			return nomem(p);
+		/* A string of the program becomes a protobuf string: UTF-8. */
+		if (!diag_utf8_valid(s, strlen(s)))
+			return fail_at(p, &p->tok, "string is not valid UTF-8");
 		((char **)data)[i] = s;
 		advance(p);
 		return 0;
