@@ -30,6 +30,20 @@ static const char *model_kind_name(const struct model *m)
 	return name ? name : "other";
 }
 
+/* A JSON string of 's', which may come from an input (a name, a path, a
+** file name): as it is when valid UTF-8, else escaped as messages are --
+** jansson refuses invalid UTF-8, and a member must not vanish silently. */
+static json_t *jstr(const char *s)
+{
+	char buf[4096];
+
+	if (!s)
+		s = "";
+	if (diag_utf8_valid(s, strlen(s)))
+		return json_string(s);
+	return json_string(diag_escape(buf, sizeof buf, s));
+}
+
 static json_t *int_list(const int64_t *v, size_t n)
 {
 	json_t *a = json_array();
@@ -52,7 +66,7 @@ static json_t *flexibility(const ArrayFeatureType *a)
 			json_array_append_new(p, json_integer(s ? s->upperbound : 0));
 			json_array_append_new(r, p);
 		}
-		json_object_set_new(o, "kind", json_string("range"));
+		json_object_set_new(o, "kind", jstr("range"));
 		json_object_set_new(o, "ranges", r);
 		return o;
 	}
@@ -63,7 +77,7 @@ static json_t *flexibility(const ArrayFeatureType *a)
 				a->enumeratedshapes->shapes[i];
 			json_array_append_new(r, s ? int_list(s->shape, s->n_shape) : json_array());
 		}
-		json_object_set_new(o, "kind", json_string("enumerated"));
+		json_object_set_new(o, "kind", jstr("enumerated"));
 		json_object_set_new(o, "shapes", r);
 		return o;
 	}
@@ -78,7 +92,7 @@ static json_t *feature_json(const FeatureDescription *f)
 	const ArrayFeatureType *a = desc_array(t);
 	const char *kind = "Invalid";
 
-	json_object_set_new(o, "name", json_string(f->name));
+	json_object_set_new(o, "name", jstr(f->name));
 	if (t) {
 		switch (t->type_case) {
 		case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_MULTI_ARRAY_TYPE:
@@ -98,9 +112,9 @@ static json_t *feature_json(const FeatureDescription *f)
 		default: break;
 		}
 	}
-	json_object_set_new(o, "type", json_string(kind));
+	json_object_set_new(o, "type", jstr(kind));
 	if (a) {
-		json_object_set_new(o, "dataType", json_string(desc_array_dtype_name(a->datatype)));
+		json_object_set_new(o, "dataType", jstr(desc_array_dtype_name(a->datatype)));
 		json_object_set_new(o, "shape", int_list(a->shape, a->n_shape));
 		json_object_set_new(o, "flexibility", flexibility(a));
 	} else if (t && t->type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_IMAGE_TYPE &&
@@ -164,8 +178,8 @@ static json_t *functions_json(const struct model *m, bool *oom)
 		char opset[16];
 		desc_function(m->desc, f->name, &fd);
 		snprintf(opset, sizeof opset, "ios%u", f->ios);
-		json_object_set_new(o, "name", json_string(f->name));
-		json_object_set_new(o, "opset", json_string(opset));
+		json_object_set_new(o, "name", jstr(f->name));
+		json_object_set_new(o, "opset", jstr(opset));
 		json_object_set_new(o, "default",
 				    json_boolean(def && *def
 							 ? strcmp(def, f->name) == 0
@@ -188,14 +202,14 @@ static json_t *weights_json(const struct weight_plan *p)
 	for (size_t i = 0; i < p->nrefs; i++) {
 		const struct weight_ref *r = &p->refs[i];
 		json_t *o = json_object();
-		json_object_set_new(o, "file", json_string(r->rel));
+		json_object_set_new(o, "file", jstr(r->rel));
 		json_object_set_new(o, "offset", json_integer((json_int_t)r->offset));
-		json_object_set_new(o, "dataType", json_string(dtype_info(r->dtype)->mil));
+		json_object_set_new(o, "dataType", jstr(dtype_info(r->dtype)->mil));
 		json_object_set_new(o, "elements",
 				    r->count >= 0 ? json_integer(r->count) : json_null());
 		json_object_set_new(o, "bytes", json_integer((json_int_t)r->bytes));
-		json_object_set_new(o, "function", json_string(r->func));
-		json_object_set_new(o, "op", json_string(r->op));
+		json_object_set_new(o, "function", jstr(r->func));
+		json_object_set_new(o, "op", jstr(r->op));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -205,14 +219,14 @@ static json_t *metadata_json(const Metadata *md)
 {
 	json_t *o = json_object(), *ud = json_object();
 
-	json_object_set_new(o, "shortDescription", json_string(md ? md->shortdescription : ""));
-	json_object_set_new(o, "version", json_string(md ? md->versionstring : ""));
-	json_object_set_new(o, "author", json_string(md ? md->author : ""));
-	json_object_set_new(o, "license", json_string(md ? md->license : ""));
+	json_object_set_new(o, "shortDescription", jstr(md ? md->shortdescription : ""));
+	json_object_set_new(o, "version", jstr(md ? md->versionstring : ""));
+	json_object_set_new(o, "author", jstr(md ? md->author : ""));
+	json_object_set_new(o, "license", jstr(md ? md->license : ""));
 	for (size_t i = 0; md && i < md->n_userdefined; i++)
 		if (md->userdefined[i])
 			json_object_set_new(ud, md->userdefined[i]->key,
-					    json_string(md->userdefined[i]->value));
+					    jstr(md->userdefined[i]->value));
 	json_object_set_new(o, "userDefined", ud);
 	return o;
 }
@@ -229,12 +243,12 @@ static json_t *nn_json(const struct nn_summary *s)
 				    json_integer((json_int_t)s->type_counts[i]));
 	json_object_set_new(o, "layerTypes", types);
 	json_object_set_new(o, "shapes", json_integer((json_int_t)s->nshapes));
-	json_object_set_new(o, "weightsFile", json_string(s->storage));
+	json_object_set_new(o, "weightsFile", jstr(s->storage));
 	json_object_set_new(o, "weightsBytes",
 			    s->weights_bytes < 0 ? json_null()
 						 : json_integer((json_int_t)s->weights_bytes));
 	for (size_t i = 0; i < s->noutput_names; i++)
-		json_array_append_new(outs, json_string(s->output_names[i]));
+		json_array_append_new(outs, jstr(s->output_names[i]));
 	json_object_set_new(o, "outputNames", outs);
 	return o;
 }
@@ -244,8 +258,8 @@ static json_t *nn_functions_json(const struct model *m)
 {
 	json_t *a = json_array(), *f = json_object();
 
-	json_object_set_new(f, "name", json_string("main"));
-	json_object_set_new(f, "opset", json_string("neuralNetwork"));
+	json_object_set_new(f, "name", jstr("main"));
+	json_object_set_new(f, "opset", jstr("neuralNetwork"));
 	json_object_set_new(f, "default", json_true());
 	json_object_set_new(f, "inputs", features_json(m->desc->input, m->desc->n_input));
 	json_object_set_new(f, "outputs", features_json(m->desc->output, m->desc->n_output));
@@ -264,7 +278,7 @@ static json_t *model_json(const struct model *m, bool *oom)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "modelType", json_string(model_kind_name(m)));
+	json_object_set_new(o, "modelType", jstr(model_kind_name(m)));
 	json_object_set_new(o, "specificationVersion", json_integer(m->spec_version));
 	json_object_set_new(o, "isUpdatable", json_boolean(m->is_updatable));
 	if (m->kind == MODEL_NEURAL_NETWORK) {
@@ -277,9 +291,8 @@ static json_t *model_json(const struct model *m, bool *oom)
 		json_t *c = json_array();
 		for (size_t i = 0; i < m->nchildren; i++) {
 			json_t *child = model_json(m->children[i], oom);
-			json_object_set_new(
-				child, "name",
-				json_string(i < m->nchild_names ? m->child_names[i] : ""));
+			json_object_set_new(child, "name",
+					    jstr(i < m->nchild_names ? m->child_names[i] : ""));
 			json_array_append_new(c, child);
 		}
 		json_object_set_new(o, "children", c);
@@ -293,12 +306,12 @@ static json_t *report(const struct loaded *l, bool *oom)
 	json_t *o = json_object(), *compiler = json_null();
 
 	json_object_set_new(o, "inspectVersion", json_integer(INSPECT_JSON_VERSION));
-	json_object_set_new(o, "path", json_string(l->path));
-	json_object_set_new(o, "format", json_string(load_form_name(l->form)));
+	json_object_set_new(o, "path", jstr(l->path));
+	json_object_set_new(o, "format", jstr(load_form_name(l->form)));
 	if (l->form == FORM_BUNDLE) {
 		compiler = json_object();
-		json_object_set_new(compiler, "coremlc", json_string(l->coremlc));
-		json_object_set_new(compiler, "mil", json_string(l->mil));
+		json_object_set_new(compiler, "coremlc", jstr(l->coremlc));
+		json_object_set_new(compiler, "mil", jstr(l->mil));
 	}
 	json_object_set_new(o, "compiler", compiler);
 	json_t *m = model_json(l->model, oom);

@@ -166,6 +166,27 @@ const char *diag_quote(char buf[DIAG_QUOTE_MAX], const char *s)
 	return buf;
 }
 
+const char *diag_escape(char *buf, size_t cap, const char *s)
+{
+	size_t n = 0, left = strlen(s);
+
+	MLCC_ASSERT(cap >= 8);
+	while (left) {
+		char e[4];
+		size_t len, took = escape1(s, left, false, e, &len);
+		if (n + len > cap - 4)
+			break;
+		memcpy(buf + n, e, len);
+		n += len;
+		s += took;
+		left -= took;
+	}
+	if (left)
+		memcpy(buf + n, "...", 3), n += 3;
+	buf[n] = '\0';
+	return buf;
+}
+
 size_t diag_put(FILE *out, const char *s)
 {
 	size_t left = s ? strlen(s) : 0, put = 0;

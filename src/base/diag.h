@@ -57,6 +57,10 @@ bool diag_utf8_valid(const char *s, size_t n);
 ** readable line.  Writes into 'buf' and returns it. */
 const char *diag_quote(char buf[DIAG_QUOTE_MAX], const char *s);
 
+/* 's' escaped as diag_put() prints it, into 'buf' ('cap' >= 8 bytes),
+** cut with "..." when it does not fit.  Returns 'buf'. */
+const char *diag_escape(char *buf, size_t cap, const char *s);
+
 /* 's' printed to 'out' escaped as diag_quote() escapes it (quotes
 ** excepted), in full: for reports that print names from an input
 ** (inspect's text form, diff).  NULL prints nothing.  Returns the bytes

@@ -75,6 +75,17 @@ else
 	cat "$work/diff"
 fi
 
+# JSON must stay valid UTF-8 and keep every member: a path that is not
+# UTF-8 is escaped, not dropped.
+cp -r "$work/plain.mlpackage/." "$work/bad$(printf '\377').mlpackage"
+"$mlcc" inspect "$work/bad$(printf '\377').mlpackage" --json >"$work/json" 2>&1
+if grep -qxF "  \"path\": \"$work/bad\\\\xff.mlpackage\"," "$work/json"; then
+	ok "inspect --json escapes a path that is not UTF-8"
+else
+	bad "inspect --json escapes a path that is not UTF-8"
+	head -4 "$work/json"
+fi
+
 # --- sizes: element counts and byte sizes that overflow -----------------
 
 mk over64 --w-dims 0x100000000,0x100000000
