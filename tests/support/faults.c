@@ -4,7 +4,7 @@
 **
 ** These programs are mlcc and compile_models linked with
 **   -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,
-**   --wrap=strndup,--wrap=write,--wrap=copy_file_range
+**   --wrap=strndup,--wrap=write,--wrap=pwrite,--wrap=copy_file_range
 ** so every call that mlcc's own code (src/, cli/) makes to those functions
 ** lands here first; the C library's and the shared libraries' internal
 ** calls do not.  The two libraries that allocate for mlcc are given these
@@ -17,8 +17,8 @@
 **   MLCC_FAIL_ALLOC=N    the N-th allocation (1-based) returns NULL/ENOMEM;
 **                        only that one, later ones succeed again.
 **   MLCC_FAIL_WRITE=N[:ENOSPC|EIO]
-**                        the N-th write() or copy_file_range() call fails
-**                        with that errno (default ENOSPC).
+**                        the N-th write(), pwrite() or copy_file_range()
+**                        call fails with that errno (default ENOSPC).
 **   MLCC_FAULT_TRACE=1   print the stack of the failed call (sanitizer
 **                        builds), to find the code that mishandled it.
 **   MLCC_FAULT_COUNT=F   at exit, write "alloc A\nwrite W\njansson J\n" to
@@ -40,6 +40,7 @@ void *__real_realloc(void *p, size_t size);
 char *__real_strdup(const char *s);
 char *__real_strndup(const char *s, size_t n);
 ssize_t __real_write(int fd, const void *buf, size_t n);
+ssize_t __real_pwrite(int fd, const void *buf, size_t n, off_t off);
 ssize_t __real_copy_file_range(int in, loff_t *inoff, int out, loff_t *outoff, size_t n,
 			       unsigned flags);
 
@@ -49,6 +50,7 @@ void *__wrap_realloc(void *p, size_t size);
 char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
 ssize_t __wrap_write(int fd, const void *buf, size_t n);
+ssize_t __wrap_pwrite(int fd, const void *buf, size_t n, off_t off);
 ssize_t __wrap_copy_file_range(int in, loff_t *inoff, int out, loff_t *outoff, size_t n,
 			       unsigned flags);
 
@@ -111,6 +113,11 @@ char *__wrap_strndup(const char *s, size_t n)
 ssize_t __wrap_write(int fd, const void *buf, size_t n)
 {
 	return write_fails() ? -1 : __real_write(fd, buf, n);
+}
+
+ssize_t __wrap_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	return write_fails() ? -1 : __real_pwrite(fd, buf, n, off);
 }
 
 ssize_t __wrap_copy_file_range(int in, loff_t *inoff, int out, loff_t *outoff, size_t n,
