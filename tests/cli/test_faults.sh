@@ -144,6 +144,7 @@ fcase() {
 "$mkpkg" "$work/pipe.mlpackage" --pipeline || bad "mkpkg --pipeline"
 mkdir -p "$work/bundles" "$work/anemll"
 "$mlcc" compile "$work/p.mlpackage" "$work/bundles" >/dev/null || bad "compile p"
+"$mlcc" compile "$work/pipe.mlpackage" "$work/bundles" >/dev/null || bad "compile pipe"
 cp -r "$work/p.mlpackage" "$work/anemll/llama_embeddings.mlpackage"
 
 # Two groups of cases run at once, each in its own directory $w.
@@ -154,6 +155,7 @@ group_own() {
 	fcase "inspect package" mlcc inspect "$work/p.mlpackage"
 	fcase "inspect bundle --json" mlcc inspect "$work/bundles/p.mlmodelc" --json
 	fcase "compile_models 1" cm 1 --input "$work/anemll" --output @OUT -j1 --quiet
+	fcase "decompile pipeline" mlcc decompile "$work/bundles/pipe.mlmodelc" @OUT/pipe.mlpackage
 }
 
 cov=$corpus/generated/coverage
@@ -166,6 +168,11 @@ group_corpus() {
 	fcase "decompile multifunction" mlcc decompile \
 		"$w/multifunction_3fn_default_second.mlmodelc" @OUT/m.mlpackage
 	fcase "inspect classifier --json" mlcc inspect "$cov/classifier_string_labels.mlpackage" --json
+	# A Create ML image classifier (.mlmodel pipeline) and an espresso bundle.
+	fcase "compile .mlmodel pipeline classifier" mlcc compile \
+		"$corpus/pairs/scary-cat-scre-67edd11c-ScaryCatScreeningML_OvR_mouth_open_v22/ScaryCatScreeningML_OvR_mouth_open_v22.mlmodel" @OUT
+	fcase "inspect neural network bundle --json" mlcc inspect \
+		"$corpus/compiled/talkie-test-83081395-ggml-tiny.en-encoder/ggml-tiny.en-encoder.mlmodelc" --json
 }
 
 # run_group NAME: one group in the background; its tallies in $work/NAME.res.
