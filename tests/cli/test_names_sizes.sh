@@ -42,6 +42,14 @@ mk var --var-name "$forged"
 expect "newline in an op's output name" \
 	"mlcc: error: $p/$spec: function 'main': op 'x\\nmlcc: error: forged' (add): variable name 'x\\nmlcc: error: forged' is not a MIL identifier ([A-Za-z_][A-Za-z0-9_@.]*)" "$p"
 
+mk opset --opset "$forged"
+expect "newline in an opset" \
+	"mlcc: error: $p/$spec: function 'main': unknown opset 'x\\nmlcc: error: forged'" "$p"
+
+mk input --input-name "$forged"
+expect "newline in an input name" \
+	"mlcc: error: $p/$spec: function 'main': input: variable name 'x\\nmlcc: error: forged' is not a MIL identifier ([A-Za-z_][A-Za-z0-9_@.]*)" "$p"
+
 # A path given on the command line goes through the same rule.
 p=$work/$forged.mlpackage
 mkdir -p "$p"
