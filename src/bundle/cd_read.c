@@ -121,6 +121,13 @@ static char *rd_string(struct cursor *c, const char *what)
 
 	if (!p)
 		return NULL;
+	/* Names and labels become protobuf strings, JSON and messages: UTF-8
+	** and no NUL inside (which would cut them silently). */
+	if (memchr(p, 0, n) || !diag_utf8_valid((const char *)p, n)) {
+		c->pos -= n;
+		bad(c, "string is not valid UTF-8");
+		return NULL;
+	}
 	s = arena_strndup(c->a, (const char *)p, n);
 	if (!s && !c->err)
 		c->err = diag_fail(c->d, MLCC_E_NOMEM, "%s: out of memory", c->path);
