@@ -56,6 +56,8 @@ void *arena_alloc_raw(struct arena *a, size_t size)
 
 	if (size > SIZE_MAX - ARENA_ALIGN)
 		return NULL;
+	if (arena_fault_hook && arena_fault_hook())
+		return NULL;
 	need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (need == 0)
 		need = ARENA_ALIGN;

@@ -323,20 +323,27 @@ int bundle_metadata_updatable(const char *text, size_t len)
 	return yes;
 }
 
-/* isUpdatable, from metadata.json (absent or unreadable: false). */
-static void read_updatable(const char *dir, struct model *m)
+/* isUpdatable, from metadata.json (absent or unreadable: false).  Running
+** out of memory is an error, not "false": the decompiled model would
+** silently lose the flag. */
+static int read_updatable(const char *dir, struct model *m, struct mlcc_diag *d)
 {
 	char *path = os_join(dir, "metadata.json");
-	struct mlcc_diag d = {0, ""};
+	struct mlcc_diag rd = {0, ""};
 	uint8_t *text;
 	size_t len;
 
 	m->is_updatable = false;
-	if (path && os_read_file(path, (size_t)64 << 20, &text, &len, &d) == 0) {
+	if (!path)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+	if (os_read_file(path, (size_t)64 << 20, &text, &len, &rd) == 0) {
 		m->is_updatable = bundle_metadata_updatable((const char *)text, len);
 		free(text);
+	} else if (rd.status == MLCC_E_NOMEM) {
+		diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 	}
 	free(path);
+	return d->status;
 }
 
 /* Where @model_path points: the bundle directory, or the first child's
@@ -381,7 +388,8 @@ int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_
 				   : stamp_init(&st, NULL, NULL, d)) != MLCC_OK)
 		return d->status;
 	restore_absent_metadata(b->model, &st.rules);
-	read_updatable(dir, b->model);
+	if ((rc = read_updatable(dir, b->model, d)) != MLCC_OK)
+		return rc;
 	base = os_basename(dir, &blen);
 	if (blen > 9 && strncmp(base + blen - 9, ".mlmodelc", 9) == 0)
 		blen -= 9;

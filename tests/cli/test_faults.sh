@@ -8,7 +8,10 @@
 # reports how many there were.  For each case (a model and a command) a
 # fault-free run gives the reference and the counts; then every N from 1 to
 # the count is failed in turn (with a stride when a count exceeds
-# $FAULT_MAX, default 400, so the suite stays short).  Each run must be one
+# $FAULT_MAX, default 400, so the suite stays short).  Allocations from an
+# arena (MLCC_FAIL_ARENA=N; most never reach malloc) are many more: at most
+# $FAULT_ARENA_MAX of them (default 60) are failed per case, evenly spaced.
+# FAULT_MAX=0 / FAULT_ARENA_MAX=0: every one, however many.  Each run must be one
 # of:
 #   exit 0   and an output (files and stdout) identical to the reference;
 #   exit 1   with exactly one line on stderr, "mlcc: error: /PATH...: ..."
@@ -28,6 +31,7 @@ setup faults
 src=$(cd "$(dirname "$0")/../.." && pwd)
 corpus=${MLCC_CORPUS:-$src/../shared/corpus}
 max=${FAULT_MAX:-400}
+amax=${FAULT_ARENA_MAX:-60}
 runs=0
 cases=0
 
@@ -109,8 +113,12 @@ fcase() {
 	cp "$w/so" "$w/ref.so"
 	na=$(sed -n 's/^alloc //p' "$w/count")
 	nw=$(sed -n 's/^write //p' "$w/count")
+	nr=$(sed -n 's/^arena //p' "$w/count")
 	nj=$(sed -n 's/^jansson //p' "$w/count")
-	step=$(((na + max - 1) / max))
+	step=1
+	[ "$max" -gt 0 ] && step=$(((na + max - 1) / max))
+	astep=1
+	[ "$amax" -gt 0 ] && astep=$(((nr + amax - 1) / amax))
 	failed=0
 	i=1
 	while [ $i -le "$na" ]; do
@@ -118,6 +126,13 @@ fcase() {
 		check "$name" "MLCC_FAIL_ALLOC=$i" $? "out of memory" || failed=$((failed + 1))
 		runs=$((runs + 1))
 		i=$((i + step))
+	done
+	i=1
+	while [ $i -le "$nr" ]; do
+		MLCC_FAIL_ARENA=$i run_tool "$@"
+		check "$name" "MLCC_FAIL_ARENA=$i" $? "out of memory" || failed=$((failed + 1))
+		runs=$((runs + 1))
+		i=$((i + astep))
 	done
 	i=1
 	while [ $i -le "$nw" ]; do
@@ -137,7 +152,7 @@ fcase() {
 		how="every ${step}th failed"
 	fi
 	[ $failed = 0 ] &&
-		ok "$name: $na allocations ($how; jansson's $nj not failed), $nw writes (each failed)"
+		ok "$name: $na allocations ($how; jansson's $nj not failed), $nr arena allocations (every ${astep}th), $nw writes (each failed)"
 }
 
 "$mkpkg" "$work/p.mlpackage" || bad "mkpkg"

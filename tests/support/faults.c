@@ -16,12 +16,14 @@
 ** Environment:
 **   MLCC_FAIL_ALLOC=N    the N-th allocation (1-based) returns NULL/ENOMEM;
 **                        only that one, later ones succeed again.
+**   MLCC_FAIL_ARENA=N    the N-th allocation from an arena fails (arena.h
+**                        arena_fault_hook: most never reach malloc).
 **   MLCC_FAIL_WRITE=N[:ENOSPC|EIO]
 **                        the N-th write(), pwrite() or copy_file_range()
 **                        call fails with that errno (default ENOSPC).
 **   MLCC_FAULT_TRACE=1   print the stack of the failed call (sanitizer
 **                        builds), to find the code that mishandled it.
-**   MLCC_FAULT_COUNT=F   at exit, write "alloc A\nwrite W\njansson J\n" to
+**   MLCC_FAULT_COUNT=F   at exit, write "alloc A\narena R\nwrite W\njansson J\n" to
 **                        file F: how many calls a run made, so a test knows
 **                        which N to try (J: jansson's, never failed).
 ** Nothing here is part of the library or of the installed programs.
@@ -59,6 +61,7 @@ extern void __sanitizer_print_stack_trace(void) __attribute__((weak));
 
 static int trace;
 static unsigned long alloc_calls, alloc_fail_at;
+static unsigned long arena_calls, arena_fail_at;
 static unsigned long write_calls, write_fail_at;
 static int write_errno = ENOSPC;
 
@@ -71,6 +74,18 @@ static int alloc_fails(void)
 	if (trace && __sanitizer_print_stack_trace)
 		__sanitizer_print_stack_trace();
 	errno = ENOMEM;
+	return 1;
+}
+
+/* Each allocation from an arena (arena.h): most never reach malloc (a
+** chunk holds many), so they are failed apart, MLCC_FAIL_ARENA=N. */
+int arena_fault_hook(void);
+int arena_fault_hook(void)
+{
+	if (++arena_calls != arena_fail_at)
+		return 0;
+	if (trace && __sanitizer_print_stack_trace)
+		__sanitizer_print_stack_trace();
 	return 1;
 }
 
@@ -152,6 +167,8 @@ __attribute__((constructor)) static void faults_init(void)
 	trace = getenv("MLCC_FAULT_TRACE") != NULL;
 	if (a)
 		alloc_fail_at = strtoul(a, NULL, 10);
+	if (getenv("MLCC_FAIL_ARENA"))
+		arena_fail_at = strtoul(getenv("MLCC_FAIL_ARENA"), NULL, 10);
 	if (w) {
 		const char *colon = strchr(w, ':');
 		write_fail_at = strtoul(w, NULL, 10);
@@ -169,6 +186,7 @@ __attribute__((destructor)) static void faults_report(void)
 
 	if (!path || !(f = fopen(path, "w")))
 		return;
-	fprintf(f, "alloc %lu\nwrite %lu\njansson %lu\n", alloc_calls, write_calls, jansson_calls);
+	fprintf(f, "alloc %lu\narena %lu\nwrite %lu\njansson %lu\n", alloc_calls, arena_calls,
+		write_calls, jansson_calls);
 	fclose(f);
 }

@@ -344,6 +344,8 @@ static struct nsj *schema(struct meta *m, FeatureDescription **fs, size_t n)
 ** appearance (the insertion order of Apple's dictionary). */
 static void add_histogram(struct meta *m, struct nsj *h, const struct function *f)
 {
+	if (!h)
+		return; /* out of memory: its parent is marked failed */
 	for (size_t i = 0; i < f->body.nops; i++) {
 		const struct op *op = &f->body.ops[i];
 		char key[128];
