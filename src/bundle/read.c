@@ -65,7 +65,8 @@ static int read_program(struct arena *a, const char *dir, struct bundle *b, stru
 		free(text);
 	} else if (!rc) {
 		const char *origin = arena_strdup(a, path);
-		rc = mil_parse(a, origin, (const char *)text, len, out, &info, d);
+		rc = origin ? mil_parse(a, origin, (const char *)text, len, out, &info, d)
+			    : diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 		free(text);
 	}
 	if (!rc && !b->coremlc[0]) {
@@ -267,14 +268,16 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 		if (!m)
 			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->arena = a;
-		m->origin = arena_strdup(a, dir);
+		if (!(m->origin = arena_strdup(a, dir)))
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		rc = nn_read_dir(a, dir, &cd, m, d);
 	} else if (cd.spec) {
 		m = arena_alloc(a, sizeof *m);
 		if (!m)
 			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->arena = a;
-		m->origin = arena_strdup(a, dir);
+		if (!(m->origin = arena_strdup(a, dir)))
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->kind = MODEL_SPEC;
 		m->spec = cd.spec;
 		m->is_updatable = cd.spec->isupdatable;
@@ -288,7 +291,8 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 		if (!m)
 			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->arena = a;
-		m->origin = arena_strdup(a, dir);
+		if (!(m->origin = arena_strdup(a, dir)))
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->kind = cd.type == 202   ? MODEL_PIPELINE
 			  : cd.type == 200 ? MODEL_PIPELINE_CLASSIFIER
 					   : MODEL_PIPELINE_REGRESSOR;

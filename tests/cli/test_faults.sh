@@ -151,8 +151,10 @@ fcase() {
 	else
 		how="every ${step}th failed"
 	fi
+	ahow="each failed"
+	[ "$astep" != 1 ] && ahow="every ${astep}th failed"
 	[ $failed = 0 ] &&
-		ok "$name: $na allocations ($how; jansson's $nj not failed), $nr arena allocations (every ${astep}th), $nw writes (each failed)"
+		ok "$name: $na allocations ($how; jansson's $nj not failed), $nr arena allocations ($ahow), $nw writes (each failed)"
 }
 
 "$mkpkg" "$work/p.mlpackage" || bad "mkpkg"
