@@ -10,7 +10,7 @@
 # the count is failed in turn (with a stride when a count exceeds
 # $FAULT_MAX, default 400, so the suite stays short).  Allocations from an
 # arena (MLCC_FAIL_ARENA=N; most never reach malloc) are many more: at most
-# $FAULT_ARENA_MAX of them (default 60) are failed per case, evenly spaced.
+# $FAULT_ARENA_MAX of them (default 30) are failed per case, evenly spaced.
 # FAULT_MAX=0 / FAULT_ARENA_MAX=0: every one, however many.  Each run must be one
 # of:
 #   exit 0   and an output (files and stdout) identical to the reference;
@@ -31,7 +31,7 @@ setup faults
 src=$(cd "$(dirname "$0")/../.." && pwd)
 corpus=${MLCC_CORPUS:-$src/../shared/corpus}
 max=${FAULT_MAX:-400}
-amax=${FAULT_ARENA_MAX:-60}
+amax=${FAULT_ARENA_MAX:-30}
 runs=0
 cases=0
 

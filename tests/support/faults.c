@@ -17,7 +17,7 @@
 **   MLCC_FAIL_ALLOC=N    the N-th allocation (1-based) returns NULL/ENOMEM;
 **                        only that one, later ones succeed again.
 **   MLCC_FAIL_ARENA=N    the N-th allocation from an arena fails (arena.h
-**                        arena_fault_hook: most never reach malloc).
+**                        mlcc_test_arena_fault: most never reach malloc).
 **   MLCC_FAIL_WRITE=N[:ENOSPC|EIO]
 **                        the N-th write(), pwrite() or copy_file_range()
 **                        call fails with that errno (default ENOSPC).
@@ -79,8 +79,8 @@ static int alloc_fails(void)
 
 /* Each allocation from an arena (arena.h): most never reach malloc (a
 ** chunk holds many), so they are failed apart, MLCC_FAIL_ARENA=N. */
-int arena_fault_hook(void);
-int arena_fault_hook(void)
+int mlcc_test_arena_fault(void);
+int mlcc_test_arena_fault(void)
 {
 	if (++arena_calls != arena_fail_at)
 		return 0;
