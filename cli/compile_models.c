@@ -325,25 +325,32 @@ struct list {
 	size_t missing; /* requested packages not found */
 };
 
+/* Append 's' (a path from join()); out of memory ends the program with a
+** message naming it. */
 static void push(struct list *l, char *s)
 {
 	char **v = realloc(l->v, (l->n + 1) * sizeof *v);
 
-	if (!v || !s) {
-		fprintf(stderr, PROG ": out of memory\n");
+	if (!v) {
+		fprintf(stderr, PROG ": error: %s: out of memory\n", s);
 		exit(1);
 	}
 	l->v = v;
 	l->v[l->n++] = s;
 }
 
+/* "dir/name", malloc'd; out of memory ends the program with a message
+** naming that path (these lists are made before any output exists). */
 static char *join(const char *dir, const char *name)
 {
 	size_t n = strlen(dir) + strlen(name) + 2;
 	char *p = malloc(n);
 
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
+	if (!p) {
+		fprintf(stderr, PROG ": error: %s/%s: out of memory\n", dir, name);
+		exit(1);
+	}
+	snprintf(p, n, "%s/%s", dir, name);
 	return p;
 }
 
@@ -650,7 +657,7 @@ static size_t run(const struct options *o, struct list *paths)
 	size_t failed = 0, started = 0;
 
 	if (!p.jobs || !t) {
-		fprintf(stderr, PROG ": out of memory\n");
+		fprintf(stderr, PROG ": error: %s: out of memory\n", paths->v[0]);
 		exit(1);
 	}
 	for (size_t i = 0; i < paths->n; i++)

@@ -15,6 +15,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "base/diag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,5 +37,13 @@ static inline void fuzz_any(int status)
 			abort();                                                                   \
 		}                                                                                  \
 	} while (0)
+
+/* The oracle every target applies to a failure: its message is one line
+** of valid UTF-8 (diag.c escapes whatever an input put in a name), so no
+** input can forge a second "mlcc: error:" line. */
+#define FUZZ_MESSAGE_OK(d)                                                                         \
+	FUZZ_REQUIRE(!strchr((d)->message, '\n') &&                                                \
+			     diag_utf8_valid((d)->message, strlen((d)->message)),                  \
+		     "message is not one line of UTF-8")
 
 #endif

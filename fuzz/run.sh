@@ -24,7 +24,7 @@ seeds() {
 	case $1 in
 	spec) find "$corpus" "$build/demo" -name model.mlmodel -size -2M 2>/dev/null ;;
 	manifest) find "$corpus" "$build/demo" -name Manifest.json 2>/dev/null ;;
-	mil) { find "$corpus" -name model.mil -size -1M; ls "$src"/examples/*/*.mil; } 2>/dev/null ;;
+	mil) { find "$corpus" -name model.mil -size -1024k; ls "$src"/examples/*/*.mil; } 2>/dev/null ;;
 	coremldata) find "$corpus" -name coremldata.bin ! -path '*/analytics/*' 2>/dev/null ;;
 	blob) find "$corpus" -name '*.bin' -path '*/weights/*' -size -256k 2>/dev/null ;;
 	metadata) find "$corpus" -name metadata.json 2>/dev/null ;;

@@ -49,16 +49,20 @@ struct differ {
 
 static void report(struct differ *df, const char *fmt, ...) MLCC_PRINTF(2, 3);
 
+/* One difference, one line: the text is escaped as a whole (diag_put),
+** since the names in it come from the two models. */
 static void report(struct differ *df, const char *fmt, ...)
 {
+	char line[1024];
 	va_list ap;
 
 	if (df->count++ >= MAX_SHOWN)
 		return;
 	fputs("  ", df->out);
 	va_start(ap, fmt);
-	vfprintf(df->out, fmt, ap);
+	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
+	diag_put(df->out, line);
 	fputc('\n', df->out);
 }
 
@@ -144,13 +148,19 @@ static void diff_files(struct differ *df, const char *a, const char *b)
 	while (i < na || j < nb) {
 		int c = i == na ? 1 : j == nb ? -1 : strcmp(fa[i], fb[j]);
 		if (c < 0) {
-			fprintf(df->out, "  only in A  %s\n", fa[i++]);
+			fputs("  only in A  ", df->out);
+			diag_put(df->out, fa[i++]);
+			fputc('\n', df->out);
 		} else if (c > 0) {
-			fprintf(df->out, "  only in B  %s\n", fb[j++]);
+			fputs("  only in B  ", df->out);
+			diag_put(df->out, fb[j++]);
+			fputc('\n', df->out);
 		} else {
 			char *pa = os_join(a, fa[i]), *pb = os_join(b, fb[j]);
-			fprintf(df->out, "  %-10s %s\n",
-				pa && pb && same_bytes(pa, pb) ? "same" : "differs", fa[i]);
+			fprintf(df->out, "  %-10s ",
+				pa && pb && same_bytes(pa, pb) ? "same" : "differs");
+			diag_put(df->out, fa[i]);
+			fputc('\n', df->out);
 			free(pa);
 			free(pb);
 			i++;

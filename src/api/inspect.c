@@ -30,6 +30,20 @@ static const char *model_kind_name(const struct model *m)
 	return name ? name : "other";
 }
 
+/* A JSON string of 's', which may come from an input (a name, a path, a
+** file name): as it is when valid UTF-8, else escaped as messages are --
+** jansson refuses invalid UTF-8, and a member must not vanish silently. */
+static json_t *jstr(const char *s)
+{
+	char buf[4096];
+
+	if (!s)
+		s = "";
+	if (diag_utf8_valid(s, strlen(s)))
+		return json_string(s);
+	return json_string(diag_escape(buf, sizeof buf, s));
+}
+
 static json_t *int_list(const int64_t *v, size_t n)
 {
 	json_t *a = json_array();
@@ -52,7 +66,7 @@ static json_t *flexibility(const ArrayFeatureType *a)
 			json_array_append_new(p, json_integer(s ? s->upperbound : 0));
 			json_array_append_new(r, p);
 		}
-		json_object_set_new(o, "kind", json_string("range"));
+		json_object_set_new(o, "kind", jstr("range"));
 		json_object_set_new(o, "ranges", r);
 		return o;
 	}
@@ -63,7 +77,7 @@ static json_t *flexibility(const ArrayFeatureType *a)
 				a->enumeratedshapes->shapes[i];
 			json_array_append_new(r, s ? int_list(s->shape, s->n_shape) : json_array());
 		}
-		json_object_set_new(o, "kind", json_string("enumerated"));
+		json_object_set_new(o, "kind", jstr("enumerated"));
 		json_object_set_new(o, "shapes", r);
 		return o;
 	}
@@ -78,7 +92,7 @@ static json_t *feature_json(const FeatureDescription *f)
 	const ArrayFeatureType *a = desc_array(t);
 	const char *kind = "Invalid";
 
-	json_object_set_new(o, "name", json_string(f->name));
+	json_object_set_new(o, "name", jstr(f->name));
 	if (t) {
 		switch (t->type_case) {
 		case CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_MULTI_ARRAY_TYPE:
@@ -98,9 +112,9 @@ static json_t *feature_json(const FeatureDescription *f)
 		default: break;
 		}
 	}
-	json_object_set_new(o, "type", json_string(kind));
+	json_object_set_new(o, "type", jstr(kind));
 	if (a) {
-		json_object_set_new(o, "dataType", json_string(desc_array_dtype_name(a->datatype)));
+		json_object_set_new(o, "dataType", jstr(desc_array_dtype_name(a->datatype)));
 		json_object_set_new(o, "shape", int_list(a->shape, a->n_shape));
 		json_object_set_new(o, "flexibility", flexibility(a));
 	} else if (t && t->type_case == CORE_ML__SPECIFICATION__FEATURE_TYPE__TYPE_IMAGE_TYPE &&
@@ -122,12 +136,16 @@ static json_t *features_json(FeatureDescription **fs, size_t n)
 	return a;
 }
 
-/* Op counts by op type, sorted by type; consts included. */
-static json_t *op_counts(const struct function *f)
+/* Op counts by op type, sorted by type; consts included.  '*oom' set when
+** the sort buffer cannot be had (the report must then fail, not shrink). */
+static json_t *op_counts(const struct function *f, bool *oom)
 {
 	json_t *o = json_object();
 	const char **types = malloc((f->body.nops + 1) * sizeof *types);
 	size_t n = 0;
+
+	if (!types)
+		*oom = true;
 
 	for (size_t i = 0; types && i < f->body.nops; i++)
 		types[n++] = f->body.ops[i].type;
@@ -148,7 +166,7 @@ static json_t *op_counts(const struct function *f)
 	return o;
 }
 
-static json_t *functions_json(const struct model *m)
+static json_t *functions_json(const struct model *m, bool *oom)
 {
 	json_t *arr = json_array();
 	const char *def = m->desc->defaultfunctionname;
@@ -160,8 +178,8 @@ static json_t *functions_json(const struct model *m)
 		char opset[16];
 		desc_function(m->desc, f->name, &fd);
 		snprintf(opset, sizeof opset, "ios%u", f->ios);
-		json_object_set_new(o, "name", json_string(f->name));
-		json_object_set_new(o, "opset", json_string(opset));
+		json_object_set_new(o, "name", jstr(f->name));
+		json_object_set_new(o, "opset", jstr(opset));
 		json_object_set_new(o, "default",
 				    json_boolean(def && *def
 							 ? strcmp(def, f->name) == 0
@@ -171,7 +189,7 @@ static json_t *functions_json(const struct model *m)
 		json_object_set_new(o, "outputs", features_json(fd.outputs, fd.noutputs));
 		json_object_set_new(o, "states", features_json(fd.states, fd.nstates));
 		json_object_set_new(o, "operations", json_integer((json_int_t)f->body.nops));
-		json_object_set_new(o, "operationTypes", op_counts(f));
+		json_object_set_new(o, "operationTypes", op_counts(f, oom));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -184,14 +202,14 @@ static json_t *weights_json(const struct weight_plan *p)
 	for (size_t i = 0; i < p->nrefs; i++) {
 		const struct weight_ref *r = &p->refs[i];
 		json_t *o = json_object();
-		json_object_set_new(o, "file", json_string(r->rel));
+		json_object_set_new(o, "file", jstr(r->rel));
 		json_object_set_new(o, "offset", json_integer((json_int_t)r->offset));
-		json_object_set_new(o, "dataType", json_string(dtype_info(r->dtype)->mil));
+		json_object_set_new(o, "dataType", jstr(dtype_info(r->dtype)->mil));
 		json_object_set_new(o, "elements",
 				    r->count >= 0 ? json_integer(r->count) : json_null());
 		json_object_set_new(o, "bytes", json_integer((json_int_t)r->bytes));
-		json_object_set_new(o, "function", json_string(r->func));
-		json_object_set_new(o, "op", json_string(r->op));
+		json_object_set_new(o, "function", jstr(r->func));
+		json_object_set_new(o, "op", jstr(r->op));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -201,14 +219,14 @@ static json_t *metadata_json(const Metadata *md)
 {
 	json_t *o = json_object(), *ud = json_object();
 
-	json_object_set_new(o, "shortDescription", json_string(md ? md->shortdescription : ""));
-	json_object_set_new(o, "version", json_string(md ? md->versionstring : ""));
-	json_object_set_new(o, "author", json_string(md ? md->author : ""));
-	json_object_set_new(o, "license", json_string(md ? md->license : ""));
+	json_object_set_new(o, "shortDescription", jstr(md ? md->shortdescription : ""));
+	json_object_set_new(o, "version", jstr(md ? md->versionstring : ""));
+	json_object_set_new(o, "author", jstr(md ? md->author : ""));
+	json_object_set_new(o, "license", jstr(md ? md->license : ""));
 	for (size_t i = 0; md && i < md->n_userdefined; i++)
 		if (md->userdefined[i])
 			json_object_set_new(ud, md->userdefined[i]->key,
-					    json_string(md->userdefined[i]->value));
+					    jstr(md->userdefined[i]->value));
 	json_object_set_new(o, "userDefined", ud);
 	return o;
 }
@@ -225,12 +243,12 @@ static json_t *nn_json(const struct nn_summary *s)
 				    json_integer((json_int_t)s->type_counts[i]));
 	json_object_set_new(o, "layerTypes", types);
 	json_object_set_new(o, "shapes", json_integer((json_int_t)s->nshapes));
-	json_object_set_new(o, "weightsFile", json_string(s->storage));
+	json_object_set_new(o, "weightsFile", jstr(s->storage));
 	json_object_set_new(o, "weightsBytes",
 			    s->weights_bytes < 0 ? json_null()
 						 : json_integer((json_int_t)s->weights_bytes));
 	for (size_t i = 0; i < s->noutput_names; i++)
-		json_array_append_new(outs, json_string(s->output_names[i]));
+		json_array_append_new(outs, jstr(s->output_names[i]));
 	json_object_set_new(o, "outputNames", outs);
 	return o;
 }
@@ -240,8 +258,8 @@ static json_t *nn_functions_json(const struct model *m)
 {
 	json_t *a = json_array(), *f = json_object();
 
-	json_object_set_new(f, "name", json_string("main"));
-	json_object_set_new(f, "opset", json_string("neuralNetwork"));
+	json_object_set_new(f, "name", jstr("main"));
+	json_object_set_new(f, "opset", jstr("neuralNetwork"));
 	json_object_set_new(f, "default", json_true());
 	json_object_set_new(f, "inputs", features_json(m->desc->input, m->desc->n_input));
 	json_object_set_new(f, "outputs", features_json(m->desc->output, m->desc->n_output));
@@ -256,26 +274,25 @@ static json_t *nn_functions_json(const struct model *m)
 	return a;
 }
 
-static json_t *model_json(const struct model *m)
+static json_t *model_json(const struct model *m, bool *oom)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "modelType", json_string(model_kind_name(m)));
+	json_object_set_new(o, "modelType", jstr(model_kind_name(m)));
 	json_object_set_new(o, "specificationVersion", json_integer(m->spec_version));
 	json_object_set_new(o, "isUpdatable", json_boolean(m->is_updatable));
 	if (m->kind == MODEL_NEURAL_NETWORK) {
 		json_object_set_new(o, "functions", nn_functions_json(m));
 		json_object_set_new(o, "neuralNetwork", nn_json(m->nn));
 	} else {
-		json_object_set_new(o, "functions", functions_json(m));
+		json_object_set_new(o, "functions", functions_json(m, oom));
 	}
 	if (m->nchildren) {
 		json_t *c = json_array();
 		for (size_t i = 0; i < m->nchildren; i++) {
-			json_t *child = model_json(m->children[i]);
-			json_object_set_new(
-				child, "name",
-				json_string(i < m->nchild_names ? m->child_names[i] : ""));
+			json_t *child = model_json(m->children[i], oom);
+			json_object_set_new(child, "name",
+					    jstr(i < m->nchild_names ? m->child_names[i] : ""));
 			json_array_append_new(c, child);
 		}
 		json_object_set_new(o, "children", c);
@@ -284,20 +301,20 @@ static json_t *model_json(const struct model *m)
 }
 
 /* The whole report as one JSON object (docs/inspect-json.md). */
-static json_t *report(const struct loaded *l)
+static json_t *report(const struct loaded *l, bool *oom)
 {
 	json_t *o = json_object(), *compiler = json_null();
 
 	json_object_set_new(o, "inspectVersion", json_integer(INSPECT_JSON_VERSION));
-	json_object_set_new(o, "path", json_string(l->path));
-	json_object_set_new(o, "format", json_string(load_form_name(l->form)));
+	json_object_set_new(o, "path", jstr(l->path));
+	json_object_set_new(o, "format", jstr(load_form_name(l->form)));
 	if (l->form == FORM_BUNDLE) {
 		compiler = json_object();
-		json_object_set_new(compiler, "coremlc", json_string(l->coremlc));
-		json_object_set_new(compiler, "mil", json_string(l->mil));
+		json_object_set_new(compiler, "coremlc", jstr(l->coremlc));
+		json_object_set_new(compiler, "mil", jstr(l->mil));
 	}
 	json_object_set_new(o, "compiler", compiler);
-	json_t *m = model_json(l->model);
+	json_t *m = model_json(l->model, oom);
 	json_object_update(o, m);
 	json_decref(m);
 	json_object_set_new(o, "metadata", metadata_json(l->model->desc->metadata));
@@ -318,12 +335,20 @@ static void text_shape(FILE *out, json_t *shape)
 	fputc(']', out);
 }
 
+/* The string member 'key' of 'o', escaped (names come from the input). */
+static size_t put(FILE *out, json_t *o, const char *key)
+{
+	return diag_put(out, json_string_value(json_object_get(o, key)));
+}
+
 static void text_feature(FILE *out, const char *role, json_t *f)
 {
 	json_t *flex = json_object_get(f, "flexibility");
 
-	fprintf(out, "    %-6s %-24s %s", role, json_string_value(json_object_get(f, "name")),
-		json_string_value(json_object_get(f, "type")));
+	fprintf(out, "    %-6s ", role);
+	for (size_t n = put(out, f, "name"); n < 24; n++)
+		fputc(' ', out);
+	fprintf(out, " %s", json_string_value(json_object_get(f, "type")));
 	if (json_object_get(f, "dataType")) {
 		fprintf(out, " %s ", json_string_value(json_object_get(f, "dataType")));
 		text_shape(out, json_object_get(f, "shape"));
@@ -358,9 +383,9 @@ static void text_model(FILE *out, json_t *m, const char *indent)
 
 	json_array_foreach(json_object_get(m, "functions"), i, f)
 	{
-		fprintf(out, "%sfunction %s <%s>%s: %lld ops\n", indent,
-			json_string_value(json_object_get(f, "name")),
-			json_string_value(json_object_get(f, "opset")),
+		fprintf(out, "%sfunction ", indent);
+		put(out, f, "name");
+		fprintf(out, " <%s>%s: %lld ops\n", json_string_value(json_object_get(f, "opset")),
 			json_is_true(json_object_get(f, "default")) ? " (default)" : "",
 			(long long)json_integer_value(json_object_get(f, "operations")));
 		json_array_foreach(json_object_get(f, "inputs"), k, v)
@@ -371,14 +396,19 @@ static void text_model(FILE *out, json_t *m, const char *indent)
 			text_feature(out, "state", v);
 		fprintf(out, "    ops:");
 		k = 0;
-		json_object_foreach(json_object_get(f, "operationTypes"), key, v) fprintf(
-			out, "%s %s %lld", k++ ? "," : "", key, (long long)json_integer_value(v));
+		json_object_foreach(json_object_get(f, "operationTypes"), key, v)
+		{
+			fprintf(out, "%s ", k++ ? "," : "");
+			diag_put(out, key);
+			fprintf(out, " %lld", (long long)json_integer_value(v));
+		}
 		fputc('\n', out);
 	}
 	json_array_foreach(json_object_get(m, "children"), i, v)
 	{
-		fprintf(out, "%schild %zu '%s': %s, specification version %lld\n", indent, i,
-			json_string_value(json_object_get(v, "name")),
+		fprintf(out, "%schild %zu '", indent, i);
+		put(out, v, "name");
+		fprintf(out, "': %s, specification version %lld\n",
 			json_string_value(json_object_get(v, "modelType")),
 			(long long)json_integer_value(json_object_get(v, "specificationVersion")));
 		text_model(out, v, "    ");
@@ -392,8 +422,8 @@ static void text_report(FILE *out, json_t *r)
 	const char *key;
 	size_t i;
 
-	fprintf(out, "%s: %s, %s, specification version %lld%s\n",
-		json_string_value(json_object_get(r, "path")),
+	put(out, r, "path");
+	fprintf(out, ": %s, %s, specification version %lld%s\n",
 		json_string_value(json_object_get(r, "format")),
 		json_string_value(json_object_get(r, "modelType")),
 		(long long)json_integer_value(json_object_get(r, "specificationVersion")),
@@ -405,18 +435,28 @@ static void text_report(FILE *out, json_t *r)
 	else if (!json_is_null(c))
 		fprintf(out, "  compiler: not named (no buildInfo in the bundle)\n");
 	json_object_foreach(md, key, v) if (json_is_string(v) && *json_string_value(v))
-		fprintf(out, "  %s: %s\n", key, json_string_value(v));
+	{
+		fprintf(out, "  %s: ", key);
+		diag_put(out, json_string_value(v));
+		fputc('\n', out);
+	}
 	json_object_foreach(json_object_get(md, "userDefined"), key, v)
-		fprintf(out, "  userDefined %s: %s\n", key, json_string_value(v));
+	{
+		fprintf(out, "  userDefined ");
+		diag_put(out, key);
+		fprintf(out, ": ");
+		diag_put(out, json_string_value(v));
+		fputc('\n', out);
+	}
 	text_model(out, r, "  ");
 	json_t *nn = json_object_get(r, "neuralNetwork");
 	if (nn) {
 		json_t *wb = json_object_get(nn, "weightsBytes");
-		fprintf(out, "  espresso: format %lld, %lld layers, %lld shapes, weights %s",
+		fprintf(out, "  espresso: format %lld, %lld layers, %lld shapes, weights ",
 			(long long)json_integer_value(json_object_get(nn, "espressoFormatVersion")),
 			(long long)json_integer_value(json_object_get(nn, "layers")),
-			(long long)json_integer_value(json_object_get(nn, "shapes")),
-			json_string_value(json_object_get(nn, "weightsFile")));
+			(long long)json_integer_value(json_object_get(nn, "shapes")));
+		put(out, nn, "weightsFile");
 		if (json_is_null(wb))
 			fprintf(out, " (absent)\n");
 		else
@@ -426,15 +466,19 @@ static void text_report(FILE *out, json_t *r)
 	json_array_foreach(w, i, v)
 	{
 		json_t *el = json_object_get(v, "elements");
-		fprintf(out, "    %s @%lld %s", json_string_value(json_object_get(v, "file")),
+		fputs("    ", out);
+		put(out, v, "file");
+		fprintf(out, " @%lld %s",
 			(long long)json_integer_value(json_object_get(v, "offset")),
 			json_string_value(json_object_get(v, "dataType")));
 		if (!json_is_null(el))
 			fprintf(out, " %lld elements", (long long)json_integer_value(el));
-		fprintf(out, " %lld bytes (%s: %s)\n",
-			(long long)json_integer_value(json_object_get(v, "bytes")),
-			json_string_value(json_object_get(v, "function")),
-			json_string_value(json_object_get(v, "op")));
+		fprintf(out, " %lld bytes (",
+			(long long)json_integer_value(json_object_get(v, "bytes")));
+		put(out, v, "function");
+		fputs(": ", out);
+		put(out, v, "op");
+		fputs(")\n", out);
 	}
 }
 
@@ -442,20 +486,23 @@ int mlcc_inspect(const char *path, int as_json, FILE *out, struct mlcc_diag *d)
 {
 	struct loaded l;
 	json_t *r;
+	bool oom = false;
 	int rc;
 
 	diag_clear(d);
 	rc = load_input(path, &l, d);
 	if (!rc) {
-		r = report(&l);
-		if (as_json) {
+		r = report(&l, &oom);
+		if (oom) {
+			rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
+		} else if (as_json) {
 			char *s = json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
 							JSON_ENSURE_ASCII);
 			if (s) {
 				fprintf(out, "%s\n", s);
 				free(s);
 			} else {
-				rc = diag_fail(d, MLCC_E_NOMEM, "inspect: out of memory");
+				rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 			}
 		} else {
 			text_report(out, r);

@@ -56,6 +56,8 @@ void *arena_alloc_raw(struct arena *a, size_t size)
 
 	if (size > SIZE_MAX - ARENA_ALIGN)
 		return NULL;
+	if (mlcc_test_arena_fault && mlcc_test_arena_fault())
+		return NULL;
 	need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (need == 0)
 		need = ARENA_ALIGN;

@@ -19,6 +19,12 @@ struct arena {
 	size_t total;		  /* bytes obtained from malloc, for stats */
 };
 
+/* Fault injection: defined only by the test programs of
+** tests/support/faults.c (mlcc_faults), where it makes chosen arena
+** allocations fail; everywhere else the weak reference is NULL.  The
+** mlcc_ prefix keeps a client of libmlcc.a from defining it by chance. */
+extern int mlcc_test_arena_fault(void) __attribute__((weak, visibility("hidden")));
+
 /* An empty arena; no allocation happens until the first arena_alloc(). */
 void arena_init(struct arena *a);
 

@@ -39,6 +39,26 @@ static int bad(struct cursor *c, const char *what)
 	return c->err;
 }
 
+static int nomem(struct cursor *c)
+{
+	if (!c->err)
+		c->err = diag_fail(c->d, MLCC_E_NOMEM, "%s: out of memory", c->path);
+	return c->err;
+}
+
+/* Every string of a decoded message is UTF-8 (pbcheck.h), else an error
+** naming the field. */
+static int utf8(struct cursor *c, const ProtobufCMessage *m)
+{
+	char where[256];
+
+	if (!pb_utf8_valid(m, where, sizeof where) && !c->err)
+		c->err = diag_fail(c->d, MLCC_E_CORRUPT,
+				   "%s: field '%s' is not valid UTF-8 (Core ML strings must be)",
+				   c->path, where);
+	return c->err;
+}
+
 static const uint8_t *take(struct cursor *c, size_t n, const char *what)
 {
 	const uint8_t *p;
@@ -101,6 +121,13 @@ static char *rd_string(struct cursor *c, const char *what)
 
 	if (!p)
 		return NULL;
+	/* Names and labels become protobuf strings, JSON and messages: UTF-8
+	** and no NUL inside (which would cut them silently). */
+	if (memchr(p, 0, n) || !diag_utf8_valid((const char *)p, n)) {
+		c->pos -= n;
+		bad(c, "string is not valid UTF-8");
+		return NULL;
+	}
 	s = arena_strndup(c->a, (const char *)p, n);
 	if (!s && !c->err)
 		c->err = diag_fail(c->d, MLCC_E_NOMEM, "%s: out of memory", c->path);
@@ -121,24 +148,26 @@ static uint8_t *slurp(const char *path, size_t *len, bool *missing, struct mlcc_
 
 static int rd_description(struct cursor *c, struct cd_file *out)
 {
-	ProtobufCAllocator alloc;
+	struct spec_pb_alloc alloc;
 	size_t n;
 	const uint8_t *p = rd_blob(c, &n, "description runs past the end");
 
 	if (!p)
 		return c->err;
 	spec_arena_allocator(c->a, &alloc);
-	out->desc = core_ml__specification__model_description__unpack(&alloc, n, p);
+	out->desc = core_ml__specification__model_description__unpack(&alloc.pb, n, p);
+	if (!out->desc && alloc.failed)
+		return nomem(c);
 	if (!out->desc)
 		return bad(c, "invalid model description");
-	return 0;
+	return utf8(c, &out->desc->base);
 }
 
 /* The "spec" form (coremldata.c put_spec): the rest of the file is the
 ** whole Model message. */
 static int rd_spec(struct cursor *c, struct cd_file *out)
 {
-	ProtobufCAllocator alloc;
+	struct spec_pb_alloc alloc;
 	struct pb_problem pr;
 	size_t n = c->len - c->pos;
 
@@ -147,9 +176,13 @@ static int rd_spec(struct cursor *c, struct cd_file *out)
 	if (pr.kind != PB_FINE)
 		return bad(c, "invalid specification");
 	spec_arena_allocator(c->a, &alloc);
-	out->spec = core_ml__specification__model__unpack(&alloc, n, c->p + c->pos);
+	out->spec = core_ml__specification__model__unpack(&alloc.pb, n, c->p + c->pos);
+	if (!out->spec && alloc.failed)
+		return nomem(c);
 	if (!out->spec)
 		return bad(c, "invalid specification");
+	if (utf8(c, &out->spec->base))
+		return c->err;
 	out->desc = out->spec->description;
 	c->pos = c->len;
 	return 0;

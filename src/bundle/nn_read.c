@@ -42,7 +42,7 @@ static json_t *read_json(const char *dir, const char *name, char **path, struct 
 
 	*path = os_join(dir, name);
 	if (!*path) {
-		diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		return NULL;
 	}
 	if (os_read_file(*path, ESPRESSO_JSON_MAX, &text, &len, d) != MLCC_OK)
@@ -64,7 +64,7 @@ static int summarize_layers(struct arena *a, const char *path, json_t *layers, s
 	size_t *counts = arena_array(a, n + 1, sizeof *counts);
 
 	if (!types || !counts)
-		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 	for (size_t i = 0; i < n; i++) {
 		const char *t =
 			json_string_value(json_object_get(json_array_get(layers, i), "type"));
@@ -75,7 +75,7 @@ static int summarize_layers(struct arena *a, const char *path, json_t *layers, s
 			k++;
 		if (k == s->ntypes) {
 			if (!(types[k] = arena_strdup(a, t)))
-				return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+				return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 			counts[k] = 0;
 			s->ntypes++;
 		}
@@ -104,7 +104,7 @@ static int read_net(struct arena *a, const char *dir, struct nn_summary *s, stru
 		s->format_version = json_integer_value(json_object_get(net, "format_version"));
 		s->storage = arena_strdup(a, storage ? storage : "");
 		rc = s->storage ? summarize_layers(a, path, layers, s, d)
-				: diag_fail(d, MLCC_E_NOMEM, "out of memory");
+				: diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 	}
 	json_decref(net);
 	free(path);
@@ -131,6 +131,7 @@ static int read_shapes(const char *dir, struct nn_summary *s, struct mlcc_diag *
 ** (public snapshots often lack it: blobs of 4 MiB and more). */
 static int weights_size(const char *dir, struct nn_summary *s, struct mlcc_diag *d)
 {
+	char q[DIAG_QUOTE_MAX];
 	struct stat st;
 	char *path;
 
@@ -138,10 +139,10 @@ static int weights_size(const char *dir, struct nn_summary *s, struct mlcc_diag 
 	if (!*s->storage || strchr(s->storage, '/') || strcmp(s->storage, "..") == 0)
 		return *s->storage ? diag_fail(d, MLCC_E_CORRUPT,
 					       "%s: espresso storage '%s' is not a file name", dir,
-					       s->storage)
+					       diag_quote(q, s->storage))
 				   : MLCC_OK;
 	if (!(path = os_join(dir, s->storage)))
-		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 		s->weights_bytes = (int64_t)st.st_size;
 	free(path);
@@ -155,7 +156,7 @@ int nn_read_dir(struct arena *a, const char *dir, const struct cd_file *cd, stru
 	int rc;
 
 	if (!s)
-		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 	memset(s, 0, sizeof *s);
 	memcpy(s->compiled, cd->compiled, sizeof s->compiled);
 	s->noutput_names = cd->nnn_names;

@@ -19,6 +19,7 @@
 #include "bundle/bundle.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +39,12 @@
 
 int bundle_is_compiled(const char *path)
 {
-	char *cd = os_join(path, "coremldata.bin");
+	/* No allocation: a predicate cannot report running out of memory. */
+	char cd[PATH_MAX + 16];
 	struct stat st;
-	int yes = cd && stat(cd, &st) == 0 && S_ISREG(st.st_mode);
+	int n = snprintf(cd, sizeof cd, "%s/coremldata.bin", path);
 
-	free(cd);
-	return yes;
+	return n > 0 && (size_t)n < sizeof cd && stat(cd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* model.mil of an ML-program directory, parsed; the stamp noted once. */
@@ -57,14 +58,15 @@ static int read_program(struct arena *a, const char *dir, struct bundle *b, stru
 	int rc;
 
 	if (!path)
-		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 	rc = os_read_file(path, MIL_MAX_BYTES, &text, &len, d);
 	if (!rc && lfs_pointer(text, len)) {
 		rc = diag_fail(d, MLCC_E_CORRUPT, "%s " LFS_ADVICE, path);
 		free(text);
 	} else if (!rc) {
 		const char *origin = arena_strdup(a, path);
-		rc = mil_parse(a, origin, (const char *)text, len, out, &info, d);
+		rc = origin ? mil_parse(a, origin, (const char *)text, len, out, &info, d)
+			    : diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 		free(text);
 	}
 	if (!rc && !b->coremlc[0]) {
@@ -205,11 +207,11 @@ static int read_children(struct arena *a, const char *dir, struct bundle *b, str
 
 	m->children = arena_array(a, m->nchildren + 1, sizeof *m->children);
 	if (!m->children)
-		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 	for (size_t i = 0; i < m->nchildren && !rc; i++) {
 		snprintf(name, sizeof name, "model%zu", i);
 		if (!(sub = os_join(dir, name)))
-			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		rc = read_model_dir(a, sub, b, &m->children[i], depth + 1, d);
 		free(sub);
 	}
@@ -217,7 +219,7 @@ static int read_children(struct arena *a, const char *dir, struct bundle *b, str
 		char *names = os_join(dir, "modelNames/coremldata.bin");
 		char **list;
 		if (!names)
-			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		rc = cd_read_names(a, names, &list, &m->nchild_names, d);
 		m->child_names = (const char **)list;
 		free(names);
@@ -234,7 +236,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 	int rc;
 
 	if (!cdp)
-		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 	if (depth > MLCC_MAX_PIPELINE_NESTING) {
 		free(cdp);
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: pipelines nested too deeply", dir);
@@ -264,30 +266,33 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 	} else if (model_is_neural_network(cd.type)) {
 		m = arena_alloc(a, sizeof *m);
 		if (!m)
-			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->arena = a;
-		m->origin = arena_strdup(a, dir);
+		if (!(m->origin = arena_strdup(a, dir)))
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		rc = nn_read_dir(a, dir, &cd, m, d);
 	} else if (cd.spec) {
 		m = arena_alloc(a, sizeof *m);
 		if (!m)
-			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->arena = a;
-		m->origin = arena_strdup(a, dir);
+		if (!(m->origin = arena_strdup(a, dir)))
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->kind = MODEL_SPEC;
 		m->spec = cd.spec;
 		m->is_updatable = cd.spec->isupdatable;
 		if (!cd.desc) {
 			if (!(cd.desc = arena_alloc(a, sizeof *cd.desc)))
-				return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+				return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 			core_ml__specification__model_description__init(cd.desc);
 		}
 	} else {
 		m = arena_alloc(a, sizeof *m);
 		if (!m)
-			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->arena = a;
-		m->origin = arena_strdup(a, dir);
+		if (!(m->origin = arena_strdup(a, dir)))
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->kind = cd.type == 202   ? MODEL_PIPELINE
 			  : cd.type == 200 ? MODEL_PIPELINE_CLASSIFIER
 					   : MODEL_PIPELINE_REGRESSOR;
@@ -322,20 +327,27 @@ int bundle_metadata_updatable(const char *text, size_t len)
 	return yes;
 }
 
-/* isUpdatable, from metadata.json (absent or unreadable: false). */
-static void read_updatable(const char *dir, struct model *m)
+/* isUpdatable, from metadata.json (absent or unreadable: false).  Running
+** out of memory is an error, not "false": the decompiled model would
+** silently lose the flag. */
+static int read_updatable(const char *dir, struct model *m, struct mlcc_diag *d)
 {
 	char *path = os_join(dir, "metadata.json");
-	struct mlcc_diag d = {0, ""};
+	struct mlcc_diag rd = {0, ""};
 	uint8_t *text;
 	size_t len;
 
 	m->is_updatable = false;
-	if (path && os_read_file(path, (size_t)64 << 20, &text, &len, &d) == 0) {
+	if (!path)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+	if (os_read_file(path, (size_t)64 << 20, &text, &len, &rd) == 0) {
 		m->is_updatable = bundle_metadata_updatable((const char *)text, len);
 		free(text);
+	} else if (rd.status == MLCC_E_NOMEM) {
+		diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 	}
 	free(path);
+	return d->status;
 }
 
 /* Where @model_path points: the bundle directory, or the first child's
@@ -380,7 +392,8 @@ int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_
 				   : stamp_init(&st, NULL, NULL, d)) != MLCC_OK)
 		return d->status;
 	restore_absent_metadata(b->model, &st.rules);
-	read_updatable(dir, b->model);
+	if ((rc = read_updatable(dir, b->model, d)) != MLCC_OK)
+		return rc;
 	base = os_basename(dir, &blen);
 	if (blen > 9 && strncmp(base + blen - 9, ".mlmodelc", 9) == 0)
 		blen -= 9;

@@ -36,6 +36,7 @@ static int write_small(const struct emit_ctx *c, const char *dir, const char *na
 		return diag_fail(c->diag, MLCC_E_NOMEM, "%s: out of memory", dir);
 	wbuf_init(&w);
 	rc = emit(c, m, &w);
+	diag_name_file(c->diag, name, path);
 	if (!rc && wbuf_error(&w))
 		rc = diag_fail(c->diag, MLCC_E_NOMEM, "%s: out of memory", path);
 	if (!rc)
@@ -63,10 +64,12 @@ static int write_mil(const struct emit_ctx *c, const char *dir, const struct mod
 	}
 	if (wbuf_open_fd(&w, fd, MIL_BUFFER) != 0) {
 		close(fd);
+		rc = diag_fail(c->diag, MLCC_E_NOMEM, "%s: out of memory", path);
 		free(path);
-		return diag_fail(c->diag, MLCC_E_NOMEM, "%s: out of memory", dir);
+		return rc;
 	}
 	rc = mil_print(m, c->stamp, &w, c->diag);
+	diag_name_file(c->diag, "model.mil", path);
 	wbuf_flush(&w);
 	if (close(fd) != 0 && !w.err)
 		w.err = errno;

@@ -69,14 +69,15 @@ static int fail(struct describer *c, const char *fmt, ...) MLCC_PRINTF(2, 3);
 /* "<origin>: function 'f': <message>" */
 static int fail(struct describer *c, const char *fmt, ...)
 {
+	char q[DIAG_QUOTE_MAX];
 	char msg[768];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return diag_fail(c->d, MLCC_E_CORRUPT, "%s: function '%s': %s", c->m->origin, c->f->name,
-			 msg);
+	return diag_fail(c->d, MLCC_E_CORRUPT, "%s: function '%s': %s", c->m->origin,
+			 diag_quote(q, c->f->name), msg);
 }
 
 /* Out of memory, naming the model. */
@@ -196,6 +197,7 @@ static int sort_configs(struct describer *c, struct fsi *s)
 /* Split the function's FlexibleShapeInformation (if any) into 's'. */
 static int read_fsi(struct describer *c, struct fsi *s)
 {
+	char q[DIAG_QUOTE_MAX];
 	const struct mvalue *v = model_attr(c->f->attrs, c->f->nattrs, FLEXSHAPE_KEY);
 
 	memset(s, 0, sizeof *s);
@@ -215,7 +217,7 @@ static int read_fsi(struct describer *c, struct fsi *s)
 		else if (strcmp(name, "EnumeratedShapes") == 0)
 			s->enums = t->items[1];
 		else
-			return fail(c, "unknown " FLEXSHAPE_KEY " entry '%s'", name);
+			return fail(c, "unknown " FLEXSHAPE_KEY " entry '%s'", diag_quote(q, name));
 	}
 	return sort_configs(c, s);
 }
@@ -251,19 +253,20 @@ static bool shape_known(const struct mtype *t)
 static int new_array(struct describer *c, const char *what, const char *name, const struct mtype *t,
 		     ArrayFeatureType **out)
 {
+	char q[DIAG_QUOTE_MAX];
 	static const ArrayFeatureType init = CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__INIT;
 	ArrayFeatureType *arr;
 
 	if (t->kind != TY_TENSOR) {
 		static const char *const kinds[] = {"tensor", "list", "tuple", "dict", "state"};
-		return fail(c, "%s '%s' is a %s, which no feature type describes", what, name,
-			    kinds[t->kind]);
+		return fail(c, "%s '%s' is a %s, which no feature type describes", what,
+			    diag_quote(q, name), kinds[t->kind]);
 	}
 	if (!array_type(t->dtype))
 		return fail(c,
 			    "%s '%s' has element type %s, which no feature type "
 			    "describes (fp32, fp16, fp64, int32, int8)",
-			    what, name, dtype_info(t->dtype)->mil);
+			    what, diag_quote(q, name), dtype_info(t->dtype)->mil);
 	arr = arena_alloc(c->a, sizeof *arr);
 	if (!arr)
 		return nomem(c);
@@ -312,6 +315,7 @@ static int new_feature(struct describer *c, const char *name, ArrayFeatureType *
 static int set_range(struct describer *c, ArrayFeatureType *arr, const char *name,
 		     const struct mvalue *r)
 {
+	char q[DIAG_QUOTE_MAX];
 	static const ShapeRange sr_init =
 		CORE_ML__SPECIFICATION__ARRAY_FEATURE_TYPE__SHAPE_RANGE__INIT;
 	static const SizeRange sz_init = CORE_ML__SPECIFICATION__SIZE_RANGE__INIT;
@@ -322,7 +326,8 @@ static int set_range(struct describer *c, ArrayFeatureType *arr, const char *nam
 		return nomem(c);
 	*sr = sr_init;
 	if (r->kind != VAL_LIST)
-		return fail(c, "malformed " FLEXSHAPE_KEY " (RangeDims of '%s')", name);
+		return fail(c, "malformed " FLEXSHAPE_KEY " (RangeDims of '%s')",
+			    diag_quote(q, name));
 	sr->n_sizeranges = r->count;
 	sr->sizeranges = arena_array(c->a, r->count, sizeof *sr->sizeranges);
 	if (!sr->sizeranges)
@@ -336,7 +341,8 @@ static int set_range(struct describer *c, ArrayFeatureType *arr, const char *nam
 		if ((rc = read_ints(c, r->items[i], &lh, &n)))
 			return rc;
 		if (n != 2 || lh[0] < 0)
-			return fail(c, "malformed " FLEXSHAPE_KEY " (RangeDims of '%s')", name);
+			return fail(c, "malformed " FLEXSHAPE_KEY " (RangeDims of '%s')",
+				    diag_quote(q, name));
 		*s = sz_init;
 		s->lowerbound = (uint64_t)lh[0];
 		s->upperbound = lh[1];
@@ -452,6 +458,7 @@ static int set_flexibility(struct describer *c, ArrayFeatureType *arr, const cha
 static int describe_input(struct describer *c, const struct named_type *nt, const struct fsi *s,
 			  struct features *fs)
 {
+	char q[DIAG_QUOTE_MAX];
 	bool state = nt->type->kind == TY_STATE;
 	const struct mtype *t = state ? nt->type->elem : nt->type;
 	const char *what = state ? "state" : "input";
@@ -462,9 +469,10 @@ static int describe_input(struct describer *c, const struct named_type *nt, cons
 	if ((rc = new_array(c, what, nt->name, t, &arr)))
 		return rc;
 	if (t->rank < 0)
-		return fail(c, "%s '%s' has unknown rank; a feature needs a shape", what, nt->name);
+		return fail(c, "%s '%s' has unknown rank; a feature needs a shape", what,
+			    diag_quote(q, nt->name));
 	if (state && !shape_known(t))
-		return fail(c, "state '%s' has an unknown dimension", nt->name);
+		return fail(c, "state '%s' has an unknown dimension", diag_quote(q, nt->name));
 	if (!state && (rc = set_flexibility(c, arr, nt->name, t, s)))
 		return rc;
 	if ((rc = new_feature(c, nt->name, arr, state, &fd)))
@@ -494,6 +502,7 @@ static const struct mtype *var_type(const struct function *f, const char *name)
 /* The input, output and state features of function c->f. */
 static int describe_function(struct describer *c, struct features *fs)
 {
+	char q[DIAG_QUOTE_MAX];
 	const struct function *f = c->f;
 	struct fsi s;
 	int rc;
@@ -513,7 +522,7 @@ static int describe_function(struct describer *c, struct features *fs)
 		const struct mtype *t = var_type(f, name);
 		ArrayFeatureType *arr;
 		if (!t)
-			return fail(c, "output '%s' is not defined", name);
+			return fail(c, "output '%s' is not defined", diag_quote(q, name));
 		if ((rc = new_array(c, "output", name, t, &arr)) ||
 		    (rc = new_feature(c, name, arr, false, &fs->out[fs->nout++])))
 			return rc;

@@ -511,6 +511,9 @@ static int parse_element(struct parser *p, enum dtype dt, void *data, size_t i)
 		s = mil_lex_string(p->a, &p->tok);
 		if (!s)
 			return nomem(p);
+		/* A string of the program becomes a protobuf string: UTF-8. */
+		if (!diag_utf8_valid(s, strlen(s)))
+			return fail_at(p, &p->tok, "string is not valid UTF-8");
 		((char **)data)[i] = s;
 		advance(p);
 		return 0;
@@ -1047,13 +1050,15 @@ static int parse_opset(struct parser *p, struct function *f)
 **            "{" {statement} "}" "->" outlist ";" */
 static int parse_function(struct parser *p, const struct program *prog, struct function *f)
 {
+	char q[DIAG_QUOTE_MAX];
 	struct token name = p->tok;
 
 	if (expect_ident(p, "a function name", "after 'func'", &f->name))
 		return p->status;
 	for (size_t i = 0; i < prog->nfuncs; i++)
 		if (strcmp(prog->funcs[i].name, f->name) == 0)
-			return fail_at(p, &name, "function '%s' defined twice", f->name);
+			return fail_at(p, &name, "function '%s' defined twice",
+				       diag_quote(q, f->name));
 	if (expect(p, '<', "after the function name") || parse_opset(p, f) ||
 	    expect(p, '>', "after the opset") || expect(p, '(', "to open the function inputs") ||
 	    parse_named_list(p, &f->ninputs, &f->inputs) || parse_attrs(p, &f->nattrs, &f->attrs) ||

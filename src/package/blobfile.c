@@ -47,8 +47,13 @@ const char *blob_record_check(const struct blob_record *r, uint64_t fsize, enum 
 		return buf;
 	}
 	if (count >= 0 && dtype_packed_bytes(got, (size_t)count) != r->size) {
-		snprintf(buf, n, "blob holds %llu bytes, the tensor needs %zu",
-			 (unsigned long long)r->size, dtype_packed_bytes(got, (size_t)count));
+		size_t need = dtype_packed_bytes(got, (size_t)count);
+		if (need == (size_t)-1) /* the byte size itself overflows */
+			snprintf(buf, n, "blob holds %llu bytes, the tensor needs more than 2^64",
+				 (unsigned long long)r->size);
+		else
+			snprintf(buf, n, "blob holds %llu bytes, the tensor needs %zu",
+				 (unsigned long long)r->size, need);
 		return buf;
 	}
 	return NULL;

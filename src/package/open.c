@@ -45,7 +45,8 @@ static char *strip_ext(const char *name, size_t len, const char *ext)
 	return strndup(name, len);
 }
 
-/* The manifest's path: exact name first, then a case-insensitive match. */
+/* The manifest's path: exact name first, then a case-insensitive match.
+** NULL with errno ENOMEM when out of memory, else ENOENT when absent. */
 static char *find_manifest(const char *dir)
 {
 	char *p = os_join(dir, MANIFEST);
@@ -57,14 +58,19 @@ static char *find_manifest(const char *dir)
 	free(p);
 	p = NULL;
 	dp = opendir(dir);
-	if (!dp)
+	if (!dp) {
+		errno = errno == ENOMEM ? ENOMEM : ENOENT;
 		return NULL;
+	}
+	errno = ENOENT;
 	while ((e = readdir(dp)) != NULL)
 		if (strcasecmp(e->d_name, MANIFEST) == 0) {
 			p = os_join(dir, e->d_name);
 			break;
 		}
+	int err = p ? 0 : errno == ENOMEM ? ENOMEM : ENOENT;
 	closedir(dp);
+	errno = err;
 	return p;
 }
 
@@ -74,6 +80,7 @@ int package_manifest_root(const char *origin, const char *text, size_t len, char
 	json_error_t jerr;
 	json_t *root, *entries, *item, *path;
 	const char *id;
+	char q[DIAG_QUOTE_MAX], q2[DIAG_QUOTE_MAX];
 	int rc = MLCC_OK;
 
 	*out = NULL;
@@ -94,12 +101,13 @@ int package_manifest_root(const char *origin, const char *text, size_t len, char
 	else if (!json_is_object(item))
 		rc = diag_fail(d, MLCC_E_CORRUPT,
 			       "%s: rootModelIdentifier '%s' names no item in itemInfoEntries",
-			       origin, id);
+			       origin, diag_quote(q, id));
 	else if (!json_is_string(path))
-		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: item '%s' has no path", origin, id);
+		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: item '%s' has no path", origin,
+			       diag_quote(q, id));
 	else if (!os_rel_path_safe(json_string_value(path)))
 		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: item '%s': path '%s' leaves the package",
-			       origin, id, json_string_value(path));
+			       origin, diag_quote(q, id), diag_quote(q2, json_string_value(path)));
 	else if (!(*out = strdup(json_string_value(path))))
 		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", origin);
 	json_decref(root);
@@ -128,6 +136,8 @@ static int open_package(struct package *pkg, const char *input, struct mlcc_diag
 	const char *base;
 	int rc;
 
+	if (!mpath && errno == ENOMEM)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", input);
 	if (!mpath)
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: not a Core ML package: Manifest.json is missing", input);

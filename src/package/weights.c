@@ -161,6 +161,11 @@ static int check_ref(struct walker *w, const struct ref *r, int fd, uint64_t fsi
 	const char *bad;
 	char msg[200];
 
+	/* A shape whose element count overflows cannot match any blob; it
+	** must not pass as "shape unknown" (-1), which skips the size check. */
+	if (count == -2)
+		return ref_fail(w, r, MLCC_E_CORRUPT,
+				"the tensor's shape has more than 2^63 elements");
 	if (fsize < BLOB_RECORD || off > fsize - BLOB_RECORD) {
 		snprintf(msg, sizeof msg, "blob record beyond the end of the file (%llu bytes)",
 			 (unsigned long long)fsize);
@@ -205,7 +210,7 @@ static int check_refs(struct walker *w)
 		qsort(w->refs, w->nrefs, sizeof *w->refs, cmp_ref);
 	w->plan->refs = calloc(w->nrefs + 1, sizeof *w->plan->refs);
 	if (!w->plan->refs)
-		return diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
+		return diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", w->files->origin);
 	for (size_t i = 0; i < w->nrefs && !rc; i++) {
 		const struct ref *r = &w->refs[i];
 		struct weight_file *f = &w->plan->files[r->file];
@@ -288,7 +293,7 @@ static int add_dir_files(struct walker *w, const struct weight_plan *listed)
 	}
 	for (size_t i = 0; i < listed->nfiles && !rc; i++)
 		if (plan_add(w->plan, listed->files[i].rel, listed->files[i].abs) == (size_t)-1)
-			rc = diag_fail(w->d, MLCC_E_NOMEM, "out of memory");
+			rc = diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", w->files->origin);
 	if (listed == &own)
 		weights_free(&own);
 	return rc;
@@ -335,7 +340,7 @@ int weights_copy(const struct weight_plan *plan, const char *dir, enum mlcc_link
 			continue;
 		dst = os_join(dir, plan->files[i].rel);
 		if (!dst)
-			return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		slash = strrchr(dst, '/');
 		*slash = '\0';
 		rc = os_mkdir_p(dst, NULL, d);

@@ -122,7 +122,7 @@ static int check_value(void *ctx, const struct model_site *at, const struct mval
 		for (size_t i = 0; rc->w && i < rc->w->nfiles; i++)
 			if (strcmp(f + MLCC_MODEL_PATH_PREFIX_LEN, rc->w->files[i].rel) == 0)
 				return MLCC_OK;
-	return model_fail(rc->d, MLCC_E_USAGE, at,
+	return model_fail(rc->d, MLCC_E_CORRUPT, at,
 			  "BLOBFILE '%s' is not among the weight files of the package",
 			  diag_quote(q, f));
 }
@@ -130,16 +130,19 @@ static int check_value(void *ctx, const struct model_site *at, const struct mval
 /* Weight paths are safe, distinct, and leave room for the specification. */
 static int check_weights(const char *origin, const struct weight_plan *w, struct mlcc_diag *d)
 {
+	char q[DIAG_QUOTE_MAX];
+
 	for (size_t i = 0; w && i < w->nfiles; i++) {
 		const char *rel = w->files[i].rel;
 		if (!rel || !w->files[i].abs || !os_rel_path_safe(rel) ||
 		    strcmp(rel, "model.mlmodel") == 0 || strncmp(rel, "model.mlmodel/", 14) == 0)
-			return diag_fail(d, MLCC_E_USAGE, "%s: invalid weight file path '%s'",
-					 origin, rel ? rel : "(null)");
+			return diag_fail(d, MLCC_E_CORRUPT, "%s: invalid weight file path '%s'",
+					 origin, rel ? diag_quote(q, rel) : "(null)");
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(w->files[j].rel, rel) == 0)
 				return diag_fail(d, MLCC_E_USAGE,
-						 "%s: weight file '%s' given twice", origin, rel);
+						 "%s: weight file '%s' given twice", origin,
+						 diag_quote(q, rel));
 	}
 	return MLCC_OK;
 }

@@ -9,6 +9,10 @@
 #include "spec/pbcheck.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/diag.h"
 
 /* Read a varint at *i; false when it runs past 'len' or is too long. */
 static bool varint(const uint8_t *p, size_t len, size_t *i, uint64_t *v)
@@ -68,4 +72,75 @@ struct pb_problem pb_check(const ProtobufCMessageDescriptor *desc, const uint8_t
 			   unsigned limit)
 {
 	return walk(desc, buf, len, 0, limit);
+}
+
+/* ---- UTF-8 of the decoded strings --------------------------------------- */
+
+/* Append "name" or "name[i]" (i >= 0) to the path at 'where' + 'at'. */
+static void path_push(char *where, size_t n, size_t at, const char *name, long i)
+{
+	if (at >= n)
+		return;
+	if (i < 0)
+		snprintf(where + at, n - at, "%s%s", at ? "." : "", name);
+	else
+		snprintf(where + at, n - at, "%s%s[%ld]", at ? "." : "", name, i);
+}
+
+static bool utf8_message(const ProtobufCMessage *m, char *where, size_t n, size_t at);
+
+/* One value of field 'f' (a string or a message), at 'p'. */
+static bool utf8_value(const ProtobufCFieldDescriptor *f, const void *p, char *where, size_t n,
+		       size_t at, long i)
+{
+	if (f->type == PROTOBUF_C_TYPE_STRING) {
+		const char *s = *(char *const *)p;
+		if (s && !diag_utf8_valid(s, strlen(s))) {
+			path_push(where, n, at, f->name, i);
+			return false;
+		}
+	} else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+		const ProtobufCMessage *sub = *(ProtobufCMessage *const *)p;
+		if (sub) {
+			path_push(where, n, at, f->name, i);
+			if (!utf8_message(sub, where, n, strlen(where)))
+				return false;
+			where[at < n ? at : n - 1] = '\0';
+		}
+	}
+	return true;
+}
+
+static bool utf8_message(const ProtobufCMessage *m, char *where, size_t n, size_t at)
+{
+	const ProtobufCMessageDescriptor *desc = m->descriptor;
+	const char *base = (const char *)m;
+
+	for (unsigned k = 0; k < desc->n_fields; k++) {
+		const ProtobufCFieldDescriptor *f = &desc->fields[k];
+		if (f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t count = *(const size_t *)(base + f->quantifier_offset);
+			const char *arr = *(char *const *)(base + f->offset);
+			for (size_t i = 0; arr && i < count; i++)
+				if (!utf8_value(f, arr + i * sizeof(void *), where, n, at, (long)i))
+					return false;
+			continue;
+		}
+		/* A member of a oneof is there only when its case is set. */
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+		    *(const uint32_t *)(base + f->quantifier_offset) != f->id)
+			continue;
+		if (!utf8_value(f, base + f->offset, where, n, at, -1))
+			return false;
+	}
+	return true;
+}
+
+bool pb_utf8_valid(const ProtobufCMessage *m, char *where, size_t n)
+{
+	if (n)
+		where[0] = '\0';
+	return !m || utf8_message(m, where, n, 0);
 }

@@ -13,6 +13,7 @@
 #ifndef MLCC_PBCHECK_H
 #define MLCC_PBCHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,5 +37,12 @@ struct pb_problem {
 ** (kind PB_FINE when none). */
 struct pb_problem pb_check(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
 			   unsigned limit);
+
+/* Every string field of the decoded message 'm' (and of every message
+** under it) is valid UTF-8, as proto3 requires of 'string' fields and
+** Core ML of every name and metadata string.  On the first that is not,
+** returns false with its path in 'where' ("description.input[0].name").
+** 'bytes' fields are not strings and are not looked at. */
+bool pb_utf8_valid(const ProtobufCMessage *m, char *where, size_t n);
 
 #endif

@@ -47,7 +47,12 @@ struct reader {
 
 static void *pb_alloc(void *data, size_t size)
 {
-	return arena_alloc_raw(data, size);
+	struct spec_pb_alloc *pa = data;
+	void *p = arena_alloc_raw(pa->a, size);
+
+	if (!p)
+		pa->failed = true;
+	return p;
 }
 
 static void pb_free(void *data, void *p)
@@ -56,11 +61,13 @@ static void pb_free(void *data, void *p)
 	(void)p;
 }
 
-void spec_arena_allocator(struct arena *a, ProtobufCAllocator *out)
+void spec_arena_allocator(struct arena *a, struct spec_pb_alloc *out)
 {
-	out->alloc = pb_alloc;
-	out->free = pb_free;
-	out->allocator_data = a;
+	out->pb.alloc = pb_alloc;
+	out->pb.free = pb_free;
+	out->pb.allocator_data = out;
+	out->a = a;
+	out->failed = false;
 }
 
 /* The op's 'name' attribute, when it is a plain string. */
@@ -493,9 +500,10 @@ static int read_block(struct reader *r, const PBlock *pb, struct block *b);
 static int read_argument(struct reader *r, const char *param, const PArgument *pa,
 			 struct argument *arg)
 {
+	char q[DIAG_QUOTE_MAX];
 	arg->param = param;
 	if (!pa || pa->n_arguments == 0)
-		return fail(r, MLCC_E_CORRUPT, "input '%s' has no binding", param);
+		return fail(r, MLCC_E_CORRUPT, "input '%s' has no binding", diag_quote(q, param));
 	arg->n = pa->n_arguments;
 	arg->b = arena_array(r->a, arg->n, sizeof *arg->b);
 	if (!arg->b)
@@ -513,7 +521,8 @@ static int read_argument(struct reader *r, const char *param, const PArgument *p
 			if (read_value(r, pb->value, &arg->b[i].value))
 				return r->d->status;
 		} else {
-			return fail(r, MLCC_E_CORRUPT, "input '%s' has an empty binding", param);
+			return fail(r, MLCC_E_CORRUPT, "input '%s' has an empty binding",
+				    diag_quote(q, param));
 		}
 	}
 	return 0;
@@ -587,6 +596,7 @@ static int read_block(struct reader *r, const PBlock *pb, struct block *b)
 static int read_function(struct reader *r, const char *name, const PFunction *pf,
 			 struct function *f)
 {
+	char q[DIAG_QUOTE_MAX];
 	const PBlock *body = NULL;
 
 	f->name = name;
@@ -596,7 +606,7 @@ static int read_function(struct reader *r, const char *name, const PFunction *pf
 	f->opset = pf->opset;
 	f->ios = model_opset_ios(pf->opset);
 	if (!f->ios)
-		return fail(r, MLCC_E_UNSUPPORTED, "unknown opset '%s'", pf->opset);
+		return fail(r, MLCC_E_UNSUPPORTED, "unknown opset '%s'", diag_quote(q, pf->opset));
 	for (size_t i = 0; i < pf->n_block_specializations; i++) {
 		const CoreML__Specification__MILSpec__Function__BlockSpecializationsEntry *e =
 			pf->block_specializations[i];
@@ -604,7 +614,8 @@ static int read_function(struct reader *r, const char *name, const PFunction *pf
 			body = e->value;
 	}
 	if (!body)
-		return fail(r, MLCC_E_CORRUPT, "no block specialization for opset '%s'", pf->opset);
+		return fail(r, MLCC_E_CORRUPT, "no block specialization for opset '%s'",
+			    diag_quote(q, pf->opset));
 	f->ninputs = pf->n_inputs;
 	if (read_named_types(r, pf->inputs, pf->n_inputs, &f->inputs))
 		return r->d->status;
@@ -742,9 +753,10 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, siz
 		    struct model **out, struct mlcc_diag *d)
 {
 	struct reader r = {a, d, origin, NULL, NULL, 0, 0};
-	ProtobufCAllocator alloc;
+	struct spec_pb_alloc alloc;
 	struct pb_problem pr;
 	Model *pm;
+	char where[256];
 
 	if (len == 0)
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: empty file, not a Core ML model", origin);
@@ -761,10 +773,16 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, siz
 			origin, (unsigned long long)pr.field, pr.offset,
 			(unsigned long long)pr.declared, pr.available);
 	spec_arena_allocator(a, &alloc);
-	pm = core_ml__specification__model__unpack(&alloc, len, buf);
+	pm = core_ml__specification__model__unpack(&alloc.pb, len, buf);
+	if (!pm && alloc.failed)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", origin);
 	if (!pm)
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: not a Core ML model (protobuf decoding failed)", origin);
+	if (!pb_utf8_valid(&pm->base, where, sizeof where))
+		return diag_fail(d, MLCC_E_CORRUPT,
+				 "%s: field '%s' is not valid UTF-8 (Core ML strings must be)",
+				 origin, where);
 	/* The model outlives the caller's buffers: it owns its origin. */
 	if (!(r.origin = arena_strdup(a, origin)))
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", origin);

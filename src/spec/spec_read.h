@@ -25,7 +25,14 @@ MLCC_MUST_CHECK int spec_read_file(struct arena *a, const char *path, struct mod
 MLCC_MUST_CHECK int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf,
 				    size_t len, struct model **out, struct mlcc_diag *d);
 
-/* A protobuf-c allocator that allocates from 'a' and never frees. */
-void spec_arena_allocator(struct arena *a, ProtobufCAllocator *out);
+/* A protobuf-c allocator ('pb') that allocates from 'a' and never frees;
+** 'failed' tells an unpack that returned NULL for lack of memory from one
+** that found the bytes invalid. */
+struct spec_pb_alloc {
+	ProtobufCAllocator pb;
+	struct arena *a;
+	bool failed;
+};
+void spec_arena_allocator(struct arena *a, struct spec_pb_alloc *out);
 
 #endif

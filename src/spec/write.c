@@ -631,13 +631,15 @@ static int write_block(struct writer *w, const struct block *b, PBlock **out);
 
 static int write_argument(struct writer *w, const struct argument *arg, PArgument **out)
 {
+	char q[DIAG_QUOTE_MAX];
 	PArgument *pa = msg_new(w, MIL(argument));
 	int rc;
 
 	if (!pa)
 		return nomem(w);
 	if (arg->n == 0 || !arg->b)
-		return fail(w, MLCC_E_INTERNAL, "input '%s' has no binding", arg->param);
+		return fail(w, MLCC_E_INTERNAL, "input '%s' has no binding",
+			    diag_quote(q, arg->param));
 	pa->n_arguments = arg->n;
 	if (!(pa->arguments = (void *)ptr_array(w, arg->n)))
 		return nomem(w);
@@ -657,7 +659,7 @@ static int write_argument(struct writer *w, const struct argument *arg, PArgumen
 				return rc;
 		} else {
 			return fail(w, MLCC_E_INTERNAL, "input '%s' has an empty binding",
-				    arg->param);
+				    diag_quote(q, arg->param));
 		}
 	}
 	*out = pa;
@@ -765,13 +767,15 @@ static int write_function(struct writer *w, const struct function *f, PFunction 
 	struct map_entry **spec = (void *)ptr_array(w, 1);
 	PBlock *body = NULL;
 	struct map_entry **attrs = NULL;
+	char q[DIAG_QUOTE_MAX];
 	int rc;
 
 	w->func = f->name;
 	if (!pf || !spec)
 		return nomem(w);
 	if (!f->opset || !model_opset_ios(f->opset))
-		return fail(w, MLCC_E_UNSUPPORTED, "unknown opset '%s'", f->opset ? f->opset : "");
+		return fail(w, MLCC_E_UNSUPPORTED, "unknown opset '%s'",
+			    diag_quote(q, f->opset ? f->opset : ""));
 	pf->opset = (char *)f->opset;
 	pf->n_inputs = f->ninputs;
 	if ((rc = write_named_types(w, f->inputs, f->ninputs, &pf->inputs)))
@@ -794,6 +798,7 @@ static int write_function(struct writer *w, const struct function *f, PFunction 
 
 static int write_program(struct writer *w, const struct program *p, PProgram **out)
 {
+	char q[DIAG_QUOTE_MAX];
 	PProgram *pp = msg_new(w, MIL(program));
 	struct map_entry **e;
 	struct map_entry **attrs = NULL;
@@ -813,7 +818,7 @@ static int write_program(struct writer *w, const struct program *p, PProgram **o
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(p->funcs[j].name, p->funcs[i].name) == 0)
 				return fail(w, MLCC_E_INTERNAL, "function '%s' defined twice",
-					    p->funcs[i].name);
+					    diag_quote(q, p->funcs[i].name));
 		if ((rc = write_function(w, &p->funcs[i], &pf)))
 			return rc;
 		if (!(e[i] = entry_new(w, MIL(program__functions_entry), p->funcs[i].name)))

@@ -21,6 +21,10 @@
 **   --blob-dtype N     data type code in w's blob record
 **   --blob-data N      data offset in w's blob record
 **   --blob-size N      data size in w's blob record
+**   --opset S          opset of main (not CoreML6)
+**   --input-name S     name of the input x (function input and feature)
+**   --w-dims A,B       shape of w's type (not [1, 4]): a shape whose
+**                      element count overflows, say
 **   --var-name NAME    name of y (defined by add, used by relu)
 **   --undefined        relu reads 'nope', which nothing defines
 **   --use-before-def   relu comes before the add that defines y
@@ -55,6 +59,7 @@ struct opts {
 	const char *root, *blob_path, *spec_file, *manifest_file, *item_path;
 	const char *spec_link, *weights_link, *var, *text, *op_type;
 	uint64_t offset, blob_dtype, blob_data, blob_size;
+	const char *w_dims, *opset, *input;
 	long trunc_w, trunc_s, nest;
 	int manifest, weights, undefined, use_before_def, dup_var, dup_func;
 	int pipeline;
@@ -102,6 +107,31 @@ static void write_file(const char *path, const void *p, size_t n)
 }
 
 /* fp32 tensor type [1, 4] (or scalar string when 'str'). */
+static ValueType *tensor_type(int dtype, int rank);
+
+/* fp32 tensor type of the shape "A,B" (decimal or 0x). */
+static ValueType *dims_type(const char *spec)
+{
+	ValueType *v = tensor_type(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__FLOAT32, 2);
+	TensorType *t = v->tensortype;
+	char *end;
+
+	t->dimensions = tmalloc(2 * sizeof *t->dimensions);
+	for (int i = 0; i < 2; i++) {
+		Dimension *d = tmalloc(sizeof *d);
+		CoreML__Specification__MILSpec__Dimension__ConstantDimension *c =
+			tmalloc(sizeof *c);
+		core_ml__specification__milspec__dimension__init(d);
+		core_ml__specification__milspec__dimension__constant_dimension__init(c);
+		c->size = strtoull(spec, &end, 0);
+		spec = *end == ',' ? end + 1 : end;
+		d->dimension_case = CORE_ML__SPECIFICATION__MILSPEC__DIMENSION__DIMENSION_CONSTANT;
+		d->constant = c;
+		t->dimensions[i] = d;
+	}
+	return v;
+}
+
 static ValueType *tensor_type(int dtype, int rank)
 {
 	static CoreML__Specification__MILSpec__Dimension__ConstantDimension c1 =
@@ -348,13 +378,14 @@ static size_t build_spec(unsigned char **out, const struct opts *o)
 
 	bf.filename = (char *)o->blob_path;
 	bf.offset = o->offset;
-	wv.type = tensor_type(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__FLOAT32, 2);
+	wv.type = o->w_dims ? dims_type(o->w_dims)
+			    : tensor_type(CORE_ML__SPECIFICATION__MILSPEC__DATA_TYPE__FLOAT32, 2);
 	wv.value_case = CORE_ML__SPECIFICATION__MILSPEC__VALUE__VALUE_BLOB_FILE_VALUE;
 	wv.blobfilevalue = &bf;
 	ops[0] = op("const", "w", 0);
 	ops[0]->n_attributes = 2;
 	ops[0]->attributes[1] = attr("val", &wv);
-	ops[1] = op(o->op_type, y, 2, "x", "x", "y", "w");
+	ops[1] = op(o->op_type, y, 2, "x", o->input ? o->input : "x", "y", "w");
 	ops[2] = op("relu", "out", 1, "x", o->undefined ? "nope" : y);
 	if (o->use_before_def) {
 		CoreML__Specification__MILSpec__Operation *t = ops[1];
@@ -369,12 +400,12 @@ static size_t build_spec(unsigned char **out, const struct opts *o)
 	block.operations = ops;
 	block.n_outputs = 1;
 	block.outputs = outs;
-	be.key = "CoreML6";
+	be.key = (char *)(o->opset ? o->opset : "CoreML6");
 	be.value = &block;
-	fin[0] = named("x");
+	fin[0] = named(o->input ? o->input : "x");
 	fn.n_inputs = 1;
 	fn.inputs = fin;
-	fn.opset = "CoreML6";
+	fn.opset = (char *)(o->opset ? o->opset : "CoreML6");
 	fn.n_block_specializations = 1;
 	fn.block_specializations = bes;
 	fe.key = "main";
@@ -382,7 +413,7 @@ static size_t build_spec(unsigned char **out, const struct opts *o)
 	prog.version = 1;
 	prog.n_functions = o->dup_func ? 2 : 1;
 	prog.functions = fes;
-	in[0] = feature("x");
+	in[0] = feature(o->input ? o->input : "x");
 	outf[0] = feature("out");
 	desc.n_input = 1;
 	desc.input = in;
@@ -470,6 +501,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->blob_dtype = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--blob-data"))
 			o->blob_data = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--opset"))
+			o->opset = v;
+		else if (!strcmp(a, "--input-name"))
+			o->input = v;
+		else if (!strcmp(a, "--w-dims"))
+			o->w_dims = v;
 		else if (!strcmp(a, "--blob-size"))
 			o->blob_size = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--truncate-weights"))

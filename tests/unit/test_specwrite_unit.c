@@ -962,14 +962,14 @@ static void test_pkg_write(void)
 	/* Errors leave nothing and keep the existing package. */
 	m = compilable("@model_path/weights/other.bin");
 	diag_clear(&d);
-	CHECK(pkg_write(pkg, m, &w, &d) == MLCC_E_USAGE);
+	CHECK(pkg_write(pkg, m, &w, &d) == MLCC_E_CORRUPT);
 	CHECK(strcmp(d.message,
 		     "hand-built: function 'main': op 'w' (const): BLOBFILE '@model_path/weights/other.bin' is not among the weight files of the package") ==
 	      0);
 	struct weight_file bad = {"../weight.bin", blob, 0};
 	struct weight_plan wb = {1, &bad, 0, NULL};
 	diag_clear(&d);
-	CHECK(pkg_write(pkg, m, &wb, &d) == MLCC_E_USAGE);
+	CHECK(pkg_write(pkg, m, &wb, &d) == MLCC_E_CORRUPT);
 	struct weight_file missing = {"weights/other.bin", "/nonexistent/blob", 0};
 	struct weight_plan wm = {1, &missing, 0, NULL};
 	diag_clear(&d);

@@ -344,6 +344,8 @@ static struct nsj *schema(struct meta *m, FeatureDescription **fs, size_t n)
 ** appearance (the insertion order of Apple's dictionary). */
 static void add_histogram(struct meta *m, struct nsj *h, const struct function *f)
 {
+	if (!h)
+		return; /* out of memory: its parent is marked failed */
 	for (size_t i = 0; i < f->body.nops; i++) {
 		const struct op *op = &f->body.ops[i];
 		char key[128];
@@ -547,6 +549,10 @@ static struct nsj *user_defined(struct meta *m, const Metadata *md)
 {
 	struct nsj *o = nsj_object(m->a, MD_USER_DEFINED);
 
+	if (!o) {
+		check(m, MLCC_E_NOMEM);
+		return NULL;
+	}
 	for (size_t i = 0; md && i < md->n_userdefined; i++) {
 		const CoreML__Specification__Metadata__UserDefinedEntry *e = md->userdefined[i];
 		bool dup = false;
@@ -570,6 +576,11 @@ static struct nsj *label_array(struct meta *m, size_t n, const char *const *strs
 {
 	struct nsj *arr = nsj_array(m->a);
 
+	/* NULL means "no labels" to the caller: out of memory must not. */
+	if (!arr) {
+		check(m, MLCC_E_NOMEM);
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++)
 		nsj_push(m->a, arr, ints ? nsj_int(m->a, ints[i]) : str(m, strs[i]));
 	return arr;

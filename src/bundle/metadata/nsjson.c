@@ -99,6 +99,13 @@ struct nsj *nsj_push(struct arena *a, struct nsj *array, struct nsj *item)
 
 struct nsj *nsj_set(struct arena *a, struct nsj *obj, const char *key, struct nsj *item)
 {
+	/* A key that could not be allocated fails the object like an item
+	** that could not: it must never be stored as NULL. */
+	if (!key) {
+		if (obj)
+			obj->failed = 1;
+		return NULL;
+	}
 	return add(a, obj, key, item);
 }
 
