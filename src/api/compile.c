@@ -112,7 +112,8 @@ static int read_model(struct arena *a, const struct package *pkg, struct model *
 		      uint8_t sha256[32], const struct weight_plan *listed,
 		      struct weight_plan *plan, struct mlcc_diag *d)
 {
-	int rc = spec_read_file(a, pkg->files.origin, m, sha256, d);
+	int rc = spec_read_file_in(a, pkg->is_package ? pkg->files.root_real : NULL,
+				   pkg->files.origin, m, sha256, d);
 
 	if (!rc)
 		rc = check_model(*m, pkg->files.origin, d);

@@ -43,7 +43,8 @@ static int load_package(const char *path, struct loaded *l, struct mlcc_diag *d)
 	l->files = &l->pkg.files;
 	l->stem = l->pkg.stem;
 	if (!rc)
-		rc = spec_read_file(&l->arena, l->pkg.files.origin, &l->model, sha, d);
+		rc = spec_read_file_in(&l->arena, l->pkg.is_package ? l->pkg.files.root_real : NULL,
+				       l->pkg.files.origin, &l->model, sha, d);
 	return rc;
 }
 

@@ -774,10 +774,16 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, siz
 int spec_read_file(struct arena *a, const char *path, struct model **out, uint8_t sha256[32],
 		   struct mlcc_diag *d)
 {
+	return spec_read_file_in(a, NULL, path, out, sha256, d);
+}
+
+int spec_read_file_in(struct arena *a, const char *root_real, const char *path, struct model **out,
+		      uint8_t sha256[32], struct mlcc_diag *d)
+{
 	struct sha256_ctx ctx;
 	uint8_t *buf;
 	size_t len;
-	int rc = os_read_file(path, SPEC_MAX_BYTES, &buf, &len, d);
+	int rc = os_read_file_in(root_real, path, SPEC_MAX_BYTES, &buf, &len, d);
 
 	if (rc)
 		return rc;

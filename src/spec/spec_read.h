@@ -21,6 +21,11 @@
 MLCC_MUST_CHECK int spec_read_file(struct arena *a, const char *path, struct model **out,
 				   uint8_t sha256[32], struct mlcc_diag *d);
 
+/* spec_read_file() of a file that must lie inside 'root_real' (NULL: no
+** such check), judged on the descriptor (os_open_input). */
+MLCC_MUST_CHECK int spec_read_file_in(struct arena *a, const char *root_real, const char *path,
+				      struct model **out, uint8_t sha256[32], struct mlcc_diag *d);
+
 /* The same for bytes already in memory; 'origin' names them in messages. */
 MLCC_MUST_CHECK int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf,
 				    size_t len, struct model **out, struct mlcc_diag *d);
