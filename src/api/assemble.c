@@ -85,7 +85,17 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 	bool borrowed = false;
 	int rc;
 
+	const char *inputs[] = {o->mil, o->weights_dir, o->description_from, NULL};
+
 	diag_clear(d);
+	/* The list ends at the first input not given. */
+	if (!o->weights_dir)
+		inputs[1] = o->description_from, inputs[2] = NULL;
+	if (!o->mil || !*o->mil || !o->output || !*o->output)
+		return diag_fail(d, MLCC_E_USAGE, "assemble: %s is an empty path",
+				 !o->mil || !*o->mil ? "the MIL file" : "the output");
+	if ((rc = os_output_guard(o->output, inputs, d)) != MLCC_OK)
+		return rc;
 	arena_init(&a);
 	rc = os_read_file(o->mil, MIL_MAX_BYTES, &text, &len, d);
 	if (!rc)

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <nettle/sha2.h>
 
 #include "base/diag.h"
@@ -101,37 +102,55 @@ static void list_files(const char *base, const char *rel, char ***v, size_t *n)
 	free(dir);
 }
 
-/* Compare two files by streaming both; 1 same, 0 different. */
-static int same_bytes(const char *a, const char *b)
+/* Compare two files of equal size 'size' open on 'fa' and 'fb': blocks of
+** data by reading, holes both files share by skipping them (a sparse file
+** costs its data, not its size).  1 same, 0 different. */
+static int same_content(int fa, int fb, off_t size)
 {
 	char x[65536], y[65536];
-	int fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC);
-	int same = fa >= 0 && fb >= 0;
+	off_t pos = 0;
 
-	while (same) {
-		ssize_t na = read(fa, x, sizeof x), nb;
-		if (na < 0)
-			same = 0;
-		if (na <= 0)
-			break;
-		for (ssize_t got = 0; same && got < na; got += nb) {
-			nb = read(fb, y + got, (size_t)(na - got));
-			same = nb > 0;
-		}
-		same = same && memcmp(x, y, (size_t)na) == 0;
+	while (pos < size) {
+		off_t da = lseek(fa, pos, SEEK_DATA), db = lseek(fb, pos, SEEK_DATA);
+		ssize_t na, nb;
+		if (da < 0 && db < 0 && errno == ENXIO)
+			return 1; /* both are a hole to the end (errno of the last) */
+		if (da > pos && db > pos)
+			pos = da < db ? da : db; /* a hole in both: zeros in both */
+		na = pread(fa, x, sizeof x, pos);
+		nb = pread(fb, y, sizeof y, pos);
+		if (na <= 0 || na != nb || memcmp(x, y, (size_t)na) != 0)
+			return 0;
+		pos += na;
 	}
-	if (same)
-		same = read(fb, y, 1) == 0;
+	return 1;
+}
+
+/* Compare the files 'a' (inside the real path 'ra') and 'b' (inside 'rb'):
+** opened by os_open_input, so a FIFO, a device or a symlink out of its
+** model is "unreadable", never read.  Returns "same", "differs" or
+** "unreadable". */
+static const char *compare_files(const char *ra, const char *a, const char *rb, const char *b)
+{
+	struct mlcc_diag d = {0, ""};
+	struct stat sa, sb;
+	int fa = -1, fb = -1;
+	const char *what = "unreadable";
+
+	if (os_open_input(ra, a, 0, &fa, &sa, &d) == MLCC_OK &&
+	    os_open_input(rb, b, 0, &fb, &sb, &d) == MLCC_OK)
+		what = sa.st_size == sb.st_size && same_content(fa, fb, sa.st_size) ? "same"
+										    : "differs";
 	if (fa >= 0)
 		close(fa);
 	if (fb >= 0)
 		close(fb);
-	return same;
+	return what;
 }
 
 static void diff_files(struct differ *df, const char *a, const char *b)
 {
-	char **fa = NULL, **fb = NULL;
+	char **fa = NULL, **fb = NULL, *ra = realpath(a, NULL), *rb = realpath(b, NULL);
 	size_t na = 0, nb = 0, i = 0, j = 0;
 
 	list_files(a, "", &fa, &na);
@@ -150,7 +169,7 @@ static void diff_files(struct differ *df, const char *a, const char *b)
 		} else {
 			char *pa = os_join(a, fa[i]), *pb = os_join(b, fb[j]);
 			fprintf(df->out, "  %-10s %s\n",
-				pa && pb && same_bytes(pa, pb) ? "same" : "differs", fa[i]);
+				pa && pb ? compare_files(ra, pa, rb, pb) : "differs", fa[i]);
 			free(pa);
 			free(pb);
 			i++;
@@ -163,6 +182,8 @@ static void diff_files(struct differ *df, const char *a, const char *b)
 		free(fb[k]);
 	free(fa);
 	free(fb);
+	free(ra);
+	free(rb);
 }
 
 /* ---- blobs by content ---------------------------------------------------- */
@@ -187,7 +208,12 @@ static const char *blob_digest(void *ctx, const struct mvalue *v)
 			r = &l->plan.refs[i];
 	if (!r || !(path = os_join(l->files->model_path, rel)))
 		return out;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	{
+		struct mlcc_diag od = {0, ""};
+		struct stat st;
+		if (os_open_input(l->files->root_real, path, 0, &fd, &st, &od) != MLCC_OK)
+			fd = -1;
+	}
 	free(path);
 	if (fd < 0)
 		return out;

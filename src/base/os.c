@@ -559,6 +559,8 @@ static int copy_stream(int in, int out, off_t size, struct progress *prog)
 	free(buf);
 	if (!err && ftruncate(out, size) != 0)
 		err = errno;
+	if (!err && !progress_update(prog, (uint64_t)size))
+		err = ECANCELED;
 	return err;
 }
 

@@ -112,6 +112,13 @@ int weights_list_dir(const char *dir, const char *rel, const char *root_real,
 	strmap_init(&l.index);
 	if (root_real && !plan->root_real && !(plan->root_real = strdup(root_real)))
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+	/* Files listed before (another pipeline child's) are known. */
+	for (size_t i = 0; i < plan->nfiles; i++)
+		if (strmap_put(&l.index, plan->files[i].rel, (void *)(uintptr_t)(i + 1)) != 0) {
+			strmap_free(&l.index);
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+		}
+	plan->cap = plan->nfiles; /* grows from here */
 	rc = os_walk(dir, rel, root_real, add_file, &l, d);
 	strmap_free(&l.index);
 	if (!rc && plan->nfiles)
