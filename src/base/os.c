@@ -122,14 +122,14 @@ static void clean_stale(const char *dir, const char *name)
 ** lock (a cleaner holds it only while removing), then check that 'p' is
 ** still the directory locked.  Returns the lock's descriptor; -1 when the
 ** file system has no flock (the temporary is then unprotected); -2 when
-** the directory was taken away. */
+** the directory was taken away; -3 when no descriptor is left. */
 static int lock_new_temp(const char *p)
 {
 	struct stat a, b;
 	int fd = open(p, O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW);
 
 	if (fd < 0)
-		return errno == ENOENT ? -2 : -1;
+		return errno == ENOENT ? -2 : errno == EMFILE || errno == ENFILE ? -3 : -1;
 	while (flock(fd, LOCK_EX) != 0)
 		if (errno != EINTR) {
 			close(fd);
@@ -177,6 +177,13 @@ static int temp_create(struct os_temp *t, const char *dir, const char *name, con
 			int lock = lock_new_temp(p);
 			if (lock == -2)
 				continue; /* a cleaner took it: another name */
+			if (lock == -3) {
+				/* No descriptor to spare: the lock is also the one
+				** the removal of a failed run will need. */
+				rmdir(p);
+				errno = EMFILE;
+				break;
+			}
 			t->path = p;
 			t->lock = lock;
 			t->slot = os_sig_register(p, made);
@@ -212,13 +219,18 @@ int os_temp_commit(struct os_temp *t, const char *target, struct mlcc_diag *d)
 	int rc = os_replace(t->path, target, d);
 
 	if (rc)
-		os_rm_rf(t->path);
-	temp_release(t);
+		os_temp_discard(t);
+	else
+		temp_release(t);
 	return rc;
 }
 
 void os_temp_discard(struct os_temp *t)
 {
+	/* The lock's descriptor first: the removal needs one. */
+	if (t->lock >= 0)
+		close(t->lock);
+	t->lock = -1;
 	if (t->path)
 		os_rm_rf(t->path);
 	temp_release(t);
@@ -399,11 +411,14 @@ static int walk(struct walker *w, const char *dir, const char *rel, unsigned dep
 			continue;
 		abs = os_join(dir, e->d_name);
 		r = os_join(rel, e->d_name);
+		/* Only a symlink can lead out of a directory already inside
+		** (the files themselves are checked again when opened). */
 		if (!abs || !r)
 			rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-		else if (w->root_real && !os_within(w->root_real, abs))
+		else if (w->root_real && (e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) &&
+			 !os_within(w->root_real, abs))
 			rc = diag_fail(d, MLCC_E_CORRUPT, "%s: leaves the package (symlink)", abs);
-		else if (stat(abs, &st) != 0)
+		else if (fstatat(dirfd(dp), e->d_name, &st, 0) != 0)
 			rc = diag_errno(d, abs, "cannot read", errno);
 		else if (S_ISDIR(st.st_mode))
 			rc = walk(w, abs, r, depth + 1);
@@ -420,7 +435,13 @@ int os_walk(const char *dir, const char *rel, const char *root_real, os_walk_fn 
 	    struct mlcc_diag *d)
 {
 	struct walker w = {root_real, fn, ctx, d, NULL, 0, 0};
-	int rc = walk(&w, dir, rel, 0);
+	struct stat st;
+	int rc;
+
+	/* The top directory itself may be a symlink out. */
+	if (root_real && lstat(dir, &st) == 0 && !os_within(root_real, dir))
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: leaves the package (symlink)", dir);
+	rc = walk(&w, dir, rel, 0);
 
 	free(w.seen);
 	return rc;

@@ -55,6 +55,8 @@ int load_input(const char *path, struct loaded *l, struct mlcc_diag *d)
 	memset(l, 0, sizeof *l);
 	arena_init(&l->arena);
 	l->path = path;
+	if (!*path)
+		return diag_fail(d, MLCC_E_USAGE, "the model path is empty");
 	rc = bundle_is_compiled(path) ? load_bundle(path, l, d) : load_package(path, l, d);
 	if (!rc)
 		rc = weights_plan(l->files, l->model, NULL, &l->plan, d);

@@ -37,4 +37,10 @@ struct pb_problem {
 struct pb_problem pb_check(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
 			   unsigned limit);
 
+/* An estimate of the bytes protobuf-c allocates to decode the 'len' bytes
+** of a 'desc' message (an upper bound of its own structures: every message,
+** field slot, string and unpacked array), without decoding.  Call after
+** pb_check() found nothing (its depth limit bounds the recursion). */
+uint64_t pb_decoded_bytes(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len);
+
 #endif

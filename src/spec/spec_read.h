@@ -15,6 +15,12 @@
 /* Largest specification file mlcc reads (protobuf's own 2 GiB limit). */
 #define SPEC_MAX_BYTES ((size_t)INT32_MAX)
 
+/* A specification is decoded only when protobuf-c would allocate at most
+** SPEC_DECODE_FACTOR times its size plus SPEC_DECODE_SLACK bytes
+** (docs/RELIABILITY.md, bounded cost). */
+#define SPEC_DECODE_FACTOR 16
+#define SPEC_DECODE_SLACK ((uint64_t)16 << 20)
+
 /* Read the specification file at 'path' into a new model allocated from
 ** 'a'.  On success stores the model in '*out' and the SHA-256 of the file's
 ** bytes in 'sha256'.  Errors name 'path'. */
