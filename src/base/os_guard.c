@@ -123,7 +123,10 @@ static void on_signal(int sig)
 		size_t n;
 		if (atomic_load(&used[i]) != 2)
 			continue;
-		os_rm_rf(s->tmp);
+		/* Other threads run on while this one removes (the copier may
+		** recreate a directory): remove until it stays gone. */
+		for (int k = 0; k < 8 && access(s->tmp, F_OK) == 0; k++)
+			os_rm_rf(s->tmp);
 		n = strlen(s->made);
 		/* The directories made for the run, deepest first. */
 		while (n && strlen(s->parent) >= n && rmdir(s->parent) == 0 &&

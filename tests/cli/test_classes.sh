@@ -172,6 +172,58 @@ rm "$b/metadata.json" && ln -s "$work/outside-meta.json" "$b/metadata.json"
 run "bundle metadata.json a symlink out" 1 "mlcc: error: $b/metadata.json: leaves the package (symlink)" \
 	"$mlcc" inspect "$b"
 
+# The race: a file listed as a regular file inside the package, swapped
+# (for a symlink out, or a FIFO) while an earlier file is being copied.  The
+# copier opens each file itself and judges the descriptor, so the swap is
+# caught (before: the symlink's target was copied, exit 0).
+echo "secret outside the package" >"$work/secret"
+# swap_mid_copy NAME HOW: compile a package whose weights/a.bin (256 MiB of
+# data) is copied before weights/z.bin; once a.bin's copy has started,
+# z.bin becomes HOW ("link" -> $work/secret, "fifo").
+swap_mid_copy() {
+	mk "$1"
+	head -c $((256 * 1024 * 1024)) /dev/zero >"$p/$wdir/a.bin"
+	echo "inside" >"$p/$wdir/z.bin"
+	"$mlcc" compile "$p" "$work/o-$1" --quiet >/dev/null 2>"$work/err-$1" &
+	pid=$!
+	caught=
+	i=0
+	while [ $i -lt 2000 ] && kill -0 $pid 2>/dev/null; do
+		if ls "$work/o-$1"/.$1.mlmodelc.mlcc-tmp-*/weights/a.bin >/dev/null 2>&1; then
+			kill -STOP $pid
+			rm "$p/$wdir/z.bin"
+			if [ "$2" = link ]; then ln -s "$work/secret" "$p/$wdir/z.bin"; else mkfifo "$p/$wdir/z.bin"; fi
+			caught=1
+			kill -CONT $pid
+			break
+		fi
+		sleep 0.005
+		i=$((i + 1))
+	done
+	timeout 20 sh -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done"
+	wait $pid
+	status=$?
+}
+swap_mid_copy swaplink link
+want="mlcc: error: $p/$wdir/z.bin: leaves the package (symlink)"
+if [ -z "$caught" ]; then
+	bad "swap to a symlink mid-copy: the copy was not caught in progress"
+elif [ "$status" = 1 ] && [ "$(cat "$work/err-swaplink")" = "$want" ] && [ -z "$(ls -A "$work/o-swaplink" 2>/dev/null)" ]; then
+	ok "z.bin swapped for a symlink out after the listing: refused, nothing written"
+else
+	bad "swap to a symlink mid-copy: exit $status: $(cat "$work/err-swaplink"); left: $(ls -A "$work/o-swaplink" 2>&1)"
+fi
+swap_mid_copy swapfifo fifo
+want="mlcc: error: $p/$wdir/z.bin: is a FIFO, not a regular file"
+if [ -z "$caught" ]; then
+	bad "swap to a FIFO mid-copy: the copy was not caught in progress"
+elif [ "$status" = 1 ] && [ "$(cat "$work/err-swapfifo")" = "$want" ] && [ -z "$(ls -A "$work/o-swapfifo" 2>/dev/null)" ]; then
+	ok "z.bin swapped for a FIFO after the listing: refused, no hang"
+else
+	bad "swap to a FIFO mid-copy: exit $status: $(cat "$work/err-swapfifo"); left: $(ls -A "$work/o-swapfifo" 2>&1)"
+fi
+rm -f "$work"/swap*.mlpackage/$wdir/a.bin
+
 # A symlink that stays inside is followed.
 mk linkin
 ln -s weight.bin "$p/$wdir/alias.bin"
