@@ -200,9 +200,20 @@ swap_mid_copy() {
 		sleep 0.005
 		i=$((i + 1))
 	done
-	timeout 20 sh -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done"
-	wait $pid
-	status=$?
+	reap
+}
+
+# reap: wait for $pid at most 20 s, then kill it (a hang is status 124);
+# sets $status.
+reap() {
+	if timeout 20 sh -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done"; then
+		wait $pid
+		status=$?
+	else
+		kill -KILL $pid 2>/dev/null
+		wait $pid 2>/dev/null
+		status=124
+	fi
 }
 swap_mid_copy swaplink link
 want="mlcc: error: $p/$wdir/z.bin: leaves the package (symlink)"
@@ -322,8 +333,7 @@ signal_mid_copy() {
 		sleep 0.005
 		i=$((i + 1))
 	done
-	wait $pid
-	status=$?
+	reap
 }
 
 for sig in TERM:15 INT:2 HUP:1; do
