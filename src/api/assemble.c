@@ -113,10 +113,16 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 	}
 	if (!rc && o->weights_dir) {
 		struct stat st;
+		char *root = NULL;
+		/* The directory given is the root: a symlink in it that leads
+		** out is not part of the model. */
 		if (stat(o->weights_dir, &st) != 0 || !S_ISDIR(st.st_mode))
 			rc = diag_fail(d, MLCC_E_USAGE, "%s: not a directory", o->weights_dir);
+		else if (!(root = realpath(o->weights_dir, NULL)))
+			rc = diag_errno(d, o->weights_dir, "cannot resolve", errno);
 		else
-			rc = weights_list_dir(o->weights_dir, "weights", NULL, &w, d);
+			rc = weights_list_dir(o->weights_dir, "weights", root, &w, d);
+		free(root);
 	}
 	if (!rc)
 		rc = pkg_write(o->output, m, &w, d);

@@ -172,6 +172,13 @@ rm "$b/metadata.json" && ln -s "$work/outside-meta.json" "$b/metadata.json"
 run "bundle metadata.json a symlink out" 1 "mlcc: error: $b/metadata.json: leaves the package (symlink)" \
 	"$mlcc" inspect "$b"
 
+mkdir -p "$work/aw"
+ln -s /etc/passwd "$work/aw/x.bin"
+printf 'program(1.0)\n[buildInfo = dict<string, string>({})]\n{\n    func main<ios15>(tensor<fp32, [1]> x) {\n        tensor<fp32, [1]> y = relu(x = x)[name = string("y")];\n    } -> (y);\n}\n' >"$work/a.mil"
+run "assemble --weights DIR with x.bin -> /etc/passwd" 1 "mlcc: error: $work/aw/x.bin: leaves the package (symlink)" \
+	"$mlcc" assemble "$work/a.mil" --weights "$work/aw" -o "$work/aw.mlpackage"
+gone "assemble with a weight linked out: no package" "$work/aw.mlpackage"
+
 # The race: a file listed as a regular file inside the package, swapped
 # (for a symlink out, or a FIFO) while an earlier file is being copied.  The
 # copier opens each file itself and judges the descriptor, so the swap is
