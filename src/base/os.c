@@ -105,7 +105,8 @@ static void clean_stale(const char *dir, const char *name)
 		if (strncmp(e->d_name, prefix, plen) != 0)
 			continue;
 		p = os_join(dir, e->d_name);
-		fd = p ? open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+		/* Only directories are ours; a FIFO of that name must not block. */
+		fd = p ? open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_DIRECTORY | O_NONBLOCK) : -1;
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
 			os_rm_rf(p);
 		if (fd >= 0)

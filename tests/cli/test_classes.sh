@@ -125,6 +125,14 @@ mkfifo "$work/fifo.mil"
 run "FIFO as the MIL file (assemble)" 1 "mlcc: error: $work/fifo.mil: is a FIFO, not a regular file" \
 	"$mlcc" assemble "$work/fifo.mil" -o "$work/x2.mlpackage"
 
+# A FIFO named like a stale temporary in OUTDIR (before: the cleanup's open() hung).
+mkdir -p "$work/ostale"
+mkfifo "$work/ostale/.good.mlmodelc.mlcc-tmp-AbCdEf"
+run "FIFO named like a stale temporary in OUTDIR" 0 "" \
+	"$mlcc" compile "$work/good.mlpackage" "$work/ostale" --quiet
+[ -f "$work/ostale/good.mlmodelc/coremldata.bin" ] && ok "... and the bundle is written" ||
+	bad "FIFO stale name: no bundle"
+
 mk zero
 rm "$p/$wdir/weight.bin" && ln -s /dev/zero "$p/$wdir/weight.bin"
 run "weight file a symlink to /dev/zero" 1 "mlcc: error: $p/$wdir/weight.bin: leaves the package (symlink)" \
