@@ -40,8 +40,8 @@ bool os_within(const char *root_real, const char *path);
 const char *os_file_kind(mode_t m);
 
 /* The one way an input file is opened (every file of every command).
-** 'path' is opened read-only and non-blocking (a FIFO or a device cannot
-** make open() wait), then judged on the descriptor, never on the name:
+** 'path' is opened O_PATH (nothing read, a FIFO or a device not opened)
+** and judged on that descriptor, never on the name:
 **   - fstat: a regular file, else "<path>: is a FIFO, not a regular file"
 **     (directory, device, socket alike), MLCC_E_CORRUPT;
 **   - with 'root_real' set, the file actually opened must lie inside it:
@@ -51,8 +51,10 @@ const char *os_file_kind(mode_t m);
 **     target: "<path>: leaves the package (symlink)", MLCC_E_CORRUPT;
 **   - with 'max' != 0, at most 'max' bytes: "<path>: file larger than N
 **     bytes", MLCC_E_UNSUPPORTED.
-** On success '*fd' is a blocking descriptor (O_CLOEXEC) and '*st' its
-** fstat.  Symlinks are followed (a package may link inside itself). */
+** Then that very file is opened for reading (via /proc/self/fd; without
+** /proc by name, and only if it is still the same inode).  On success '*fd'
+** is a blocking read-only descriptor (O_CLOEXEC) and '*st' its fstat.  Symlinks are followed (a
+*package may link inside itself). */
 MLCC_MUST_CHECK int os_open_input(const char *root_real, const char *path, uint64_t max, int *fd,
 				  struct stat *st, struct mlcc_diag *d);
 

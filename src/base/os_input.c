@@ -3,12 +3,13 @@
 **
 ** Every file a command reads (manifest, specification, model.mil,
 ** metadata.json, coremldata.bin, analytics, weights, files diff compares)
-** goes through os_open_input(): the decision is made on the descriptor
-** actually opened, never on the name, because a name can be swapped (for a
-** symlink, a FIFO) between the moment it was listed and the moment it is
-** read.  Opening is non-blocking so that a FIFO cannot hang open(); the type
-** is checked with fstat before any read; the location is read back from
-** the descriptor.
+** goes through os_open_input(): the decision is made on a descriptor,
+** never on the name, because a name can be swapped (for a symlink, a FIFO)
+** between the moment it was listed and the moment it is read.  The name is
+** opened O_PATH (nothing is read, a FIFO or device is not opened); its type
+** is checked with fstat and its location read back from that descriptor;
+** only then is that same file opened for reading (through /proc/self/fd),
+** non-blocking so that nothing can make open() wait.
 */
 #include "base/os.h"
 
@@ -74,29 +75,59 @@ static bool fd_within(int fd, const char *path, const struct stat *st, const cha
 	return ok;
 }
 
+/* Open for reading the file 'path' that the O_PATH descriptor 'at' (fstat
+** 'st') holds: through /proc/self/fd, so it is that very file; without
+** /proc by name, accepted only when it is the same inode.  -1 with errno
+** set on failure (ESTALE: the name now holds another file). */
+static int reopen(int at, const char *path, const struct stat *st)
+{
+	char link[64];
+	struct stat now;
+	int f;
+
+	snprintf(link, sizeof link, "/proc/self/fd/%d", at);
+	f = open(link, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (f >= 0 || errno != ENOENT)
+		return f;
+	f = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (f >= 0 &&
+	    (fstat(f, &now) != 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino)) {
+		close(f);
+		errno = ESTALE;
+		return -1;
+	}
+	return f;
+}
+
 int os_open_input(const char *root_real, const char *path, uint64_t max, int *fd, struct stat *st,
 		  struct mlcc_diag *d)
 {
-	int f = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), rc = MLCC_OK;
+	/* O_PATH: the file is judged before it is opened for reading, so a
+	** device is never opened at all (an open can have effects). */
+	int at = open(path, O_PATH | O_CLOEXEC), f = -1, rc = MLCC_OK;
 
 	*fd = -1;
-	if (f < 0)
+	if (at < 0)
 		return diag_errno(d, path, "cannot open", errno);
-	if (fstat(f, st) != 0)
+	if (fstat(at, st) != 0)
 		rc = diag_errno(d, path, "cannot stat", errno);
 	else if (!S_ISREG(st->st_mode))
 		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: is %s, not a regular file", path,
 			       os_file_kind(st->st_mode));
-	else if (root_real && !fd_within(f, path, st, root_real))
+	else if (root_real && !fd_within(at, path, st, root_real))
 		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: leaves the package (symlink)", path);
 	else if (max && (uint64_t)st->st_size > max)
 		rc = diag_fail(d, MLCC_E_UNSUPPORTED, "%s: file larger than %llu bytes", path,
 			       (unsigned long long)max);
+	else if ((f = reopen(at, path, st)) < 0)
+		rc = diag_errno(d, path, "cannot open", errno);
 	/* Reads of a regular file never block; the flag only guarded open(). */
 	else if (fcntl(f, F_SETFL, 0) != 0)
 		rc = diag_errno(d, path, "cannot open", errno);
+	close(at);
 	if (rc) {
-		close(f);
+		if (f >= 0)
+			close(f);
 		return rc;
 	}
 	*fd = f;
