@@ -555,7 +555,7 @@ static int copy_stream(int in, int out, off_t size, struct progress *prog)
 {
 	char *buf = NULL;
 	bool no_cfr = false, dense = false;
-	off_t pos = 0;
+	off_t pos = 0, copied = 0; /* 'copied': end of the last range copied */
 	struct stat st;
 	int err = 0;
 
@@ -572,7 +572,7 @@ static int copy_stream(int in, int out, off_t size, struct progress *prog)
 			if (hole < 0 || hole > size)
 				hole = size;
 			err = copy_range(in, out, data, hole, &buf, &no_cfr, prog);
-			pos = hole;
+			pos = copied = hole;
 		}
 		if (err || fstat(in, &st) != 0 || st.st_size <= size)
 			break;
@@ -581,7 +581,8 @@ static int copy_stream(int in, int out, off_t size, struct progress *prog)
 	free(buf);
 	if (!err && ftruncate(out, size) != 0)
 		err = errno;
-	if (!err && !progress_update(prog, (uint64_t)size))
+	/* A file that ends in a hole: progress reaches the end too. */
+	if (!err && copied < size && !progress_update(prog, (uint64_t)size))
 		err = ECANCELED;
 	return err;
 }
