@@ -19,9 +19,11 @@ spec=Data/com.apple.CoreML/model.mlmodel
 wdir=Data/com.apple.CoreML/weights
 bindir=$(dirname "$mlcc")
 cm=$bindir/compile_models
-coremlc=$work/bin/coremlcompiler
-mkdir -p "$work/bin"
-ln -s "$mlcc" "$coremlc"
+coremlc=$(cd "$bindir/shims" && pwd)/coremlcompiler
+# Under `make test-valgrind` MLCC is a wrapper script: the cases that
+# measure the process itself (descriptors, memory, CPU time) are skipped.
+wrapped=
+[ "$(head -c 2 "$mlcc")" = "#!" ] && wrapped=1
 
 # run NAME RC WANT CMD...: CMD (under timeout 20) exits with RC and prints
 # exactly WANT on stderr.
@@ -381,6 +383,10 @@ fi
 
 # --- 6. too few descriptors -----------------------------------------------------
 
+if [ -n "$wrapped" ]; then
+	echo "skip ulimit -n 5 (mlcc runs in a wrapper that needs descriptors of its own)"
+else
+
 mkdir -p "$work/fd5"
 (ulimit -n 5 && exec timeout 20 "$mlcc" compile "$work/good.mlpackage" "$work/fd5") >/dev/null 2>"$work/err"
 rc=$?
@@ -392,6 +398,7 @@ fi
 empty "ulimit -n 5" "$work/fd5"
 (ulimit -n 5 && exec timeout 20 "$mlcc" compile "$work/good.mlpackage" "$work/fd5new/a") >/dev/null 2>&1
 gone "ulimit -n 5 into a new directory: nothing created" "$work/fd5new"
+fi
 
 # --- 7. failed runs into new directories ---------------------------------------
 
@@ -445,8 +452,8 @@ gone "empty paths: nothing created" "$work/o1"
 # --- 10. bounded cost -----------------------------------------------------------
 
 peak=${MLCC_PEAKRSS:-}
-if [ -z "$peak" ] || [ ! -x "$peak" ]; then
-	echo "skip bounded cost cases (MLCC_PEAKRSS not set)"
+if [ -z "$peak" ] || [ ! -x "$peak" ] || [ -n "$wrapped" ]; then
+	echo "skip bounded cost cases (MLCC_PEAKRSS not set, or mlcc in a wrapper)"
 	finish
 	exit $?
 fi
