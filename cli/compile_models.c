@@ -451,12 +451,57 @@ static bool named_part(const struct options *o, struct list *jobs, const char *m
 	return want(o, jobs, name, error_line, NULL);
 }
 
-/* Every *.mlpackage below 'dir' (not inside packages), recursively. */
-static void find_packages(const char *dir, bool recursive, struct list *l, unsigned depth)
+/* The directories a search has entered, by (st_dev, st_ino). */
+struct seen {
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} * v;
+	size_t n, cap;
+};
+
+/* True when 'st' was entered before (a symlink loop such as "a -> ."
+** would otherwise make the search go round until its depth limit, and
+** several links multiply the work); else it is noted. */
+static bool seen_before(struct seen *s, const struct stat *st)
 {
-	DIR *d = opendir(dir);
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].dev == st->st_dev && s->v[i].ino == st->st_ino)
+			return true;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 32;
+		void *p = realloc(s->v, cap * sizeof *s->v);
+		if (!p)
+			return true; /* out of memory: search no further */
+		s->v = p;
+		s->cap = cap;
+	}
+	s->v[s->n].dev = st->st_dev;
+	s->v[s->n].ino = st->st_ino;
+	s->n++;
+	return false;
+}
+
+/* Every *.mlpackage below 'dir' (not inside packages), recursively; a
+** directory reached a second time (symlink loop) is skipped with a
+** warning. */
+static void find_packages(const char *dir, bool recursive, struct list *l, unsigned depth,
+			  struct seen *seen, bool quiet)
+{
+	struct stat st;
+	DIR *d;
 	struct dirent *e;
 
+	if (stat(dir, &st) != 0)
+		return;
+	if (seen_before(seen, &st)) {
+		if (!quiet)
+			printf("Warning: %s leads back to a directory already searched (symlink "
+			       "loop); skipped\n",
+			       dir);
+		return;
+	}
+	d = opendir(dir);
 	while (d && (e = readdir(d)) != NULL) {
 		size_t n = strlen(e->d_name);
 		char *p;
@@ -471,7 +516,7 @@ static void find_packages(const char *dir, bool recursive, struct list *l, unsig
 			push(l, p);
 		} else {
 			if (recursive && depth < 32)
-				find_packages(p, recursive, l, depth + 1);
+				find_packages(p, recursive, l, depth + 1, seen, quiet);
 			free(p);
 		}
 	}
@@ -502,7 +547,10 @@ static int part_all(const struct options *o, struct list *jobs)
 		       o->recursive ? "True" : "False");
 		return 1;
 	}
-	find_packages(root, o->recursive, jobs, 0);
+	struct seen seen = {NULL, 0, 0};
+
+	find_packages(root, o->recursive, jobs, 0, &seen, o->quiet);
+	free(seen.v);
 	if (jobs->n)
 		qsort(jobs->v, jobs->n, sizeof *jobs->v, cmp_str);
 	if (!jobs->n) {

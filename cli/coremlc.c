@@ -14,7 +14,9 @@
 ** The options that only steer Xcode or the NN->ML Program conversion are
 ** accepted and do not change the output (mlcc always writes the ML Program
 ** form); --output-partial-info-plist writes an empty-dict plist, which is
-** what a model contributes to an app's Info.plist.  The compiler stamp
+** what a model contributes to an app's Info.plist (mlcc_compile writes it
+** with the bundle: a path that cannot be written fails before the bundle
+** is committed).  The compiler stamp
 ** comes from $MLCC_COREMLC_VERSION / $MLCC_MIL_VERSION (default: newest).
 ** Exit status: 0 success, 1 the compile failed, 2 usage error.
 */
@@ -39,26 +41,6 @@ static int usage_error(const char *tool, const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\n%s", usage);
 	return 2;
-}
-
-/* An empty Info.plist fragment. */
-static int write_plist(const char *tool, const char *path)
-{
-	static const char plist[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-				    "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
-				    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
-				    "<plist version=\"1.0\">\n"
-				    "<dict/>\n"
-				    "</plist>\n";
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(plist, f) == EOF || fclose(f) != 0) {
-		if (f)
-			fclose(f);
-		fprintf(stderr, "%s: error: %s: cannot write the partial Info.plist\n", tool, path);
-		return 1;
-	}
-	return 0;
 }
 
 static int cmd_compile(const char *tool, int argc, char **argv)
@@ -106,6 +88,7 @@ static int cmd_compile(const char *tool, int argc, char **argv)
 	cli_progress_init(&prog, tool, 0);
 	o.on_event = cli_on_event;
 	o.event_ctx = &prog;
+	o.partial_info_plist = plist; /* committed with the bundle */
 	rc = mlcc_compile(&o, &r, &d);
 	cli_progress_clear(&prog);
 	if (rc) {
@@ -114,7 +97,7 @@ static int cmd_compile(const char *tool, int argc, char **argv)
 	}
 	printf("%s\n", r.bundle);
 	mlcc_compile_result_free(&r);
-	return plist ? write_plist(tool, plist) : 0;
+	return 0;
 }
 
 int coremlc_main(const char *tool, int argc, char **argv)

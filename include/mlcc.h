@@ -128,6 +128,11 @@ struct mlcc_compile_options {
 	enum mlcc_link_mode link;
 	mlcc_event_fn on_event; /* progress and warnings, or NULL */
 	void *event_ctx;	/* passed to 'on_event' */
+	/* Also write the partial Info.plist a model contributes to an app (an
+	** empty dict) at this path, or NULL: written before the bundle is
+	** committed, renamed into place with it (coremlcompiler's
+	** --output-partial-info-plist). */
+	const char *partial_info_plist;
 };
 
 /* What a successful compile did. */

@@ -88,7 +88,17 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 	bool borrowed = false;
 	int rc;
 
+	const char *inputs[] = {o->mil, o->weights_dir, o->description_from, NULL};
+
 	diag_clear(d);
+	/* The list ends at the first input not given. */
+	if (!o->weights_dir)
+		inputs[1] = o->description_from, inputs[2] = NULL;
+	if (!o->mil || !*o->mil || !o->output || !*o->output)
+		return diag_fail(d, MLCC_E_USAGE, "assemble: %s is an empty path",
+				 !o->mil || !*o->mil ? "the MIL file" : "the output");
+	if ((rc = os_output_guard(o->output, inputs, d)) != MLCC_OK)
+		return rc;
 	arena_init(&a);
 	rc = os_read_file(o->mil, MIL_MAX_BYTES, &text, &len, d);
 	if (!rc)
@@ -108,10 +118,16 @@ int mlcc_assemble(const struct mlcc_assemble_options *o, struct mlcc_diag *d)
 	}
 	if (!rc && o->weights_dir) {
 		struct stat st;
+		char *root = NULL;
+		/* The directory given is the root: a symlink in it that leads
+		** out is not part of the model. */
 		if (stat(o->weights_dir, &st) != 0 || !S_ISDIR(st.st_mode))
 			rc = diag_fail(d, MLCC_E_USAGE, "%s: not a directory", o->weights_dir);
+		else if (!(root = realpath(o->weights_dir, NULL)))
+			rc = diag_errno(d, o->weights_dir, "cannot resolve", errno);
 		else
-			rc = weights_list_dir(o->weights_dir, "weights", NULL, &w, d);
+			rc = weights_list_dir(o->weights_dir, "weights", root, &w, d);
+		free(root);
 	}
 	if (!rc)
 		rc = pkg_write(o->output, m, &w, d);

@@ -114,7 +114,8 @@ static int read_model(struct arena *a, const struct package *pkg,
 		      const struct weight_plan *listed, struct weight_plan *plan,
 		      struct mlcc_diag *d)
 {
-	int rc = spec_read_file(a, pkg->files.origin, m, sha256, d);
+	int rc = spec_read_file_in(a, pkg->is_package ? pkg->files.root_real : NULL,
+				   pkg->files.origin, m, sha256, d);
 
 	if (!rc)
 		rc = check_model(*m, pkg->files.origin, d);
@@ -134,6 +135,11 @@ static int check_options(const struct mlcc_compile_options *o, struct mlcc_diag 
 	if (!o || !o->input || !o->output_dir)
 		return diag_fail(d, MLCC_E_USAGE,
 				 "compile: input and output directory are required");
+	if (!*o->input || !*o->output_dir || (o->partial_info_plist && !*o->partial_info_plist))
+		return diag_fail(d, MLCC_E_USAGE, "compile: %s is an empty path",
+				 !*o->input	   ? "the input"
+				 : !*o->output_dir ? "the output directory"
+						   : "the partial Info.plist");
 	if ((unsigned)o->link > MLCC_LINK_AUTO)
 		return diag_fail(d, MLCC_E_USAGE, "compile: unknown link mode %d", (int)o->link);
 	return MLCC_OK;
@@ -164,6 +170,31 @@ struct compile {
 	char *owner; /* first ML-program directory of the bundle */
 };
 
+/* What a model contributes to an app's Info.plist: nothing. */
+static const char info_plist[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+				 "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+				 "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+				 "<plist version=\"1.0\">\n"
+				 "<dict/>\n"
+				 "</plist>\n";
+
+/* The bundle OUTDIR/'name' must not be, contain or lie inside the input,
+** nor the side plist. */
+static int guard_output(const struct mlcc_compile_options *o, const char *name, struct mlcc_diag *d)
+{
+	const char *inputs[] = {o->input, NULL};
+	char *target = os_join(o->output_dir, name);
+	int rc;
+
+	if (!target)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", o->output_dir);
+	rc = os_output_guard(target, inputs, d);
+	if (!rc && o->partial_info_plist)
+		rc = os_output_guard(o->partial_info_plist, inputs, d);
+	free(target);
+	return rc;
+}
+
 /* The bundle's files into the temporary, while the copier runs. */
 static int compile_run(struct compile *k, const struct mlcc_compile_options *o, struct mlcc_diag *d)
 {
@@ -175,9 +206,14 @@ static int compile_run(struct compile *k, const struct mlcc_compile_options *o, 
 		return rc;
 	if (!(name = bundle_name(k->pkg.stem)))
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", o->input);
+	rc = guard_output(o, name, d);
 	/* The weights directory is copied while the model is read. */
-	rc = os_output_open(&k->out, o->output_dir, name, d);
+	if (!rc)
+		rc = os_output_open(&k->out, o->output_dir, name, d);
 	free(name);
+	if (!rc && o->partial_info_plist)
+		rc = os_output_side(&k->out, o->partial_info_plist, info_plist,
+				    sizeof info_plist - 1, d);
 	if (!rc)
 		rc = weights_dir_files(&k->pkg.files, &k->listed, d);
 	if (!rc)

@@ -50,10 +50,17 @@ int mlcc_decompile(const char *bundle, const char *out, struct mlcc_diag *d)
 	struct bundle b;
 	int rc;
 
+	const char *inputs[] = {bundle, NULL};
+
 	diag_clear(d);
+	if (!*bundle || !*out)
+		return diag_fail(d, MLCC_E_USAGE, "decompile: %s is an empty path",
+				 *bundle ? "the output" : "the bundle");
 	if (!bundle_is_compiled(bundle))
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: not a compiled model (no coremldata.bin)",
 				 bundle);
+	if ((rc = os_output_guard(out, inputs, d)) != MLCC_OK)
+		return rc;
 	arena_init(&a);
 	rc = bundle_read(&a, bundle, &b, d);
 	if (!rc && b.model->kind == MODEL_NEURAL_NETWORK)

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <nettle/sha2.h>
 
 #include "base/diag.h"
@@ -105,37 +106,66 @@ static void list_files(const char *base, const char *rel, char ***v, size_t *n)
 	free(dir);
 }
 
-/* Compare two files by streaming both; 1 same, 0 different. */
-static int same_bytes(const char *a, const char *b)
+/* Where the data at or after 'pos' of 'fd' begins: 'size' when only a
+** hole is left, 'pos' when the file system cannot tell. */
+static off_t next_data(int fd, off_t pos, off_t size)
+{
+	off_t d = lseek(fd, pos, SEEK_DATA);
+
+	if (d < 0)
+		return errno == ENXIO ? size : pos;
+	return d < size ? d : size;
+}
+
+/* Compare two files of equal size 'size' open on 'fa' and 'fb': blocks of
+** data by reading, holes both files share by skipping them (a sparse file
+** costs its data, not its size).  1 same, 0 different. */
+static int same_content(int fa, int fb, off_t size)
 {
 	char x[65536], y[65536];
-	int fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC);
-	int same = fa >= 0 && fb >= 0;
+	off_t pos = 0;
 
-	while (same) {
-		ssize_t na = read(fa, x, sizeof x), nb;
-		if (na < 0)
-			same = 0;
-		if (na <= 0)
-			break;
-		for (ssize_t got = 0; same && got < na; got += nb) {
-			nb = read(fb, y + got, (size_t)(na - got));
-			same = nb > 0;
+	while (pos < size) {
+		off_t da = next_data(fa, pos, size), db = next_data(fb, pos, size);
+		ssize_t na, nb;
+		if (da > pos && db > pos) {
+			pos = da < db ? da : db; /* a hole in both: zeros in both */
+			continue;
 		}
-		same = same && memcmp(x, y, (size_t)na) == 0;
+		na = pread(fa, x, sizeof x, pos);
+		nb = pread(fb, y, sizeof y, pos);
+		if (na <= 0 || na != nb || memcmp(x, y, (size_t)na) != 0)
+			return 0;
+		pos += na;
 	}
-	if (same)
-		same = read(fb, y, 1) == 0;
+	return 1;
+}
+
+/* Compare the files 'a' (inside the real path 'ra') and 'b' (inside 'rb'):
+** opened by os_open_input, so a FIFO, a device or a symlink out of its
+** model is "unreadable", never read.  Returns "same", "differs" or
+** "unreadable". */
+static const char *compare_files(const char *ra, const char *a, const char *rb, const char *b)
+{
+	struct mlcc_diag d = {0, ""};
+	struct stat sa, sb;
+	int fa = -1, fb = -1;
+	const char *what = "unreadable";
+
+	if (os_open_input(ra, a, 0, &fa, &sa, &d) == MLCC_OK &&
+	    os_open_input(rb, b, 0, &fb, &sb, &d) == MLCC_OK)
+		what = sa.st_size == sb.st_size && same_content(fa, fb, sa.st_size) ? "same"
+										    : "differs";
 	if (fa >= 0)
 		close(fa);
 	if (fb >= 0)
 		close(fb);
-	return same;
+	return what;
 }
 
 static void diff_files(struct differ *df, const char *a, const char *b)
 {
-	char **fa = NULL, **fb = NULL;
+	char **fa = NULL, **fb = NULL, *ra = realpath(a, NULL), *rb = realpath(b, NULL);
 	size_t na = 0, nb = 0, i = 0, j = 0;
 
 	list_files(a, "", &fa, &na);
@@ -158,7 +188,7 @@ static void diff_files(struct differ *df, const char *a, const char *b)
 		} else {
 			char *pa = os_join(a, fa[i]), *pb = os_join(b, fb[j]);
 			fprintf(df->out, "  %-10s ",
-				pa && pb && same_bytes(pa, pb) ? "same" : "differs");
+				pa && pb ? compare_files(ra, pa, rb, pb) : "differs");
 			diag_put(df->out, fa[i]);
 			fputc('\n', df->out);
 			free(pa);
@@ -173,46 +203,114 @@ static void diff_files(struct differ *df, const char *a, const char *b)
 		free(fb[k]);
 	free(fa);
 	free(fb);
+	free(ra);
+	free(rb);
 }
 
 /* ---- blobs by content ---------------------------------------------------- */
 
-/* SHA-256 of the data of the blob 'v' on side 's' (hex), "?" if unreadable. */
+#define DIGEST_BLOCK 65536
+
+/* Feed a run of 'zeros' all-zero blocks to 'h' as one token. */
+static void flush_zeros(struct sha256_ctx *h, uint64_t *zeros)
+{
+	uint8_t t[9] = {'Z'};
+
+	if (!*zeros)
+		return;
+	for (int i = 0; i < 8; i++)
+		t[1 + i] = (uint8_t)(*zeros >> (8 * i));
+	sha256_update(h, sizeof t, t);
+	*zeros = 0;
+}
+
+/* The digest of the 'bytes' bytes at 'off' of 'fd', by content but at the
+** cost of the data: the blob is cut in blocks of DIGEST_BLOCK from its
+** start; a block of data is hashed as 'D' + its bytes, a run of all-zero
+** blocks as 'Z' + its length, and blocks inside a hole (SEEK_DATA) are
+** counted as zeros without being read.  So a sparse 100 GiB blob costs its
+** data, and the same content gives the same digest however it is stored.
+** False when the file cannot be read. */
+static bool digest_blob(int fd, uint64_t off, uint64_t bytes, uint8_t dg[SHA256_DIGEST_SIZE])
+{
+	static uint8_t zero[DIGEST_BLOCK];
+	uint8_t buf[DIGEST_BLOCK], len[8];
+	struct sha256_ctx h;
+	uint64_t zeros = 0, done = 0;
+
+	sha256_init(&h);
+	for (int i = 0; i < 8; i++)
+		len[i] = (uint8_t)(bytes >> (8 * i));
+	sha256_update(&h, sizeof len, len);
+	while (done < bytes) {
+		size_t want = bytes - done < sizeof buf ? (size_t)(bytes - done) : sizeof buf;
+		off_t pos = (off_t)(off + done), data = lseek(fd, pos, SEEK_DATA);
+		ssize_t n;
+		if ((data < 0 && errno == ENXIO) || (data >= 0 && data >= pos + (off_t)want)) {
+			/* A hole: whole blocks up to the data (or the end). */
+			uint64_t k = data < 0 ? (bytes - done + DIGEST_BLOCK - 1) / DIGEST_BLOCK
+					      : (uint64_t)(data - pos) / DIGEST_BLOCK;
+			uint64_t skip = k * DIGEST_BLOCK;
+			zeros += k;
+			done = skip >= bytes - done ? bytes : done + skip;
+			continue;
+		}
+		n = pread(fd, buf, want, pos);
+		if (n != (ssize_t)want)
+			return false;
+		if (memcmp(buf, zero, want) == 0) {
+			zeros++;
+		} else {
+			flush_zeros(&h, &zeros);
+			sha256_update(&h, 1, (const uint8_t *)"D");
+			sha256_update(&h, want, buf);
+		}
+		done += want;
+	}
+	flush_zeros(&h, &zeros);
+	sha256_digest(&h, SHA256_DIGEST_SIZE, dg);
+	return true;
+}
+
+static int cmp_ref_key(const void *key, const void *elt)
+{
+	const struct weight_ref *a = key, *b = elt;
+	int c = strcmp(a->rel, b->rel);
+
+	return c ? c : (a->offset > b->offset) - (a->offset < b->offset);
+}
+
+/* The digest of the data of the blob 'v' on side 's' (hex, digest_blob), "?"
+** if unreadable. */
 static const char *blob_digest(void *ctx, const struct mvalue *v)
 {
 	struct differ *df = ctx;
 	struct loaded *l = df->side[df->which];
 	char *out = df->digest[df->which];
-	const char *rel = v->blob_file + MLCC_MODEL_PATH_PREFIX_LEN;
-	struct sha256_ctx h;
-	uint8_t dg[SHA256_DIGEST_SIZE], buf[65536];
-	const struct weight_ref *r = NULL;
+	struct weight_ref key = {.rel = v->blob_file + MLCC_MODEL_PATH_PREFIX_LEN,
+				 .offset = v->blob_offset};
+	struct mlcc_diag od = {0, ""};
+	uint8_t dg[SHA256_DIGEST_SIZE];
+	const struct weight_ref *r;
+	struct stat st;
 	char *path;
+	bool got;
 	int fd;
 
 	strcpy(out, "?");
-	for (size_t i = 0; i < l->plan.nrefs && !r; i++)
-		if (l->plan.refs[i].offset == v->blob_offset &&
-		    strcmp(l->plan.refs[i].rel, rel) == 0)
-			r = &l->plan.refs[i];
-	if (!r || !(path = os_join(l->files->model_path, rel)))
+	/* plan.refs is sorted by (rel, offset). */
+	r = l->plan.nrefs ? bsearch(&key, l->plan.refs, l->plan.nrefs, sizeof key, cmp_ref_key)
+			  : NULL;
+	if (!r || !(path = os_join(l->files->model_path, key.rel)))
 		return out;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (os_open_input(l->files->root_real, path, 0, &fd, &st, &od) != MLCC_OK)
+		fd = -1;
 	free(path);
 	if (fd < 0)
 		return out;
-	sha256_init(&h);
-	for (uint64_t done = 0; done < r->bytes;) {
-		size_t want = r->bytes - done < sizeof buf ? (size_t)(r->bytes - done) : sizeof buf;
-		ssize_t n = pread(fd, buf, want, (off_t)(r->data_offset + done));
-		if (n <= 0)
-			break;
-		sha256_update(&h, (size_t)n, buf);
-		done += (uint64_t)n;
-	}
+	got = digest_blob(fd, r->data_offset, r->bytes, dg);
 	close(fd);
-	sha256_digest(&h, sizeof dg, dg);
-	for (int i = 0; i < 32; i++)
+	for (int i = 0; got && i < 32; i++)
 		sprintf(out + 2 * i, "%02x", dg[i]);
 	return out;
 }

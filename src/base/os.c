@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <linux/fs.h>
 #include <stdio.h>
@@ -107,7 +106,8 @@ static void clean_stale(const char *dir, const char *name)
 		if (strncmp(e->d_name, prefix, plen) != 0)
 			continue;
 		p = os_join(dir, e->d_name);
-		fd = p ? open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+		/* Only directories are ours; a FIFO of that name must not block. */
+		fd = p ? open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_DIRECTORY | O_NONBLOCK) : -1;
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
 			os_rm_rf(p);
 		if (fd >= 0)
@@ -124,14 +124,14 @@ static void clean_stale(const char *dir, const char *name)
 ** lock (a cleaner holds it only while removing), then check that 'p' is
 ** still the directory locked.  Returns the lock's descriptor; -1 when the
 ** file system has no flock (the temporary is then unprotected); -2 when
-** the directory was taken away. */
+** the directory was taken away; -3 when no descriptor is left. */
 static int lock_new_temp(const char *p)
 {
 	struct stat a, b;
 	int fd = open(p, O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW);
 
 	if (fd < 0)
-		return errno == ENOENT ? -2 : -1;
+		return errno == ENOENT ? -2 : errno == EMFILE || errno == ENFILE ? -3 : -1;
 	while (flock(fd, LOCK_EX) != 0)
 		if (errno != EINTR) {
 			close(fd);
@@ -145,7 +145,9 @@ static int lock_new_temp(const char *p)
 	return fd;
 }
 
-int os_temp_create(struct os_temp *t, const char *dir, const char *name, struct mlcc_diag *d)
+/* os_temp_create(), registered for the signal handlers with 'made'. */
+static int temp_create(struct os_temp *t, const char *dir, const char *name, const char *made,
+		       struct mlcc_diag *d)
 {
 	static const char chars[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -154,6 +156,7 @@ int os_temp_create(struct os_temp *t, const char *dir, const char *name, struct 
 
 	t->path = NULL;
 	t->lock = -1;
+	t->slot = -1;
 	if (!p)
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 	clean_stale(dir, name);
@@ -176,8 +179,16 @@ int os_temp_create(struct os_temp *t, const char *dir, const char *name, struct 
 			int lock = lock_new_temp(p);
 			if (lock == -2)
 				continue; /* a cleaner took it: another name */
+			if (lock == -3) {
+				/* No descriptor to spare: the lock is also the one
+				** the removal of a failed run will need. */
+				rmdir(p);
+				errno = EMFILE;
+				break;
+			}
 			t->path = p;
 			t->lock = lock;
+			t->slot = os_sig_register(p, made);
 			return MLCC_OK;
 		}
 		if (errno != EEXIST)
@@ -188,8 +199,16 @@ int os_temp_create(struct os_temp *t, const char *dir, const char *name, struct 
 	return d->status;
 }
 
+int os_temp_create(struct os_temp *t, const char *dir, const char *name, struct mlcc_diag *d)
+{
+	return temp_create(t, dir, name, NULL, d);
+}
+
 static void temp_release(struct os_temp *t)
 {
+	if (t->path)
+		os_sig_unregister(t->slot);
+	t->slot = -1;
 	if (t->lock >= 0)
 		close(t->lock); /* releases the flock */
 	free(t->path);
@@ -202,13 +221,18 @@ int os_temp_commit(struct os_temp *t, const char *target, struct mlcc_diag *d)
 	int rc = os_replace(t->path, target, d);
 
 	if (rc)
-		os_rm_rf(t->path);
-	temp_release(t);
+		os_temp_discard(t);
+	else
+		temp_release(t);
 	return rc;
 }
 
 void os_temp_discard(struct os_temp *t)
 {
+	/* The lock's descriptor first: the removal needs one. */
+	if (t->lock >= 0)
+		close(t->lock);
+	t->lock = -1;
 	if (t->path)
 		os_rm_rf(t->path);
 	temp_release(t);
@@ -220,11 +244,12 @@ int os_output_open(struct os_output *o, const char *outdir, const char *name, st
 
 	memset(o, 0, sizeof *o);
 	o->tmp.lock = -1;
+	o->tmp.slot = -1;
 	rc = os_mkdir_p(outdir, &o->made, d);
 	if (!rc && !(o->target = os_join(outdir, name)))
 		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", outdir);
 	if (!rc)
-		rc = os_temp_create(&o->tmp, outdir, name, d);
+		rc = temp_create(&o->tmp, outdir, name, o->made, d);
 	if (rc)
 		rc = os_output_close(o, rc, NULL, d); /* still the error */
 	return rc;
@@ -246,11 +271,63 @@ static void remove_made(const char *dir, const char *top)
 	free(p);
 }
 
+/* The side file's temporary into place (rc == 0) or removed. */
+static int side_close(struct os_output *o, int rc, struct mlcc_diag *d)
+{
+	if (o->side_tmp && !rc && rename(o->side_tmp, o->side) != 0)
+		rc = diag_errno(d, o->side, "cannot write", errno);
+	if (o->side_tmp && rc)
+		unlink(o->side_tmp);
+	if (o->side_tmp)
+		os_sig_unregister(o->side_slot);
+	free(o->side);
+	free(o->side_tmp);
+	o->side = o->side_tmp = NULL;
+	o->side_slot = -1;
+	return rc;
+}
+
+int os_output_side(struct os_output *o, const char *path, const void *p, size_t n,
+		   struct mlcc_diag *d)
+{
+	size_t len = strlen(path);
+	const char *base = path + len;
+	int rc;
+
+	while (base > path && base[-1] != '/')
+		base--;
+	if (!*path || !*base)
+		return diag_fail(d, MLCC_E_USAGE, "'%s': not a file name", path);
+	o->side = strdup(path);
+	o->side_tmp = malloc(len + sizeof TEMP_TAG + 16);
+	if (!o->side || !o->side_tmp)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
+	for (unsigned attempt = 0;; attempt++) {
+		snprintf(o->side_tmp, len + sizeof TEMP_TAG + 16, "%.*s.%s" TEMP_TAG "%u%u",
+			 (int)(base - path), path, base, (unsigned)getpid() % 100000u,
+			 attempt % 10000u);
+		rc = os_write_file(o->side_tmp, p, n, d);
+		if (rc == MLCC_OK || attempt > 100 || access(o->side_tmp, F_OK) != 0)
+			break;
+		diag_clear(d); /* a name left by another run: try the next */
+	}
+	if (rc) {
+		diag_replace(d, o->side_tmp, path);
+		free(o->side_tmp);
+		o->side_tmp = NULL;
+		return rc;
+	}
+	o->side_slot = os_sig_register(o->side_tmp, NULL);
+	return MLCC_OK;
+}
+
 int os_output_close(struct os_output *o, int rc, char **target, struct mlcc_diag *d)
 {
 	if (!rc && o->tmp.path) {
 		rc = os_temp_commit(&o->tmp, o->target, d);
+		rc = side_close(o, rc, d);
 	} else {
+		side_close(o, 1, d);
 		/* The user knows the target, not our temporary name. */
 		if (o->target)
 			diag_replace(d, o->tmp.path, o->target);
@@ -274,11 +351,49 @@ int os_output_close(struct os_output *o, int rc, char **target, struct mlcc_diag
 	return rc;
 }
 
-static int walk(const char *dir, const char *rel, const char *root_real, os_walk_fn fn, void *ctx,
-		unsigned depth, struct mlcc_diag *d)
+/* One walk: its callback and the directories listed so far. */
+struct walker {
+	const char *root_real;
+	os_walk_fn fn;
+	void *ctx;
+	struct mlcc_diag *d;
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} * seen;
+	size_t nseen, cap;
+};
+
+/* Note the directory 'st' as listed; false when it was already (a
+** symlink loop, or a second way to it), or out of memory (d set). */
+static int note_dir(struct walker *w, const char *dir, const struct stat *st)
 {
+	for (size_t i = 0; i < w->nseen; i++)
+		if (w->seen[i].dev == st->st_dev && w->seen[i].ino == st->st_ino)
+			return diag_fail(w->d, MLCC_E_CORRUPT,
+					 "%s: leads back to a directory already listed "
+					 "(symlink loop)",
+					 dir);
+	if (w->nseen == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 16;
+		void *p = realloc(w->seen, cap * sizeof *w->seen);
+		if (!p)
+			return diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", dir);
+		w->seen = p;
+		w->cap = cap;
+	}
+	w->seen[w->nseen].dev = st->st_dev;
+	w->seen[w->nseen].ino = st->st_ino;
+	w->nseen++;
+	return MLCC_OK;
+}
+
+static int walk(struct walker *w, const char *dir, const char *rel, unsigned depth)
+{
+	struct mlcc_diag *d = w->d;
 	DIR *dp;
 	struct dirent *e;
+	struct stat st;
 	int rc = MLCC_OK;
 
 	if (depth > MLCC_MAX_DIR_NESTING)
@@ -286,23 +401,31 @@ static int walk(const char *dir, const char *rel, const char *root_real, os_walk
 	dp = opendir(dir);
 	if (!dp)
 		return errno == ENOENT ? MLCC_OK : diag_errno(d, dir, "cannot read", errno);
+	/* The directory opened, by its descriptor: a loop is caught even when
+	** 'dir' was swapped since it was stat'ed. */
+	if (fstat(dirfd(dp), &st) != 0)
+		rc = diag_errno(d, dir, "cannot read", errno);
+	else
+		rc = note_dir(w, dir, &st);
 	while (rc == MLCC_OK && (e = readdir(dp)) != NULL) {
-		struct stat st;
 		char *abs, *r;
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		abs = os_join(dir, e->d_name);
 		r = os_join(rel, e->d_name);
+		/* Only a symlink can lead out of a directory already inside
+		** (the files themselves are checked again when opened). */
 		if (!abs || !r)
 			rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-		else if (root_real && !os_within(root_real, abs))
+		else if (w->root_real && (e->d_type == DT_LNK || e->d_type == DT_UNKNOWN) &&
+			 !os_within(w->root_real, abs))
 			rc = diag_fail(d, MLCC_E_CORRUPT, "%s: leaves the package (symlink)", abs);
-		else if (stat(abs, &st) != 0)
+		else if (fstatat(dirfd(dp), e->d_name, &st, 0) != 0)
 			rc = diag_errno(d, abs, "cannot read", errno);
 		else if (S_ISDIR(st.st_mode))
-			rc = walk(abs, r, root_real, fn, ctx, depth + 1, d);
+			rc = walk(w, abs, r, depth + 1);
 		else
-			rc = fn(ctx, abs, r, &st);
+			rc = w->fn(w->ctx, abs, r, &st);
 		free(abs);
 		free(r);
 	}
@@ -313,7 +436,17 @@ static int walk(const char *dir, const char *rel, const char *root_real, os_walk
 int os_walk(const char *dir, const char *rel, const char *root_real, os_walk_fn fn, void *ctx,
 	    struct mlcc_diag *d)
 {
-	return walk(dir, rel, root_real, fn, ctx, 0, d);
+	struct walker w = {root_real, fn, ctx, d, NULL, 0, 0};
+	struct stat st;
+	int rc;
+
+	/* The top directory itself may be a symlink out. */
+	if (root_real && lstat(dir, &st) == 0 && !os_within(root_real, dir))
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: leaves the package (symlink)", dir);
+	rc = walk(&w, dir, rel, 0);
+
+	free(w.seen);
+	return rc;
 }
 
 enum os_kind os_kind(const char *path)
@@ -361,90 +494,107 @@ int os_mkdir_p(const char *path, char **made, struct mlcc_diag *d)
 	return MLCC_OK;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
-int os_rm_rf(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) != 0)
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path);
-	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Streamed copies go in steps of this size, to report progress. */
 #define COPY_STEP ((size_t)16 << 20)
 
-/* Stream the rest of 'in' to 'out' through a buffer, from 'done' bytes. */
-static int copy_rw(int in, int out, uint64_t done, struct progress *prog)
+/* Copy the bytes [from, to) of 'in' to the same offsets of 'out' through
+** a buffer (allocated on first use into '*buf').  Returns 0 or an errno;
+** a file that shrank ends the copy early. */
+static int copy_range_rw(int in, int out, off_t from, off_t to, char **buf)
 {
-	char *buf = malloc(COPY_BUFFER);
-	int rc = 0;
-
-	if (!buf)
+	if (!*buf && !(*buf = malloc(COPY_BUFFER)))
 		return ENOMEM;
-	for (;;) {
-		ssize_t n = read(in, buf, COPY_BUFFER);
+	while (from < to) {
+		size_t want =
+			(uint64_t)(to - from) < COPY_BUFFER ? (size_t)(to - from) : COPY_BUFFER;
+		ssize_t n = pread(in, *buf, want, from);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			rc = n < 0 ? errno : 0;
-			break;
-		}
+		if (n <= 0)
+			return n < 0 ? errno : 0;
 		for (ssize_t off = 0; off < n;) {
-			ssize_t k = write(out, buf + off, (size_t)(n - off));
+			ssize_t k = pwrite(out, *buf + off, (size_t)(n - off), from + off);
 			if (k < 0 && errno == EINTR)
 				continue;
-			if (k < 0) {
-				rc = errno;
-				goto done;
-			}
+			if (k < 0)
+				return errno;
 			off += k;
 		}
-		done += (uint64_t)n;
-		if (!progress_update(prog, done)) {
-			rc = ECANCELED;
-			break;
-		}
+		from += n;
 	}
-done:
-	free(buf);
-	return rc;
+	return 0;
 }
 
-/* copy_file_range in steps, else read/write.  Returns 0 or an errno. */
-static int copy_stream(int in, int out, off_t size, struct progress *prog)
+/* Copy [from, to): copy_file_range in steps (the kernel moves the bytes),
+** else through a buffer.  Progress is 'done' plus what was copied. */
+static int copy_range(int in, int out, off_t from, off_t to, char **buf, bool *no_cfr,
+		      struct progress *prog)
 {
-	uint64_t done = 0;
-
-	while (done < (uint64_t)size) {
-		uint64_t left = (uint64_t)size - done;
-		ssize_t n = copy_file_range(in, NULL, out, NULL,
-					    left < COPY_STEP ? (size_t)left : COPY_STEP, 0);
-		if (n < 0 && errno == EINTR)
+	while (from < to) {
+		uint64_t left = (uint64_t)(to - from);
+		size_t step = left < COPY_STEP ? (size_t)left : COPY_STEP;
+		loff_t ri = from, ro = from;
+		ssize_t n = *no_cfr ? -1 : copy_file_range(in, &ri, out, &ro, step, 0);
+		int err;
+		if (n < 0 && !*no_cfr && errno == EINTR)
 			continue;
-		if (n < 0 && done == 0 &&
-		    (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP))
-			return copy_rw(in, out, 0, prog);
-		if (n < 0)
+		if (n < 0 && (*no_cfr || errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+			      errno == EOPNOTSUPP)) {
+			*no_cfr = true;
+			if ((err = copy_range_rw(in, out, from, from + (off_t)step, buf)) != 0)
+				return err;
+			n = (ssize_t)step;
+		} else if (n < 0) {
 			return errno;
-		if (n == 0)
-			break; /* the file shrank; copy what there is */
-		done += (uint64_t)n;
-		if (!progress_update(prog, done))
+		} else if (n == 0) {
+			return 0; /* the file shrank; copy what there is */
+		}
+		from += n;
+		if (!progress_update(prog, (uint64_t)from))
 			return ECANCELED;
 	}
-	/* Anything appended since fstat() comes along too. */
-	return done < (uint64_t)size ? 0 : copy_rw(in, out, done, prog);
+	return 0;
+}
+
+/* Copy the data of 'in' (size 'size') to 'out', hole by hole: only the
+** ranges SEEK_DATA finds are written, then the size is set, so holes stay
+** holes and the bytes written are the data bytes.  Without SEEK_DATA the
+** whole file is one data range.  Anything appended since fstat() comes
+** along too.  Returns 0 or an errno. */
+static int copy_stream(int in, int out, off_t size, struct progress *prog)
+{
+	char *buf = NULL;
+	bool no_cfr = false, dense = false;
+	off_t pos = 0, copied = 0; /* 'copied': end of the last range copied */
+	struct stat st;
+	int err = 0;
+
+	for (;;) {
+		while (!err && pos < size) {
+			off_t data = dense ? pos : lseek(in, pos, SEEK_DATA), hole;
+			if (data < 0 && errno == ENXIO)
+				break; /* only a hole is left */
+			if (data < 0) {
+				dense = true; /* no SEEK_DATA here */
+				continue;
+			}
+			hole = dense ? size : lseek(in, data, SEEK_HOLE);
+			if (hole < 0 || hole > size)
+				hole = size;
+			err = copy_range(in, out, data, hole, &buf, &no_cfr, prog);
+			pos = copied = hole;
+		}
+		if (err || fstat(in, &st) != 0 || st.st_size <= size)
+			break;
+		size = st.st_size;
+	}
+	free(buf);
+	if (!err && ftruncate(out, size) != 0)
+		err = errno;
+	/* A file that ends in a hole: progress reaches the end too. */
+	if (!err && copied < size && !progress_update(prog, (uint64_t)size))
+		err = ECANCELED;
+	return err;
 }
 
 static int fail_link(struct mlcc_diag *d, const char *src, const char *dst, const char *how,
@@ -454,30 +604,42 @@ static int fail_link(struct mlcc_diag *d, const char *src, const char *dst, cons
 			 hint);
 }
 
-int os_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode, struct progress *prog,
-		 struct os_copy_stats *stats, struct mlcc_diag *d)
+/* Hard-link the file open on 'in' (opened as 'src') at 'dst': through
+** /proc/self/fd, so the link is to the file checked, not to whatever the
+** name holds now; by name only without /proc. */
+static int link_fd(int in, const char *src, const char *dst)
+{
+	char p[64];
+
+	snprintf(p, sizeof p, "/proc/self/fd/%d", in);
+	if (linkat(AT_FDCWD, p, AT_FDCWD, dst, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno != ENOENT || access("/proc/self/fd", F_OK) == 0)
+		return -1;
+	return link(src, dst);
+}
+
+int os_copy_file(const char *root_real, const char *src, const char *dst, enum mlcc_link_mode mode,
+		 struct progress *prog, struct os_copy_stats *stats, struct mlcc_diag *d)
 {
 	struct os_copy_stats none;
 	struct stat st;
-	int in, out, err;
+	int in, out, err, rc;
 
 	if (!stats)
 		stats = &none;
+	rc = os_open_input(root_real, src, 0, &in, &st, d);
+	if (rc)
+		return rc;
 	if (mode == MLCC_LINK_HARD) {
-		if (link(src, dst) == 0) {
-			if (lstat(dst, &st) == 0)
-				stats->linked += (uint64_t)st.st_size;
+		err = link_fd(in, src, dst) == 0 ? 0 : errno;
+		close(in);
+		if (!err) {
+			stats->linked += (uint64_t)st.st_size;
 			return MLCC_OK;
 		}
-		return fail_link(d, src, dst, "hard-link", errno,
+		return fail_link(d, src, dst, "hard-link", err,
 				 "--link hard needs the output on the input's file system");
-	}
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return diag_errno(d, src, "cannot open", errno);
-	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(in);
-		return diag_fail(d, MLCC_E_IO, "%s: not a regular file", src);
 	}
 	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (out < 0) {
@@ -508,57 +670,6 @@ int os_copy_file(const char *src, const char *dst, enum mlcc_link_mode mode, str
 		err = errno;
 	if (err)
 		return diag_errno(d, dst, "cannot copy weights", err);
-	return MLCC_OK;
-}
-
-int os_read_file(const char *path, size_t max, uint8_t **buf, size_t *len, struct mlcc_diag *d)
-{
-	struct stat st;
-	size_t got = 0, n;
-	uint8_t *p;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = MLCC_OK;
-
-	*buf = NULL;
-	*len = 0;
-	if (fd < 0)
-		return diag_errno(d, path, "cannot open", errno);
-	if (fstat(fd, &st) != 0) {
-		rc = diag_errno(d, path, "cannot stat", errno);
-		close(fd);
-		return rc;
-	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
-		close(fd);
-		return S_ISREG(st.st_mode)
-			       ? diag_fail(d, MLCC_E_UNSUPPORTED, "%s: file larger than %zu bytes",
-					   path, max)
-			       : diag_fail(d, MLCC_E_CORRUPT, "%s: not a regular file", path);
-	}
-	n = (size_t)st.st_size;
-	p = malloc(n + 1);
-	if (!p) {
-		close(fd);
-		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
-	}
-	while (got < n) {
-		ssize_t k = read(fd, p + got, n - got);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			rc = k < 0 ? diag_errno(d, path, "read failed", errno)
-				   : diag_fail(d, MLCC_E_IO, "%s: file shrank while reading", path);
-			break;
-		}
-		got += (size_t)k;
-	}
-	close(fd);
-	if (rc) {
-		free(p);
-		return rc;
-	}
-	p[n] = '\0';
-	*buf = p;
-	*len = n;
 	return MLCC_OK;
 }
 
@@ -629,17 +740,14 @@ int os_map_file(const char *path, const void **base, size_t *size, struct mlcc_d
 {
 	struct stat st;
 	void *p;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = MLCC_OK;
+	int fd, rc;
 
 	*base = NULL;
 	*size = 0;
-	if (fd < 0)
-		return diag_errno(d, path, "cannot open", errno);
-	if (fstat(fd, &st) != 0)
-		rc = diag_errno(d, path, "cannot stat", errno);
-	else if (!S_ISREG(st.st_mode))
-		rc = diag_fail(d, MLCC_E_CORRUPT, "%s: not a regular file", path);
-	else if ((uint64_t)st.st_size > SIZE_MAX)
+	/* the one safe way in: a FIFO or device is refused before it is read */
+	if ((rc = os_open_input(NULL, path, 0, &fd, &st, d)) != MLCC_OK)
+		return rc;
+	if ((uint64_t)st.st_size > SIZE_MAX)
 		rc = diag_fail(d, MLCC_E_UNSUPPORTED, "%s: file too large to map", path);
 	else if (st.st_size > 0) {
 		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);

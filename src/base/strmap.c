@@ -19,6 +19,12 @@ static uint64_t hash(const char *s)
 
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	/* The low bits index the table, but a multiply carries only upward:
+	** fold the high bits down (keys differing in a few middle characters,
+	** "weights/f000123.bin", would cluster otherwise). */
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93u;
+	h ^= h >> 32;
 	return h;
 }
 

@@ -143,23 +143,25 @@ struct cd_file {
 MLCC_MUST_CHECK int cd_parse(struct arena *a, const char *origin, const uint8_t *buf, size_t len,
 			     struct cd_file *out, struct mlcc_diag *d);
 
-/* Read and check 'path' into 'out' (allocated from 'a'). */
-MLCC_MUST_CHECK int cd_read(struct arena *a, const char *path, struct cd_file *out,
-			    struct mlcc_diag *d);
+/* Read and check 'path' into 'out' (allocated from 'a').  Here and below,
+** 'root' (the bundle's real path, or NULL) is the directory the files
+** must lie in, checked on the descriptor (os_open_input). */
+MLCC_MUST_CHECK int cd_read(struct arena *a, const char *root, const char *path,
+			    struct cd_file *out, struct mlcc_diag *d);
 
 /* The espresso files of the neural-network bundle directory 'dir' whose
 ** coremldata.bin 'cd' has been read: fills a MODEL_NEURAL_NETWORK model
 ** (nn_read.c). */
-int nn_read_dir(struct arena *a, const char *dir, const struct cd_file *cd, struct model *m,
-		struct mlcc_diag *d);
+int nn_read_dir(struct arena *a, const char *root, const char *dir, const struct cd_file *cd,
+		struct model *m, struct mlcc_diag *d);
 
 /* Read modelNames/coremldata.bin: a u64 count and that many strings. */
-MLCC_MUST_CHECK int cd_read_names(struct arena *a, const char *path, char ***names, size_t *n,
-				  struct mlcc_diag *d);
+MLCC_MUST_CHECK int cd_read_names(struct arena *a, const char *root, const char *path,
+				  char ***names, size_t *n, struct mlcc_diag *d);
 
 /* The modelName of analytics/coremldata.bin's SpecificationDetails, or
 ** NULL (not an error) when the file or the entry is absent. */
-MLCC_MUST_CHECK int cd_read_analytics_name(struct arena *a, const char *path, char **name,
-					   struct mlcc_diag *d);
+MLCC_MUST_CHECK int cd_read_analytics_name(struct arena *a, const char *root, const char *path,
+					   char **name, struct mlcc_diag *d);
 
 #endif

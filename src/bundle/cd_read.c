@@ -136,12 +136,13 @@ static char *rd_string(struct cursor *c, const char *what)
 
 /* Whole small file into memory; '*missing' set (and no error recorded)
 ** when it does not exist. */
-static uint8_t *slurp(const char *path, size_t *len, bool *missing, struct mlcc_diag *d)
+static uint8_t *slurp(const char *root, const char *path, size_t *len, bool *missing,
+		      struct mlcc_diag *d)
 {
 	uint8_t *buf;
 
 	*missing = access(path, F_OK) != 0 && errno == ENOENT;
-	if (*missing || os_read_file(path, CD_MAX_BYTES, &buf, len, d))
+	if (*missing || os_read_file_in(root, path, CD_MAX_BYTES, &buf, len, d))
 		return NULL;
 	return buf;
 }
@@ -301,11 +302,12 @@ int cd_parse(struct arena *a, const char *origin, const uint8_t *buf, size_t len
 	return c.err;
 }
 
-int cd_read(struct arena *a, const char *path, struct cd_file *out, struct mlcc_diag *d)
+int cd_read(struct arena *a, const char *root, const char *path, struct cd_file *out,
+	    struct mlcc_diag *d)
 {
 	size_t len = 0;
 	bool missing;
-	uint8_t *buf = slurp(path, &len, &missing, d);
+	uint8_t *buf = slurp(root, path, &len, &missing, d);
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -316,11 +318,12 @@ int cd_read(struct arena *a, const char *path, struct cd_file *out, struct mlcc_
 	return rc;
 }
 
-int cd_read_names(struct arena *a, const char *path, char ***names, size_t *n, struct mlcc_diag *d)
+int cd_read_names(struct arena *a, const char *root, const char *path, char ***names, size_t *n,
+		  struct mlcc_diag *d)
 {
 	size_t len = 0;
 	bool missing;
-	uint8_t *buf = slurp(path, &len, &missing, d);
+	uint8_t *buf = slurp(root, path, &len, &missing, d);
 	struct cursor c = {buf, len, 0, path, d, a, 0};
 	uint64_t count;
 
@@ -344,11 +347,12 @@ int cd_read_names(struct arena *a, const char *path, char ***names, size_t *n, s
 	return c.err;
 }
 
-int cd_read_analytics_name(struct arena *a, const char *path, char **name, struct mlcc_diag *d)
+int cd_read_analytics_name(struct arena *a, const char *root, const char *path, char **name,
+			   struct mlcc_diag *d)
 {
 	size_t len = 0;
 	bool missing;
-	uint8_t *buf = slurp(path, &len, &missing, d);
+	uint8_t *buf = slurp(root, path, &len, &missing, d);
 	struct cursor c = {buf, len, 0, path, d, a, 0};
 
 	*name = NULL;

@@ -33,7 +33,8 @@
 ** most even for large networks. */
 #define ESPRESSO_JSON_MAX ((size_t)512 << 20)
 
-static json_t *read_json(const char *dir, const char *name, char **path, struct mlcc_diag *d)
+static json_t *read_json(const char *root, const char *dir, const char *name, char **path,
+			 struct mlcc_diag *d)
 {
 	uint8_t *text;
 	size_t len;
@@ -45,7 +46,7 @@ static json_t *read_json(const char *dir, const char *name, char **path, struct 
 		diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		return NULL;
 	}
-	if (os_read_file(*path, ESPRESSO_JSON_MAX, &text, &len, d) != MLCC_OK)
+	if (os_read_file_in(root, *path, ESPRESSO_JSON_MAX, &text, &len, d) != MLCC_OK)
 		return NULL;
 	j = json_loadb((const char *)text, len, 0, &err);
 	free(text);
@@ -87,10 +88,11 @@ static int summarize_layers(struct arena *a, const char *path, json_t *layers, s
 	return MLCC_OK;
 }
 
-static int read_net(struct arena *a, const char *dir, struct nn_summary *s, struct mlcc_diag *d)
+static int read_net(struct arena *a, const char *root, const char *dir, struct nn_summary *s,
+		    struct mlcc_diag *d)
 {
 	char *path = NULL;
-	json_t *net = read_json(dir, "model.espresso.net", &path, d);
+	json_t *net = read_json(root, dir, "model.espresso.net", &path, d);
 	json_t *layers = net ? json_object_get(net, "layers") : NULL;
 	const char *storage = net ? json_string_value(json_object_get(net, "storage")) : NULL;
 	int rc = d->status;
@@ -111,10 +113,10 @@ static int read_net(struct arena *a, const char *dir, struct nn_summary *s, stru
 	return rc;
 }
 
-static int read_shapes(const char *dir, struct nn_summary *s, struct mlcc_diag *d)
+static int read_shapes(const char *root, const char *dir, struct nn_summary *s, struct mlcc_diag *d)
 {
 	char *path = NULL;
-	json_t *j = read_json(dir, "model.espresso.shape", &path, d);
+	json_t *j = read_json(root, dir, "model.espresso.shape", &path, d);
 	json_t *shapes = j ? json_object_get(j, "layer_shapes") : NULL;
 	int rc = d->status;
 
@@ -149,8 +151,8 @@ static int weights_size(const char *dir, struct nn_summary *s, struct mlcc_diag 
 	return MLCC_OK;
 }
 
-int nn_read_dir(struct arena *a, const char *dir, const struct cd_file *cd, struct model *m,
-		struct mlcc_diag *d)
+int nn_read_dir(struct arena *a, const char *root, const char *dir, const struct cd_file *cd,
+		struct model *m, struct mlcc_diag *d)
 {
 	struct nn_summary *s = arena_alloc(a, sizeof *s);
 	int rc;
@@ -161,9 +163,9 @@ int nn_read_dir(struct arena *a, const char *dir, const struct cd_file *cd, stru
 	memcpy(s->compiled, cd->compiled, sizeof s->compiled);
 	s->noutput_names = cd->nnn_names;
 	s->output_names = (const char *const *)cd->nn_names;
-	rc = read_net(a, dir, s, d);
+	rc = read_net(a, root, dir, s, d);
 	if (!rc)
-		rc = read_shapes(dir, s, d);
+		rc = read_shapes(root, dir, s, d);
 	if (!rc)
 		rc = weights_size(dir, s, d);
 	if (rc)

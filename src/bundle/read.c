@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -59,7 +60,7 @@ static int read_program(struct arena *a, const char *dir, struct bundle *b, stru
 
 	if (!path)
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-	rc = os_read_file(path, MIL_MAX_BYTES, &text, &len, d);
+	rc = os_read_file_in(b->files.root_real, path, MIL_MAX_BYTES, &text, &len, d);
 	if (!rc && lfs_pointer(text, len)) {
 		rc = diag_fail(d, MLCC_E_CORRUPT, "%s " LFS_ADVICE, path);
 		free(text);
@@ -220,7 +221,7 @@ static int read_children(struct arena *a, const char *dir, struct bundle *b, str
 		char **list;
 		if (!names)
 			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-		rc = cd_read_names(a, names, &list, &m->nchild_names, d);
+		rc = cd_read_names(a, b->files.root_real, names, &list, &m->nchild_names, d);
 		m->child_names = (const char **)list;
 		free(names);
 	}
@@ -241,7 +242,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 		free(cdp);
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: pipelines nested too deeply", dir);
 	}
-	rc = cd_read(a, cdp, &cd, d);
+	rc = cd_read(a, b->files.root_real, cdp, &cd, d);
 	free(cdp);
 	if (rc)
 		return rc;
@@ -261,7 +262,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 		wd = os_join(dir, "weights");
 		if (!wd)
 			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-		rc = weights_list_dir(wd, "weights", NULL, &b->weights, d);
+		rc = weights_list_dir(wd, "weights", b->files.root_real, &b->weights, d);
 		free(wd);
 	} else if (model_is_neural_network(cd.type)) {
 		m = arena_alloc(a, sizeof *m);
@@ -270,7 +271,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 		m->arena = a;
 		if (!(m->origin = arena_strdup(a, dir)))
 			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-		rc = nn_read_dir(a, dir, &cd, m, d);
+		rc = nn_read_dir(a, b->files.root_real, dir, &cd, m, d);
 	} else if (cd.spec) {
 		m = arena_alloc(a, sizeof *m);
 		if (!m)
@@ -327,27 +328,30 @@ int bundle_metadata_updatable(const char *text, size_t len)
 	return yes;
 }
 
-/* isUpdatable, from metadata.json (absent or unreadable: false).  Running
-** out of memory is an error, not "false": the decompiled model would
-** silently lose the flag. */
-static int read_updatable(const char *dir, struct model *m, struct mlcc_diag *d)
+/* isUpdatable, from metadata.json inside 'root': an absent file is false;
+** one that cannot be read (a FIFO, a symlink out of the bundle) is an
+** error, not a silent false. */
+static int read_updatable(const char *root, const char *dir, struct model *m, struct mlcc_diag *d)
 {
 	char *path = os_join(dir, "metadata.json");
-	struct mlcc_diag rd = {0, ""};
 	uint8_t *text;
 	size_t len;
+	int rc;
 
 	m->is_updatable = false;
 	if (!path)
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-	if (os_read_file(path, (size_t)64 << 20, &text, &len, &rd) == 0) {
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		free(path);
+		return MLCC_OK;
+	}
+	rc = os_read_file_in(root, path, (size_t)64 << 20, &text, &len, d);
+	if (!rc) {
 		m->is_updatable = bundle_metadata_updatable((const char *)text, len);
 		free(text);
-	} else if (rd.status == MLCC_E_NOMEM) {
-		diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 	}
 	free(path);
-	return d->status;
+	return rc;
 }
 
 /* Where @model_path points: the bundle directory, or the first child's
@@ -357,12 +361,10 @@ static int bundle_files(const char *dir, const struct model *m, struct model_fil
 {
 	char *base = m->nchildren ? os_join(dir, "model0") : strdup(dir);
 
-	memset(f, 0, sizeof *f);
 	if (base) {
 		f->model_path = base;
 		f->origin = os_join(base, "model.mil");
 		f->weights_dir = os_join(base, "weights");
-		f->root_real = realpath(dir, NULL);
 	}
 	if (!base || !f->origin || !f->weights_dir)
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
@@ -379,6 +381,10 @@ int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_
 	int rc;
 
 	memset(b, 0, sizeof *b);
+	/* Every file read is checked to lie inside the bundle. */
+	b->files.root_real = realpath(dir, NULL);
+	if (!b->files.root_real)
+		return diag_errno(d, dir, "cannot resolve", errno);
 	rc = read_model_dir(a, dir, b, &b->model, 0, d);
 	if (!rc)
 		rc = bundle_files(dir, b->model, &b->files, d);
@@ -392,7 +398,7 @@ int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_
 				   : stamp_init(&st, NULL, NULL, d)) != MLCC_OK)
 		return d->status;
 	restore_absent_metadata(b->model, &st.rules);
-	if ((rc = read_updatable(dir, b->model, d)) != MLCC_OK)
+	if ((rc = read_updatable(b->files.root_real, dir, b->model, d)) != MLCC_OK)
 		return rc;
 	base = os_basename(dir, &blen);
 	if (blen > 9 && strncmp(base + blen - 9, ".mlmodelc", 9) == 0)
@@ -402,7 +408,7 @@ int bundle_read(struct arena *a, const char *dir, struct bundle *b, struct mlcc_
 	if (!an || !b->stem)
 		rc = diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 	else
-		rc = cd_read_analytics_name(a, an, &b->spec_name, d);
+		rc = cd_read_analytics_name(a, b->files.root_real, an, &b->spec_name, d);
 	free(an);
 	if (!rc && !b->spec_name)
 		b->spec_name = "model";

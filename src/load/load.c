@@ -43,7 +43,8 @@ static int load_package(const char *path, struct loaded *l, struct mlcc_diag *d)
 	l->files = &l->pkg.files;
 	l->stem = l->pkg.stem;
 	if (!rc)
-		rc = spec_read_file(&l->arena, l->pkg.files.origin, &l->model, sha, d);
+		rc = spec_read_file_in(&l->arena, l->pkg.is_package ? l->pkg.files.root_real : NULL,
+				       l->pkg.files.origin, &l->model, sha, d);
 	return rc;
 }
 
@@ -52,6 +53,8 @@ int load_model_only(const char *path, struct loaded *l, struct mlcc_diag *d)
 	memset(l, 0, sizeof *l);
 	arena_init(&l->arena);
 	l->path = path;
+	if (!*path)
+		return diag_fail(d, MLCC_E_USAGE, "the model path is empty");
 	return bundle_is_compiled(path) ? load_bundle(path, l, d) : load_package(path, l, d);
 }
 

@@ -114,12 +114,13 @@ int package_manifest_root(const char *origin, const char *text, size_t len, char
 	return rc;
 }
 
-/* Read the manifest file and return the root item's path (malloc'd). */
-static int manifest_root_path(const char *mpath, char **out, struct mlcc_diag *d)
+/* Read the manifest file (inside 'root') and return the root item's path
+** (malloc'd). */
+static int manifest_root_path(const char *root, const char *mpath, char **out, struct mlcc_diag *d)
 {
 	uint8_t *text;
 	size_t len;
-	int rc = os_read_file(mpath, MANIFEST_MAX, &text, &len, d);
+	int rc = os_read_file_in(root, mpath, MANIFEST_MAX, &text, &len, d);
 
 	if (rc)
 		return rc;
@@ -128,10 +129,30 @@ static int manifest_root_path(const char *mpath, char **out, struct mlcc_diag *d
 	return rc;
 }
 
+/* The root model file opens as a regular file inside the package (checked
+** on the descriptor by os_open_input, which the reader uses again). */
+static int check_root_file(const char *root, const char *path, struct mlcc_diag *d)
+{
+	struct mlcc_diag od = {0, ""};
+	struct stat st;
+	int fd;
+
+	if (os_open_input(root, path, 0, &fd, &st, &od) == MLCC_OK) {
+		close(fd);
+		return MLCC_OK;
+	}
+	if (access(path, F_OK) != 0)
+		return diag_fail(d, MLCC_E_CORRUPT, "%s: root model file is missing", path);
+	if (strstr(od.message, ": leaves the package (symlink)"))
+		return diag_fail(d, MLCC_E_CORRUPT,
+				 "%s: root model file leaves the package (symlink)", path);
+	*d = od;
+	return d->status;
+}
+
 static int open_package(struct package *pkg, const char *input, struct mlcc_diag *d)
 {
 	char *mpath = find_manifest(input), *rel = NULL, *data;
-	struct stat st;
 	size_t blen;
 	const char *base;
 	int rc;
@@ -141,7 +162,7 @@ static int open_package(struct package *pkg, const char *input, struct mlcc_diag
 	if (!mpath)
 		return diag_fail(d, MLCC_E_CORRUPT,
 				 "%s: not a Core ML package: Manifest.json is missing", input);
-	rc = manifest_root_path(mpath, &rel, d);
+	rc = manifest_root_path(pkg->files.root_real, mpath, &rel, d);
 	free(mpath);
 	if (rc)
 		return rc;
@@ -152,19 +173,10 @@ static int open_package(struct package *pkg, const char *input, struct mlcc_diag
 		free(rel);
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", input);
 	}
-	if (stat(pkg->files.origin, &st) != 0) {
-		free(rel);
-		return diag_fail(d, MLCC_E_CORRUPT, "%s: root model file is missing",
-				 pkg->files.origin);
-	}
 	free(rel);
-	if (!S_ISREG(st.st_mode))
-		return diag_fail(d, MLCC_E_CORRUPT, "%s: root model is not a regular file",
-				 pkg->files.origin);
-	if (!os_within(pkg->files.root_real, pkg->files.origin))
-		return diag_fail(d, MLCC_E_CORRUPT,
-				 "%s: root model file leaves the package (symlink)",
-				 pkg->files.origin);
+	rc = check_root_file(pkg->files.root_real, pkg->files.origin, d);
+	if (rc)
+		return rc;
 	base = os_basename(input, &blen);
 	pkg->stem = strip_ext(base, blen, ".mlpackage");
 	return pkg->stem ? MLCC_OK : diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", input);

@@ -28,6 +28,7 @@
 #include "base/diag.h"
 #include "base/lfs.h"
 #include "base/os.h"
+#include "base/strmap.h"
 
 /* One reference, with the place it comes from for messages. */
 struct ref {
@@ -42,27 +43,38 @@ struct walker {
 	struct mlcc_diag *d;
 	struct ref *refs;
 	size_t nrefs, cap;
+	struct strmap index; /* rel -> index + 1 in plan->files */
 };
 
 /* ---- the file list ------------------------------------------------------ */
 
-/* Index of 'rel' in the plan, adding it when new; (size_t)-1 on failure. */
-static size_t plan_add(struct weight_plan *plan, const char *rel, const char *abs)
+/* Index of 'rel' in the plan, adding it when new; (size_t)-1 on failure.
+** 'index' (rel -> index + 1) finds it in constant time and the array grows
+** geometrically, so listing n files costs O(n), not O(n^2). */
+static size_t plan_add(struct weight_plan *plan, struct strmap *index, const char *rel,
+		       const char *abs)
 {
 	struct weight_file *f;
+	void *known = strmap_get(index, rel);
 
-	for (size_t i = 0; i < plan->nfiles; i++)
-		if (strcmp(plan->files[i].rel, rel) == 0)
-			return i;
-	f = realloc(plan->files, (plan->nfiles + 1) * sizeof *f);
-	if (!f)
-		return (size_t)-1;
-	plan->files = f;
-	f += plan->nfiles;
+	if (known)
+		return (size_t)((uintptr_t)known - 1);
+	if (plan->nfiles == plan->cap) {
+		size_t cap = plan->cap ? 2 * plan->cap : 16;
+		if (cap > SIZE_MAX / sizeof *f)
+			return (size_t)-1;
+		f = realloc(plan->files, cap * sizeof *f);
+		if (!f)
+			return (size_t)-1;
+		plan->files = f;
+		plan->cap = cap;
+	}
+	f = plan->files + plan->nfiles;
 	f->rel = strdup(rel);
 	f->abs = strdup(abs);
 	f->size = 0;
-	if (!f->rel || !f->abs) {
+	if (!f->rel || !f->abs ||
+	    strmap_put(index, f->rel, (void *)(uintptr_t)(plan->nfiles + 1)) != 0) {
 		free(f->rel);
 		free(f->abs);
 		return (size_t)-1;
@@ -73,6 +85,7 @@ static size_t plan_add(struct weight_plan *plan, const char *rel, const char *ab
 struct lister {
 	struct weight_plan *plan;
 	struct mlcc_diag *d;
+	struct strmap index;
 };
 
 /* os_walk callback: one file of a weights directory. */
@@ -81,8 +94,9 @@ static int add_file(void *ctx, const char *abs, const char *rel, const struct st
 	struct lister *l = ctx;
 
 	if (!S_ISREG(st->st_mode))
-		return diag_fail(l->d, MLCC_E_CORRUPT, "%s: not a regular file", abs);
-	if (plan_add(l->plan, rel, abs) == (size_t)-1)
+		return diag_fail(l->d, MLCC_E_CORRUPT, "%s: is %s, not a regular file", abs,
+				 os_file_kind(st->st_mode));
+	if (plan_add(l->plan, &l->index, rel, abs) == (size_t)-1)
 		return diag_fail(l->d, MLCC_E_NOMEM, "%s: out of memory", abs);
 	return MLCC_OK;
 }
@@ -92,9 +106,21 @@ static int cmp_file(const void *a, const void *b);
 int weights_list_dir(const char *dir, const char *rel, const char *root_real,
 		     struct weight_plan *plan, struct mlcc_diag *d)
 {
-	struct lister l = {plan, d};
-	int rc = os_walk(dir, rel, root_real, add_file, &l, d);
+	struct lister l = {plan, d, {0}};
+	int rc;
 
+	strmap_init(&l.index);
+	if (root_real && !plan->root_real && !(plan->root_real = strdup(root_real)))
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+	/* Files listed before (another pipeline child's) are known. */
+	for (size_t i = 0; i < plan->nfiles; i++)
+		if (strmap_put(&l.index, plan->files[i].rel, (void *)(uintptr_t)(i + 1)) != 0) {
+			strmap_free(&l.index);
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
+		}
+	plan->cap = plan->nfiles; /* grows from here */
+	rc = os_walk(dir, rel, root_real, add_file, &l, d);
+	strmap_free(&l.index);
 	if (!rc && plan->nfiles)
 		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
 	return rc;
@@ -125,7 +151,7 @@ static int add_ref(void *ctx, const struct model_site *at, const struct mvalue *
 	rc = package_resolve_blob(w->files, v->blob_file, &rel, &abs, w->d);
 	if (rc)
 		return rc;
-	idx = plan_add(w->plan, rel, abs);
+	idx = plan_add(w->plan, &w->index, rel, abs);
 	free(abs);
 	if (idx == (size_t)-1)
 		return diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", w->files->origin);
@@ -199,6 +225,31 @@ static int cmp_ref(const void *a, const void *b)
 	return 0;
 }
 
+/* Open the weight file 'f' of the reference 'r' (os_open_input: inside
+** the package, a regular file); errors are the reference's, with what
+** os_open_input said about the file. */
+static int open_weights(struct walker *w, const struct ref *r, const struct weight_file *f, int *fd,
+			struct stat *st)
+{
+	struct mlcc_diag od = {0, ""};
+	size_t n = strlen(f->abs);
+	const char *what = od.message;
+
+	if (os_open_input(w->files->root_real, f->abs, 0, fd, st, &od) == MLCC_OK) {
+		/* 64-byte reads all over the file: no read-ahead, which
+		** would compete with the copy streaming the same file. */
+		(void)posix_fadvise(*fd, 0, 0, POSIX_FADV_RANDOM);
+		return MLCC_OK;
+	}
+	if (access(f->abs, F_OK) != 0 && errno == ENOENT)
+		return ref_fail(w, r, MLCC_E_CORRUPT, "weight file is missing");
+	if (strncmp(what, f->abs, n) == 0 && what[n] == ':' && what[n + 1] == ' ')
+		what += n + 2;
+	if (strcmp(what, "leaves the package (symlink)") == 0)
+		what = "weight file leaves the package (symlink)";
+	return ref_fail(w, r, od.status, what);
+}
+
 /* Check the references, grouped by file so each file is opened once. */
 static int check_refs(struct walker *w)
 {
@@ -218,22 +269,9 @@ static int check_refs(struct walker *w)
 			if (fd >= 0)
 				close(fd);
 			cur = r->file;
-			if (!os_within(w->files->root_real, f->abs) && access(f->abs, F_OK) == 0)
-				return ref_fail(w, r, MLCC_E_CORRUPT,
-						"weight file leaves the package (symlink)");
-			fd = open(f->abs, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				return ref_fail(w, r, errno == ENOENT ? MLCC_E_CORRUPT : MLCC_E_IO,
-						errno == ENOENT ? "weight file is missing"
-								: "cannot open the weight file");
-			/* 64-byte reads all over the file: no read-ahead, which
-			** would compete with the copy streaming the same file. */
-			(void)posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
-			if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-				close(fd);
-				return ref_fail(w, r, MLCC_E_CORRUPT,
-						"weight file is not a regular file");
-			}
+			rc = open_weights(w, r, f, &fd, &st);
+			if (rc)
+				return rc;
 			f->size = (uint64_t)st.st_size;
 			uint8_t head[64];
 			ssize_t got = pread(fd, head, sizeof head, 0);
@@ -292,7 +330,8 @@ static int add_dir_files(struct walker *w, const struct weight_plan *listed)
 		listed = &own;
 	}
 	for (size_t i = 0; i < listed->nfiles && !rc; i++)
-		if (plan_add(w->plan, listed->files[i].rel, listed->files[i].abs) == (size_t)-1)
+		if (plan_add(w->plan, &w->index, listed->files[i].rel, listed->files[i].abs) ==
+		    (size_t)-1)
 			rc = diag_fail(w->d, MLCC_E_NOMEM, "%s: out of memory", w->files->origin);
 	if (listed == &own)
 		weights_free(&own);
@@ -302,17 +341,21 @@ static int add_dir_files(struct walker *w, const struct weight_plan *listed)
 int weights_plan(const struct model_files *f, const struct model *m,
 		 const struct weight_plan *listed, struct weight_plan *plan, struct mlcc_diag *d)
 {
-	struct walker w = {f, plan, d, NULL, 0, 0};
+	struct walker w = {f, plan, d, NULL, 0, 0, {0}};
 	struct model_visitor v = {NULL, add_ref, &w};
 	int rc;
 
 	memset(plan, 0, sizeof *plan);
+	strmap_init(&w.index);
+	if (f->root_real && !(plan->root_real = strdup(f->root_real)))
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", f->origin);
 	rc = model_walk(m, f->origin, &v);
 	if (!rc)
 		rc = check_refs(&w);
 	if (!rc)
 		rc = add_dir_files(&w, listed);
 	free(w.refs);
+	strmap_free(&w.index);
 	if (!rc && plan->nfiles)
 		qsort(plan->files, plan->nfiles, sizeof *plan->files, cmp_file);
 	if (!rc && plan->nrefs)
@@ -346,7 +389,8 @@ int weights_copy(const struct weight_plan *plan, const char *dir, enum mlcc_link
 		rc = os_mkdir_p(dst, NULL, d);
 		*slash = '/';
 		if (!rc)
-			rc = os_copy_file(plan->files[i].abs, dst, mode, prog, stats, d);
+			rc = os_copy_file(plan->root_real, plan->files[i].abs, dst, mode, prog,
+					  stats, d);
 		free(dst);
 		if (rc)
 			return rc;
@@ -362,5 +406,6 @@ void weights_free(struct weight_plan *plan)
 	}
 	free(plan->files);
 	free(plan->refs);
+	free(plan->root_real);
 	memset(plan, 0, sizeof *plan);
 }

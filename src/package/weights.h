@@ -42,6 +42,8 @@ struct weight_plan {
 	struct weight_file *files; /* sorted by 'rel' */
 	size_t nrefs;
 	struct weight_ref *refs; /* sorted by (rel, offset), distinct */
+	char *root_real;	 /* nothing outside it is read (malloc'd), or NULL */
+	size_t cap;		 /* of 'files' */
 };
 
 /* Check every blob reference of 'm' (children of pipelines included)

@@ -26,6 +26,7 @@
 
 #include "base/diag.h"
 #include "base/os.h"
+#include "base/strmap.h"
 #include "spec/spec_write.h"
 
 #define AUTHOR "com.apple.CoreML"
@@ -106,6 +107,7 @@ char *pkg_manifest(void)
 struct refcheck {
 	const struct weight_plan *w;
 	struct mlcc_diag *d;
+	struct strmap names; /* the weight files' rel paths */
 };
 
 /* model_walk callback: every blob names a file of the package. */
@@ -118,17 +120,18 @@ static int check_value(void *ctx, const struct model_site *at, const struct mval
 	if (v->kind != VAL_BLOB)
 		return MLCC_OK;
 	f = v->blob_file ? v->blob_file : "";
-	if (strncmp(f, MLCC_MODEL_PATH_PREFIX, MLCC_MODEL_PATH_PREFIX_LEN) == 0)
-		for (size_t i = 0; rc->w && i < rc->w->nfiles; i++)
-			if (strcmp(f + MLCC_MODEL_PATH_PREFIX_LEN, rc->w->files[i].rel) == 0)
-				return MLCC_OK;
+	if (strncmp(f, MLCC_MODEL_PATH_PREFIX, MLCC_MODEL_PATH_PREFIX_LEN) == 0 &&
+	    strmap_get(&rc->names, f + MLCC_MODEL_PATH_PREFIX_LEN))
+		return MLCC_OK;
 	return model_fail(rc->d, MLCC_E_CORRUPT, at,
 			  "BLOBFILE '%s' is not among the weight files of the package",
 			  diag_quote(q, f));
 }
 
-/* Weight paths are safe, distinct, and leave room for the specification. */
-static int check_weights(const char *origin, const struct weight_plan *w, struct mlcc_diag *d)
+/* Weight paths are safe, distinct, and leave room for the specification;
+** 'names' gets every path (a hash: no quadratic search). */
+static int check_weights(const char *origin, const struct weight_plan *w, struct strmap *names,
+			 struct mlcc_diag *d)
 {
 	char q[DIAG_QUOTE_MAX];
 
@@ -138,11 +141,11 @@ static int check_weights(const char *origin, const struct weight_plan *w, struct
 		    strcmp(rel, "model.mlmodel") == 0 || strncmp(rel, "model.mlmodel/", 14) == 0)
 			return diag_fail(d, MLCC_E_CORRUPT, "%s: invalid weight file path '%s'",
 					 origin, rel ? diag_quote(q, rel) : "(null)");
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(w->files[j].rel, rel) == 0)
-				return diag_fail(d, MLCC_E_USAGE,
-						 "%s: weight file '%s' given twice", origin,
-						 diag_quote(q, rel));
+		if (strmap_get(names, rel))
+			return diag_fail(d, MLCC_E_USAGE, "%s: weight file '%s' given twice",
+					 origin, diag_quote(q, rel));
+		if (strmap_put(names, rel, (void *)rel) != 0)
+			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", origin);
 	}
 	return MLCC_OK;
 }
@@ -177,8 +180,10 @@ static int write_in(const char *dir, const char *name, const void *bytes, size_t
 	return rc;
 }
 
-/* Copy one weight file to 'data/rel', creating its directories. */
-static int copy_weight(const char *data, const struct weight_file *f, struct mlcc_diag *d)
+/* Copy one weight file to 'data/rel', creating its directories; it is read
+** only inside 'root' (NULL: anywhere). */
+static int copy_weight(const char *data, const char *root, const struct weight_file *f,
+		       struct mlcc_diag *d)
 {
 	char *dst = os_join(data, f->rel), *slash;
 	int rc = MLCC_OK;
@@ -190,7 +195,7 @@ static int copy_weight(const char *data, const struct weight_file *f, struct mlc
 	rc = os_mkdir_p(dst, NULL, d);
 	*slash = '/';
 	if (!rc)
-		rc = os_copy_file(f->abs, dst, MLCC_LINK_COPY, NULL, NULL, d);
+		rc = os_copy_file(root, f->abs, dst, MLCC_LINK_COPY, NULL, NULL, d);
 	free(dst);
 	return rc;
 }
@@ -216,7 +221,7 @@ static int fill(const char *dir, const uint8_t *spec, size_t len, const struct w
 	if (!rc)
 		rc = make_dir(data, "weights", d);
 	for (size_t i = 0; !rc && w && i < w->nfiles; i++)
-		rc = copy_weight(data, &w->files[i], d);
+		rc = copy_weight(data, w->root_real, &w->files[i], d);
 out:
 	free(manifest);
 	free(data);
@@ -250,19 +255,20 @@ int pkg_write(const char *out_path, const struct model *m, const struct weight_p
 	      struct mlcc_diag *d)
 {
 	const char *origin = m->origin ? m->origin : out_path;
-	struct refcheck refs = {w, d};
+	struct refcheck refs = {w, d, {0}};
 	struct model_visitor v = {NULL, check_value, &refs};
 	char *parent = NULL, *name = NULL;
-	struct os_output out = {NULL, NULL, {NULL, -1}};
+	struct os_output out = {NULL, NULL, {NULL, -1, -1}, NULL, NULL, -1};
 	struct arena a;
 	uint8_t *spec;
 	size_t len;
 	int rc;
 
 	arena_init(&a);
+	strmap_init(&refs.names);
 	rc = split_target(out_path, &parent, &name, d);
 	if (!rc)
-		rc = check_weights(origin, w, d);
+		rc = check_weights(origin, w, &refs.names, d);
 	if (!rc)
 		rc = model_walk(m, origin, &v);
 	if (!rc)
@@ -275,6 +281,7 @@ int pkg_write(const char *out_path, const struct model *m, const struct weight_p
 	}
 	free(parent);
 	free(name);
+	strmap_free(&refs.names);
 	arena_free(&a);
 	return rc;
 }

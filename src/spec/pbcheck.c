@@ -144,3 +144,47 @@ bool pb_utf8_valid(const ProtobufCMessage *m, char *where, size_t n)
 		where[0] = '\0';
 	return !m || utf8_message(m, where, n, 0);
 }
+
+/* What decoding the message at buf[0, len) allocates, by the wire:
+** the message itself, a slot per field occurrence (repeated fields are
+** arrays of pointers or values), the bytes of strings and byte fields, 8
+** bytes per byte of a packed repeated scalar (a one-byte varint becomes an
+** int64).  Submessages recursively (pb_check bounds the depth first). */
+static uint64_t cost(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len)
+{
+	uint64_t c = desc->sizeof_message;
+	size_t i = 0;
+
+	while (i < len) {
+		uint64_t key, n;
+		const ProtobufCFieldDescriptor *f;
+		if (!varint(buf, len, &i, &key))
+			break;
+		c += 8;
+		if ((key & 7) == 0 && varint(buf, len, &i, &n))
+			continue;
+		if ((key & 7) == 1 || (key & 7) == 5) {
+			i += (key & 7) == 1 ? 8 : 4;
+			continue;
+		}
+		if ((key & 7) != 2 || !varint(buf, len, &i, &n) || n > len - i)
+			break;
+		f = key >> 3 <= UINT32_MAX
+			    ? protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3))
+			    : NULL;
+		if (f && f->type == PROTOBUF_C_TYPE_MESSAGE)
+			c += cost(f->descriptor, buf + i, (size_t)n);
+		else if (f && f->label == PROTOBUF_C_LABEL_REPEATED &&
+			 f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_BYTES)
+			c += 8 * n;
+		else
+			c += n + 1;
+		i += (size_t)n;
+	}
+	return c;
+}
+
+uint64_t pb_decoded_bytes(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len)
+{
+	return cost(desc, buf, len);
+}

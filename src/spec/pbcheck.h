@@ -45,4 +45,10 @@ struct pb_problem pb_check(const ProtobufCMessageDescriptor *desc, const uint8_t
 ** 'bytes' fields are not strings and are not looked at. */
 bool pb_utf8_valid(const ProtobufCMessage *m, char *where, size_t n);
 
+/* An estimate of the bytes protobuf-c allocates to decode the 'len' bytes
+** of a 'desc' message (an upper bound of its own structures: every message,
+** field slot, string and unpacked array), without decoding.  Call after
+** pb_check() found nothing (its depth limit bounds the recursion). */
+uint64_t pb_decoded_bytes(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len);
+
 #endif

@@ -749,6 +749,26 @@ static int read_model(struct reader *r, const Model *pm, struct model **out)
 	return 0;
 }
 
+/* Memory stays a small multiple of the file: refuse a specification whose
+** decoding would allocate more than SPEC_DECODE_FACTOR times its size
+** (plus SPEC_DECODE_SLACK), measured on the wire before protobuf-c
+** allocates anything (pb_decoded_bytes).  Real models stay near 9-12x
+** (the corpus peaks at 11.3x); 2M empty operations in 4 MB are 52x. */
+static int check_decode_cost(const char *origin, const uint8_t *buf, size_t len,
+			     struct mlcc_diag *d)
+{
+	uint64_t cost = pb_decoded_bytes(&core_ml__specification__model__descriptor, buf, len);
+
+	if (cost / SPEC_DECODE_FACTOR <= len ||
+	    cost - (uint64_t)len * SPEC_DECODE_FACTOR <= SPEC_DECODE_SLACK)
+		return MLCC_OK;
+	return diag_fail(d, MLCC_E_CORRUPT,
+			 "%s: not a plausible Core ML model: decoding its %zu bytes would allocate "
+			 "about %llu MiB, more than %d times its size (millions of empty "
+			 "messages?)",
+			 origin, len, (unsigned long long)(cost >> 20), SPEC_DECODE_FACTOR);
+}
+
 int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, size_t len,
 		    struct model **out, struct mlcc_diag *d)
 {
@@ -757,6 +777,7 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, siz
 	struct pb_problem pr;
 	Model *pm;
 	char where[256];
+	int rc;
 
 	if (len == 0)
 		return diag_fail(d, MLCC_E_CORRUPT, "%s: empty file, not a Core ML model", origin);
@@ -772,6 +793,9 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, siz
 			"%s: not a Core ML model: field %llu at byte %zu declares %llu bytes, %zu remain (truncated or corrupt file)",
 			origin, (unsigned long long)pr.field, pr.offset,
 			(unsigned long long)pr.declared, pr.available);
+	rc = check_decode_cost(origin, buf, len, d);
+	if (rc)
+		return rc;
 	spec_arena_allocator(a, &alloc);
 	pm = core_ml__specification__model__unpack(&alloc.pb, len, buf);
 	if (!pm && alloc.failed)
@@ -792,10 +816,16 @@ int spec_read_bytes(struct arena *a, const char *origin, const uint8_t *buf, siz
 int spec_read_file(struct arena *a, const char *path, struct model **out, uint8_t sha256[32],
 		   struct mlcc_diag *d)
 {
+	return spec_read_file_in(a, NULL, path, out, sha256, d);
+}
+
+int spec_read_file_in(struct arena *a, const char *root_real, const char *path, struct model **out,
+		      uint8_t sha256[32], struct mlcc_diag *d)
+{
 	struct sha256_ctx ctx;
 	uint8_t *buf;
 	size_t len;
-	int rc = os_read_file(path, SPEC_MAX_BYTES, &buf, &len, d);
+	int rc = os_read_file_in(root_real, path, SPEC_MAX_BYTES, &buf, &len, d);
 
 	if (rc)
 		return rc;

@@ -17,10 +17,14 @@ tree() { (cd "$1" && find . -type f -exec cksum {} + | sort); }
 # temps DIR: temporary directories of mlcc in DIR.
 temps() { ls -A "$1" | grep '\.mlcc-tmp-' ; }
 
-# A package whose weight file is 512 MiB (sparse here; the copy is real).
+# dense FILE SIZE: extend FILE to SIZE bytes with written zeros (not a
+# hole: mlcc copies holes as holes, which would take no time and no space).
+dense() { head -c $(($2 - $(stat -c %s "$1"))) /dev/zero >>"$1"; }
+
+# A package whose weight file is 512 MiB of data.
 big=$work/m.mlpackage
 "$mkpkg" "$big"
-truncate -s 512M "$big/Data/com.apple.CoreML/weights/weight.bin"
+dense "$big/Data/com.apple.CoreML/weights/weight.bin" $((512 * 1024 * 1024))
 small=$work/small/m.mlpackage
 "$mkpkg" "$small"
 
@@ -87,7 +91,7 @@ fi
 ref=$work/ref
 mid=$work/mid.mlpackage
 "$mkpkg" "$mid"
-truncate -s 64M "$mid/Data/com.apple.CoreML/weights/weight.bin"
+dense "$mid/Data/com.apple.CoreML/weights/weight.bin" $((64 * 1024 * 1024))
 "$mlcc" compile "$mid" "$ref" --quiet >/dev/null
 out=$work/conc
 pids=

@@ -943,7 +943,7 @@ static void test_pkg_write(void)
 	snprintf(blob, sizeof blob, "%s/blob.bin", tmp);
 	write_blob_file(blob);
 	struct weight_file wf = {"weights/weight.bin", blob, 0};
-	struct weight_plan w = {1, &wf, 0, NULL};
+	struct weight_plan w = {1, &wf, 0, NULL, NULL, 0};
 	m = compilable("@model_path/weights/weight.bin");
 	CHECK(pkg_write(pkg, m, &w, &d) == MLCC_OK);
 	snprintf(p, sizeof p, "%s/Data/com.apple.CoreML/weights/weight.bin", pkg);
@@ -967,11 +967,11 @@ static void test_pkg_write(void)
 		     "hand-built: function 'main': op 'w' (const): BLOBFILE '@model_path/weights/other.bin' is not among the weight files of the package") ==
 	      0);
 	struct weight_file bad = {"../weight.bin", blob, 0};
-	struct weight_plan wb = {1, &bad, 0, NULL};
+	struct weight_plan wb = {1, &bad, 0, NULL, NULL, 0};
 	diag_clear(&d);
 	CHECK(pkg_write(pkg, m, &wb, &d) == MLCC_E_CORRUPT);
 	struct weight_file missing = {"weights/other.bin", "/nonexistent/blob", 0};
-	struct weight_plan wm = {1, &missing, 0, NULL};
+	struct weight_plan wm = {1, &missing, 0, NULL, NULL, 0};
 	diag_clear(&d);
 	CHECK(pkg_write(pkg, m, &wm, &d) == MLCC_E_IO);
 	snprintf(p, sizeof p, "%s/out", tmp);
