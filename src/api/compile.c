@@ -121,10 +121,12 @@ static int read_model(struct arena *a, const struct package *pkg,
 		rc = check_model(*m, pkg->files.origin, d);
 	if (!rc)
 		rc = validate_model(*m, pkg->files.origin, d);
-	if (!rc)
-		rc = ops_check(*m, pkg->files.origin, o->on_event, o->event_ctx, NULL, d);
+	/* blob references first: a weight that does not match its reference is
+	** a broken file, reported as such before any type question */
 	if (!rc)
 		rc = weights_plan(&pkg->files, *m, listed, plan, d);
+	if (!rc)
+		rc = ops_check(*m, pkg->files.origin, o->on_event, o->event_ctx, NULL, d);
 	if (!rc)
 		rc = lower_model(*m, d);
 	return rc;

@@ -204,14 +204,20 @@ void os_sig_unregister(int slot)
 /* ---- outputs that overlap inputs ---------------------------------------- */
 
 /* The real path of 'path', which may not exist: its deepest existing
-** ancestor resolved, the rest appended (malloc'd; NULL when nothing of it
-** resolves or out of memory). */
-static char *real_of(const char *path)
+** ancestor resolved, the rest appended, into '*out' (malloc'd).  Returns 0,
+** ENOMEM when out of memory, or realpath's errno when nothing of it
+** resolves. */
+static int real_of(const char *path, char **out)
 {
-	char *p = strdup(path), *real = NULL, *out;
+	char *p = strdup(path), *real = NULL;
 	size_t cut = strlen(path);
 
-	while (p && !(real = realpath(p, NULL))) {
+	*out = NULL;
+	if (!p)
+		return ENOMEM;
+	while (!(real = realpath(p, NULL))) {
+		if (errno == ENOMEM)
+			break;
 		while (cut > 0 && p[cut - 1] == '/')
 			cut--;
 		while (cut > 0 && p[cut - 1] != '/')
@@ -223,11 +229,15 @@ static char *real_of(const char *path)
 		p[cut - 1] = '\0';
 	}
 	free(p);
-	if (!real || !path[cut])
-		return real;
-	out = os_join(real, path + cut);
+	if (!real)
+		return errno ? errno : ENOENT;
+	if (!path[cut]) {
+		*out = real;
+		return 0;
+	}
+	*out = os_join(real, path + cut);
 	free(real);
-	return out;
+	return *out ? 0 : ENOMEM;
 }
 
 /* True when 'a' is 'b' or lies below it (both real paths). */
@@ -240,13 +250,13 @@ static bool inside(const char *a, const char *b)
 
 int os_output_guard(const char *target, const char *const *inputs, struct mlcc_diag *d)
 {
-	char *t = real_of(target);
+	char *t;
 	struct stat ts, is;
-	int rc = MLCC_OK;
+	int rc = MLCC_OK, err = real_of(target, &t);
 	bool texists = stat(target, &ts) == 0;
 
-	if (!t)
-		return diag_errno(d, target, "cannot resolve", errno ? errno : ENOMEM);
+	if (err)
+		return diag_errno(d, target, "cannot resolve", err);
 	for (size_t i = 0; inputs && inputs[i] && !rc; i++) {
 		char *in = realpath(inputs[i], NULL);
 		bool same = texists && stat(inputs[i], &is) == 0 && is.st_dev == ts.st_dev &&
