@@ -67,25 +67,6 @@ static int chat_usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-/* A library failure: its message; exit status 2 for MLCC_E_USAGE, else 1. */
-static int chat_fail(const struct mlcc_diag *d, int rc)
-{
-	fprintf(stderr, "mlcc: error: %s\n", d->message);
-	return rc == MLCC_E_USAGE ? 2 : 1;
-}
-
-/* The value of option argv[*i] given as "--opt V" or "--opt=V", or NULL. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
 /* A whole decimal number in [lo, hi]. */
 static int parse_long(const char *s, long lo, long hi, long *out)
 {
@@ -149,48 +130,48 @@ static int number_option(int argc, char **argv, int *i, struct chat_args *a)
 	long l;
 	double x;
 
-	if ((v = opt_value(argc, argv, i, "--context-length"))) {
+	if ((v = cli_option_value(argc, argv, i, "--context-length"))) {
 		if (parse_long(v, 2, 1 << 20, &l))
 			return chat_usage_error("--context-length must be 2 to 1048576, not '%s'",
 						v);
 		a->o.context_length = (int)l;
-	} else if ((v = opt_value(argc, argv, i, "--batch-size"))) {
+	} else if ((v = cli_option_value(argc, argv, i, "--batch-size"))) {
 		if (parse_long(v, 1, 1 << 20, &l))
 			return chat_usage_error("--batch-size must be a positive count, not '%s'",
 						v);
 		a->o.batch_size = (int)l;
-	} else if ((v = opt_value(argc, argv, i, "--vocab-size"))) {
+	} else if ((v = cli_option_value(argc, argv, i, "--vocab-size"))) {
 		if (parse_long(v, 1, 1 << 24, &l))
 			return chat_usage_error("--vocab-size must be a positive count, not '%s'",
 						v);
 		a->o.vocab_size = (int)l;
-	} else if ((v = opt_value(argc, argv, i, "--max-tokens"))) {
+	} else if ((v = cli_option_value(argc, argv, i, "--max-tokens"))) {
 		if (parse_long(v, 1, 1 << 30, &l))
 			return chat_usage_error("--max-tokens must be a positive count, not '%s'",
 						v);
 		a->max_tokens = l;
-	} else if ((v = opt_value(argc, argv, i, "--threads"))) {
+	} else if ((v = cli_option_value(argc, argv, i, "--threads"))) {
 		if (parse_long(v, 0, 1024, &l))
 			return chat_usage_error("--threads must be 0 to 1024, not '%s'", v);
 		a->o.threads = (int)l;
-	} else if ((v = opt_value(argc, argv, i, "--top-k"))) {
+	} else if ((v = cli_option_value(argc, argv, i, "--top-k"))) {
 		if (parse_long(v, 0, 1 << 24, &l))
 			return chat_usage_error("--top-k must be a count (0: all), not '%s'", v);
 		a->s.top_k = (int)l;
-	} else if ((v = opt_value(argc, argv, i, "--seed"))) {
+	} else if ((v = cli_option_value(argc, argv, i, "--seed"))) {
 		if (parse_long(v, 0, 0x7fffffffL, &l))
 			return chat_usage_error("--seed must be 0 to 2147483647, not '%s'", v);
 		a->s.seed = (uint64_t)l;
-	} else if ((v = opt_value(argc, argv, i, "--eos"))) {
+	} else if ((v = cli_option_value(argc, argv, i, "--eos"))) {
 		if (parse_long(v, 0, INT32_MAX, &l) || a->neos == 8)
 			return chat_usage_error(
 				"--eos takes a token id (at most 8 times), not '%s'", v);
 		a->eos[a->neos++] = (int32_t)l;
-	} else if ((v = opt_value(argc, argv, i, "--temperature"))) {
+	} else if ((v = cli_option_value(argc, argv, i, "--temperature"))) {
 		if (parse_double(v, 0, 100, &x))
 			return chat_usage_error("--temperature must be 0 to 100, not '%s'", v);
 		a->s.temperature = x;
-	} else if ((v = opt_value(argc, argv, i, "--top-p"))) {
+	} else if ((v = cli_option_value(argc, argv, i, "--top-p"))) {
 		if (parse_double(v, 0, 1, &x))
 			return chat_usage_error("--top-p must be 0 to 1, not '%s'", v);
 		a->s.top_p = x;
@@ -292,27 +273,27 @@ static int parse_args(int argc, char **argv, struct chat_args *a)
 			return 2;
 		if (r == 1)
 			continue;
-		if ((v = opt_value(argc, argv, &i, "--meta")))
+		if ((v = cli_option_value(argc, argv, &i, "--meta")))
 			a->o.meta = v;
-		else if ((v = opt_value(argc, argv, &i, "--embed")))
+		else if ((v = cli_option_value(argc, argv, &i, "--embed")))
 			a->o.embed = v;
-		else if ((v = opt_value(argc, argv, &i, "--ffn")))
+		else if ((v = cli_option_value(argc, argv, &i, "--ffn")))
 			a->o.ffn = v;
-		else if ((v = opt_value(argc, argv, &i, "--pf")))
+		else if ((v = cli_option_value(argc, argv, &i, "--pf")))
 			a->o.pf = v;
-		else if ((v = opt_value(argc, argv, &i, "--lmhead")))
+		else if ((v = cli_option_value(argc, argv, &i, "--lmhead")))
 			a->o.lmhead = v;
-		else if ((v = opt_value(argc, argv, &i, "--monolithic")))
+		else if ((v = cli_option_value(argc, argv, &i, "--monolithic")))
 			a->o.monolithic = v;
-		else if ((v = opt_value(argc, argv, &i, "--tokenizer")))
+		else if ((v = cli_option_value(argc, argv, &i, "--tokenizer")))
 			a->tokenizer = v;
-		else if ((v = opt_value(argc, argv, &i, "--prompt")))
+		else if ((v = cli_option_value(argc, argv, &i, "--prompt")))
 			a->prompt = v;
-		else if ((v = opt_value(argc, argv, &i, "--tokens")))
+		else if ((v = cli_option_value(argc, argv, &i, "--tokens")))
 			a->tokens = v;
-		else if ((v = opt_value(argc, argv, &i, "--print-logits")))
+		else if ((v = cli_option_value(argc, argv, &i, "--print-logits")))
 			a->logits_file = v;
-		else if ((v = opt_value(argc, argv, &i, "--template"))) {
+		else if ((v = cli_option_value(argc, argv, &i, "--template"))) {
 			if (!template_known(v))
 				return chat_usage_error(
 					"--template takes auto, llama3, chatml, gemma, "
@@ -384,7 +365,7 @@ static int load_tokenizer(struct chat_args *a, mlcc_tokenizer **tok)
 	rc = mlcc_tokenizer_load(path, tok, &d);
 	free(dir);
 	if (rc != MLCC_OK)
-		return chat_fail(&d, rc);
+		return cli_fail(&d, rc);
 	stop_tokens(a, *tok);
 	return 0;
 }
@@ -411,7 +392,7 @@ static int encode_prompt(const struct chat_args *a, const mlcc_tokenizer *tok, c
 	rc = mlcc_tokenizer_encode(tok, text, f->add_special ? MLCC_TOKENIZE_ADD_SPECIAL : 0, ids,
 				   n, &d);
 	free(text);
-	return rc == MLCC_OK ? 0 : chat_fail(&d, rc);
+	return rc == MLCC_OK ? 0 : cli_fail(&d, rc);
 }
 
 /* Print what the new token adds: its id, or the text the whole output
@@ -469,7 +450,7 @@ static int open_chat(struct chat_args *a, struct cli_progress *prog, mlcc_chat *
 	a->o.on_event = cli_on_event;
 	a->o.event_ctx = prog;
 	rc = mlcc_chat_load(&a->o, chat, &d);
-	return rc == MLCC_OK ? 0 : chat_fail(&d, rc);
+	return rc == MLCC_OK ? 0 : cli_fail(&d, rc);
 }
 
 /* Generate from ids[0..n) printing as it goes (logits to 'logits' when
@@ -489,9 +470,9 @@ static int generate(struct chat_args *a, mlcc_chat *chat, const mlcc_tokenizer *
 	fflush(stdout);
 	free(p.ids);
 	if (rc != MLCC_OK)
-		return chat_fail(&d, rc);
+		return cli_fail(&d, rc);
 	if (p.failed)
-		return chat_fail(&p.d, p.d.status ? p.d.status : MLCC_E_NOMEM);
+		return cli_fail(&p.d, p.d.status ? p.d.status : MLCC_E_NOMEM);
 	fprintf(stderr, "prefill: %zu tokens, %.1f tok/s; decode: %zu tokens, %.1f tok/s\n",
 		st.prefill_tokens, rate(st.prefill_tokens, st.prefill_seconds), st.decode_tokens,
 		rate(st.decode_tokens, st.decode_seconds));

@@ -13,6 +13,15 @@
 ** invoked as, used in messages.  Returns the exit status. */
 int coremlc_main(const char *tool, int argc, char **argv);
 
+/* The value of option 'name' at argv[*i], given as "--opt V" (then *i
+** moves to V) or "--opt=V"; NULL when argv[*i] is not that option or its
+** value is missing (args.c). */
+char *cli_option_value(int argc, char **argv, int *i, const char *name);
+
+/* Print a library failure as "mlcc: error: MESSAGE"; returns the exit
+** status: 2 for MLCC_E_USAGE, else 1. */
+int cli_fail(const struct mlcc_diag *d, int rc);
+
 /* `mlcc run` (run.c): argv as main's; returns the exit status. */
 int cli_run(int argc, char **argv);
 /* `mlcc chat ...` (chat.c): argv as main() got it.  Returns the exit

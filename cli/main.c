@@ -111,24 +111,6 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-static int fail(const struct mlcc_diag *d, int rc)
-{
-	fprintf(stderr, "mlcc: error: %s\n", d->message);
-	return rc == MLCC_E_USAGE ? 2 : 1;
-}
-
-/* The value of option 'argv[*i]' (as "--opt V" or "--opt=V"). */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
 static int cmd_compile(int argc, char **argv)
 {
 	struct mlcc_compile_options o = {0};
@@ -141,11 +123,11 @@ static int cmd_compile(int argc, char **argv)
 
 	for (int i = 2; i < argc; i++) {
 		const char *v;
-		if ((v = option_value(argc, argv, &i, "--coremlc-version")))
+		if ((v = cli_option_value(argc, argv, &i, "--coremlc-version")))
 			o.coremlc_version = v;
-		else if ((v = option_value(argc, argv, &i, "--mil-version")))
+		else if ((v = cli_option_value(argc, argv, &i, "--mil-version")))
 			o.mil_version = v;
-		else if ((v = option_value(argc, argv, &i, "--link"))) {
+		else if ((v = cli_option_value(argc, argv, &i, "--link"))) {
 			int mode = mlcc_link_mode_parse(v);
 			if (mode < 0)
 				return usage_error(
@@ -182,7 +164,7 @@ static int cmd_compile(int argc, char **argv)
 		}
 	}
 	if (rc != MLCC_OK)
-		return fail(&d, rc);
+		return cli_fail(&d, rc);
 	if (!json)
 		printf("%s\n", r.bundle);
 	mlcc_compile_result_free(&r);
@@ -209,7 +191,7 @@ static int cmd_decompile(int argc, char **argv)
 		return rc;
 	rc = mlcc_decompile(argv[2], argv[3], &d);
 	if (rc)
-		return fail(&d, rc);
+		return cli_fail(&d, rc);
 	printf("%s\n", argv[3]);
 	return 0;
 }
@@ -223,13 +205,13 @@ static int cmd_assemble(int argc, char **argv)
 
 	for (int i = 2; i < argc; i++) {
 		const char *v;
-		if ((v = option_value(argc, argv, &i, "--weights")))
+		if ((v = cli_option_value(argc, argv, &i, "--weights")))
 			o.weights_dir = v;
-		else if ((v = option_value(argc, argv, &i, "--description-from")))
+		else if ((v = cli_option_value(argc, argv, &i, "--description-from")))
 			o.description_from = v;
-		else if ((v = option_value(argc, argv, &i, "-o")))
+		else if ((v = cli_option_value(argc, argv, &i, "-o")))
 			o.output = v;
-		else if ((v = option_value(argc, argv, &i, "--spec-version"))) {
+		else if ((v = cli_option_value(argc, argv, &i, "--spec-version"))) {
 			char *end;
 			long n = strtol(v, &end, 10);
 			if (*end || n < 6 || n > 10)
@@ -249,7 +231,7 @@ static int cmd_assemble(int argc, char **argv)
 	o.event_ctx = &prog;
 	rc = mlcc_assemble(&o, &d);
 	if (rc)
-		return fail(&d, rc);
+		return cli_fail(&d, rc);
 	printf("%s\n", o.output);
 	return 0;
 }
@@ -273,7 +255,7 @@ static int cmd_inspect(int argc, char **argv)
 	if (!path)
 		return usage_error("%s", "inspect needs a model");
 	rc = mlcc_inspect(path, json, stdout, &d);
-	return rc ? fail(&d, rc) : 0;
+	return rc ? cli_fail(&d, rc) : 0;
 }
 
 /* `mlcc check X`: 0 when every op passes, 1 with the first problem. */
@@ -292,7 +274,7 @@ static int cmd_check(int argc, char **argv)
 	o.event_ctx = &prog;
 	rc = mlcc_check(argv[2], &o, &r, &d);
 	if (rc)
-		return fail(&d, rc);
+		return cli_fail(&d, rc);
 	printf("%s: ok (%zu functions, %zu ops)\n", argv[2], r.functions, r.ops);
 	return 0;
 }

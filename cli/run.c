@@ -47,12 +47,6 @@ static int usage(const char *fmt, const char *arg)
 	return 2;
 }
 
-static int fail(const struct mlcc_diag *d, int rc)
-{
-	fprintf(stderr, "mlcc: error: %s\n", d->message);
-	return rc == MLCC_E_USAGE ? 2 : 1;
-}
-
 /* "name=FILE" into 'list'. */
 static int add_named(struct named_file *list, size_t *n, const char *opt, char *arg)
 {
@@ -69,18 +63,6 @@ static int add_named(struct named_file *list, size_t *n, const char *opt, char *
 	return 0;
 }
 
-/* The value of option 'name' at argv[*i] ("--opt V" or "--opt=V"), or NULL. */
-static char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
 	int rc;
@@ -89,20 +71,20 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	a->outdir = ".";
 	for (int i = 2; i < argc; i++) {
 		char *v;
-		if ((v = opt_value(argc, argv, &i, "--function")))
+		if ((v = cli_option_value(argc, argv, &i, "--function")))
 			a->function = v;
-		else if ((v = opt_value(argc, argv, &i, "--input"))) {
+		else if ((v = cli_option_value(argc, argv, &i, "--input"))) {
 			if ((rc = add_named(a->inputs, &a->ninputs, "--input", v)))
 				return rc;
-		} else if ((v = opt_value(argc, argv, &i, "--state-in"))) {
+		} else if ((v = cli_option_value(argc, argv, &i, "--state-in"))) {
 			if ((rc = add_named(a->states_in, &a->nstates_in, "--state-in", v)))
 				return rc;
-		} else if ((v = opt_value(argc, argv, &i, "--state-out"))) {
+		} else if ((v = cli_option_value(argc, argv, &i, "--state-out"))) {
 			if ((rc = add_named(a->states_out, &a->nstates_out, "--state-out", v)))
 				return rc;
-		} else if ((v = opt_value(argc, argv, &i, "--output-dir")))
+		} else if ((v = cli_option_value(argc, argv, &i, "--output-dir")))
 			a->outdir = v;
-		else if ((v = opt_value(argc, argv, &i, "--threads"))) {
+		else if ((v = cli_option_value(argc, argv, &i, "--threads"))) {
 			char *end;
 			long n = strtol(v, &end, 10);
 			if (*end || n < 0 || n > 1024)
@@ -130,12 +112,12 @@ static int load_states(const struct run_args *a, mlcc_state *state)
 	for (size_t i = 0; i < a->nstates_in; i++) {
 		struct mlcc_tensor t;
 		if ((rc = mlcc_npy_read(a->states_in[i].file, &t, &d)) != MLCC_OK)
-			return fail(&d, rc);
+			return cli_fail(&d, rc);
 		t.name = a->states_in[i].name;
 		rc = mlcc_state_set(state, &t, &d);
 		mlcc_tensor_free(&t);
 		if (rc != MLCC_OK)
-			return fail(&d, rc);
+			return cli_fail(&d, rc);
 	}
 	return 0;
 }
@@ -149,7 +131,7 @@ static int save_states(const struct run_args *a, mlcc_state *state)
 		struct mlcc_tensor view;
 		if ((rc = mlcc_state_get(state, a->states_out[i].name, &view, &d)) != MLCC_OK ||
 		    (rc = mlcc_npy_write(a->states_out[i].file, &view, &d)) != MLCC_OK)
-			return fail(&d, rc);
+			return cli_fail(&d, rc);
 	}
 	return 0;
 }
@@ -190,7 +172,7 @@ static int save_outputs(const char *outdir, const struct mlcc_prediction *p)
 		rc = mlcc_npy_write(path, t, &d);
 		free(path);
 		if (rc != MLCC_OK)
-			return fail(&d, rc);
+			return cli_fail(&d, rc);
 		print_output(t);
 	}
 	return 0;
@@ -204,7 +186,7 @@ static int load_inputs(const struct run_args *a, struct mlcc_tensor *inputs)
 
 	for (size_t i = 0; i < a->ninputs; i++) {
 		if ((rc = mlcc_npy_read(a->inputs[i].file, &inputs[i], &d)) != MLCC_OK)
-			return fail(&d, rc);
+			return cli_fail(&d, rc);
 		inputs[i].name = a->inputs[i].name;
 	}
 	return 0;
@@ -226,14 +208,14 @@ int cli_run(int argc, char **argv)
 		return status;
 	lo.threads = a.threads;
 	if ((rc = mlcc_model_load(a.model, &lo, &model, &d)) != MLCC_OK)
-		return fail(&d, rc);
+		return cli_fail(&d, rc);
 	if ((rc = mlcc_model_signature(model, a.function, &sig, &d)) != MLCC_OK) {
-		status = fail(&d, rc);
+		status = cli_fail(&d, rc);
 		goto out;
 	}
 	if (sig.nstates > 0 || a.nstates_in || a.nstates_out) {
 		if ((rc = mlcc_state_new(model, a.function, &state, &d)) != MLCC_OK) {
-			status = fail(&d, rc);
+			status = cli_fail(&d, rc);
 			goto out;
 		}
 		if ((status = load_states(&a, state)) != 0)
@@ -243,7 +225,7 @@ int cli_run(int argc, char **argv)
 		goto out;
 	if ((rc = mlcc_predict(model, a.function, inputs, a.ninputs, state, &pred, &d)) !=
 	    MLCC_OK) {
-		status = fail(&d, rc);
+		status = cli_fail(&d, rc);
 		goto out;
 	}
 	if ((status = save_outputs(a.outdir, &pred)) == 0)
