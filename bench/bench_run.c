@@ -11,7 +11,7 @@
 ** ANEMLL FFN chunk (package or bundle, e.g. bench_gen's Llama-1B-shaped
 ** `ffn --layers 16 --inter 8192 --lut-group 16`) end to end through the
 ** library: decode = N calls of `infer` (one token, positions 0..N-1, the KV
-** state kept), prefill = N calls of `prefill` (its declared batch), after
+** state kept), prefill = N calls of `prefill` (its declared batch; 0: none), after
 ** one untimed call of each.  Also measured in the same run: the streaming
 ** read bandwidth of the chunk's weight.bin (mmap'd, page cache warm, T
 ** threads; in a child process so its mapping does not count in this one's
@@ -344,7 +344,7 @@ static int chunk_main(int argc, char **argv)
 		else
 			path = NULL, i = argc;
 	}
-	if (!path || decode < 1 || prefill < 1 || threads < 0) {
+	if (!path || decode < 1 || prefill < 0 || threads < 0) {
 		fprintf(stderr, "usage: bench_run --chunk PATH [--decode N] [--prefill N] "
 				"[--threads T]\n");
 		return 2;
@@ -375,13 +375,15 @@ static int chunk_main(int argc, char **argv)
 		decode = (int)inf.ctx;
 
 	/* Untimed: lazy constants made, every weight page mapped in. */
-	call_run(&pre, m, "prefill", st, 0);
+	if (prefill > 0)
+		call_run(&pre, m, "prefill", st, 0);
 	call_run(&inf, m, "infer", st, pre.tokens);
 	struct timing tp = timed_calls(&pre, m, "prefill", st, prefill, 0);
 	struct timing td = timed_calls(&inf, m, "infer", st, decode, 1);
 	long hwm = status_kb("VmHWM"), file_kb = status_kb("RssFile");
 
-	double dtps = decode / td.wall, ptps = (double)prefill * (double)pre.tokens / tp.wall;
+	double dtps = decode / td.wall;
+	double ptps = prefill ? (double)prefill * (double)pre.tokens / tp.wall : 0;
 	double bound = bw > 0 ? bw * 1e9 / (double)wbytes : 0;
 	long wkb = (long)(wbytes / 1024), kvkb = (long)(kv / 1024);
 	long constant = hwm - wkb - kvkb;
@@ -389,7 +391,8 @@ static int chunk_main(int argc, char **argv)
 	printf("| decode (`infer`, 1 token, %d steps), tok/s | %.2f (%.2f per CPU second) |\n",
 	       decode, dtps, decode / td.cpu);
 	printf("| prefill (`prefill`, batch %zu, %d calls), tok/s | %.1f (%.1f per CPU second) |\n",
-	       pre.tokens, prefill, ptps, (double)prefill * (double)pre.tokens / tp.cpu);
+	       pre.tokens, prefill, ptps,
+	       prefill ? (double)prefill * (double)pre.tokens / tp.cpu : 0);
 	printf("| weight bytes read per decode token (weight.bin) | %.1f MB |\n", wbytes / 1e6);
 	printf("| streaming read of weight.bin (mmap'd, warm), GB/s | %.2f |\n", bw);
 	printf("| decode bound (bandwidth / weight bytes), tok/s | %.2f |\n", bound);
@@ -402,8 +405,9 @@ static int chunk_main(int argc, char **argv)
 	printf("bench_run: chunk threads=%d decode_tps=%.3f decode_cpu_tps=%.3f prefill_tps=%.2f "
 	       "prefill_cpu_tps=%.2f batch=%zu weight_bytes=%zu kv_bytes=%zu bw=%.3f bound_tps=%.3f "
 	       "frac=%.3f hwm_kb=%ld const_kb=%ld\n",
-	       T, dtps, decode / td.cpu, ptps, (double)prefill * (double)pre.tokens / tp.cpu,
-	       pre.tokens, wbytes, kv, bw, bound, bound > 0 ? dtps / bound : 0, hwm, constant);
+	       T, dtps, decode / td.cpu, ptps,
+	       prefill ? (double)prefill * (double)pre.tokens / tp.cpu : 0, pre.tokens, wbytes, kv,
+	       bw, bound, bound > 0 ? dtps / bound : 0, hwm, constant);
 	call_free(&inf);
 	call_free(&pre);
 	mlcc_state_free(st);
