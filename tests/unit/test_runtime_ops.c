@@ -439,6 +439,46 @@ static void test_attention_products(void)
 	mlcc_model_free(m);
 }
 
+/* fp16 binary ops over blocks of >= 16 elements (the chunked path of
+** op_elementwise.c): x [2, 3, 32] = i, y [1, 3, 32] = -i broadcast over the
+** first dimension, a [1, 32] row and a scalar on either side; small
+** integers, so every result is exact. */
+static void test_binary_blocks(void)
+{
+	mlcc_model *m = build(
+		"main<ios18>(tensor<fp16, [2, 3, 32]> x, tensor<fp16, [1, 3, 32]> y, tensor<fp16, [1, 32]> r) {\n"
+		"  fp16 two = const()[name = string(\"two\"), val = fp16(0x1p+1)];\n"
+		"  tensor<fp16, [2, 3, 32]> s = add(x = x, y = y)[name = string(\"s\")];\n"
+		"  tensor<fp16, [2, 3, 32]> rr = mul(x = x, y = r)[name = string(\"rr\")];\n"
+		"  tensor<fp16, [2, 3, 32]> sc = sub(x = two, y = x)[name = string(\"sc\")];\n"
+		"} -> (s, rr, sc);",
+		NULL, 0);
+	uint16_t x[192], y[96], r[32];
+	float s[192], rr[192], sc[192];
+	for (int i = 0; i < 192; i++) {
+		x[i] = k_f2h((float)i);
+		if (i < 96)
+			y[i] = k_f2h((float)-i);
+		if (i < 32)
+			r[i] = k_f2h((float)(i % 3));
+		s[i] = (float)(i - i % 96);
+		rr[i] = (float)(i * (i % 32 % 3));
+		sc[i] = (float)(2 - i);
+	}
+	struct mlcc_tensor in[3] = {{"x", MLCC_FLOAT16, 3, {2, 3, 32}, x},
+				    {"y", MLCC_FLOAT16, 3, {1, 3, 32}, y},
+				    T("r", MLCC_FLOAT16, 2, 1, 32, r)};
+	struct mlcc_prediction p;
+
+	if (run(m, in, 3, NULL, &p) == MLCC_OK) {
+		expect_f(&p, "s", s, 192, 0);
+		expect_f(&p, "rr", rr, 192, 0);
+		expect_f(&p, "sc", sc, 192, 0);
+	}
+	mlcc_prediction_free(&p);
+	mlcc_model_free(m);
+}
+
 /* Large intermediates are reused within a prediction (exec.c, spares):
 ** a (512 KiB) is freed after b and its storage may serve c; every value
 ** must still be its own: c = (2x + 1) * 3, d = c - a = 4x + 3. */
@@ -1064,6 +1104,7 @@ int main(void)
 	test_products();
 	test_attention_products();
 	test_storage_reuse();
+	test_binary_blocks();
 	test_shape_ops();
 	test_lut_fused();
 	test_constexpr_kinds();
