@@ -57,8 +57,10 @@ test-valgrind: deps
 demo: build
 	@tools/demo.sh $(BUILD)
 
-# Compile time vs cp -r, peak RSS, emission MB/s, compile_models -j1/-jN
-# (bench/run.sh: about 75 s, ~4.5 GiB of scratch space under $(BUILD)).
+# Compile time vs cp -r, peak RSS, emission MB/s, compile_models -j1/-jN,
+# the runtime kernels, the runtime end to end on a 1B-scale FFN chunk
+# (bench/run.sh: about 4 minutes, ~4.5 GiB of scratch space under $(BUILD);
+# `bench/run.sh $(BUILD) --only e2e` for the runtime part alone).
 bench: build
 	@bench/run.sh $(BUILD)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh BUILD_DIR [--sizes 256,1024] [--runs N] [--quick] [--keep]
-#              [--doc | --no-doc]
+#              [--doc | --no-doc] [--only compile|e2e]
 #
 # The mlcc benchmark at ANEMLL scale (`make bench`), with the project's own
 # tools only: bench_gen writes MIL text and weights, `mlcc assemble` makes
@@ -23,6 +23,13 @@
 # Runtime kernels: bench_kernels (memory bandwidth of a heap buffer and of
 # an mmap'd file in the scratch directory, a Llama-3.2-1B-scale LUT6 decode
 # pass at M=1 and prefill at M=64, fp32 GEMM GFLOP/s), 1 thread and N.
+# Runtime end to end (bench_run --chunk): a Llama-3.2-1B-shaped FFN chunk
+# (bench_gen ffn --layers 16 --inter 8192 --lut-group 16, 0.73 GB of 6-bit
+# weights; --quick: 2 small layers) run by the library: decode tok/s
+# (`infer`), prefill tok/s (`prefill`, batch 64), the streaming read
+# bandwidth of its weight.bin in the same run, decode's fraction of the
+# bandwidth bound, peak RSS vs mapped weights + KV state; 1 thread and N.
+# --only e2e runs just that part, --only compile everything else.
 # Results replace the block between the bench markers of
 # docs/PERFORMANCE.md (--no-doc: leave it; --quick implies --no-doc unless
 # --doc); the last line printed is the one-line summary.  Scratch packages
@@ -30,7 +37,7 @@
 set -euo pipefail
 
 usage() {
-	echo "usage: bench/run.sh BUILD_DIR [--sizes 256,1024] [--runs N] [--quick] [--keep] [--doc|--no-doc]" >&2
+	echo "usage: bench/run.sh BUILD_DIR [--sizes 256,1024] [--runs N] [--quick] [--keep] [--doc|--no-doc] [--only compile|e2e]" >&2
 	exit 2
 }
 fail() {
@@ -48,6 +55,7 @@ runs_given=0
 quick=0
 keep=0
 doc=auto
+only=all
 while [ $# -gt 0 ]; do
 	case $1 in
 	--sizes) [ $# -ge 2 ] || usage; sizes=$2; shift 2 ;;
@@ -58,10 +66,13 @@ while [ $# -gt 0 ]; do
 	--keep) keep=1; shift ;;
 	--doc) doc=1; shift ;;
 	--no-doc) doc=0; shift ;;
+	--only) [ $# -ge 2 ] || usage; only=$2; shift 2 ;;
+	--only=*) only=${1#--only=}; shift ;;
 	*) usage ;;
 	esac
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || usage
+[[ $only =~ ^(all|compile|e2e)$ ]] || usage
 [[ $sizes =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || usage
 if [ "$doc" = auto ]; then
 	doc=$((1 - quick))
@@ -75,7 +86,8 @@ gen=$build/bench/bench_gen
 btime=$build/bench/bench_time
 bemit=$build/bench/bench_emit
 bkern=$build/bench/bench_kernels
-for t in "$mlcc" "$cmodels" "$gen" "$btime" "$bemit" "$bkern"; do
+brun=$build/bench/bench_run
+for t in "$mlcc" "$cmodels" "$gen" "$btime" "$bemit" "$bkern" "$brun"; do
 	[ -x "$t" ] || fail "$t is missing: build first (cmake --build $build)"
 done
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -101,6 +113,19 @@ if [ $quick = 1 ]; then
 		runs=1
 	fi
 fi
+# The end-to-end chunk: Llama 3.2 1B's decoder shapes (16 layers, hidden
+# 2048, 32 heads, 8 KV heads of 64, MLP 8192, context 512, prefill batch
+# 64), 6-bit LUT with a palette per 16 rows; decode steps, prefill calls.
+e2e_args=(--layers 16 --inter 8192 --lut-group 16)
+e2e_decode=64
+e2e_prefill=4
+e2e_mib=1500
+if [ $quick = 1 ]; then
+	e2e_args=(--layers 2 --inter 512 --hidden 256 --heads 4 --kv-heads 2 --lut-group 16)
+	e2e_decode=16
+	e2e_prefill=1
+	e2e_mib=16
+fi
 largest=0
 for s in "${size_list[@]}"; do
 	if [ "$s" -gt "$largest" ]; then
@@ -119,6 +144,8 @@ scratch=$(cd "$scratch" && pwd)
 need_mib=$((3 * largest + 2 * (emb_mib + 200 + 100) + 256))
 kern_mib=$([ $quick = 1 ] && echo 128 || echo 1024)
 [ "$need_mib" -ge "$kern_mib" ] || need_mib=$kern_mib
+[ "$only" != e2e ] || need_mib=$e2e_mib
+[ "$need_mib" -ge "$e2e_mib" ] || need_mib=$e2e_mib
 free_mib=$(($(df -Pk "$scratch" | awk 'NR == 2 { print $4 }') / 1024))
 note "scratch $scratch: needs about $need_mib MiB, $free_mib MiB free"
 [ "$free_mib" -ge "$need_mib" ] || fail "not enough free space in $scratch (set BENCH_DIR elsewhere)"
@@ -250,6 +277,122 @@ if awk -v l="${load_start%% *}" 'BEGIN { exit !(l > 0.5) }' 2>/dev/null; then
 	note "warning: load average $load_start at start: other work will skew the numbers"
 fi
 
+machine() {
+	local cpu mem
+	cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+	mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || true)
+	local extra=""
+	if grep -qs '^on$' /sys/kernel/mm/damon/admin/kdamonds/*/state; then
+		extra=", DAMON on (kdamond pages out cold memory: kernel time varies run to run)"
+	fi
+	echo "${cpu:-unknown CPU}, $jobs cores, $mem RAM, $fstype ($(df -P "$scratch" | awk 'NR == 2 { print $1 }')), Linux $(uname -r)$extra"
+}
+commit() {
+	local c
+	c=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	if [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+		c+=" + uncommitted changes"
+	fi
+	echo "$c"
+}
+# ---- runtime end to end ------------------------------------------------------
+# e2e: generate and assemble the chunk, run bench_run --chunk at 1 thread
+# and $jobs (page cache warm), delete the package; sets E2E[threads] to
+# bench_run's key=value line and E2E_GEN to the generator's summary.
+declare -A E2E
+e2e() {
+	local pkg=$scratch/set/e2e_ffn.mlpackage t
+	note "runtime end to end: generating the chunk (${e2e_args[*]})"
+	rm -rf "$pkg"
+	assemble e2e_ffn ffn "${e2e_args[@]}"
+	E2E_GEN=$(sed 's/, model.mil + .*//' "$scratch/tmp/e2e_ffn.gen")
+	E2E_BYTES=$(stat -c %s "$pkg/Data/com.apple.CoreML/weights/weight.bin")
+	warm_up "$pkg"
+	for t in 1 "$jobs"; do
+		note "runtime end to end: $t thread(s), $e2e_decode decode steps, $e2e_prefill prefill calls"
+		"$brun" --chunk "$pkg" --threads "$t" --decode "$e2e_decode" \
+			--prefill "$e2e_prefill" >"$scratch/tmp/e2e.$t" || fail "bench_run --chunk failed"
+		E2E[$t]=$(grep '^bench_run: chunk' "$scratch/tmp/e2e.$t")
+	done
+	rm -rf "$pkg"
+}
+# ekv THREADS KEY: a value of bench_run's line.
+ekv() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"${E2E[$1]}"; }
+
+e2e_results() {
+	echo "### Runtime end to end, run of $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(commit)"
+	echo
+	echo "Machine: $(machine). Chunk: ${E2E_GEN#ffn: }; weight.bin $(calc %.1f "$E2E_BYTES / 1e6") MB, page cache warm. Other work: $contention."
+	echo
+	echo "| \`bench_run --chunk\` | 1 thread | $jobs threads |"
+	echo "| --- | --- | --- |"
+	row() { echo "| $1 | $2 | $3 |"; }
+	# m THREADS FORMAT KEY [ARITHMETIC]: a value, maybe scaled.
+	m() { calc "$2" "$(ekv "$1" "$3") ${4:-}"; }
+	row "decode (\`infer\`, 1 token, $e2e_decode steps), tok/s" "$(m 1 %.2f decode_tps)" "$(m "$jobs" %.2f decode_tps)"
+	row "decode per CPU second, tok/s" "$(m 1 %.2f decode_cpu_tps)" "$(m "$jobs" %.2f decode_cpu_tps)"
+	row "prefill (\`prefill\`, batch $(ekv 1 batch), $e2e_prefill calls), tok/s" "$(m 1 %.1f prefill_tps)" "$(m "$jobs" %.1f prefill_tps)"
+	row "prefill per CPU second, tok/s" "$(m 1 %.1f prefill_cpu_tps)" "$(m "$jobs" %.1f prefill_cpu_tps)"
+	row "weight bytes read per decode token (weight.bin), MB" "$(m 1 %.1f weight_bytes '/ 1e6')" "$(m "$jobs" %.1f weight_bytes '/ 1e6')"
+	row "streaming read of weight.bin (mmap'd, warm, same run), GB/s" "$(m 1 %.2f bw)" "$(m "$jobs" %.2f bw)"
+	row "bandwidth bound (bandwidth / weight bytes), tok/s" "$(m 1 %.2f bound_tps)" "$(m "$jobs" %.2f bound_tps)"
+	row "**decode ÷ bound** (target ≥ 50 %)" "**$(m 1 %.0f frac '* 100') %**" "**$(m "$jobs" %.0f frac '* 100') %**"
+	row "decode per CPU second ÷ bound" "$(calc %.0f "$(ekv 1 decode_cpu_tps) / $(ekv 1 bound_tps) * 100") %" "$(calc %.0f "$(ekv "$jobs" decode_cpu_tps) / $(ekv "$jobs" bound_tps) * 100") %"
+	row "peak RSS (VmHWM), MB" "$(m 1 %.1f hwm_kb '* 1024 / 1e6')" "$(m "$jobs" %.1f hwm_kb '* 1024 / 1e6')"
+	row "mapped weights + KV state, MB" "$(m 1 %.1f weight_bytes '/ 1e6') + $(m 1 %.1f kv_bytes '/ 1e6')" "$(m "$jobs" %.1f weight_bytes '/ 1e6') + $(m "$jobs" %.1f kv_bytes '/ 1e6')"
+	row "constant = peak RSS − weights − KV, MB" "$(m 1 %.1f const_kb '* 1024 / 1e6')" "$(m "$jobs" %.1f const_kb '* 1024 / 1e6')"
+	echo
+	echo "Summary: \`$(e2e_summary)\`"
+}
+e2e_summary() {
+	echo "e2e decode $(calc %.2f "$(ekv 1 decode_tps)")/$(calc %.2f "$(ekv "$jobs" decode_tps)") tok/s at 1/$jobs threads ($(calc %.0f "$(ekv 1 frac) * 100")/$(calc %.0f "$(ekv "$jobs" frac) * 100") % of bound), prefill $(calc %.1f "$(ekv 1 prefill_tps)")/$(calc %.1f "$(ekv "$jobs" prefill_tps)") tok/s, RSS constant $(calc %.1f "$(ekv 1 const_kb) * 1024 / 1e6") MB"
+}
+
+# put_block BEGIN END FILE: replace the lines between the markers of
+# docs/PERFORMANCE.md with FILE (appending the markers when absent).
+put_block() {
+	local perf=$root/docs/PERFORMANCE.md
+	if [ -f "$perf" ] && grep -qF "$1" "$perf" && grep -qF "$2" "$perf"; then
+		awk -v b="$1" -v e="$2" -v f="$3" '
+			$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
+			$0 == e { skip = 0 }
+			!skip' "$perf" >"$perf.tmp" && mv "$perf.tmp" "$perf"
+	else
+		{ [ -f "$perf" ] || echo "# Performance"; echo; echo "$1"; cat "$3"; echo "$2"; } >>"$perf"
+	fi
+}
+
+# contention_now: the load and PSI since the start, into $contention.
+contention_now() {
+	load_end=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+	psi_end=$(psi_cpu)
+	run_secs=$(($(date +%s) - run_start))
+	contention="load average at start $load_start, at end $load_end"
+	if [ -n "$psi_start" ] && [ -n "$psi_end" ]; then
+		contention+="; tasks waited $(calc %.1f "($psi_end - $psi_start) / 1e6") s for a CPU during the ${run_secs} s run (PSI)"
+	fi
+}
+
+# write_e2e: the end-to-end block into the doc (or stderr).
+write_e2e() {
+	local blk=$scratch/tmp/e2e.md
+	e2e_results >"$blk"
+	if [ "$doc" = 1 ]; then
+		put_block '<!-- bench:e2e:begin -->' '<!-- bench:e2e:end -->' "$blk"
+		note "runtime end-to-end results written to docs/PERFORMANCE.md"
+	else
+		cat "$blk" >&2
+	fi
+}
+
+if [ "$only" = e2e ]; then
+	e2e
+	contention_now
+	write_e2e
+	echo "bench: $(e2e_summary)"
+	exit 0
+fi
+
 # ---- the shared parts ----------------------------------------------------------
 note "generating the set (runs: $runs, sizes: ${size_list[*]} MiB)"
 assemble llama_embeddings embeddings --mib "$emb_mib" "${emb_args[@]}"
@@ -337,13 +480,10 @@ kern_args=(--dir "$scratch/tmp")
 kern_line=$(grep '^bench_kernels:' "$kern_block")
 kkey() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$kern_line"; }
 
-load_end=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
-psi_end=$(psi_cpu)
-run_secs=$(($(date +%s) - run_start))
-contention="load average at start $load_start, at end $load_end"
-if [ -n "$psi_start" ] && [ -n "$psi_end" ]; then
-	contention+="; tasks waited $(calc %.1f "($psi_end - $psi_start) / 1e6") s for a CPU during the ${run_secs} s run (PSI)"
+if [ "$only" = all ]; then
+	e2e
 fi
+contention_now
 
 # ---- report ------------------------------------------------------------------
 label() { if [ $(($1 % 1024)) = 0 ]; then echo "$(($1 / 1024))GiB"; else echo "${1}MiB"; fi; }
@@ -369,6 +509,9 @@ summary+=", RSS $(kb_mb "${R[rss_copy:$first]}")/$(kb_mb "${R[rss_copy:$last]}")
 summary+=", emission $(calc %.0f "$(ekey null_median)") MB/s"
 summary+=", compile_models -j1 $(calc %.2f "${CM[1]}") s / -j$jobs $(calc %.2f "${CM[$jobs]}") s"
 summary+=", decode $(kkey decode_tpsT) tok/s ($(kkey boundT) of bound)"
+if [ "$only" = all ]; then
+	summary+=", $(e2e_summary)"
+fi
 
 # Targets (docs/PERFORMANCE.md): copy <= 1.10x cp -r at the largest size;
 # hard/reflink < 0.2 s there; RSS < 64 MB at every size, spread <= 5 MB;
@@ -386,24 +529,6 @@ rss_max=$(maxof "${rss_all[@]}")
 rss_min=$(printf '%s\n' "${rss_all[@]}" | sort -g | head -n 1)
 rss_spread=$(calc %.1f "($rss_max - $rss_min) * 1024 / 1e6")
 
-machine() {
-	local cpu mem
-	cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-	mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || true)
-	local extra=""
-	if grep -qs '^on$' /sys/kernel/mm/damon/admin/kdamonds/*/state; then
-		extra=", DAMON on (kdamond pages out cold memory: kernel time varies run to run)"
-	fi
-	echo "${cpu:-unknown CPU}, $jobs cores, $mem RAM, $fstype ($(df -P "$scratch" | awk 'NR == 2 { print $1 }')), Linux $(uname -r)$extra"
-}
-commit() {
-	local c
-	c=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-	if [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
-		c+=" + uncommitted changes"
-	fi
-	echo "$c"
-}
 cell() { if [ -n "${1:-}" ]; then calc "${2:-%.3f}" "$1"; else echo "${3:-n/a}"; fi; }
 # The median of 'what:size' with its min–max, or 'missing'.
 tcell() {
@@ -507,19 +632,12 @@ results() {
 block=$scratch/tmp/results.md
 results >"$block"
 if [ "$doc" = 1 ]; then
-	perf=$root/docs/PERFORMANCE.md
-	begin='<!-- bench:results:begin -->'
-	end='<!-- bench:results:end -->'
-	if [ -f "$perf" ] && grep -qF "$begin" "$perf" && grep -qF "$end" "$perf"; then
-		awk -v b="$begin" -v e="$end" -v f="$block" '
-			$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
-			$0 == e { skip = 0 }
-			!skip' "$perf" >"$perf.tmp" && mv "$perf.tmp" "$perf"
-	else
-		{ [ -f "$perf" ] || echo "# Performance"; echo; echo "$begin"; cat "$block"; echo "$end"; } >>"$perf"
-	fi
+	put_block '<!-- bench:results:begin -->' '<!-- bench:results:end -->' "$block"
 	note "results written to docs/PERFORMANCE.md"
 else
 	cat "$block" >&2
+fi
+if [ "$only" = all ]; then
+	write_e2e
 fi
 echo "$summary"

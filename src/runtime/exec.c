@@ -13,11 +13,26 @@
 
 #include "runtime/rt.h"
 
+/* Freed intermediates kept for reuse within one prediction: a model's
+** layers make the same large values over and over (a KV cache tiled per
+** layer, 2 MB each at 1B scale), and a fresh malloc of that size is fresh
+** pages -- page faults cost more than the copies that fill them. */
+#define RT_SPARES 8
+#define RT_SPARE_MIN ((size_t)256 << 10)  /* smaller ones: malloc is quick */
+#define RT_SPARE_TOTAL ((size_t)64 << 20) /* bounds what peak memory gains */
+
+struct rt_spare {
+	void *p;
+	size_t bytes;
+};
+
 struct rt_exec {
 	const struct rt_func *f;
 	struct rt_value *vals;
 	size_t *root;	 /* slot whose storage each slot uses */
 	size_t *holders; /* live slots using each root's storage */
+	struct rt_spare spare[RT_SPARES];
+	size_t spare_bytes; /* sum of spare[].bytes */
 };
 
 /* ---- lazy constants ------------------------------------------------------- */
@@ -105,6 +120,38 @@ int rt_need(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value *v)
 
 /* ---- storage lifetimes ---------------------------------------------------------- */
 
+/* Free owned value 'v', keeping its storage as a spare when it is large
+** and there is room. */
+static void spare_put(struct rt_exec *x, struct rt_value *v)
+{
+	size_t es = dtype_mem_size(v->dtype), bytes = v->count * es;
+
+	if ((v->flags & RT_OWNED) && !(v->flags & RT_PACKED) && es > 0 &&
+	    v->count <= SIZE_MAX / es && bytes >= RT_SPARE_MIN &&
+	    bytes <= RT_SPARE_TOTAL - x->spare_bytes)
+		for (int i = 0; i < RT_SPARES; i++)
+			if (x->spare[i].p == NULL) {
+				x->spare[i].p = v->data;
+				x->spare[i].bytes = bytes;
+				x->spare_bytes += bytes;
+				memset(v, 0, sizeof *v);
+				return;
+			}
+	rt_value_free(v);
+}
+
+void *rt_exec_spare(struct rt_exec *x, size_t bytes)
+{
+	for (int i = 0; x && i < RT_SPARES; i++)
+		if (x->spare[i].p != NULL && x->spare[i].bytes == bytes) {
+			void *p = x->spare[i].p;
+			x->spare[i].p = NULL;
+			x->spare_bytes -= bytes;
+			return p;
+		}
+	return NULL;
+}
+
 /* Slot 's' is no longer needed: release its storage when nothing else
 ** uses it (only storage the execution owns is freed: inputs, states and
 ** constants belong to others). */
@@ -113,7 +160,7 @@ static void release(struct rt_exec *x, size_t s)
 	size_t r = x->root[s];
 
 	if (x->holders[r] > 0 && --x->holders[r] == 0 && (x->vals[r].flags & RT_OWNED))
-		rt_value_free(&x->vals[r]);
+		spare_put(x, &x->vals[r]);
 	if (s != r)
 		memset(&x->vals[s], 0, sizeof x->vals[s]);
 }
@@ -344,6 +391,8 @@ static void exec_free(struct rt_exec *x)
 	free(x->vals);
 	free(x->root);
 	free(x->holders);
+	for (int i = 0; i < RT_SPARES; i++)
+		free(x->spare[i].p);
 }
 
 /* A named value of a pipeline run; 'own' when the run must free it. */
@@ -426,7 +475,7 @@ int rt_execute(struct rt_model *m, const struct rt_func *f, const struct rt_valu
 	if (f->nstages > 0)
 		return exec_pipeline(m, f, inputs, outputs, d);
 
-	struct rt_exec x = {f, NULL, NULL, NULL};
+	struct rt_exec x = {f, NULL, NULL, NULL, {{NULL, 0}}, 0};
 	struct rt_ctx ctx = {NULL, d, m->l.files->origin, f->func, m, &x};
 	int rc = MLCC_OK;
 	/* kpool_for is not reentrant: a prediction running while another holds

@@ -138,15 +138,81 @@ static int binary_operands(struct rt_ctx *ctx, const struct rt_op *op, struct rt
 	return rt_broadcast(ctx, op, *x, *y, rank, shape);
 }
 
-/* fp16 (op) fp16 -> fp16, the hot case: no per-element type switch. */
+/* Elements of the longest trailing block of the result over which each
+** operand is either contiguous or one repeated element (kind[k]: 1, 0);
+** *dims: the result dimensions it spans. */
+static size_t bcast_run(const struct bcast *b, int *kind, int *dims)
+{
+	size_t run = 1;
+
+	kind[0] = kind[1] = kind[2] = -1; /* undecided */
+	*dims = 0;
+	for (int i = b->rank - 1; i >= 0; i--, (*dims)++) {
+		if (b->shape[i] == 1)
+			continue;
+		for (int k = 0; k < b->nops; k++) {
+			int want = b->stride[k][i] == 0 ? 0 : b->stride[k][i] == run ? 1 : 2;
+			if (want == 2 || (kind[k] >= 0 && kind[k] != want))
+				return run;
+		}
+		for (int k = 0; k < b->nops; k++)
+			kind[k] = b->stride[k][i] == 0 ? 0 : 1;
+		run *= (size_t)b->shape[i];
+	}
+	return run;
+}
+
+/* Advance 'b' past one block of its innermost 'dims' dimensions. */
+static void bcast_skip(struct bcast *b, int dims)
+{
+	struct bcast outer = *b;
+
+	outer.rank = b->rank - dims;
+	bcast_next(&outer);
+	memcpy(b->idx, outer.idx, sizeof b->idx);
+	memcpy(b->off, outer.off, sizeof b->off);
+}
+
+#define BIN_CHUNK 256
+
+/* 'n' fp16 values from 'p' (contiguous, or p[0] repeated) as fp32. */
+static void f16_load(const uint16_t *p, int contiguous, float *dst, size_t n)
+{
+	if (contiguous) {
+		k_h2f_n(p, dst, n);
+		return;
+	}
+	float v = k_h2f(p[0]);
+	for (size_t i = 0; i < n; i++)
+		dst[i] = v;
+}
+
+/* fp16 (op) fp16 -> fp16, the hot case: blocks where each operand is
+** contiguous or repeated go through the array conversions (F16C) in
+** chunks; the same fp32 operation and one rounding per element. */
 static void binary_f16(enum bin o, struct bcast *b, const struct rt_value *x,
 		       const struct rt_value *y, struct rt_value *out)
 {
 	const uint16_t *px = x->data, *py = y->data;
 	uint16_t *po = out->data;
+	float fx[BIN_CHUNK], fy[BIN_CHUNK];
+	int kind[3], dims;
+	size_t run = bcast_run(b, kind, &dims);
 
-	for (size_t i = 0; i < out->count; i++, bcast_next(b))
-		po[i] = k_f2h(bin_f(o, k_h2f(px[b->off[0]]), k_h2f(py[b->off[1]])));
+	if (run < 16) {
+		for (size_t i = 0; i < out->count; i++, bcast_next(b))
+			po[i] = k_f2h(bin_f(o, k_h2f(px[b->off[0]]), k_h2f(py[b->off[1]])));
+		return;
+	}
+	for (size_t done = 0; done < out->count; done += run, bcast_skip(b, dims))
+		for (size_t c = 0; c < run; c += BIN_CHUNK) {
+			size_t n = run - c < BIN_CHUNK ? run - c : BIN_CHUNK;
+			f16_load(px + b->off[0] + (kind[0] == 1 ? c : 0), kind[0] == 1, fx, n);
+			f16_load(py + b->off[1] + (kind[1] == 1 ? c : 0), kind[1] == 1, fy, n);
+			for (size_t i = 0; i < n; i++)
+				fx[i] = bin_f(o, fx[i], fy[i]);
+			k_f2h_n(fx, po + done + c, n);
+		}
 }
 
 int rt_op_binary(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,

@@ -161,28 +161,24 @@ out:
 /* ---- matmul ----------------------------------------------------------------- */
 
 /* 'v' as a float matrix batch, transposed in its last two dims when 't'. */
-static float *as_matrix(struct rt_ctx *ctx, const struct rt_op *op, const struct rt_value *v,
-			bool t)
+/* Batch slice [off, off + R*Cn) of 'v' (an R x Cn matrix) as fp32 into
+** 'buf', transposed (Cn x R) when 't'.  Per slice into one reused buffer,
+** not the whole operand at once: decode attention multiplies by a KV cache
+** of megabytes, and converting (and transposing) all of it per call cost
+** more than the products (fresh pages for every layer). */
+static void slice_f32(const struct rt_value *v, size_t off, size_t R, size_t Cn, bool t, float *buf)
 {
-	float *f = rt_to_f32(ctx, op, v), *g;
-	size_t R, Cn, B;
-
-	if (f == NULL || !t || v->rank < 2)
-		return f;
-	R = (size_t)v->shape[v->rank - 2];
-	Cn = (size_t)v->shape[v->rank - 1];
-	B = R * Cn > 0 ? v->count / (R * Cn) : 0;
-	if ((g = malloc(v->count * sizeof *g + 1)) == NULL) {
-		free(f);
-		rt_fail(ctx, op, MLCC_E_NOMEM, "out of memory");
-		return NULL;
-	}
-	for (size_t b = 0; b < B; b++)
+	if (!t && v->dtype == DT_FP16 && !(v->flags & RT_PACKED))
+		k_h2f_n((const uint16_t *)v->data + off, buf, R * Cn);
+	else if (!t && v->dtype == DT_FP32)
+		memcpy(buf, (const float *)v->data + off, R * Cn * sizeof *buf);
+	else if (!t)
+		for (size_t i = 0; i < R * Cn; i++)
+			buf[i] = rt_getf(v, off + i);
+	else
 		for (size_t i = 0; i < R; i++)
 			for (size_t j = 0; j < Cn; j++)
-				g[b * R * Cn + j * R + i] = f[b * R * Cn + i * Cn + j];
-	free(f);
-	return g;
+				buf[j * R + i] = rt_getf(v, off + i * Cn + j);
 }
 
 int rt_op_matmul(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
@@ -236,19 +232,29 @@ int rt_op_matmul(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **i
 		shape[r++] = (int64_t)N;
 	if ((rc = rt_alloc(ctx, op, out, x->dtype, r, shape)) != MLCC_OK)
 		return rc;
-	float *A = as_matrix(ctx, op, &xm, tx), *B = as_matrix(ctx, op, &ym, ty);
+	/* y^T as stored (transpose_y) is the N x K layout the products take
+	** directly: fp16 without any conversion, fp32 with trans_b. */
+	bool yf16 = ty && y->dtype == DT_FP16 && !(y->flags & RT_PACKED);
+	float *A = fbuf(ctx, op, M, K), *B = yf16 ? NULL : fbuf(ctx, op, K, N);
 	float *C = fbuf(ctx, op, M, N);
 	size_t nb = rt_shape_count(brank, bshape);
-	if (A == NULL || B == NULL || C == NULL) {
+	if (A == NULL || (B == NULL && !yf16) || C == NULL) {
 		free(A);
 		free(B);
 		free(C);
-		return rt_fail(ctx, op, MLCC_E_NOMEM, "out of memory");
+		return MLCC_E_NOMEM;
 	}
 	int64_t idx[RT_MAX_RANK] = {0};
 	for (size_t b = 0; b < nb; b++) {
 		size_t ia = rt_bcast_index(&xb, brank, idx), ib = rt_bcast_index(&yb, brank, idx);
-		k_gemm_f32(ctx->pool, M, N, K, A + ia * M * K, K, B + ib * K * N, N, 0, C, N);
+		slice_f32(&xm, ia * M * K, tx ? K : M, tx ? M : K, tx, A);
+		if (yf16)
+			k_gemm_f16w(ctx->pool, M, N, K, A, K,
+				    (const uint16_t *)y->data + ib * K * N, K, C, N);
+		else {
+			slice_f32(&ym, ib * K * N, ty ? N : K, ty ? K : N, false, B);
+			k_gemm_f32(ctx->pool, M, N, K, A, K, B, ty ? K : N, ty, C, N);
+		}
 		struct rt_value part = *out;
 		part.data = (char *)out->data + b * M * N * dtype_mem_size(out->dtype);
 		part.count = M * N;

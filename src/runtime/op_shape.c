@@ -20,15 +20,35 @@
 /* Copy a 'rank'-dimensional block of 'shape' from 'src' (element strides
 ** 'ss') to 'dst' (strides 'ds'), 'es' bytes per element; runs of the last
 ** dimension that are contiguous on both sides are copied at once. */
-static void copy_strided(char *dst, const int64_t *ds, const char *src, const int64_t *ss,
-			 const int64_t *shape, int rank, size_t es)
+static void copy_strided(char *dst, const int64_t *ds0, const char *src, const int64_t *ss0,
+			 const int64_t *shape0, int rank0, size_t es)
 {
-	int64_t idx[RT_MAX_RANK] = {0};
-	size_t total = rt_shape_count(rank, shape);
-	int64_t inner = rank ? shape[rank - 1] : 1;
+	int64_t idx[RT_MAX_RANK] = {0}, shape[RT_MAX_RANK], ss[RT_MAX_RANK], ds[RT_MAX_RANK];
+	size_t total = rt_shape_count(rank0, shape0);
+	int rank = 0;
 
 	if (total == 0)
 		return;
+	/* Fewer, longer rows: drop dimensions of size 1 and merge a dimension
+	** into the one before when both sides are contiguous across them (the
+	** GQA tile of a KV cache becomes a few 64 KiB copies instead of
+	** thousands of 128-byte ones). */
+	for (int i = 0; i < rank0; i++) {
+		if (shape0[i] == 1)
+			continue;
+		if (rank > 0 && ss[rank - 1] == ss0[i] * shape0[i] &&
+		    ds[rank - 1] == ds0[i] * shape0[i]) {
+			shape[rank - 1] *= shape0[i];
+			ss[rank - 1] = ss0[i];
+			ds[rank - 1] = ds0[i];
+			continue;
+		}
+		shape[rank] = shape0[i];
+		ss[rank] = ss0[i];
+		ds[rank] = ds0[i];
+		rank++;
+	}
+	int64_t inner = rank ? shape[rank - 1] : 1;
 	if (rank == 0) {
 		memcpy(dst, src, es);
 		return;

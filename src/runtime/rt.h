@@ -117,6 +117,12 @@ const struct rt_func *rt_model_func(const struct rt_model *m, const char *name);
 ** in place).  On success 'outputs' (f->noutputs values) own or borrow
 ** data as their flags say; the caller copies what it keeps and frees them
 ** with rt_value_free(). */
+struct rt_exec;
+
+/* Storage of exactly 'bytes' that an earlier op of the same prediction
+** freed (malloc'd; the caller owns it now), or NULL. */
+void *rt_exec_spare(struct rt_exec *x, size_t bytes);
+
 MLCC_MUST_CHECK int rt_execute(struct rt_model *m, const struct rt_func *f,
 			       const struct rt_value *inputs, const struct rt_value *states,
 			       struct rt_value *outputs, struct mlcc_diag *d);

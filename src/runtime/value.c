@@ -164,7 +164,9 @@ int rt_alloc(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value *out, e
 	if (n == SIZE_MAX || es == 0 || n > (SIZE_MAX / 2) / es)
 		return rt_fail(ctx, op, MLCC_E_CORRUPT, "result shape is invalid or too large");
 	memset(out, 0, sizeof *out);
-	out->data = malloc(n * es > 0 ? n * es : 1);
+	out->data = ctx && ctx->exec && n * es > 0 ? rt_exec_spare(ctx->exec, n * es) : NULL;
+	if (out->data == NULL)
+		out->data = malloc(n * es > 0 ? n * es : 1);
 	if (out->data == NULL)
 		return rt_fail(ctx, op, MLCC_E_NOMEM, "out of memory (%zu bytes)", n * es);
 	out->dtype = dtype;

@@ -395,6 +395,128 @@ static void test_products(void)
 	mlcc_model_free(m);
 }
 
+/* Decode attention's products in fp16: scores = q k^T with k broadcast over
+** the batch (k^T read as stored), then scores x v (v converted per batch
+** slice); the GQA tile of v along its rows.  q = [[1,2,3]], [[0,1,0]];
+** k = [[1,0,1],[0,1,0]] -> scores [4, 2], [0, 1]; v0 = [[1,2,3],[4,5,6]],
+** v1 = [[1,1,1],[2,2,2]] -> attn [12, 18, 24], [2, 2, 2]. */
+static void test_attention_products(void)
+{
+	mlcc_model *m = build(
+		"main<ios18>(tensor<fp16, [2, 1, 3]> q, tensor<fp16, [1, 2, 3]> k, tensor<fp16, [2, 2, 3]> v) {\n"
+		"  bool tr = const()[name = string(\"tr\"), val = bool(true)];\n"
+		"  bool no = const()[name = string(\"no\"), val = bool(false)];\n"
+		"  tensor<fp16, [2, 1, 2]> sc = matmul(transpose_x = no, transpose_y = tr, x = q, y = k)[name = string(\"sc\")];\n"
+		"  tensor<fp16, [2, 1, 3]> at = matmul(transpose_x = no, transpose_y = no, x = sc, y = v)[name = string(\"at\")];\n"
+		"  tensor<int32, [3]> rp = const()[name = string(\"rp\"), val = tensor<int32, [3]>([1, 2, 1])];\n"
+		"  tensor<fp16, [2, 4, 3]> tl = tile(reps = rp, x = v)[name = string(\"tl\")];\n"
+		"} -> (sc, at, tl);",
+		NULL, 0);
+	uint16_t q[6], k[6], v[12];
+	const float qf[6] = {1, 2, 3, 0, 1, 0}, kf[6] = {1, 0, 1, 0, 1, 0},
+		    vf[12] = {1, 2, 3, 4, 5, 6, 1, 1, 1, 2, 2, 2};
+	for (int i = 0; i < 12; i++) {
+		if (i < 6) {
+			q[i] = k_f2h(qf[i]);
+			k[i] = k_f2h(kf[i]);
+		}
+		v[i] = k_f2h(vf[i]);
+	}
+	struct mlcc_tensor in[3] = {{"q", MLCC_FLOAT16, 3, {2, 1, 3}, q},
+				    {"k", MLCC_FLOAT16, 3, {1, 2, 3}, k},
+				    {"v", MLCC_FLOAT16, 3, {2, 2, 3}, v}};
+	struct mlcc_prediction p;
+	const float sc[4] = {4, 2, 0, 1}, at[6] = {12, 18, 24, 2, 2, 2};
+	const float tl[24] = {1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6,
+			      1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2};
+
+	if (run(m, in, 3, NULL, &p) == MLCC_OK) {
+		expect_f(&p, "sc", sc, 4, 0);
+		expect_f(&p, "at", at, 6, 0);
+		expect_f(&p, "tl", tl, 24, 0);
+	}
+	mlcc_prediction_free(&p);
+	mlcc_model_free(m);
+}
+
+/* fp16 binary ops over blocks of >= 16 elements (the chunked path of
+** op_elementwise.c): x [2, 3, 32] = i, y [1, 3, 32] = -i broadcast over the
+** first dimension, a [1, 32] row and a scalar on either side; small
+** integers, so every result is exact. */
+static void test_binary_blocks(void)
+{
+	mlcc_model *m = build(
+		"main<ios18>(tensor<fp16, [2, 3, 32]> x, tensor<fp16, [1, 3, 32]> y, tensor<fp16, [1, 32]> r) {\n"
+		"  fp16 two = const()[name = string(\"two\"), val = fp16(0x1p+1)];\n"
+		"  tensor<fp16, [2, 3, 32]> s = add(x = x, y = y)[name = string(\"s\")];\n"
+		"  tensor<fp16, [2, 3, 32]> rr = mul(x = x, y = r)[name = string(\"rr\")];\n"
+		"  tensor<fp16, [2, 3, 32]> sc = sub(x = two, y = x)[name = string(\"sc\")];\n"
+		"} -> (s, rr, sc);",
+		NULL, 0);
+	uint16_t x[192], y[96], r[32];
+	float s[192], rr[192], sc[192];
+	for (int i = 0; i < 192; i++) {
+		x[i] = k_f2h((float)i);
+		if (i < 96)
+			y[i] = k_f2h((float)-i);
+		if (i < 32)
+			r[i] = k_f2h((float)(i % 3));
+		s[i] = (float)(i - i % 96);
+		rr[i] = (float)(i * (i % 32 % 3));
+		sc[i] = (float)(2 - i);
+	}
+	struct mlcc_tensor in[3] = {{"x", MLCC_FLOAT16, 3, {2, 3, 32}, x},
+				    {"y", MLCC_FLOAT16, 3, {1, 3, 32}, y},
+				    T("r", MLCC_FLOAT16, 2, 1, 32, r)};
+	struct mlcc_prediction p;
+
+	if (run(m, in, 3, NULL, &p) == MLCC_OK) {
+		expect_f(&p, "s", s, 192, 0);
+		expect_f(&p, "rr", rr, 192, 0);
+		expect_f(&p, "sc", sc, 192, 0);
+	}
+	mlcc_prediction_free(&p);
+	mlcc_model_free(m);
+}
+
+/* Large intermediates are reused within a prediction (exec.c, spares):
+** a (512 KiB) is freed after b and its storage may serve c; every value
+** must still be its own: c = (2x + 1) * 3, d = c - a = 4x + 3. */
+static void test_storage_reuse(void)
+{
+	mlcc_model *m = build(
+		"main<ios18>(tensor<fp32, [256, 512]> x) {\n"
+		"  fp32 two = const()[name = string(\"two\"), val = fp32(0x1p+1)];\n"
+		"  fp32 one = const()[name = string(\"one\"), val = fp32(0x1p+0)];\n"
+		"  fp32 three = const()[name = string(\"three\"), val = fp32(0x1.8p+1)];\n"
+		"  tensor<fp32, [256, 512]> a = mul(x = x, y = two)[name = string(\"a\")];\n"
+		"  tensor<fp32, [256, 512]> b = add(x = a, y = one)[name = string(\"b\")];\n"
+		"  tensor<fp32, [256, 512]> c = mul(x = b, y = three)[name = string(\"c\")];\n"
+		"  tensor<fp32, [256, 512]> e = mul(x = c, y = one)[name = string(\"e\")];\n"
+		"  tensor<fp32, [256, 512]> d = sub(x = e, y = a)[name = string(\"d\")];\n"
+		"} -> (c, d);",
+		NULL, 0);
+	size_t n = 256 * 512;
+	float *x = malloc(n * sizeof *x), *c = malloc(n * sizeof *c), *d = malloc(n * sizeof *d);
+	struct mlcc_prediction p;
+
+	for (size_t i = 0; i < n; i++) {
+		x[i] = (float)(i % 1000);
+		c[i] = (2 * x[i] + 1) * 3;
+		d[i] = 4 * x[i] + 3;
+	}
+	struct mlcc_tensor in[1] = {T("x", MLCC_FLOAT32, 2, 256, 512, x)};
+	if (run(m, in, 1, NULL, &p) == MLCC_OK) {
+		expect_f(&p, "c", c, n, 0);
+		expect_f(&p, "d", d, n, 0);
+	}
+	mlcc_prediction_free(&p);
+	mlcc_model_free(m);
+	free(x);
+	free(c);
+	free(d);
+}
+
 /* ---- shapes ---------------------------------------------------------------------------- */
 
 static void test_shape_ops(void)
@@ -983,6 +1105,9 @@ int main(void)
 	test_unary();
 	test_reduce_softmax_norm();
 	test_products();
+	test_attention_products();
+	test_storage_reuse();
+	test_binary_blocks();
 	test_shape_ops();
 	test_lut_fused();
 	test_constexpr_kinds();
