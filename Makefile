@@ -44,7 +44,7 @@ test: deps
 	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMLCC_SANITIZE=ON >/dev/null
 	@cmake --build $(TEST_BUILD) -j$(JOBS)
 	@cd $(TEST_BUILD) && ctest --output-on-failure -j$(JOBS); rc=$$?; \
-	  grep -h -E '^(golden identical|roundtrip identical|pairs source|pairs decompile|unsupported by design|miltext identical|specwrite identical|generated compiled|generated roundtrip|generated decompile|features:|faults:|SKIPPED)' \
+	  grep -h -E '^(golden identical|roundtrip identical|pairs source|pairs decompile|unsupported by design|miltext identical|specwrite identical|generated compiled|generated roundtrip|generated decompile|features:|faults:|check ok|anemll runs|runtime corpus|run corpus|chat runs|SKIPPED)' \
 	    Testing/Temporary/LastTest.log 2>/dev/null; exit $$rc
 
 # About 4 minutes on 2 cores: Valgrind slows mlcc 20-50 times.
