@@ -146,14 +146,17 @@ void diag_name_file(struct mlcc_diag *d, const char *name, const char *path)
 		diag_replace(d, name, path);
 }
 
-const char *diag_quote(char buf[DIAG_QUOTE_MAX], const char *s)
+/* 's' escaped into buf[cap] (escape1's rule, 'quoted' as there), cut with
+** "..." when it does not fit. */
+static const char *escape_into(char *buf, size_t cap, const char *s, bool quoted)
 {
-	size_t n = 0, limit = DIAG_QUOTE_MAX - 5, left = strlen(s); /* room for "...\0" */
+	size_t n = 0, left = strlen(s);
 
+	MLCC_ASSERT(cap >= 8);
 	while (left) {
 		char e[4];
-		size_t len, took = escape1(s, left, true, e, &len);
-		if (n + len > limit)
+		size_t len, took = escape1(s, left, quoted, e, &len);
+		if (n + len > cap - 4) /* room for "...\0" */
 			break;
 		memcpy(buf + n, e, len);
 		n += len;
@@ -166,25 +169,14 @@ const char *diag_quote(char buf[DIAG_QUOTE_MAX], const char *s)
 	return buf;
 }
 
+const char *diag_quote(char buf[DIAG_QUOTE_MAX], const char *s)
+{
+	return escape_into(buf, DIAG_QUOTE_MAX - 1, s, true);
+}
+
 const char *diag_escape(char *buf, size_t cap, const char *s)
 {
-	size_t n = 0, left = strlen(s);
-
-	MLCC_ASSERT(cap >= 8);
-	while (left) {
-		char e[4];
-		size_t len, took = escape1(s, left, false, e, &len);
-		if (n + len > cap - 4)
-			break;
-		memcpy(buf + n, e, len);
-		n += len;
-		s += took;
-		left -= took;
-	}
-	if (left)
-		memcpy(buf + n, "...", 3), n += 3;
-	buf[n] = '\0';
-	return buf;
+	return escape_into(buf, cap, s, false);
 }
 
 size_t diag_put(FILE *out, const char *s)

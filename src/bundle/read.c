@@ -48,6 +48,19 @@ int bundle_is_compiled(const char *path)
 	return n > 0 && (size_t)n < sizeof cd && stat(cd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* An empty model in 'a' read from 'dir' (NULL when out of memory). */
+static struct model *new_model(struct arena *a, const char *dir)
+{
+	struct model *m = arena_alloc(a, sizeof *m);
+
+	if (m) {
+		m->arena = a;
+		if (!(m->origin = arena_strdup(a, dir)))
+			return NULL;
+	}
+	return m;
+}
+
 /* model.mil of an ML-program directory, parsed; the stamp noted once. */
 static int read_program(struct arena *a, const char *dir, struct bundle *b, struct model **out,
 			struct mlcc_diag *d)
@@ -265,19 +278,11 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 		rc = weights_list_dir(wd, "weights", b->files.root_real, &b->weights, d);
 		free(wd);
 	} else if (model_is_neural_network(cd.type)) {
-		m = arena_alloc(a, sizeof *m);
-		if (!m)
-			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-		m->arena = a;
-		if (!(m->origin = arena_strdup(a, dir)))
+		if (!(m = new_model(a, dir)))
 			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		rc = nn_read_dir(a, b->files.root_real, dir, &cd, m, d);
 	} else if (cd.spec) {
-		m = arena_alloc(a, sizeof *m);
-		if (!m)
-			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-		m->arena = a;
-		if (!(m->origin = arena_strdup(a, dir)))
+		if (!(m = new_model(a, dir)))
 			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->kind = MODEL_SPEC;
 		m->spec = cd.spec;
@@ -288,11 +293,7 @@ static int read_model_dir(struct arena *a, const char *dir, struct bundle *b, st
 			core_ml__specification__model_description__init(cd.desc);
 		}
 	} else {
-		m = arena_alloc(a, sizeof *m);
-		if (!m)
-			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
-		m->arena = a;
-		if (!(m->origin = arena_strdup(a, dir)))
+		if (!(m = new_model(a, dir)))
 			return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", dir);
 		m->kind = cd.type == 202   ? MODEL_PIPELINE
 			  : cd.type == 200 ? MODEL_PIPELINE_CLASSIFIER

@@ -12,6 +12,19 @@
 
 #include "kernels/kint.h"
 
+#if KINT_X86
+#include <cpuid.h>
+
+/* F16C from CPUID leaf 1 (ECX bit 29): clang's __builtin_cpu_supports
+** does not know the name "f16c". */
+static int has_f16c(void)
+{
+	unsigned a, b, c, d;
+
+	return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
+}
+#endif
+
 /* Both atomics (relaxed): any thread may be the first to ask, and every
 ** thread computes the same value. */
 static atomic_int simd_limit = 2;
@@ -23,7 +36,7 @@ static int cpu_level(void)
 	static atomic_int cpu = -1;
 	if (atomic_load_explicit(&cpu, memory_order_relaxed) < 0) {
 		int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-			   __builtin_cpu_supports("f16c");
+			   has_f16c();
 		int avx512 = __builtin_cpu_supports("avx512f") &&
 			     __builtin_cpu_supports("avx512bw") &&
 			     __builtin_cpu_supports("avx512vbmi");
