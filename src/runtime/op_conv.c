@@ -1,14 +1,9 @@
 /*
-** op_conv.c -- convolution: conv (1-D, 2-D, 3-D; groups, strides,
-** dilations, pad_type valid/same/same_lower/custom, bias) and
-** conv_transpose (output_shape, pads), plus the sliding-window geometry
-** that pooling shares (rt_window_init).
+** op_conv.c -- conv_transpose (1-D, 2-D, 3-D; groups, strides, dilations,
+** pad_type valid/same/same_lower/custom, output_shape, bias), plus the
+** sliding-window geometry that pooling uses (rt_window_init).  conv itself
+** is the core's (op_linear.c: im2col and the fused palettized product).
 **
-** conv is an im2col + k_gemm_f32 per batch item and group: the columns of
-** a block of output positions (Cin/groups x kernel rows) are gathered into
-** a float matrix, multiplied by the group's weight rows, the bias added,
-** and the whole output rounded once to x's type.  Blocks of positions
-** bound the column buffer (COLS_MAX floats) whatever the image size.
 ** conv_transpose scatters every input element times the kernel into a
 ** float output (each output element is a sum in a fixed order), then
 ** rounds once.  Fewer than 3 spatial dimensions are handled as 3 with
@@ -17,8 +12,6 @@
 #include <string.h>
 
 #include "runtime/ops2.h"
-
-#define COLS_MAX ((size_t)1 << 22) /* floats per column block (16 MiB) */
 
 /* ---- window geometry ------------------------------------------------------------ */
 
@@ -135,55 +128,6 @@ static void as_3d(const struct rt_window *w, struct conv *c)
 	c->osz = (size_t)(c->out[0] * c->out[1] * c->out[2]);
 }
 
-/* Columns for output positions [p0, p0 + pc) of input channels 'xg'
-** (cin_g channels of c->isz floats): cols[row * pc + p - p0], row =
-** ci * ksz + kernel offset, zero where the window hits padding. */
-static void im2col(const struct conv *c, const float *xg, size_t p0, size_t pc, float *cols)
-{
-	for (int64_t ci = 0; ci < c->cin_g; ci++)
-		for (size_t kk = 0; kk < c->ksz; kk++) {
-			int64_t kd = (int64_t)kk / (c->k[1] * c->k[2]);
-			int64_t kh = (int64_t)kk / c->k[2] % c->k[1], kw = (int64_t)kk % c->k[2];
-			float *row = cols + ((size_t)ci * c->ksz + kk) * pc;
-			const float *xc = xg + (size_t)ci * c->isz;
-			for (size_t p = p0; p < p0 + pc; p++) {
-				int64_t od = (int64_t)p / (c->out[1] * c->out[2]);
-				int64_t oh = (int64_t)p / c->out[2] % c->out[1];
-				int64_t ow = (int64_t)p % c->out[2];
-				int64_t id = od * c->s[0] + kd * c->d[0] - c->pb[0];
-				int64_t ih = oh * c->s[1] + kh * c->d[1] - c->pb[1];
-				int64_t iw = ow * c->s[2] + kw * c->d[2] - c->pb[2];
-				bool in = id >= 0 && id < c->in[0] && ih >= 0 && ih < c->in[1] &&
-					  iw >= 0 && iw < c->in[2];
-				row[p - p0] = in ? xc[(id * c->in[1] + ih) * c->in[2] + iw] : 0.0f;
-			}
-		}
-}
-
-/* y[n] (cout x osz floats) = conv of x[n] with weight w, plus bias. */
-static void conv_run(struct rt_ctx *ctx, const struct conv *c, const float *x, const float *w,
-		     const float *bias, float *y, float *cols, size_t pcmax)
-{
-	size_t kg = (size_t)c->cin_g * c->ksz;
-
-	for (int64_t g = 0; g < c->groups; g++) {
-		const float *xg = x + (size_t)(g * c->cin_g) * c->isz;
-		const float *wg = w + (size_t)(g * c->cout_g) * kg;
-		float *yg = y + (size_t)(g * c->cout_g) * c->osz;
-		for (size_t p0 = 0; p0 < c->osz; p0 += pcmax) {
-			size_t pc = c->osz - p0 < pcmax ? c->osz - p0 : pcmax;
-			im2col(c, xg, p0, pc, cols);
-			/* Y[cout_g x pc] = W[cout_g x kg] * cols[kg x pc] */
-			k_gemm_f32(ctx->pool, (size_t)c->cout_g, pc, kg, wg, kg, cols, pc, 0,
-				   yg + p0, c->osz);
-		}
-	}
-	if (bias)
-		for (int64_t co = 0; co < c->cout; co++)
-			for (size_t p = 0; p < c->osz; p++)
-				y[(size_t)co * c->osz + p] += bias[co];
-}
-
 /* x, weight, groups and the geometry of a conv or conv_transpose;
 ** 'transpose' reads the weight as [Cin, Cout/groups, K...]. */
 static int conv_setup(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
@@ -249,53 +193,6 @@ static int bias_of(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value *
 			       b->count, (long long)cout);
 	*bias = rt_to_f32(ctx, op, b);
 	return *bias ? MLCC_OK : MLCC_E_NOMEM;
-}
-
-int rt_op_conv_nd(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
-		  struct rt_value *out)
-{
-	struct rt_value *x, *w;
-	struct rt_window win;
-	struct conv c;
-	int64_t shape[RT_MAX_RANK];
-	float *xf = NULL, *wf = NULL, *bf = NULL, *yf = NULL, *cols = NULL;
-	size_t kg, pcmax;
-	int rc;
-
-	if ((rc = conv_setup(ctx, op, in, false, &x, &w, &c, &win)) != MLCC_OK ||
-	    (rc = bias_of(ctx, op, in, c.cout, &bf)) != MLCC_OK)
-		return rc;
-	shape[0] = c.n;
-	shape[1] = c.cout;
-	for (int i = 0; i < win.r; i++)
-		shape[2 + i] = win.out[i];
-	if ((rc = rt_alloc(ctx, op, out, x->dtype, x->rank, shape)) != MLCC_OK)
-		goto out;
-	kg = (size_t)c.cin_g * c.ksz;
-	pcmax = COLS_MAX / (kg ? kg : 1);
-	if (pcmax < 1)
-		pcmax = 1;
-	if (pcmax > c.osz)
-		pcmax = c.osz;
-	xf = rt_to_f32(ctx, op, x);
-	wf = rt_to_f32(ctx, op, w);
-	yf = malloc((out->count ? out->count : 1) * sizeof *yf);
-	cols = malloc((kg * pcmax > 0 ? kg * pcmax : 1) * sizeof *cols);
-	if (!xf || !wf || !yf || !cols) {
-		rc = xf && wf ? rt_fail(ctx, op, MLCC_E_NOMEM, "out of memory") : MLCC_E_NOMEM;
-		goto out;
-	}
-	for (int64_t n = 0; n < c.n; n++)
-		conv_run(ctx, &c, xf + (size_t)n * (size_t)c.cin * c.isz, wf, bf,
-			 yf + (size_t)n * (size_t)c.cout * c.osz, cols, pcmax);
-	rt_from_f32(out, yf);
-out:
-	free(xf);
-	free(wf);
-	free(bf);
-	free(yf);
-	free(cols);
-	return rc;
 }
 
 /* ---- conv_transpose ------------------------------------------------------------ */

@@ -28,9 +28,8 @@ MLCC_MUST_CHECK int rt_window_init(struct rt_ctx *ctx, const struct rt_op *op, s
 				   int r, const int64_t *insz, const int64_t *k, bool dil_ok,
 				   const char *def_pad, struct rt_window *w);
 
-/* op_conv.c: conv (1-3 spatial dims, groups, every pad_type, bias),
-** conv_transpose (output_shape, pads). */
-RT_OPFN(rt_op_conv_nd);
+/* op_conv.c: conv_transpose (1-3 spatial dims, groups, output_shape,
+** pads); conv itself is the core's (op_linear.c). */
 RT_OPFN(rt_op_conv_transpose);
 
 /* op_pool.c */
