@@ -4,13 +4,14 @@
 ** and the output), a free index of one operand (and the output) or a
 ** contracted index (both operands, not the output)), reverse,
 ** space_to_depth / depth_to_space / pixel_shuffle, flatten2d, prelu,
-** fill_like.
+** fill_like, reverse_sequence, local_response_norm, sliding_windows.
 **
 ** einsum permutes both operands to [batch, M, K] and [batch, K, N] float
 ** matrices, multiplies each batch with k_gemm_f32 and rounds the result
 ** once while permuting it to the output order.  The data-movement ops copy
 ** elements exactly; prelu computes in float and rounds once.
 */
+#include <math.h>
 #include <string.h>
 
 #include "runtime/ops2.h"
@@ -350,5 +351,131 @@ int rt_op_fill_like(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value 
 		else
 			rt_seti(out, i, val ? rt_geti(val, 0) : 0);
 	}
+	return MLCC_OK;
+}
+
+/* reverse_sequence: along seq_axis, the first lengths[b] elements of each
+** batch_axis index b are reversed; the rest are kept. */
+int rt_op_reverse_sequence(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
+			   struct rt_value *out)
+{
+	struct rt_value *x, *len;
+	int64_t sa, ba, idx[RT_MAX_RANK] = {0};
+	size_t st[RT_MAX_RANK];
+	int s, b, rc;
+
+	if ((rc = rt_need_arg(ctx, op, in, "x", &x)) != MLCC_OK ||
+	    (rc = rt_need_arg(ctx, op, in, "lengths", &len)) != MLCC_OK ||
+	    (rc = rt_int(ctx, op, in, "seq_axis", true, 0, &sa)) != MLCC_OK ||
+	    (rc = rt_int(ctx, op, in, "batch_axis", true, 0, &ba)) != MLCC_OK ||
+	    (rc = rt_axis(ctx, op, sa, x->rank, &s)) != MLCC_OK ||
+	    (rc = rt_axis(ctx, op, ba, x->rank, &b)) != MLCC_OK)
+		return rc;
+	if (s == b || len->count != (size_t)x->shape[b])
+		return rt_fail(ctx, op, MLCC_E_CORRUPT, "lengths must have one value per batch");
+	if ((rc = rt_alloc(ctx, op, out, x->dtype, x->rank, x->shape)) != MLCC_OK)
+		return rc;
+	strides_of(x, st);
+	for (size_t e = 0; e < x->count; e++) {
+		int64_t l = rt_geti(len, (size_t)idx[b]), i = idx[s];
+		size_t off = e;
+		if (l > x->shape[s])
+			l = x->shape[s];
+		if (i < l)
+			off = e - (size_t)i * st[s] + (size_t)(l - 1 - i) * st[s];
+		copy_elem(out, e, x, off);
+		for (int k = x->rank - 1; k >= 0; k--) {
+			if (++idx[k] < x->shape[k])
+				break;
+			idx[k] = 0;
+		}
+	}
+	return MLCC_OK;
+}
+
+/* local_response_norm over channels (axis 1):
+**   y_c = x_c / (k + alpha / size * sum of x_j^2, j in [c - (size-1)/2, c + size/2])^beta */
+int rt_op_local_response_norm(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
+			      struct rt_value *out)
+{
+	struct rt_value *x;
+	int64_t size;
+	float alpha, beta, k;
+	size_t outer, c, inner;
+	int rc;
+
+	if ((rc = rt_need_arg(ctx, op, in, "x", &x)) != MLCC_OK ||
+	    (rc = rt_int(ctx, op, in, "size", false, 0, &size)) != MLCC_OK ||
+	    (rc = rt_float(ctx, op, in, "alpha", true, 1e-4f, &alpha)) != MLCC_OK ||
+	    (rc = rt_float(ctx, op, in, "beta", true, 0.75f, &beta)) != MLCC_OK ||
+	    (rc = rt_float(ctx, op, in, "k", true, 1.0f, &k)) != MLCC_OK)
+		return rc;
+	if (x->rank < 3 || size < 1)
+		return rt_fail(ctx, op, MLCC_E_CORRUPT, "x of rank %d, size %lld", x->rank,
+			       (long long)size);
+	if ((rc = rt_alloc(ctx, op, out, x->dtype, x->rank, x->shape)) != MLCC_OK)
+		return rc;
+	outer = (size_t)x->shape[0];
+	c = (size_t)x->shape[1];
+	inner = outer * c > 0 ? x->count / (outer * c) : 1;
+	for (size_t o = 0; o < outer; o++)
+		for (size_t ch = 0; ch < c; ch++)
+			for (size_t q = 0; q < inner; q++) {
+				int64_t lo = (int64_t)ch - (size - 1) / 2,
+					hi = (int64_t)ch + size / 2;
+				float sum = 0;
+				for (int64_t j = lo < 0 ? 0 : lo; j <= hi && j < (int64_t)c; j++) {
+					float v = rt_getf(x, (o * c + (size_t)j) * inner + q);
+					sum += v * v;
+				}
+				size_t e = (o * c + ch) * inner + q;
+				rt_setf(out, e,
+					rt_getf(x, e) / powf(k + alpha / (float)size * sum, beta));
+			}
+	return MLCC_OK;
+}
+
+/* sliding_windows: windows of 'size' along 'axis' every 'stride':
+** x.shape[:axis] + [n, size] + x.shape[axis+1:], n = (L - size) / stride + 1. */
+int rt_op_sliding_windows(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
+			  struct rt_value *out)
+{
+	struct rt_value *x;
+	int64_t axis, size, stride, shape[RT_MAX_RANK], n;
+	size_t outer = 1, inner = 1, L;
+	int a, rc;
+
+	if ((rc = rt_need_arg(ctx, op, in, "x", &x)) != MLCC_OK ||
+	    (rc = rt_int(ctx, op, in, "axis", false, 0, &axis)) != MLCC_OK ||
+	    (rc = rt_int(ctx, op, in, "size", false, 0, &size)) != MLCC_OK ||
+	    (rc = rt_int(ctx, op, in, "stride", true, 1, &stride)) != MLCC_OK ||
+	    (rc = rt_axis(ctx, op, axis, x->rank, &a)) != MLCC_OK)
+		return rc;
+	if (size < 1 || stride < 1 || size > x->shape[a] || x->rank + 1 > RT_MAX_RANK)
+		return rt_fail(ctx, op, MLCC_E_CORRUPT, "bad size or stride");
+	L = (size_t)x->shape[a];
+	n = (x->shape[a] - size) / stride + 1;
+	for (int i = 0, k = 0; i < x->rank; i++) {
+		if (i == a) {
+			shape[k++] = n;
+			shape[k++] = size;
+		} else {
+			shape[k++] = x->shape[i];
+		}
+		if (i < a)
+			outer *= (size_t)x->shape[i];
+		if (i > a)
+			inner *= (size_t)x->shape[i];
+	}
+	if ((rc = rt_alloc(ctx, op, out, x->dtype, x->rank + 1, shape)) != MLCC_OK)
+		return rc;
+	for (size_t o = 0; o < outer; o++)
+		for (size_t w = 0; w < (size_t)n; w++)
+			for (size_t s = 0; s < (size_t)size; s++)
+				for (size_t q = 0; q < inner; q++)
+					copy_elem(out,
+						  ((o * (size_t)n + w) * (size_t)size + s) * inner +
+							  q,
+						  x, (o * L + w * (size_t)stride + s) * inner + q);
 	return MLCC_OK;
 }

@@ -1,7 +1,7 @@
 /*
 ** op_rnn.c -- recurrent layers as the iOS15 op definitions give them:
 ** lstm (directions forward/reverse/bidirectional, output_sequence,
-** peepholes, clip, activations) and rnn (forward/reverse).
+** peepholes, clip, activations), gru and rnn (forward/reverse).
 **
 ** Shapes: x [s, b, I]; lstm weights W_ih [4H, I], W_hh [4H, H], bias [4H]
 ** (input + recurrent), peephole [3H], gates in the order input, forget,
@@ -11,6 +11,9 @@
 **   z = ca(Wz x + Rz h + bz)          c' = f*c + i*z   (clipped to +-clip)
 **   o = ra(Wo x + Ro h + bo + po*c')  h' = o * act(c')
 ** Outputs: the hidden states [s or 1, b, D*H], the last h and c [b, D*H].
+** gru: W_ih [3H, I], W_hh [3H, H], bias [3H], gates reset, output, update:
+**   r = ra(Wr x + Rr h + br)   z = ra(Wz x + Rz h + bz)
+**   o = act(Wo x + bo + r * (Ro h))   h' = (1 - z) * o + z * h
 ** rnn: h' = act(W x + R h + b) with W [H, I], R [H, H].
 ** The recurrent state stays in float between steps; every output element
 ** is rounded once, at the end.  The input projection of all steps is one
@@ -95,6 +98,24 @@ struct rnn_job {
 	float *h_;	   /* scratch [b, h]: this direction's hidden state */
 };
 
+/* One GRU step for one batch row: gates r, o, z in that order; the
+** reset gate scales the recurrent part of the output gate only.  'h' is
+** updated in place and copied to 'seq'. */
+static void gru_step(const struct rnn_job *j, const struct rnn_dir *dir, const float *gi,
+		     const float *gr, float *h, float *seq)
+{
+	size_t H = j->h;
+
+	for (size_t u = 0; u < H; u++) {
+		const float *b = dir->bias;
+		float r = act(j->ra, gi[u] + gr[u] + (b ? b[u] : 0));
+		float z = act(j->ra, gi[2 * H + u] + gr[2 * H + u] + (b ? b[2 * H + u] : 0));
+		float o = act(j->a, gi[H + u] + (b ? b[H + u] : 0) + r * gr[H + u]);
+		h[u] = (1 - z) * o + z * h[u];
+		seq[dir->col + u] = h[u];
+	}
+}
+
 /* Run one direction over the sequence. */
 static void run_dir(struct rt_ctx *ctx, struct rnn_job *j, const struct rnn_dir *dir)
 {
@@ -110,6 +131,11 @@ static void run_dir(struct rt_ctx *ctx, struct rnn_job *j, const struct rnn_dir 
 		for (size_t bi = 0; bi < j->b; bi++) {
 			const float *gi = j->gin + (t * j->b + bi) * gh;
 			float *gr = j->grec + bi * gh, *c = j->cs + bi * dh + dir->col;
+			if (j->gates == 3) {
+				gru_step(j, dir, gi, gr, h + bi * j->h,
+					 j->seq + (t * j->b + bi) * dh);
+				continue;
+			}
 			for (size_t k = 0; k < gh; k++)
 				gr[k] += gi[k] + (dir->bias ? dir->bias[k] : 0.0f);
 			for (size_t u = 0; u < j->h; u++) {
@@ -155,7 +181,7 @@ static int store(struct rt_ctx *ctx, const struct rt_op *op, enum dtype dt, int 
 }
 
 /* The recurrent layer 'op' (lstm when 'lstm'). */
-static int recurrent(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in, bool lstm,
+static int recurrent(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in, int gates,
 		     struct rt_value *out)
 {
 	struct rt_value *x, *wih, *whh, *h0, *c0 = NULL;
@@ -166,8 +192,10 @@ static int recurrent(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value
 	bool outseq;
 	int rc;
 
+	bool lstm = gates == 4;
+
 	j.lstm = lstm;
-	j.gates = lstm ? 4 : 1;
+	j.gates = (size_t)gates;
 	if ((rc = rt_need_arg(ctx, op, in, "x", &x)) != MLCC_OK ||
 	    (rc = rt_need_arg(ctx, op, in, "weight_ih", &wih)) != MLCC_OK ||
 	    (rc = rt_need_arg(ctx, op, in, "weight_hh", &whh)) != MLCC_OK ||
@@ -255,11 +283,17 @@ out:
 int rt_op_lstm(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
 	       struct rt_value *out)
 {
-	return recurrent(ctx, op, in, true, out);
+	return recurrent(ctx, op, in, 4, out);
 }
 
 int rt_op_rnn(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
 	      struct rt_value *out)
 {
-	return recurrent(ctx, op, in, false, out);
+	return recurrent(ctx, op, in, 1, out);
+}
+
+int rt_op_gru(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
+	      struct rt_value *out)
+{
+	return recurrent(ctx, op, in, 3, out);
 }

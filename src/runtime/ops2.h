@@ -41,6 +41,7 @@ RT_OPFN(rt_op_resize_bilinear);
 
 /* op_rnn.c */
 RT_OPFN(rt_op_lstm);
+RT_OPFN(rt_op_gru);
 RT_OPFN(rt_op_rnn);
 
 /* op_gather.c */
@@ -62,5 +63,8 @@ RT_OPFN(rt_op_space_depth); /* space_to_depth, depth_to_space, pixel_shuffle */
 RT_OPFN(rt_op_flatten2d);
 RT_OPFN(rt_op_prelu);
 RT_OPFN(rt_op_fill_like);
+RT_OPFN(rt_op_reverse_sequence);
+RT_OPFN(rt_op_local_response_norm);
+RT_OPFN(rt_op_sliding_windows);
 
 #endif

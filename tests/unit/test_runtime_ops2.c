@@ -383,6 +383,38 @@ static void test_lstm(void)
 	done(&r);
 }
 
+static void test_gru(void)
+{
+	/* Zero weights: r = z = sigmoid(0) = 1/2, o = tanh(0) = 0, so
+	** h' = (1 - z) * o + z * h = h / 2: from h0 = 1, [0.5, 0.25]. */
+	static const float x[2] = {0.5f, -1}, wih[3] = {0}, whh[3] = {0}, h0[] = {1};
+	static const int64_t xs[] = {2, 1, 1}, ws[] = {3, 1}, hs[] = {1, 1}, bs[] = {3};
+	struct call c = {.type = "gru", .nout = 2};
+	bind_f(&c, "x", 3, xs, x);
+	bind_f(&c, "weight_ih", 2, ws, wih);
+	bind_f(&c, "weight_hh", 2, ws, whh);
+	bind_f(&c, "initial_h", 2, hs, h0);
+	bind_b(&c, "output_sequence", &T);
+	CHECK(run(&c) == MLCC_OK);
+	CHECK(out_is(&c, 0, 3, xs, (const float[]){0.5f, 0.25f}, 0));
+	CHECK(out_is(&c, 1, 2, hs, (const float[]){0.25f}, 0));
+	done(&c);
+	/* Gate order r, o, z: bias +100 on z (third) keeps h = h0 = 1; bias
+	** +100 on o (second) from h0 = 0 gives (1 - 1/2) * tanh(100) = 1/2. */
+	static const float bz[] = {0, 0, 100}, bo[] = {0, 100, 0}, zero[] = {0};
+	bind_f(&c, "bias", 1, bs, bz);
+	CHECK(run(&c) == MLCC_OK);
+	CHECK(out_is(&c, 0, 3, xs, (const float[]){1, 1}, 0));
+	done(&c);
+	c.val[5].data = (void *)bo;
+	c.val[3].data = (void *)zero;
+	c.val[4].data = (void *)&F; /* not a sequence: the last h, [1, 1, 1] */
+	CHECK(run(&c) == MLCC_OK);
+	/* step 2 from h = 1/2: (1/2) * 1 + (1/2) * (1/2) = 3/4 */
+	CHECK(out_is(&c, 0, 3, (const int64_t[]){1, 1, 1}, (const float[]){0.75f}, 0));
+	done(&c);
+}
+
 /* ---- sorting -------------------------------------------------------------------------- */
 
 static void test_topk(void)
@@ -626,6 +658,45 @@ static void test_misc(void)
 	done(&fl);
 }
 
+static void test_misc2(void)
+{
+	/* reverse_sequence, seq axis 1, batch axis 0, lengths [2, 3] of
+	** [[1,2,3],[4,5,6]] -> [[2,1,3],[6,5,4]] */
+	static const float x[] = {1, 2, 3, 4, 5, 6};
+	static const int32_t len[] = {2, 3}, one[] = {1}, zero[] = {0};
+	struct call r = {.type = "reverse_sequence", .nout = 1};
+	bind_f(&r, "x", 2, (const int64_t[]){2, 3}, x);
+	bind_i(&r, "lengths", 1, (const int64_t[]){2}, len);
+	bind_i(&r, "seq_axis", 0, NULL, one);
+	bind_i(&r, "batch_axis", 0, NULL, zero);
+	CHECK(run(&r) == MLCC_OK);
+	CHECK(out_is(&r, 0, 2, (const int64_t[]){2, 3}, (const float[]){2, 1, 3, 6, 5, 4}, 0));
+	done(&r);
+
+	/* local_response_norm, size 1, alpha 1, beta 1, k 1: y = x / (1 + x^2):
+	** x = 1 -> 0.5, x = 2 -> 0.4 */
+	static const float l[] = {1, 2}, f1[] = {1};
+	struct call n = {.type = "local_response_norm", .nout = 1};
+	bind_f(&n, "x", 3, (const int64_t[]){1, 2, 1}, l);
+	bind_i(&n, "size", 0, NULL, one);
+	bind_f(&n, "alpha", 0, NULL, f1);
+	bind_f(&n, "beta", 0, NULL, f1);
+	CHECK(run(&n) == MLCC_OK);
+	CHECK(out_is(&n, 0, 3, (const int64_t[]){1, 2, 1}, (const float[]){0.5f, 0.4f}, 1e-7f));
+	done(&n);
+
+	/* sliding_windows of [1..6], size 3, stride 2 -> [[1,2,3],[3,4,5]] */
+	static const int32_t three[] = {3}, two[] = {2};
+	struct call w = {.type = "sliding_windows", .nout = 1};
+	bind_f(&w, "x", 1, (const int64_t[]){6}, x);
+	bind_i(&w, "axis", 0, NULL, zero);
+	bind_i(&w, "size", 0, NULL, three);
+	bind_i(&w, "stride", 0, NULL, two);
+	CHECK(run(&w) == MLCC_OK);
+	CHECK(out_is(&w, 0, 2, (const int64_t[]){2, 3}, (const float[]){1, 2, 3, 3, 4, 5}, 0));
+	done(&w);
+}
+
 int main(void)
 {
 	test_conv_transpose();
@@ -633,10 +704,12 @@ int main(void)
 	test_pool_fp16();
 	test_resize();
 	test_lstm();
+	test_gru();
 	test_topk();
 	test_einsum();
 	test_scatter();
 	test_misc();
+	test_misc2();
 	if (tk_failures)
 		fprintf(stderr, "%d failure(s)\n", tk_failures);
 	else
