@@ -13,8 +13,11 @@
 ** program is implemented and that nothing crashes or reads out of bounds,
 ** not that the results are right (the op tests and test_anemll do that).
 **
-** Neural-network (espresso) bundles and other models that are not ML
-** programs are reported as "not an ML program" and not counted.  A
+** Pipelines: the ML-program children of a pipeline bundle run as models
+** of their own (a pipeline package is compiled by mlcc first); the other
+** children (NMS, classic models), neural-network (espresso) bundles and
+** other models that are not ML programs are reported as "not an ML
+** program" and not counted.  A
 ** function fails on any error (an op the runtime does not support, a
 ** failed prediction) and the test fails when any function failed.
 **
@@ -150,6 +153,65 @@ out:
 
 /* ---- one model --------------------------------------------------------------- */
 
+static const char *mlcc_bin; /* the mlcc under test */
+
+static void run_model(const char *label, const char *path, struct tally *t);
+
+/* The ML-program children (model0/, model1/, ...) of the pipeline bundle
+** 'bundle', each run as a model of its own; the other children (NMS,
+** classic models) are not ML programs.  Returns how many ran. */
+static size_t run_children(const char *label, const char *bundle, struct tally *t)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < 16; i++) {
+		char child[PATH_MAX * 2], mil[PATH_MAX * 3], cl[PATH_MAX * 2];
+		snprintf(child, sizeof child, "%s/model%d", bundle, i);
+		snprintf(mil, sizeof mil, "%s/model.mil", child);
+		snprintf(cl, sizeof cl, "%s/model%d", label, i);
+		if (!exists(child))
+			break;
+		if (!exists(mil)) {
+			printf("not an ML program: %s: a pipeline child without model.mil\n", cl);
+			t->not_program++;
+			continue;
+		}
+		run_model(cl, child, t);
+		n++;
+	}
+	return n;
+}
+
+/* A pipeline: a bundle's ML-program children run in place; a package is
+** compiled first (mlcc compile) and its bundle's children run. */
+static void run_pipeline(const char *label, const char *path, struct tally *t)
+{
+	size_t l = strlen(path);
+	char *tmp, *err = NULL, out[PATH_MAX], bundle[PATH_MAX * 2];
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	if (l > 9 && strcmp(path + l - 9, ".mlmodelc") == 0) {
+		run_children(label, path, t);
+		return;
+	}
+	tmp = tk_tmpdir();
+	snprintf(out, sizeof out, "%s/out", tmp);
+	if (tk_compile(mlcc_bin, path, out, "", "", true, &err) != 0) {
+		printf("FAIL %s: compile for its pipeline children: %s", label, err ? err : "\n");
+		t->total++;
+	} else {
+		snprintf(bundle, sizeof bundle, "%s/%.*s.mlmodelc", out,
+			 (int)(strlen(base) > 10 ? strlen(base) - 10 : strlen(base)), base);
+		if (run_children(label, bundle, t) == 0) {
+			printf("FAIL %s: no ML-program child in the compiled pipeline\n", label);
+			t->total++;
+		}
+	}
+	free(err);
+	tk_rm_rf(tmp);
+	free(tmp);
+}
+
 /* Load 'path' and run each of its functions once. */
 static void run_model(const char *label, const char *path, struct tally *t)
 {
@@ -158,6 +220,11 @@ static void run_model(const char *label, const char *path, struct tally *t)
 	size_t n, ran = 0;
 
 	if (mlcc_model_load(path, NULL, &model, &d) != MLCC_OK) {
+		if (strstr(d.message, "only ML programs can be run (this is a pipeline")) {
+			mlcc_model_free(model);
+			run_pipeline(label, path, t);
+			return;
+		}
 		if (strstr(d.message, "only ML programs can be run")) {
 			printf("not an ML program: %s: %s\n", label, d.message);
 			t->not_program++;
@@ -373,6 +440,7 @@ int main(int argc, char **argv)
 	if (corpus == NULL)
 		return status;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	mlcc_bin = argv[1];
 	run_pairs(corpus, &t);
 	run_compiled(corpus, &t);
 	run_miltext(argv[1], corpus, &t);
