@@ -98,15 +98,43 @@ int rt_need(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value *v)
 
 /* ---- storage lifetimes ---------------------------------------------------------- */
 
-/* Slot 's' is no longer needed: release its storage when nothing else uses it. */
+/* Slot 's' is no longer needed: release its storage when nothing else
+** uses it (only storage the execution owns is freed: inputs, states and
+** constants belong to others). */
 static void release(struct rt_exec *x, size_t s)
 {
 	size_t r = x->root[s];
 
-	if (x->holders[r] > 0 && --x->holders[r] == 0)
+	if (x->holders[r] > 0 && --x->holders[r] == 0 && (x->vals[r].flags & RT_OWNED))
 		rt_value_free(&x->vals[r]);
 	if (s != r)
 		memset(&x->vals[s], 0, sizeof x->vals[s]);
+}
+
+int rt_before_write(struct rt_ctx *ctx, const struct rt_op *op, const void *data)
+{
+	struct rt_exec *x = ctx->exec;
+	const struct rt_func *f = x->f;
+	size_t k = (size_t)(op - f->ops);
+
+	MLCC_ASSERT(op >= f->ops && k < f->nops);
+	for (size_t s = 0; s < f->nslots; s++) {
+		struct rt_value *v = &x->vals[s];
+		if (v->data != data || (v->flags & RT_STATE) || f->is_const[s] ||
+		    (f->last_use[s] != SIZE_MAX && f->last_use[s] <= k + 1))
+			continue;
+		struct rt_value copy;
+		int rc = rt_alloc(ctx, op, &copy, v->dtype, v->rank, v->shape);
+		if (rc != MLCC_OK)
+			return rc;
+		memcpy(copy.data, v->data, v->count * dtype_mem_size(v->dtype));
+		if (x->holders[x->root[s]] > 0)
+			x->holders[x->root[s]]--;
+		*v = copy;
+		x->root[s] = s;
+		x->holders[s] = 1;
+	}
+	return MLCC_OK;
 }
 
 /* Record who owns the storage of output slot 'o' of 'op'. */
@@ -220,14 +248,22 @@ int rt_execute(struct rt_model *m, const struct rt_func *f, const struct rt_valu
 	       const struct rt_value *states, struct rt_value *outputs, struct mlcc_diag *d)
 {
 	struct rt_exec x = {f, NULL, NULL, NULL};
-	struct rt_ctx ctx = {m->pool, d, m->l.files->origin, f->func, m, &x};
+	struct rt_ctx ctx = {NULL, d, m->l.files->origin, f->func, m, &x};
 	int rc = MLCC_OK;
+	/* kpool_for is not reentrant: a prediction running while another holds
+	** the pool runs its kernels on its own thread */
+	bool pooled = pthread_mutex_trylock(&m->pool_lock) == 0;
+
+	if (pooled)
+		ctx.pool = m->pool;
 
 	x.vals = calloc(f->nslots + 1, sizeof *x.vals);
 	x.root = calloc(f->nslots + 1, sizeof *x.root);
 	x.holders = calloc(f->nslots + 1, sizeof *x.holders);
 	if (!x.vals || !x.root || !x.holders) {
 		exec_free(&x);
+		if (pooled)
+			pthread_mutex_unlock(&m->pool_lock);
 		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
 	}
 	for (size_t s = 0; s < f->nslots; s++) {
@@ -235,11 +271,17 @@ int rt_execute(struct rt_model *m, const struct rt_func *f, const struct rt_valu
 		if (f->is_const[s])
 			x.vals[s] = f->konst[s];
 	}
-	for (size_t i = 0; i < f->ninputs; i++)
+	/* inputs and states are held by the caller: one holder each, so that
+	** views of them never release them */
+	for (size_t i = 0; i < f->ninputs; i++) {
 		x.vals[f->input_slot[i]] = inputs[i];
+		x.vals[f->input_slot[i]].flags = 0;
+		x.holders[f->input_slot[i]] = 1;
+	}
 	for (size_t i = 0; i < f->nstates; i++) {
 		x.vals[f->state_slot[i]] = states[i];
 		x.vals[f->state_slot[i]].flags = RT_STATE;
+		x.holders[f->state_slot[i]] = 1;
 	}
 	for (size_t i = 0; rc == MLCC_OK && i < f->nops; i++)
 		rc = run_op(&ctx, &x, &f->ops[i], i);
@@ -255,5 +297,7 @@ int rt_execute(struct rt_model *m, const struct rt_func *f, const struct rt_valu
 			}
 		}
 	exec_free(&x);
+	if (pooled)
+		pthread_mutex_unlock(&m->pool_lock);
 	return rc;
 }

@@ -103,8 +103,15 @@ struct rt_op {
 	size_t nin;
 	size_t *in; /* value slots of the bindings */
 	size_t nout;
-	size_t *out; /* value slots of the outputs */
+	size_t *out;	/* value slots of the outputs */
+	unsigned flags; /* RT_OP_* (plan.c) */
 };
+
+/* rt_op.flags */
+#define RT_OP_INPLACE                                                                              \
+	1u /* slice_update whose x is a state's storage read for this op only                      \
+	   ** and whose result only goes to write_state of that state: the                         \
+	   ** kernel updates the storage in place (rt_before_write first) */
 
 /* What a running prediction gives its kernels. */
 struct rt_ctx {
@@ -166,6 +173,12 @@ void rt_share(struct rt_value *out, const struct rt_value *src, int rank, const 
 
 /* Materialise a lazy input (RT_F_LAZY kernels only). */
 MLCC_MUST_CHECK int rt_need(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value *v);
+
+/* Before writing into the storage at 'data' (a state's): every other value
+** that shares it and is still needed after 'op' gets a copy of its own, so
+** that it keeps the value it had (a read_state result is a view of the
+** state until then). */
+MLCC_MUST_CHECK int rt_before_write(struct rt_ctx *ctx, const struct rt_op *op, const void *data);
 
 /* Release what 'v' owns and zero it. */
 void rt_value_free(struct rt_value *v);

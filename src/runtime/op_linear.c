@@ -18,6 +18,18 @@
 
 #include "runtime/op.h"
 
+/* A malloc'd float buffer of a x b elements (error recorded on overflow or
+** when out of memory). */
+static float *fbuf(struct rt_ctx *ctx, const struct rt_op *op, size_t a, size_t b)
+{
+	float *f = NULL;
+
+	if ((b == 0 || a <= SIZE_MAX / sizeof *f / b) && (f = malloc(a * b * sizeof *f + 1)))
+		return f;
+	rt_fail(ctx, op, MLCC_E_NOMEM, "out of memory (%zu x %zu floats)", a, b);
+	return NULL;
+}
+
 /* A weight matrix W[N x K] in whichever form a product can use. */
 struct weight {
 	enum { W_F32, W_F16, W_LUT } kind;
@@ -127,9 +139,9 @@ int rt_op_linear(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **i
 	if ((rc = rt_alloc(ctx, op, out, x->dtype, x->rank, shape)) != MLCC_OK)
 		goto out;
 	A = rt_to_f32(ctx, op, x);
-	C = malloc(M * N * sizeof *C + 1);
+	C = fbuf(ctx, op, M, N);
 	if (A == NULL || C == NULL) {
-		rc = rt_fail(ctx, op, MLCC_E_NOMEM, "out of memory");
+		rc = MLCC_E_NOMEM;
 		goto out;
 	}
 	gemm_w(ctx, M, N, K, A, &w, 0, C);
@@ -225,7 +237,7 @@ int rt_op_matmul(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **i
 	if ((rc = rt_alloc(ctx, op, out, x->dtype, r, shape)) != MLCC_OK)
 		return rc;
 	float *A = as_matrix(ctx, op, &xm, tx), *B = as_matrix(ctx, op, &ym, ty);
-	float *C = malloc(M * N * sizeof *C + 1);
+	float *C = fbuf(ctx, op, M, N);
 	size_t nb = rt_shape_count(brank, bshape);
 	if (A == NULL || B == NULL || C == NULL) {
 		free(A);
@@ -384,11 +396,11 @@ int rt_op_conv(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
 	if ((rc = rt_alloc(ctx, op, out, x->dtype, x->rank, shape)) != MLCC_OK)
 		goto out;
 	X = rt_to_f32(ctx, op, x);
-	A = malloc(P * Kc * sizeof *A + 1);
-	C = malloc(P * cout_g * sizeof *C + 1);
-	Y = malloc(out->count * sizeof *Y + 1);
+	A = fbuf(ctx, op, P, Kc);
+	C = fbuf(ctx, op, P, cout_g);
+	Y = fbuf(ctx, op, out->count, 1);
 	if (!X || !A || !C || !Y) {
-		rc = rt_fail(ctx, op, MLCC_E_NOMEM, "out of memory");
+		rc = MLCC_E_NOMEM;
 		goto out;
 	}
 	for (size_t n = 0; n < N; n++)

@@ -378,10 +378,17 @@ int rt_op_slice_update(struct rt_ctx *ctx, const struct rt_op *op, struct rt_val
 	for (int i = 0, k = 0; i < u->rank && k < r; i++, k++)
 		if (u->shape[i] != shape[k])
 			return rt_fail(ctx, op, MLCC_E_CORRUPT, "update does not fit the slice");
-	if ((rc = rt_alloc(ctx, op, out, x->dtype, x->rank, x->shape)) != MLCC_OK)
-		return rc;
 	es = dtype_mem_size(x->dtype);
-	memcpy(out->data, x->data, x->count * es);
+	if (op->flags & RT_OP_INPLACE) {
+		/* x is a state's storage, needed by no one else afterwards */
+		if ((rc = rt_before_write(ctx, op, x->data)) != MLCC_OK)
+			return rc;
+		rt_share(out, x, x->rank, x->shape);
+	} else {
+		if ((rc = rt_alloc(ctx, op, out, x->dtype, x->rank, x->shape)) != MLCC_OK)
+			return rc;
+		memcpy(out->data, x->data, x->count * es);
+	}
 	strides_of(x->rank, full, us);
 	if (u->count)
 		copy_strided((char *)out->data + (size_t)base * es, ss, u->data, us, full, x->rank,
@@ -684,7 +691,7 @@ int rt_op_gather(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **i
 	inner = rt_shape_count(x->rank - a - 1, x->shape + a + 1) * es;
 	for (size_t o = 0; o < outer; o++)
 		for (size_t k = 0; k < ix->count; k++) {
-			int64_t j;
+			int64_t j = 0;
 			if ((rc = fix_index(ctx, op, rt_geti(ix, k), x->shape[a], &j)) != MLCC_OK)
 				return rc;
 			memcpy((char *)out->data + (o * ix->count + k) * inner,
@@ -719,7 +726,7 @@ int rt_op_gather_along_axis(struct rt_ctx *ctx, const struct rt_op *op, struct r
 	es = dtype_mem_size(x->dtype);
 	strides_of(x->rank, x->shape, st);
 	for (size_t i = 0; i < out->count; i++) {
-		int64_t off = 0, j;
+		int64_t off = 0, j = 0;
 		if ((rc = fix_index(ctx, op, rt_geti(ix, i), x->shape[a], &j)) != MLCC_OK)
 			return rc;
 		for (int k = 0; k < x->rank; k++)

@@ -86,6 +86,9 @@ int rt_op_sdpa(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
 	qb.rank = kb.rank = r - 2;
 	if ((rc = rt_broadcast(ctx, op, &qb, &kb, &brank, bshape)) != MLCC_OK)
 		return rc;
+	if (m && m->rank > brank + 2)
+		return rt_fail(ctx, op, MLCC_E_CORRUPT,
+			       "attn_mask has a higher rank than the scores");
 	memcpy(shape, bshape, sizeof bshape);
 	shape[brank] = (int64_t)L;
 	shape[brank + 1] = (int64_t)Ev;

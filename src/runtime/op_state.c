@@ -5,8 +5,10 @@
 **
 ** The state's storage belongs to the caller's mlcc_state: the executor
 ** binds the state input to it (RT_STATE), so what a prediction writes is
-** there for the next one.  read_state copies because a later write_state
-** in the same function must not change a value already read.
+** there for the next one.  read_state gives a view of the storage, no
+** copy: before any write into it (write_state, an in-place slice_update)
+** rt_before_write() gives every value still sharing it a copy of its own,
+** so a value once read never changes.
 */
 #include <string.h>
 
@@ -33,9 +35,12 @@ static int store(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value *st
 		same = data->shape[i] == st->shape[i];
 	if (!same)
 		return rt_fail(ctx, op, MLCC_E_CORRUPT, "value does not match the state's type");
-	if (data->data != st->data)
+	if (data->data == st->data) /* updated in place already */
+		return MLCC_OK;
+	int rc = rt_before_write(ctx, op, st->data);
+	if (rc == MLCC_OK)
 		memcpy(st->data, data->data, st->count * dtype_mem_size(st->dtype));
-	return MLCC_OK;
+	return rc;
 }
 
 int rt_op_read_state(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
@@ -44,10 +49,9 @@ int rt_op_read_state(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value
 	struct rt_value *st;
 	int rc;
 
-	if ((rc = state_arg(ctx, op, in, "input", &st)) != MLCC_OK ||
-	    (rc = rt_alloc(ctx, op, out, st->dtype, st->rank, st->shape)) != MLCC_OK)
+	if ((rc = state_arg(ctx, op, in, "input", &st)) != MLCC_OK)
 		return rc;
-	memcpy(out->data, st->data, st->count * dtype_mem_size(st->dtype));
+	rt_share(out, st, st->rank, st->shape);
 	return MLCC_OK;
 }
 

@@ -413,6 +413,76 @@ static int plan_lifetimes(struct planner *p)
 	return MLCC_OK;
 }
 
+/* The slot bound to parameter 'param' of 'o', or SIZE_MAX. */
+static size_t arg_slot(const struct rt_op *o, const char *param)
+{
+	for (size_t i = 0; i < o->nargs; i++)
+		if (strcmp(o->args[i].param, param) == 0 && o->args[i].n == 1)
+			return o->in[o->args[i].first];
+	return SIZE_MAX;
+}
+
+/* Is op 'k', a slice_update, the KV-cache pattern that can update a
+** state in place: x = read_state(S) read by nothing after it, x bound
+** once, and the result read only by write_state(data = result, input = S)?
+** (Reader counts in 'uses'; 'producer' maps a slot to its op or SIZE_MAX.) */
+static bool inplace_update(const struct rt_func *f, size_t k, const size_t *uses,
+			   const size_t *producer)
+{
+	const struct rt_op *o = &f->ops[k];
+	size_t xs = arg_slot(o, "x"), u = o->nout == 1 ? o->out[0] : SIZE_MAX, n = 0;
+
+	if (xs == SIZE_MAX || u == SIZE_MAX || producer[xs] == SIZE_MAX ||
+	    f->last_use[xs] != k + 1 || uses[u] != 1)
+		return false;
+	for (size_t i = 0; i < o->nin; i++)
+		n += o->in[i] == xs;
+	const struct rt_op *r = &f->ops[producer[xs]];
+	size_t st = arg_slot(r, "input");
+	if (n != 1 || strcmp(r->op->type, "read_state") != 0 || st == SIZE_MAX)
+		return false;
+	for (size_t j = k + 1; j < f->nops; j++) {
+		const struct rt_op *w = &f->ops[j];
+		for (size_t i = 0; i < w->nin; i++)
+			if (w->in[i] == u)
+				return strcmp(w->op->type, "write_state") == 0 &&
+				       arg_slot(w, "data") == u && arg_slot(w, "input") == st;
+	}
+	return false;
+}
+
+/* Mark the slice_updates that can work in place (RT_OP_INPLACE): no copy
+** of a KV cache per token. */
+static int plan_inplace(struct planner *p)
+{
+	struct rt_func *f = p->f;
+	size_t *uses = calloc(f->nslots + 1, sizeof *uses);
+	size_t *producer = malloc((f->nslots + 1) * sizeof *producer);
+
+	if (uses == NULL || producer == NULL) {
+		free(uses);
+		free(producer);
+		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+	}
+	for (size_t s = 0; s < f->nslots; s++)
+		producer[s] = SIZE_MAX;
+	for (size_t k = 0; k < f->nops; k++) {
+		for (size_t i = 0; i < f->ops[k].nin; i++)
+			uses[f->ops[k].in[i]]++;
+		for (size_t i = 0; i < f->ops[k].nout; i++)
+			producer[f->ops[k].out[i]] = k;
+	}
+	for (size_t i = 0; i < f->noutputs; i++)
+		uses[f->output_slot[i]]++;
+	for (size_t k = 0; k < f->nops; k++)
+		if (strcmp(f->ops[k].op->type, "slice_update") == 0 &&
+		    inplace_update(f, k, uses, producer))
+			f->ops[k].flags |= RT_OP_INPLACE;
+	free(uses);
+	free(producer);
+	return MLCC_OK;
+}
+
 /* Point the inputs of this function's lazy constants at its (final)
 ** constant slots. */
 static void bind_lazies(struct rt_model *m, struct rt_func *f)
@@ -445,6 +515,8 @@ static int plan_function(struct rt_model *m, const struct function *fn, struct r
 		rc = plan_outputs(&p);
 	if (rc == MLCC_OK)
 		rc = plan_lifetimes(&p);
+	if (rc == MLCC_OK)
+		rc = plan_inplace(&p);
 	if (rc == MLCC_OK)
 		bind_lazies(m, f);
 	strmap_free(&p.names);
@@ -496,6 +568,7 @@ int rt_model_load(const char *path, int threads, struct rt_model **out, struct m
 		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
 	arena_init(&m->arena);
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutex_init(&m->pool_lock, NULL);
 	m->loaded = true;
 	if ((rc = load_input(path, &m->l, d)) != MLCC_OK)
 		return rc;
@@ -521,6 +594,7 @@ void rt_model_free(struct rt_model *m)
 		load_free(&m->l);
 	arena_free(&m->arena);
 	pthread_mutex_destroy(&m->lock);
+	pthread_mutex_destroy(&m->pool_lock);
 	free(m);
 }
 

@@ -76,7 +76,8 @@ struct rt_model {
 	struct rt_func *funcs;
 	size_t default_func;
 	struct kpool *pool;
-	pthread_mutex_t lock; /* the lazy constants */
+	pthread_mutex_t pool_lock; /* one prediction at a time uses the pool */
+	pthread_mutex_t lock;	   /* the lazy constants */
 	size_t nlazy;
 	struct rt_lazy **lazies; /* for release */
 };

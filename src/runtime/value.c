@@ -100,7 +100,7 @@ int rt_float(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in, c
 int rt_bool(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in, const char *param,
 	    bool def_ok, bool def, bool *out)
 {
-	int64_t x;
+	int64_t x = def;
 	int rc = rt_int(ctx, op, in, param, def_ok, def, &x);
 
 	*out = x != 0;

@@ -13,8 +13,11 @@
 **    mask row pos) -> LM head (8 splits of 64 logits, concatenated) ->
 **    argmax, the next step's token.  ONE state serves both chunks (the KV
 **    cache of all layers);
+**    Both forms of the chunks: the combined multi-function packages
+**    (`infer` + `prefill`) and the separate FFN and prefill packages;
 **  - monolithic set (argmax in the model): the same through one program's
-**    `prefill` and `infer` functions; each step gives the per-split
+**    `prefill` and `infer` functions, and through the separate
+**    llama_monolithic_prefill/llama_monolithic packages; each step gives the per-split
 **    argmax_idx/argmax_val; the token is the split with the largest value.
 ** Checked against reference/{chunked,monolithic}/pN.dequantized-lut.json:
 ** every step's token exactly, the chunked logits and the monolithic
@@ -70,8 +73,8 @@ static const struct mlcc_tensor *output(const struct mlcc_prediction *p, const c
 	return NULL;
 }
 
-static int predict(mlcc_model *m, const char *fn, struct mlcc_tensor *in, size_t n,
-		   mlcc_state *st, struct mlcc_prediction *p)
+static int predict(mlcc_model *m, const char *fn, struct mlcc_tensor *in, size_t n, mlcc_state *st,
+		   struct mlcc_prediction *p)
 {
 	struct mlcc_diag d;
 	int rc = mlcc_predict(m, fn, in, n, st, p, &d);
@@ -83,8 +86,13 @@ static int predict(mlcc_model *m, const char *fn, struct mlcc_tensor *in, size_t
 
 /* ---- chunked ------------------------------------------------------------------ */
 
+/* The chunked set: 'ffn' run with function 'inf' (one token) and 'pf'
+** with 'pfn' (batches): the combined multi-function chunks (infer and
+** prefill of one model), or the separate FFN and prefill packages (their
+** `main`), all sharing one state. */
 struct chunked {
-	mlcc_model *emb, *ffn[2], *lm;
+	mlcc_model *emb, *ffn[2], *pf[2], *lm;
+	const char *inf, *pfn;
 };
 
 /* Embeddings of 'n' tokens into hidden[n * HIDDEN] (fp16 bits). */
@@ -105,11 +113,12 @@ static int embed(struct chunked *c, const int32_t *tok, int n, uint16_t *hidden)
 	return h ? 0 : -1;
 }
 
-/* Both FFN chunks on 'n' positions from 'pos' ('fn' "prefill" or "infer");
-** hidden is replaced by the last chunk's output (infer only). */
-static int ffn(struct chunked *c, const char *fn, int pos, int n, uint16_t *hidden,
-	       mlcc_state *st)
+/* Both FFN chunks on 'n' positions from 'pos' (n == 1: infer, else
+** prefill); hidden is replaced by the last chunk's output (infer only). */
+static int ffn(struct chunked *c, int pos, int n, uint16_t *hidden, mlcc_state *st)
 {
+	mlcc_model **mods = n == 1 ? c->ffn : c->pf;
+	const char *fn = n == 1 ? c->inf : c->pfn;
 	int64_t hs[3] = {1, n, HIDDEN}, ps[1] = {n}, ms[4] = {1, 1, n, CTX}, cs[1] = {1};
 	int32_t posids[BATCH], cur = pos;
 	uint16_t mask[BATCH * CTX];
@@ -125,7 +134,7 @@ static int ffn(struct chunked *c, const char *fn, int pos, int n, uint16_t *hidd
 			tensor("current_pos", MLCC_INT32, 1, cs, &cur),
 		};
 		struct mlcc_prediction p;
-		if (predict(c->ffn[k], fn, in, 4, st, &p) != MLCC_OK)
+		if (predict(mods[k], fn, in, 4, st, &p) != MLCC_OK)
 			return -1;
 		const struct mlcc_tensor *o = output(&p, "output_hidden_states");
 		CHECK(o != NULL);
@@ -199,20 +208,21 @@ static void run_chunked(const char *what, struct chunked *c, json_t *ref)
 	struct mlcc_diag d;
 	mlcc_state *st = NULL;
 
-	if (mlcc_state_new(c->ffn[0], "prefill", &st, &d) != MLCC_OK) {
+	if (mlcc_state_new(c->pf[0], c->pfn, &st, &d) != MLCC_OK) {
 		tk_failures++;
 		fprintf(stderr, "%s: %s\n", what, d.message);
 		return;
 	}
 	for (; pos + BATCH <= L; pos += BATCH) {
 		for (int i = 0; i < BATCH; i++)
-			tok[i] = (int32_t)json_integer_value(json_array_get(prompt, (size_t)(pos + i)));
-		if (embed(c, tok, BATCH, hidden) || ffn(c, "prefill", pos, BATCH, hidden, st))
+			tok[i] = (int32_t)json_integer_value(
+				json_array_get(prompt, (size_t)(pos + i)));
+		if (embed(c, tok, BATCH, hidden) || ffn(c, pos, BATCH, hidden, st))
 			goto fail;
 	}
 	for (; pos < L - 1; pos++) {
 		tok[0] = (int32_t)json_integer_value(json_array_get(prompt, (size_t)pos));
-		if (embed(c, tok, 1, hidden) || ffn(c, "infer", pos, 1, hidden, st))
+		if (embed(c, tok, 1, hidden) || ffn(c, pos, 1, hidden, st))
 			goto fail;
 	}
 	tok[0] = (int32_t)json_integer_value(json_array_get(prompt, (size_t)(L - 1)));
@@ -221,7 +231,7 @@ static void run_chunked(const char *what, struct chunked *c, json_t *ref)
 		CHECK(json_integer_value(json_object_get(step, "pos")) == pos);
 		CHECK(json_integer_value(json_array_get(json_object_get(step, "tokens"), 0)) ==
 		      tok[0]);
-		if (embed(c, tok, 1, hidden) || ffn(c, "infer", pos, 1, hidden, st) ||
+		if (embed(c, tok, 1, hidden) || ffn(c, pos, 1, hidden, st) ||
 		    lm_head(c, hidden, logits))
 			goto fail;
 		tok[0] = check_logits(what, step, logits);
@@ -285,14 +295,18 @@ static int check_mono(const char *what, json_t *step, const int32_t *idx, const 
 	int got = idx[best] + best * (VOCAB / SPLITS);
 	if (!same || got != want || md > LOGIT_TOL) {
 		tk_failures++;
-		fprintf(stderr, "%s pos %lld: token %d (want %d), split indices %s, max |val diff| %.3g\n",
-			what, (long long)json_integer_value(json_object_get(step, "pos")), got, want,
-			same ? "same" : "DIFFER", md);
+		fprintf(stderr,
+			"%s pos %lld: token %d (want %d), split indices %s, max |val diff| %.3g\n",
+			what, (long long)json_integer_value(json_object_get(step, "pos")), got,
+			want, same ? "same" : "DIFFER", md);
 	}
 	return got;
 }
 
-static void run_mono(const char *what, mlcc_model *m, json_t *ref)
+/* 'm' runs 'inf' (one token) and 'pm' runs 'pfn' (batches): the combined
+** model's functions, or the separate infer and prefill models' `main`. */
+static void run_mono(const char *what, mlcc_model *m, const char *inf, mlcc_model *pm,
+		     const char *pfn, json_t *ref)
 {
 	json_t *prompt = json_object_get(ref, "prompt"), *steps = json_object_get(ref, "steps");
 	int L = (int)json_array_size(prompt), pos = 0;
@@ -301,27 +315,28 @@ static void run_mono(const char *what, mlcc_model *m, json_t *ref)
 	struct mlcc_diag d;
 	mlcc_state *st = NULL;
 
-	if (mlcc_state_new(m, "prefill", &st, &d) != MLCC_OK) {
+	if (mlcc_state_new(pm, pfn, &st, &d) != MLCC_OK) {
 		tk_failures++;
 		fprintf(stderr, "%s: %s\n", what, d.message);
 		return;
 	}
 	for (; pos + BATCH <= L; pos += BATCH) {
 		for (int i = 0; i < BATCH; i++)
-			tok[i] = (int32_t)json_integer_value(json_array_get(prompt, (size_t)(pos + i)));
-		if (mono_step(m, "prefill", tok, pos, BATCH, st, NULL, NULL))
+			tok[i] = (int32_t)json_integer_value(
+				json_array_get(prompt, (size_t)(pos + i)));
+		if (mono_step(pm, pfn, tok, pos, BATCH, st, NULL, NULL))
 			goto fail;
 	}
 	for (; pos < L - 1; pos++) {
 		tok[0] = (int32_t)json_integer_value(json_array_get(prompt, (size_t)pos));
-		if (mono_step(m, "infer", tok, pos, 1, st, NULL, NULL))
+		if (mono_step(m, inf, tok, pos, 1, st, NULL, NULL))
 			goto fail;
 	}
 	tok[0] = (int32_t)json_integer_value(json_array_get(prompt, (size_t)(L - 1)));
 	for (size_t s = 0; s < json_array_size(steps); s++, pos++) {
 		json_t *step = json_array_get(steps, s);
 		CHECK(json_integer_value(json_object_get(step, "pos")) == pos);
-		if (mono_step(m, "infer", tok, pos, 1, st, idx, val))
+		if (mono_step(m, inf, tok, pos, 1, st, idx, val))
 			goto fail;
 		tok[0] = check_mono(what, step, idx, val);
 	}
@@ -413,34 +428,54 @@ int main(int argc, char **argv)
 	for (int form = 0; form < 2; form++) {
 		const char *ext = form ? "mlmodelc" : "mlpackage";
 		const char *cdir = form ? tmp : chunked, *mdir = form ? tmp : mono;
-		struct chunked c = {load(cdir, "llama_embeddings", ext),
-				    {load(cdir, "llama_FFN_PF_lut6_chunk_01of02", ext),
-				     load(cdir, "llama_FFN_PF_lut6_chunk_02of02", ext)},
-				    load(cdir, "llama_lm_head_lut6", ext)};
-		mlcc_model *m = load(mdir, "llama_monolithic_full_lut4", ext);
+		mlcc_model *emb = load(cdir, "llama_embeddings", ext);
+		mlcc_model *lm = load(cdir, "llama_lm_head_lut6", ext);
+		mlcc_model *pf1 = load(cdir, "llama_FFN_PF_lut6_chunk_01of02", ext);
+		mlcc_model *pf2 = load(cdir, "llama_FFN_PF_lut6_chunk_02of02", ext);
+		mlcc_model *f1 = load(cdir, "llama_FFN_lut6_chunk_01of02", ext);
+		mlcc_model *f2 = load(cdir, "llama_FFN_lut6_chunk_02of02", ext);
+		mlcc_model *p1 = load(cdir, "llama_prefill_lut6_chunk_01of02", ext);
+		mlcc_model *p2 = load(cdir, "llama_prefill_lut6_chunk_02of02", ext);
+		mlcc_model *mfull = load(mdir, "llama_monolithic_full_lut4", ext);
+		mlcc_model *minf = load(mdir, "llama_monolithic_lut4", ext);
+		mlcc_model *mpf = load(mdir, "llama_monolithic_prefill_lut4", ext);
+		/* the combined chunks, then the separate FFN + prefill packages */
+		struct chunked sets[2] = {{emb, {pf1, pf2}, {pf1, pf2}, lm, "infer", "prefill"},
+					  {emb, {f1, f2}, {p1, p2}, lm, NULL, NULL}};
 		for (int i = 0; i < 3; i++) {
 			json_t *rc = reference(corpus, "chunked", prompts[i]);
 			json_t *rm = reference(corpus, "monolithic", prompts[i]);
 			int before = tk_failures;
-			if (rc && c.emb && c.ffn[0] && c.ffn[1] && c.lm) {
-				snprintf(what, sizeof what, "chunked %s %s", ext, prompts[i]);
-				run_chunked(what, &c, rc);
+			for (int k = 0; k < 2 && rc; k++) {
+				struct chunked *c = &sets[k];
+				if (!c->emb || !c->ffn[0] || !c->ffn[1] || !c->pf[0] || !c->pf[1] ||
+				    !c->lm)
+					continue;
+				snprintf(what, sizeof what, "chunked %s %s %s",
+					 k ? "separate" : "combined", ext, prompts[i]);
+				run_chunked(what, c, rc);
 				runs++;
 			}
-			if (rm && m) {
-				snprintf(what, sizeof what, "monolithic %s %s", ext, prompts[i]);
-				run_mono(what, m, rm);
+			if (rm && mfull) {
+				snprintf(what, sizeof what, "monolithic combined %s %s", ext,
+					 prompts[i]);
+				run_mono(what, mfull, "infer", mfull, "prefill", rm);
 				runs++;
 			}
-			printf("%s %s: %s\n", ext, prompts[i], tk_failures == before ? "ok" : "FAIL");
+			if (rm && minf && mpf) {
+				snprintf(what, sizeof what, "monolithic separate %s %s", ext,
+					 prompts[i]);
+				run_mono(what, minf, NULL, mpf, NULL, rm);
+				runs++;
+			}
+			printf("%s %s: %s\n", ext, prompts[i],
+			       tk_failures == before ? "ok" : "FAIL");
 			json_decref(rc);
 			json_decref(rm);
 		}
-		mlcc_model_free(c.emb);
-		mlcc_model_free(c.ffn[0]);
-		mlcc_model_free(c.ffn[1]);
-		mlcc_model_free(c.lm);
-		mlcc_model_free(m);
+		mlcc_model *all[] = {emb, lm, pf1, pf2, f1, f2, p1, p2, mfull, minf, mpf};
+		for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+			mlcc_model_free(all[i]);
 	}
 	tk_rm_rf(tmp);
 	free(tmp);
