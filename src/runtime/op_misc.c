@@ -4,7 +4,8 @@
 ** and the output), a free index of one operand (and the output) or a
 ** contracted index (both operands, not the output)), reverse,
 ** space_to_depth / depth_to_space / pixel_shuffle, flatten2d, prelu,
-** fill_like, reverse_sequence, local_response_norm, sliding_windows.
+** fill_like, reverse_sequence, local_response_norm, sliding_windows,
+** threshold, softplus_parametric, crop.
 **
 ** einsum permutes both operands to [batch, M, K] and [batch, K, N] float
 ** matrices, multiplies each batch with k_gemm_f32 and rounds the result
@@ -477,5 +478,79 @@ int rt_op_sliding_windows(struct rt_ctx *ctx, const struct rt_op *op, struct rt_
 						  ((o * (size_t)n + w) * (size_t)size + s) * inner +
 							  q,
 						  x, (o * L + w * (size_t)stride + s) * inner + q);
+	return MLCC_OK;
+}
+
+/* threshold: max(x, alpha); softplus_parametric: alpha_c * log(1 +
+** exp(beta_c * x)) with channels at axis -3. */
+int rt_op_threshold(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
+		    struct rt_value *out)
+{
+	struct rt_value *x, *a, *b;
+	bool sp = strcmp(op->op->type, "softplus_parametric") == 0;
+	float alpha = 1;
+	size_t inner = 1, c = 1;
+	int rc;
+
+	if ((rc = rt_need_arg(ctx, op, in, "x", &x)) != MLCC_OK)
+		return rc;
+	if (!sp && (rc = rt_float(ctx, op, in, "alpha", true, 1, &alpha)) != MLCC_OK)
+		return rc;
+	if (sp) {
+		if ((rc = rt_need_arg(ctx, op, in, "alpha", &a)) != MLCC_OK ||
+		    (rc = rt_need_arg(ctx, op, in, "beta", &b)) != MLCC_OK)
+			return rc;
+		if (x->rank < 3 || a->count != (size_t)x->shape[x->rank - 3] ||
+		    b->count != a->count)
+			return rt_fail(ctx, op, MLCC_E_CORRUPT,
+				       "alpha and beta must have one value per channel");
+		c = a->count;
+		inner = (size_t)(x->shape[x->rank - 2] * x->shape[x->rank - 1]);
+	}
+	if ((rc = rt_alloc(ctx, op, out, x->dtype, x->rank, x->shape)) != MLCC_OK)
+		return rc;
+	for (size_t i = 0; i < x->count; i++) {
+		float v = rt_getf(x, i);
+		if (sp) {
+			size_t ch = (inner ? i / inner : 0) % c;
+			rt_setf(out, i, rt_getf(a, ch) * log1pf(expf(rt_getf(b, ch) * v)));
+		} else {
+			rt_setf(out, i, v > alpha ? v : alpha);
+		}
+	}
+	return MLCC_OK;
+}
+
+/* crop: crop_height = [top, bottom], crop_width = [left, right] rows and
+** columns removed from the last two dimensions. */
+int rt_op_crop(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
+	       struct rt_value *out)
+{
+	struct rt_value *x;
+	int64_t ch[2], cw[2], shape[RT_MAX_RANK], h, w;
+	size_t nh, nw, planes;
+	int rc;
+
+	if ((rc = rt_need_arg(ctx, op, in, "x", &x)) != MLCC_OK ||
+	    (rc = rt_ints(ctx, op, in, "crop_height", false, ch, 2, &nh)) != MLCC_OK ||
+	    (rc = rt_ints(ctx, op, in, "crop_width", false, cw, 2, &nw)) != MLCC_OK)
+		return rc;
+	if (x->rank < 2 || nh != 2 || nw != 2 || ch[0] < 0 || ch[1] < 0 || cw[0] < 0 || cw[1] < 0)
+		return rt_fail(ctx, op, MLCC_E_CORRUPT, "crop_height and crop_width need 2 values");
+	h = x->shape[x->rank - 2];
+	w = x->shape[x->rank - 1];
+	if (ch[0] + ch[1] >= h || cw[0] + cw[1] >= w)
+		return rt_fail(ctx, op, MLCC_E_CORRUPT, "crop removes everything");
+	memcpy(shape, x->shape, sizeof shape);
+	shape[x->rank - 2] = h - ch[0] - ch[1];
+	shape[x->rank - 1] = w - cw[0] - cw[1];
+	if ((rc = rt_alloc(ctx, op, out, x->dtype, x->rank, shape)) != MLCC_OK)
+		return rc;
+	planes = x->count / (size_t)(h * w);
+	for (size_t p = 0, e = 0; p < planes; p++)
+		for (int64_t y = ch[0]; y < h - ch[1]; y++)
+			for (int64_t q = cw[0]; q < w - cw[1]; q++)
+				copy_elem(out, e++, x,
+					  (p * (size_t)h + (size_t)y) * (size_t)w + (size_t)q);
 	return MLCC_OK;
 }

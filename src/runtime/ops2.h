@@ -66,5 +66,7 @@ RT_OPFN(rt_op_fill_like);
 RT_OPFN(rt_op_reverse_sequence);
 RT_OPFN(rt_op_local_response_norm);
 RT_OPFN(rt_op_sliding_windows);
+RT_OPFN(rt_op_threshold); /* threshold, softplus_parametric */
+RT_OPFN(rt_op_crop);
 
 #endif

@@ -697,6 +697,40 @@ static void test_misc2(void)
 	done(&w);
 }
 
+static void test_misc3(void)
+{
+	/* threshold alpha 2 of [1, 3] -> [2, 3]; softplus_parametric with
+	** alpha 2, beta 1 at x = 0: 2 * log(2) */
+	static const float x[] = {1, 3}, two[] = {2}, one[] = {1}, zero[] = {0};
+	struct call t = {.type = "threshold", .nout = 1};
+	bind_f(&t, "x", 1, (const int64_t[]){2}, x);
+	bind_f(&t, "alpha", 0, NULL, two);
+	CHECK(run(&t) == MLCC_OK);
+	CHECK(out_is(&t, 0, 1, (const int64_t[]){2}, (const float[]){2, 3}, 0));
+	done(&t);
+	struct call s = {.type = "softplus_parametric", .nout = 1};
+	bind_f(&s, "x", 3, (const int64_t[]){1, 1, 1}, zero);
+	bind_f(&s, "alpha", 1, (const int64_t[]){1}, two);
+	bind_f(&s, "beta", 1, (const int64_t[]){1}, one);
+	CHECK(run(&s) == MLCC_OK);
+	CHECK(out_is(&s, 0, 3, (const int64_t[]){1, 1, 1}, (const float[]){2 * logf(2)}, 1e-6f));
+	done(&s);
+
+	/* crop one row at the top and one column at each side of a 3x4 grid
+	** 0..11 -> rows 1..2, columns 1..2: [5, 6, 9, 10] */
+	float g[12];
+	static const int32_t chh[] = {1, 0}, cww[] = {1, 1};
+	for (int i = 0; i < 12; i++)
+		g[i] = (float)i;
+	struct call c = {.type = "crop", .nout = 1};
+	bind_f(&c, "x", 3, (const int64_t[]){1, 3, 4}, g);
+	bind_i(&c, "crop_height", 1, (const int64_t[]){2}, chh);
+	bind_i(&c, "crop_width", 1, (const int64_t[]){2}, cww);
+	CHECK(run(&c) == MLCC_OK);
+	CHECK(out_is(&c, 0, 3, (const int64_t[]){1, 2, 2}, (const float[]){5, 6, 9, 10}, 0));
+	done(&c);
+}
+
 int main(void)
 {
 	test_conv_transpose();
@@ -710,6 +744,7 @@ int main(void)
 	test_scatter();
 	test_misc();
 	test_misc2();
+	test_misc3();
 	if (tk_failures)
 		fprintf(stderr, "%d failure(s)\n", tk_failures);
 	else
