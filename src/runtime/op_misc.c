@@ -256,7 +256,7 @@ int rt_op_space_depth(struct rt_ctx *ctx, const struct rt_op *op, struct rt_valu
 	    (rc = rt_int(ctx, op, in, ps ? "upscale_factor" : "block_size", false, 0, &b)) !=
 		    MLCC_OK)
 		return rc;
-	if (x->rank != 4 || b < 1 || (s2d && (x->shape[2] % b || x->shape[3] % b)) ||
+	if (x->rank != 4 || b < 1 || b > 65536 || (s2d && (x->shape[2] % b || x->shape[3] % b)) ||
 	    (!s2d && x->shape[1] % (b * b)))
 		return rt_fail(ctx, op, MLCC_E_CORRUPT, "x must be [N, C, H, W] divisible by %lld",
 			       (long long)b);

@@ -236,8 +236,11 @@ static int upsample(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value 
 	}
 	if (x->rank < 2 || !(sh > 0) || !(sw > 0))
 		return rt_fail(ctx, op, MLCC_E_CORRUPT, "bad scale factors or rank");
-	return resize(ctx, op, x, (int64_t)floorf((float)x->shape[x->rank - 2] * sh),
-		      (int64_t)floorf((float)x->shape[x->rank - 1] * sw), sh, sw, m, bilinear, out);
+	float oh = floorf((float)x->shape[x->rank - 2] * sh);
+	float ow = floorf((float)x->shape[x->rank - 1] * sw);
+	if (!(oh < 2147483648.0f) || !(ow < 2147483648.0f)) /* also NaN */
+		return rt_fail(ctx, op, MLCC_E_CORRUPT, "scale factors give a too large output");
+	return resize(ctx, op, x, (int64_t)oh, (int64_t)ow, sh, sw, m, bilinear, out);
 }
 
 int rt_op_upsample_nearest(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
