@@ -13,6 +13,10 @@
 
 #include "runtime/ops2.h"
 
+/* Bound of strides, dilations, kernel sizes and pads: keeps every window
+** computation far from int64 overflow. */
+#define WIN_MAX (1 << 24)
+
 /* ---- window geometry ------------------------------------------------------------ */
 
 /* Vector parameter 'param' of 'r' entries (absent: every entry 'def'). */
@@ -33,8 +37,9 @@ static int vec_param(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value
 		return rt_fail(ctx, op, MLCC_E_CORRUPT, "'%s' has %zu values, expected %d", param,
 			       n, r);
 	for (int i = 0; i < r; i++)
-		if (out[i] < 1)
-			return rt_fail(ctx, op, MLCC_E_CORRUPT, "'%s' must be positive", param);
+		if (out[i] < 1 || out[i] > WIN_MAX)
+			return rt_fail(ctx, op, MLCC_E_CORRUPT, "'%s' must be in 1..%d", param,
+				       WIN_MAX);
 	return MLCC_OK;
 }
 
@@ -71,16 +76,19 @@ int rt_window_init(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value *
 		int64_t ke = w->d[i] * (k[i] - 1) + 1;
 		w->in[i] = insz[i];
 		w->k[i] = k[i];
-		if (k[i] < 1)
-			return rt_fail(ctx, op, MLCC_E_CORRUPT, "kernel size must be positive");
+		if (k[i] < 1 || k[i] > WIN_MAX || insz[i] > INT64_MAX / 4)
+			return rt_fail(ctx, op, MLCC_E_CORRUPT, "kernel size must be in 1..%d",
+				       WIN_MAX);
 		if (strcmp(pt, "custom") == 0) {
 			if (np != (size_t)(2 * r))
 				return rt_fail(ctx, op, MLCC_E_CORRUPT,
 					       "'pad' has %zu values, expected %d", np, 2 * r);
 			w->pb[i] = pad[2 * i];
 			w->pe[i] = pad[2 * i + 1];
-			if (w->pb[i] < 0 || w->pe[i] < 0)
-				return rt_fail(ctx, op, MLCC_E_CORRUPT, "negative 'pad'");
+			if (w->pb[i] < 0 || w->pe[i] < 0 || w->pb[i] > WIN_MAX ||
+			    w->pe[i] > WIN_MAX)
+				return rt_fail(ctx, op, MLCC_E_CORRUPT, "'pad' must be in 0..%d",
+					       WIN_MAX);
 		} else if (strcmp(pt, "same") == 0 || strcmp(pt, "same_lower") == 0) {
 			int64_t o = (insz[i] + w->s[i] - 1) / w->s[i];
 			int64_t total = (o - 1) * w->s[i] + ke - insz[i];
@@ -225,6 +233,9 @@ static int transpose_geometry(struct rt_ctx *ctx, const struct rt_op *op, struct
 		if (j >= 0 && strcmp(pt, "custom") == 0 && np == (size_t)(2 * r)) {
 			pb = pad[2 * j];
 			pe = pad[2 * j + 1];
+			if (pb < 0 || pe < 0 || pb > WIN_MAX || pe > WIN_MAX)
+				return rt_fail(ctx, op, MLCC_E_CORRUPT, "'pad' must be in 0..%d",
+					       WIN_MAX);
 		} else if (j >= 0 && strncmp(pt, "same", 4) == 0) {
 			int64_t total = full - c->in[i] * c->s[i];
 			if (total < 0)
