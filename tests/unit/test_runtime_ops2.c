@@ -216,6 +216,14 @@ static void test_pool(void)
 		     (const float[]){2.5f, 4.5f, 10.5f, 12.5f}, 0));
 	done(&c);
 
+	/* a 5x5 window on the 4x4 grid without padding: refused, naming the op */
+	static const int32_t k5[] = {5, 5};
+	c.val[1].data = (void *)k5;
+	CHECK(run(&c) == MLCC_E_CORRUPT);
+	CHECK(strcmp(c.d.message, "t.mil: function 'main': op 'y' (avg_pool): the kernel is "
+				  "larger than the padded input") == 0);
+	c.val[1].data = (void *)k;
+
 	/* "same" padding, 3x3 max windows, stride 1 on the grid: each output is
 	** the largest neighbour = min(r+1,3)*4 + min(c+1,3). */
 	static const int32_t k3[] = {3, 3}, s1[] = {1, 1};
