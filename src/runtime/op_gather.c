@@ -114,7 +114,7 @@ int rt_op_scatter(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **
 		  struct rt_value *out)
 {
 	struct rt_value *data, *idx, *upd;
-	enum mode m;
+	enum mode m = S_ADD;
 	int ax, rc;
 	size_t outer = 1, inner = 1, c;
 
@@ -133,7 +133,7 @@ int rt_op_scatter(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **
 	if ((rc = copy_data(ctx, op, data, out)) != MLCC_OK)
 		return rc;
 	for (size_t j = 0; j < c; j++) {
-		int64_t t;
+		int64_t t = 0;
 		if ((rc = norm_index(ctx, op, rt_geti(idx, j), data->shape[ax], &t)) != MLCC_OK)
 			return rc;
 		for (size_t o = 0; o < outer; o++)
@@ -149,7 +149,7 @@ int rt_op_scatter_along_axis(struct rt_ctx *ctx, const struct rt_op *op, struct 
 			     struct rt_value *out)
 {
 	struct rt_value *data, *idx, *upd;
-	enum mode m;
+	enum mode m = S_ADD;
 	int ax, rc;
 	int64_t pos[RT_MAX_RANK] = {0};
 
@@ -161,7 +161,7 @@ int rt_op_scatter_along_axis(struct rt_ctx *ctx, const struct rt_op *op, struct 
 		return rc;
 	for (size_t e = 0; e < idx->count; e++) {
 		size_t off = 0;
-		int64_t t;
+		int64_t t = 0;
 		if ((rc = norm_index(ctx, op, rt_geti(idx, e), data->shape[ax], &t)) != MLCC_OK)
 			return rc;
 		for (int i = 0; i < data->rank; i++) {
@@ -188,7 +188,7 @@ static int nd_offset(struct rt_ctx *ctx, const struct rt_op *op, const struct rt
 	size_t o = 0;
 
 	for (size_t d = 0; d < kdim; d++) {
-		int64_t t;
+		int64_t t = 0;
 		int rc = norm_index(ctx, op, rt_geti(idx, row * kdim + d), x->shape[d], &t);
 		if (rc != MLCC_OK)
 			return rc;
@@ -217,7 +217,7 @@ int rt_op_gather_nd(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value 
 {
 	struct rt_value *x, *idx;
 	int64_t bd, shape[RT_MAX_RANK];
-	size_t rows, kdim, slice, es;
+	size_t rows = 0, kdim = 0, slice = 0, es;
 	int rank = 0, rc;
 
 	if ((rc = rt_need_arg(ctx, op, in, "x", &x)) != MLCC_OK ||
@@ -256,8 +256,8 @@ int rt_op_scatter_nd(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value
 		     struct rt_value *out)
 {
 	struct rt_value *data, *idx, *upd;
-	enum mode m;
-	size_t rows, kdim, slice;
+	enum mode m = S_ADD;
+	size_t rows = 0, kdim = 0, slice = 0;
 	int rc;
 
 	if ((rc = scatter_args(ctx, op, in, &data, &idx, &upd, &m, NULL)) != MLCC_OK ||
