@@ -23,8 +23,10 @@
 **
 ** Ends with "run corpus: N/M functions ran".
 **
-** $MLCC_RUN_CORPUS_ONLY=substring limits the run to items whose label
-** contains it (for iterating on one model).
+** $MLCC_RUN_CORPUS_ONLY=a,b limits the run to items whose label contains
+** one of the words (for iterating on one model); $MLCC_RUN_CORPUS_SKIP=a,b
+** leaves out items whose label contains one (e.g. the big convolutional
+** nets under a sanitizer build, where they take many minutes).
 **
 ** usage: test_run_corpus MLCC
 */
@@ -86,11 +88,35 @@ static bool exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* True when $MLCC_RUN_CORPUS_ONLY is unset or 'label' contains it. */
+/* True when 'label' contains one of the comma-separated words of 'list'. */
+static bool names_any(const char *label, const char *list)
+{
+	char word[256];
+
+	while (list && *list) {
+		size_t n = strcspn(list, ",");
+		snprintf(word, sizeof word, "%.*s", (int)(n < 255 ? n : 255), list);
+		if (*word && strstr(label, word))
+			return true;
+		list += n + (list[n] == ',');
+	}
+	return false;
+}
+
+/* True when $MLCC_RUN_CORPUS_ONLY is unset or 'label' contains one of its
+** words, and 'label' contains none of $MLCC_RUN_CORPUS_SKIP's. */
 static bool selected(const char *label)
 {
 	const char *only = getenv("MLCC_RUN_CORPUS_ONLY");
-	return only == NULL || *only == '\0' || strstr(label, only) != NULL;
+	const char *skip = getenv("MLCC_RUN_CORPUS_SKIP");
+
+	if (only && *only && !names_any(label, only))
+		return false;
+	if (skip && *skip && names_any(label, skip)) {
+		printf("skipped (MLCC_RUN_CORPUS_SKIP): %s\n", label);
+		return false;
+	}
+	return true;
 }
 
 /* ---- one function ------------------------------------------------------------ */
