@@ -69,7 +69,7 @@ static void help(void)
 	       "diff       Compare two models; exit 0 when equivalent, 1 when not.\n"
 	       "           --interface: only functions, inputs, outputs, states.\n"
 	       "run        Run one prediction on the CPU: inputs and states from .npy\n"
-	       "           files, each output written as DIR/<name>.npy (cli/run.c).\n\n"
+	       "           files, each output written as DIR/<name>.npy (docs/RUNTIME.md).\n\n"
 	       "Known compiler stamps (coremlc / usual MIL component):\n");
 	for (size_t i = 0; mlcc_known_coremlc_version(i, &mil); i++)
 		printf("  %-11s %s\n", mlcc_known_coremlc_version(i, NULL), mil);

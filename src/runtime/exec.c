@@ -29,7 +29,7 @@ static const struct rt_lazy *same_lazy(const struct rt_model *m, const struct rt
 {
 	for (size_t i = 0; i < m->nlazy; i++) {
 		const struct rt_lazy *o = m->lazies[i];
-		bool same = o != lz && o->done && o->op.impl == lz->op.impl &&
+		bool same = o != lz && o->done && o->op.impl == lz->op.impl && o->op.nout == 1 &&
 			    o->op.nin == lz->op.nin && strcmp(o->op.op->type, lz->op.op->type) == 0;
 		for (size_t j = 0; same && j < lz->op.nin; j++)
 			same = o->vals[j]->data == lz->vals[j]->data && o->vals[j]->data != NULL &&
@@ -40,38 +40,45 @@ static const struct rt_lazy *same_lazy(const struct rt_model *m, const struct rt
 	return NULL;
 }
 
-/* Compute 'lz' (the model lock held). */
+/* Compute 'lz' -- its whole group -- (the model lock held). */
 static int materialise(struct rt_ctx *ctx, struct rt_lazy *lz)
 {
-	struct rt_value **in = lz->vals;
+	struct rt_lazy *first = lz->first;
+	struct rt_value **in = first->vals;
 	const struct rt_lazy *o;
 	int rc;
 
-	if (lz->done)
+	if (first->done)
 		return MLCC_OK;
-	for (size_t i = 0; i < lz->op.nin; i++)
+	for (size_t i = 0; i < first->op.nin; i++)
 		if (in[i]->lazy && (rc = materialise(ctx, in[i]->lazy)) != MLCC_OK)
 			return rc;
-	if ((o = same_lazy(lz->model, lz)) != NULL) {
-		lz->result = o->result;
-		lz->result.flags &= ~(unsigned)RT_OWNED;
-		lz->done = true;
+	if (first->op.nout == 1 && (o = same_lazy(first->model, first)) != NULL) {
+		first->result = o->result;
+		first->result.flags &= ~(unsigned)RT_OWNED;
+		first->done = true;
 		return MLCC_OK;
 	}
 	/* Inputs of nested lazies: their results. */
-	struct rt_value *tmp[16], **use = in;
-	if (lz->op.nin <= 16) {
-		for (size_t i = 0; i < lz->op.nin; i++)
+	struct rt_value *tmp[16], **use = in, outs[8];
+	if (first->op.nin <= 16) {
+		for (size_t i = 0; i < first->op.nin; i++)
 			tmp[i] = in[i]->lazy ? &in[i]->lazy->result : in[i];
 		use = tmp;
 	}
-	rc = lz->op.impl->run(ctx, &lz->op, use, &lz->result);
-	if (rc != MLCC_OK) {
-		rt_value_free(&lz->result);
-		return rc;
+	if (first->op.nout > 8)
+		return rt_fail(ctx, &first->op, MLCC_E_UNSUPPORTED, "more than 8 outputs");
+	memset(outs, 0, sizeof outs);
+	rc = first->op.impl->run(ctx, &first->op, use, outs);
+	for (size_t i = 0; i < first->op.nout; i++) {
+		if (rc != MLCC_OK) {
+			rt_value_free(&outs[i]);
+			continue;
+		}
+		first->group[i]->result = outs[i];
+		first->group[i]->done = true;
 	}
-	lz->done = true;
-	return MLCC_OK;
+	return rc;
 }
 
 int rt_need(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value *v)
@@ -115,14 +122,24 @@ int rt_before_write(struct rt_ctx *ctx, const struct rt_op *op, const void *data
 {
 	struct rt_exec *x = ctx->exec;
 	const struct rt_func *f = x->f;
-	size_t k = (size_t)(op - f->ops);
+	/* an op of the body: values whose last use is this op need no copy;
+	** an op of a nested block: every other sharer is copied */
+	bool body = op >= f->ops && op < f->ops + f->nops;
+	size_t k = body ? (size_t)(op - f->ops) : 0;
 
-	MLCC_ASSERT(op >= f->ops && k < f->nops);
 	for (size_t s = 0; s < f->nslots; s++) {
 		struct rt_value *v = &x->vals[s];
 		if (v->data != data || (v->flags & RT_STATE) || f->is_const[s] ||
-		    (f->last_use[s] != SIZE_MAX && f->last_use[s] <= k + 1))
+		    (body && f->defined_in[s] == 0 && f->last_use[s] != SIZE_MAX &&
+		     f->last_use[s] <= k + 1))
 			continue;
+		if (!body) {
+			bool consumed = false;
+			for (size_t i = 0; i < op->nin; i++)
+				consumed |= op->in[i] == s;
+			if (consumed)
+				continue;
+		}
 		struct rt_value copy;
 		int rc = rt_alloc(ctx, op, &copy, v->dtype, v->rank, v->shape);
 		if (rc != MLCC_OK)
@@ -157,7 +174,8 @@ static void adopt(struct rt_exec *x, const struct rt_op *op, size_t o)
 
 /* ---- running ------------------------------------------------------------------------ */
 
-static int run_op(struct rt_ctx *ctx, struct rt_exec *x, const struct rt_op *op, size_t index)
+static int run_op(struct rt_ctx *ctx, struct rt_exec *x, const struct rt_op *op, size_t index,
+		  size_t blk)
 {
 	struct rt_value *inbuf[32], **in = inbuf;
 	int rc;
@@ -188,24 +206,108 @@ static int run_op(struct rt_ctx *ctx, struct rt_exec *x, const struct rt_op *op,
 	if (out != outs)
 		free(out);
 	if (rc == MLCC_OK) {
+		const struct rt_func *f = x->f;
 		for (size_t i = 0; i < op->nout; i++)
-			if (x->f->last_use[op->out[i]] == 0)
+			if (f->last_use[op->out[i]] == 0)
 				release(x, op->out[i]);
-		for (size_t i = 0; i < op->nin; i++) {
-			size_t s = op->in[i];
-			if (x->f->last_use[s] == index + 1 && !x->f->is_const[s]) {
-				/* a slot bound twice to this op is released once */
-				bool seen = false;
-				for (size_t j = 0; j < i; j++)
-					seen |= op->in[j] == s;
-				if (!seen)
-					release(x, s);
-			}
+		/* inputs (and what nested blocks read) last used here, when this
+		** block owns them; a slot bound twice is released once */
+		for (size_t i = 0; i < op->nin + op->nreads; i++) {
+			size_t s = i < op->nin ? op->in[i] : op->reads[i - op->nin];
+			if (f->last_use[s] != index + 1 || f->is_const[s] ||
+			    f->defined_in[s] != blk)
+				continue;
+			bool seen = false;
+			for (size_t j = 0; j < i; j++)
+				seen |= (j < op->nin ? op->in[j] : op->reads[j - op->nin]) == s;
+			if (!seen)
+				release(x, s);
 		}
 	}
 out:
 	if (in != inbuf)
 		free(in);
+	return rc;
+}
+
+size_t rt_block_inputs(const struct rt_op *op, size_t b)
+{
+	return b < op->nblocks ? op->blocks[b].ninputs : 0;
+}
+
+size_t rt_block_outputs(const struct rt_op *op, size_t b)
+{
+	return b < op->nblocks ? op->blocks[b].noutputs : 0;
+}
+
+/* Release every slot block 'id' defined (the end of one run of it). */
+static void block_end(struct rt_exec *x, size_t id)
+{
+	const struct rt_func *f = x->f;
+
+	for (size_t s = 0; s < f->nslots; s++) {
+		if (f->defined_in[s] != id || f->is_const[s])
+			continue;
+		if (x->vals[s].data != NULL)
+			release(x, s);
+		if (x->root[s] == s && x->holders[s] > 0 && (x->vals[s].flags & RT_OWNED))
+			rt_value_free(&x->vals[s]);
+		memset(&x->vals[s], 0, sizeof x->vals[s]);
+		x->holders[s] = 0;
+		x->root[s] = s;
+	}
+}
+
+/* A copy of 'v' that the caller owns. */
+static int own_copy(struct rt_ctx *ctx, const struct rt_op *op, const struct rt_value *v,
+		    struct rt_value *out)
+{
+	int rc = rt_alloc(ctx, op, out, v->dtype, v->rank, v->shape);
+
+	if (rc != MLCC_OK)
+		return rc;
+	if (v->flags & RT_PACKED)
+		for (size_t i = 0; i < v->count; i++)
+			rt_seti(out, i, rt_geti(v, i));
+	else if (v->count)
+		memcpy(out->data, v->data, v->count * dtype_mem_size(v->dtype));
+	return MLCC_OK;
+}
+
+int rt_run_block(struct rt_ctx *ctx, const struct rt_op *op, size_t b,
+		 struct rt_value *const *inputs, size_t n, struct rt_value *outputs)
+{
+	struct rt_exec *x = ctx->exec;
+	const struct rt_block *rb;
+	int rc = MLCC_OK;
+	size_t i;
+
+	if (b >= op->nblocks || n != op->blocks[b].ninputs)
+		return rt_fail(ctx, op, MLCC_E_CORRUPT, "block %zu takes %zu inputs, not %zu", b,
+			       b < op->nblocks ? op->blocks[b].ninputs : 0, n);
+	rb = &op->blocks[b];
+	for (i = 0; i < n; i++) {
+		size_t s = rb->input_slot[i];
+		x->vals[s] = *inputs[i];
+		x->vals[s].flags &= ~(unsigned)(RT_OWNED | RT_STATE);
+		x->vals[s].lazy = NULL;
+		x->root[s] = s;
+		x->holders[s] = 1; /* held by the caller, like function inputs */
+	}
+	for (i = 0; rc == MLCC_OK && i < rb->nops; i++)
+		rc = run_op(ctx, x, &rb->ops[i], i, rb->id);
+	size_t got = 0;
+	for (; rc == MLCC_OK && got < rb->noutputs; got++) {
+		struct rt_value *v = &x->vals[rb->output_slot[got]];
+		if (v->lazy && (rc = rt_need(ctx, op, v)) != MLCC_OK)
+			break;
+		if ((rc = own_copy(ctx, op, v, &outputs[got])) != MLCC_OK)
+			break;
+	}
+	if (rc != MLCC_OK)
+		while (got > 0)
+			rt_value_free(&outputs[--got]);
+	block_end(x, rb->id);
 	return rc;
 }
 
@@ -244,9 +346,86 @@ static void exec_free(struct rt_exec *x)
 	free(x->holders);
 }
 
+/* A named value of a pipeline run; 'own' when the run must free it. */
+struct env_item {
+	const char *name;
+	struct rt_value v;
+	bool own;
+};
+
+static struct env_item *env_find(struct env_item *env, size_t n, const char *name)
+{
+	for (size_t i = n; i-- > 0;) /* the latest value of a name */
+		if (strcmp(env[i].name, name) == 0)
+			return &env[i];
+	return NULL;
+}
+
+/* Run the stages of pipeline 'f' in order, each on the values named like
+** its inputs (the pipeline's inputs or earlier stages' outputs). */
+static int exec_pipeline(struct rt_model *m, const struct rt_func *f, const struct rt_value *inputs,
+			 struct rt_value *outputs, struct mlcc_diag *d)
+{
+	size_t cap = f->ninputs, n = 0;
+	int rc = MLCC_OK;
+
+	for (size_t i = 0; i < f->nstages; i++)
+		cap += f->stages[i]->noutputs;
+	struct env_item *env = calloc(cap + 1, sizeof *env);
+	if (env == NULL)
+		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < f->ninputs; i++)
+		env[n++] = (struct env_item){f->sig.inputs[i].name, inputs[i], false};
+	for (size_t i = 0; rc == MLCC_OK && i < f->nstages; i++) {
+		const struct rt_func *s = f->stages[i];
+		struct rt_value *ins = calloc(s->ninputs + 1, sizeof *ins);
+		struct rt_value *outs = calloc(s->noutputs + 1, sizeof *outs);
+		if (!ins || !outs)
+			rc = diag_fail(d, MLCC_E_NOMEM, "out of memory");
+		for (size_t j = 0; rc == MLCC_OK && j < s->ninputs; j++) {
+			struct env_item *e = env_find(env, n, s->sig.inputs[j].name);
+			if (e == NULL)
+				rc = diag_fail(d, MLCC_E_CORRUPT,
+					       "%s: pipeline stage %zu: no value for input '%s'",
+					       m->l.path, i, s->sig.inputs[j].name);
+			else
+				ins[j] = e->v;
+		}
+		if (rc == MLCC_OK && (rc = rt_execute(m, s, ins, NULL, outs, d)) == MLCC_OK)
+			for (size_t j = 0; j < s->noutputs; j++)
+				env[n++] = (struct env_item){s->sig.outputs[j].name, outs[j], true};
+		free(ins);
+		free(outs);
+	}
+	for (size_t o = 0; rc == MLCC_OK && o < f->noutputs; o++) {
+		struct env_item *e = env_find(env, n, f->sig.outputs[o].name);
+		if (e == NULL) {
+			rc = diag_fail(d, MLCC_E_CORRUPT, "%s: no value for pipeline output '%s'",
+				       m->l.path, f->sig.outputs[o].name);
+		} else if (e->own) {
+			outputs[o] = e->v;
+			e->own = false;
+		} else {
+			struct rt_ctx ctx = {NULL, d, m->l.files->origin, f->func, m, NULL};
+			rc = own_copy(&ctx, NULL, &e->v, &outputs[o]);
+		}
+		if (rc != MLCC_OK)
+			while (o > 0)
+				rt_value_free(&outputs[--o]);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (env[i].own)
+			rt_value_free(&env[i].v);
+	free(env);
+	return rc;
+}
+
 int rt_execute(struct rt_model *m, const struct rt_func *f, const struct rt_value *inputs,
 	       const struct rt_value *states, struct rt_value *outputs, struct mlcc_diag *d)
 {
+	if (f->nstages > 0)
+		return exec_pipeline(m, f, inputs, outputs, d);
+
 	struct rt_exec x = {f, NULL, NULL, NULL};
 	struct rt_ctx ctx = {NULL, d, m->l.files->origin, f->func, m, &x};
 	int rc = MLCC_OK;
@@ -284,7 +463,7 @@ int rt_execute(struct rt_model *m, const struct rt_func *f, const struct rt_valu
 		x.holders[f->state_slot[i]] = 1;
 	}
 	for (size_t i = 0; rc == MLCC_OK && i < f->nops; i++)
-		rc = run_op(&ctx, &x, &f->ops[i], i);
+		rc = run_op(&ctx, &x, &f->ops[i], i, 0);
 	if (rc == MLCC_OK)
 		for (size_t i = 0; i < f->noutputs; i++) {
 			size_t s = f->output_slot[i];

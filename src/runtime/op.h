@@ -20,6 +20,8 @@
 **    the op).  On failure the executor releases whatever 'out' holds.
 **  - A kernel never prints, never keeps pointers to its inputs past the
 **    call, and splits heavy loops over ctx->pool (kernels/kernels.h).
+**  - An op with nested blocks (control flow) runs them with rt_run_block();
+**    the plan has already resolved the blocks' ops (op->blocks).
 ** Numeric rule (docs/RUNTIME.md): floating-point values are fp16 or fp32
 ** storage; arithmetic is fp32 (float); each op rounds its result once,
 ** when storing it (rt_setf / k_f2h: round to nearest even).  Integers and
@@ -48,6 +50,7 @@
 #define RT_STATE 4u  /* the storage of a state: write_state writes into it */
 
 struct rt_lazy;
+struct rt_block;
 
 /* A tensor value: 'count' elements of 'dtype' in row-major order.
 ** Element storage (dtype_mem_size): fp16 as its uint16 bits, fp32 as
@@ -105,6 +108,10 @@ struct rt_op {
 	size_t nout;
 	size_t *out;	/* value slots of the outputs */
 	unsigned flags; /* RT_OP_* (plan.c) */
+	size_t nblocks; /* nested blocks (cond, while_loop): run with rt_run_block */
+	struct rt_block *blocks;
+	size_t nreads; /* outer values the nested blocks read (for lifetimes) */
+	size_t *reads;
 };
 
 /* rt_op.flags */
@@ -179,6 +186,16 @@ MLCC_MUST_CHECK int rt_need(struct rt_ctx *ctx, const struct rt_op *op, struct r
 ** that it keeps the value it had (a read_state result is a view of the
 ** state until then). */
 MLCC_MUST_CHECK int rt_before_write(struct rt_ctx *ctx, const struct rt_op *op, const void *data);
+
+/* Run nested block 'b' of 'op' (control-flow kernels): its inputs bound
+** to inputs[0 .. n) (borrowed for the run), its ops executed, its outputs
+** copied into outputs[0 .. rt_block_outputs(op, b)) (owned by the caller
+** afterwards); everything else the block made is released. */
+MLCC_MUST_CHECK int rt_run_block(struct rt_ctx *ctx, const struct rt_op *op, size_t b,
+				 struct rt_value *const *inputs, size_t n,
+				 struct rt_value *outputs);
+size_t rt_block_inputs(const struct rt_op *op, size_t b);
+size_t rt_block_outputs(const struct rt_op *op, size_t b);
 
 /* Release what 'v' owns and zero it. */
 void rt_value_free(struct rt_value *v);
@@ -287,6 +304,10 @@ int rt_op_blockwise_shift_scale(struct rt_ctx *, const struct rt_op *, struct rt
 				struct rt_value *);
 int rt_op_constexpr_cast(struct rt_ctx *, const struct rt_op *, struct rt_value **,
 			 struct rt_value *);
+int rt_op_lut_to_sparse(struct rt_ctx *, const struct rt_op *, struct rt_value **,
+			struct rt_value *);
+int rt_op_sparse_shift_scale(struct rt_ctx *, const struct rt_op *, struct rt_value **,
+			     struct rt_value *);
 
 /* A palettized weight W[N x K] that a matrix product can use without
 ** materialising it (k_gemm_lut): set when 'v' is a lazy
@@ -294,6 +315,10 @@ int rt_op_constexpr_cast(struct rt_ctx *, const struct rt_op *, struct rt_value 
 ** of 'N' rows of 'K' elements each, fp16 palettes, scalar entries.
 ** Returns false when 'v' is not of that form (then rt_need() it). */
 bool rt_lut_weight(const struct rt_value *v, size_t N, size_t K, struct k_lut *out);
+
+/* op_control.c */
+int rt_op_cond(struct rt_ctx *, const struct rt_op *, struct rt_value **, struct rt_value *);
+int rt_op_while_loop(struct rt_ctx *, const struct rt_op *, struct rt_value **, struct rt_value *);
 
 /* op_state.c */
 int rt_op_read_state(struct rt_ctx *, const struct rt_op *, struct rt_value **, struct rt_value *);

@@ -33,6 +33,14 @@ static enum dtype out_dtype(const struct rt_op *op, enum dtype def)
 	return t && t->kind == TY_TENSOR ? t->dtype : def;
 }
 
+/* The declared element type of output 'i' of 'op'. */
+static enum dtype out_dtype_n(const struct rt_op *op, size_t i, enum dtype def)
+{
+	const struct mtype *t = i < op->nout ? op->op->outputs[i].type : NULL;
+
+	return t && t->kind == TY_TENSOR ? t->dtype : def;
+}
+
 /* Output shape from the iOS16 'shape' parameter. */
 static int shape_param(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in, int *rank,
 		       int64_t *shape)
@@ -81,35 +89,70 @@ static int lut_ios16(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value
 	return MLCC_OK;
 }
 
-static int lut_ios18(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value *lut,
-		     struct rt_value *ix, struct rt_value *out)
+/* The palette group of the element at multi-index 'idx' of indices of
+** 'shape' (rank r) for a lut whose first r dimensions count the groups
+** per axis (block = shape / groups, coremltools' decompress). */
+static size_t lut_group(const struct rt_value *lut, int r, const int64_t *shape, const int64_t *idx)
 {
-	int r = ix->rank, rc;
-	int64_t gsize[RT_MAX_RANK], idx[RT_MAX_RANK] = {0};
+	size_t g = 0;
 
-	if (lut->rank != r + 2 || lut->shape[r + 1] != 1)
-		return rt_fail(ctx, op, MLCC_E_UNSUPPORTED,
-			       "palettes of vector entries or of another rank");
-	size_t entries = (size_t)lut->shape[r];
-	if (entries != (size_t)1 << dtype_info(ix->dtype)->bits)
-		return rt_fail(ctx, op, MLCC_E_CORRUPT, "palette size does not match %s indices",
-			       dtype_info(ix->dtype)->mil);
-	for (int k = 0; k < r; k++) {
-		if (lut->shape[k] < 1 || ix->shape[k] % lut->shape[k] != 0)
+	for (int k = 0; k < r; k++)
+		g = g * (size_t)lut->shape[k] + (size_t)(idx[k] / (shape[k] / lut->shape[k]));
+	return g;
+}
+
+/* The lut's shape checked against indices of 'shape' (rank r) and 'bits'
+** bits; '*vs' the vector size. */
+static int lut_check(struct rt_ctx *ctx, const struct rt_op *op, const struct rt_value *lut, int r,
+		     const int64_t *shape, unsigned bits, size_t *vs)
+{
+	if (lut->rank != r + 2)
+		return rt_fail(ctx, op, MLCC_E_CORRUPT, "lut must have rank %d", r + 2);
+	if ((size_t)lut->shape[r] != (size_t)1 << bits)
+		return rt_fail(ctx, op, MLCC_E_CORRUPT,
+			       "palette size does not match %u-bit indices", bits);
+	for (int k = 0; k < r; k++)
+		if (lut->shape[k] < 1 || shape[k] % lut->shape[k] != 0)
 			return rt_fail(ctx, op, MLCC_E_CORRUPT,
 				       "axis %d does not split into %lld palette groups", k,
 				       (long long)lut->shape[k]);
-		gsize[k] = ix->shape[k] / lut->shape[k];
-	}
-	if ((rc = rt_alloc(ctx, op, out, lut->dtype, r, ix->shape)) != MLCC_OK)
+	*vs = (size_t)lut->shape[r + 1];
+	return *vs >= 1 ? MLCC_OK : rt_fail(ctx, op, MLCC_E_CORRUPT, "empty palette vectors");
+}
+
+/* iOS18: one palette per block of indices; with vector palettes (last lut
+** dimension VS > 1) each index stands for VS consecutive elements along
+** 'vector_axis' of the output. */
+static int lut_ios18(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
+		     struct rt_value *lut, struct rt_value *ix, struct rt_value *out)
+{
+	int r = ix->rank, rc, va = 0;
+	int64_t idx[RT_MAX_RANK] = {0}, oshape[RT_MAX_RANK], ost[RT_MAX_RANK], vaxis, s = 1;
+	size_t vs;
+
+	if ((rc = lut_check(ctx, op, lut, r, ix->shape, dtype_info(ix->dtype)->bits, &vs)) !=
+		    MLCC_OK ||
+	    (rc = rt_int(ctx, op, in, "vector_axis", vs == 1, 0, &vaxis)) != MLCC_OK ||
+	    (vs > 1 && (rc = rt_axis(ctx, op, vaxis, r, &va)) != MLCC_OK))
 		return rc;
-	size_t es = dtype_mem_size(lut->dtype);
-	for (size_t i = 0; i < out->count; i++) {
-		size_t g = 0;
+	memcpy(oshape, ix->shape, sizeof oshape);
+	oshape[va] *= (int64_t)vs;
+	if ((rc = rt_alloc(ctx, op, out, lut->dtype, r, oshape)) != MLCC_OK)
+		return rc;
+	for (int k = r - 1; k >= 0; k--) {
+		ost[k] = s;
+		s *= oshape[k];
+	}
+	size_t es = dtype_mem_size(lut->dtype), entries = (size_t)lut->shape[r];
+	for (size_t i = 0; i < ix->count; i++) {
+		size_t e =
+			(lut_group(lut, r, ix->shape, idx) * entries + (size_t)rt_geti(ix, i)) * vs;
+		int64_t o = 0;
 		for (int k = 0; k < r; k++)
-			g = g * (size_t)lut->shape[k] + (size_t)(idx[k] / gsize[k]);
-		size_t e = g * entries + (size_t)rt_geti(ix, i);
-		memcpy((char *)out->data + i * es, (const char *)lut->data + e * es, es);
+			o += (k == va ? idx[k] * (int64_t)vs : idx[k]) * ost[k];
+		for (size_t v = 0; v < vs; v++)
+			memcpy((char *)out->data + (size_t)(o + (int64_t)v * ost[va]) * es,
+			       (const char *)lut->data + (e + v) * es, es);
 		for (int k = r - 1; k >= 0; k--) {
 			if (++idx[k] < ix->shape[k])
 				break;
@@ -132,7 +175,7 @@ int rt_op_lut_to_dense(struct rt_ctx *ctx, const struct rt_op *op, struct rt_val
 		return rt_fail(ctx, op, MLCC_E_CORRUPT, "lut of a sub-byte type");
 	if (rt_arg(op, in, "shape"))
 		return lut_ios16(ctx, op, in, lut, ix, out);
-	return lut_ios18(ctx, op, lut, ix, out);
+	return lut_ios18(ctx, op, in, lut, ix, out);
 }
 
 bool rt_lut_weight(const struct rt_value *v, size_t N, size_t K, struct k_lut *w)
@@ -290,6 +333,147 @@ int rt_op_sparse_to_dense(struct rt_ctx *ctx, const struct rt_op *op, struct rt_
 	return MLCC_OK;
 }
 
+/* Walk the set bits of 'mask' (rank r, unpacked or packed uint1) in order,
+** calling fn(ctx, k, idx) for the k-th one with its multi-index. */
+typedef void (*sparse_fn)(void *arg, size_t k, const int64_t *idx);
+
+static size_t sparse_walk(const struct rt_value *mask, sparse_fn fn, void *arg, size_t limit)
+{
+	int64_t idx[RT_MAX_RANK] = {0};
+	size_t k = 0;
+
+	for (size_t i = 0; i < mask->count; i++) {
+		if (rt_geti(mask, i) != 0) {
+			if (k < limit)
+				fn(arg, k, idx);
+			k++;
+		}
+		for (int d = mask->rank - 1; d >= 0; d--) {
+			if (++idx[d] < mask->shape[d])
+				break;
+			idx[d] = 0;
+		}
+	}
+	return k;
+}
+
+/* The mask output of the sparse combinations: the input mask, unpacked. */
+static int mask_out(struct rt_ctx *ctx, const struct rt_op *op, const struct rt_value *mask,
+		    struct rt_value *out)
+{
+	int rc = rt_alloc(ctx, op, out, DT_UINT1, mask->rank, mask->shape);
+
+	for (size_t i = 0; rc == MLCC_OK && i < mask->count; i++)
+		((uint8_t *)out->data)[i] = rt_geti(mask, i) != 0;
+	return rc;
+}
+
+struct lut_sparse {
+	const struct rt_value *lut, *nz, *mask;
+	struct rt_value *out;
+	size_t entries, es;
+};
+
+static void lut_sparse_one(void *arg, size_t k, const int64_t *idx)
+{
+	struct lut_sparse *a = arg;
+	size_t g = lut_group(a->lut, a->mask->rank, a->mask->shape, idx);
+	size_t e = g * a->entries + (size_t)rt_geti(a->nz, k);
+
+	memcpy((char *)a->out->data + k * a->es, (const char *)a->lut->data + e * a->es, a->es);
+}
+
+/* iOS18 constexpr_lut_to_sparse (scalar palettes): outputs the mask and
+** the de-palettised nonzero values, each looked up in the palette of the
+** block its dense position falls in. */
+int rt_op_lut_to_sparse(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
+			struct rt_value *out)
+{
+	struct rt_value *mask, *nz, *lut;
+	size_t vs;
+	int rc;
+
+	if ((rc = rt_need_arg(ctx, op, in, "indices_mask", &mask)) != MLCC_OK ||
+	    (rc = rt_need_arg(ctx, op, in, "indices_nonzero_data", &nz)) != MLCC_OK ||
+	    (rc = rt_need_arg(ctx, op, in, "lut", &lut)) != MLCC_OK ||
+	    (rc = lut_check(ctx, op, lut, mask->rank, mask->shape, dtype_info(nz->dtype)->bits,
+			    &vs)) != MLCC_OK)
+		return rc;
+	if (vs != 1 || op->nout != 2)
+		return rt_fail(ctx, op, MLCC_E_UNSUPPORTED, "vector palettes of sparse data");
+	int64_t n = (int64_t)nz->count;
+	if ((rc = mask_out(ctx, op, mask, &out[0])) != MLCC_OK ||
+	    (rc = rt_alloc(ctx, op, &out[1], lut->dtype, 1, &n)) != MLCC_OK)
+		return rc;
+	struct lut_sparse a = {
+		lut, nz, mask, &out[1], (size_t)lut->shape[mask->rank], dtype_mem_size(lut->dtype)};
+	if (sparse_walk(mask, lut_sparse_one, &a, nz->count) != nz->count)
+		return rt_fail(ctx, op, MLCC_E_CORRUPT, "mask bits do not match the nonzero data");
+	return MLCC_OK;
+}
+
+struct shift_sparse {
+	const struct rt_value *nz, *mask, *scale, *offset;
+	struct rt_value *out;
+};
+
+/* Index into a per-block parameter 'p' (of the mask's rank) of position 'idx'. */
+static size_t sparse_block(const struct rt_value *p, const struct rt_value *mask,
+			   const int64_t *idx)
+{
+	size_t off = 0;
+
+	for (int k = 0; k < mask->rank; k++)
+		off = off * (size_t)p->shape[k] + (size_t)(idx[k] / (mask->shape[k] / p->shape[k]));
+	return off;
+}
+
+static void shift_sparse_one(void *arg, size_t k, const int64_t *idx)
+{
+	struct shift_sparse *a = arg;
+	float s = rt_getf(a->scale, sparse_block(a->scale, a->mask, idx));
+	float o = a->offset ? rt_getf(a->offset, sparse_block(a->offset, a->mask, idx)) : 0.0f;
+
+	rt_setf(a->out, k, (rt_getf(a->nz, k) - o) * s);
+}
+
+/* Index-aligned blocks of 'p' over a value of 'v's shape. */
+static bool fits_blocks(const struct rt_value *p, const struct rt_value *v)
+{
+	if (p->rank != v->rank)
+		return false;
+	for (int k = 0; k < v->rank; k++)
+		if (p->shape[k] < 1 || v->shape[k] % p->shape[k] != 0)
+			return false;
+	return true;
+}
+
+/* iOS18 constexpr_sparse_blockwise_shift_scale: outputs the mask and the
+** dequantised nonzero values, (q - offset) * scale of their block. */
+int rt_op_sparse_shift_scale(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
+			     struct rt_value *out)
+{
+	struct rt_value *mask, *nz, *scale, *offset;
+	int rc;
+
+	if ((rc = rt_need_arg(ctx, op, in, "data_mask", &mask)) != MLCC_OK ||
+	    (rc = rt_need_arg(ctx, op, in, "nonzero_data", &nz)) != MLCC_OK ||
+	    (rc = rt_need_arg(ctx, op, in, "scale", &scale)) != MLCC_OK)
+		return rc;
+	offset = rt_arg(op, in, "offset");
+	if (op->nout != 2 || !fits_blocks(scale, mask) || (offset && !fits_blocks(offset, mask)))
+		return rt_fail(ctx, op, MLCC_E_CORRUPT,
+			       "scale/offset do not divide the mask into blocks");
+	int64_t n = (int64_t)nz->count;
+	if ((rc = mask_out(ctx, op, mask, &out[0])) != MLCC_OK ||
+	    (rc = rt_alloc(ctx, op, &out[1], out_dtype_n(op, 1, scale->dtype), 1, &n)) != MLCC_OK)
+		return rc;
+	struct shift_sparse a = {nz, mask, scale, offset, &out[1]};
+	if (sparse_walk(mask, shift_sparse_one, &a, nz->count) != nz->count)
+		return rt_fail(ctx, op, MLCC_E_CORRUPT, "mask bits do not match the nonzero data");
+	return MLCC_OK;
+}
+
 int rt_op_constexpr_cast(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
 			 struct rt_value *out)
 {
@@ -298,8 +482,11 @@ int rt_op_constexpr_cast(struct rt_ctx *ctx, const struct rt_op *op, struct rt_v
 	enum dtype t;
 	int rc;
 
-	if ((rc = rt_need_arg(ctx, op, in, "source", &src)) != MLCC_OK ||
-	    (rc = rt_str(ctx, op, in, "output_dtype", NULL, &name)) != MLCC_OK)
+	/* "source_val" is the name the iOS16 attribute form uses */
+	if ((src = rt_arg(op, in, "source")) == NULL &&
+	    (rc = rt_need_arg(ctx, op, in, "source_val", &src)) != MLCC_OK)
+		return rc;
+	if ((rc = rt_str(ctx, op, in, "output_dtype", NULL, &name)) != MLCC_OK)
 		return rc;
 	t = dtype_from_mil(name, strlen(name));
 	if (t != DT_FP16 && t != DT_FP32)

@@ -222,9 +222,10 @@ int rt_op_compare(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **
 	bcast_init(&b, rank, shape, ops, 2);
 	fl = rt_is_float(x->dtype) || rt_is_float(y->dtype);
 	for (size_t i = 0; i < out->count; i++, bcast_next(&b)) {
-		bool r = fl ? cmp(o, rt_getf(x, b.off[0]), rt_getf(y, b.off[1]))
-			    : cmp(o, (double)rt_geti(x, b.off[0]), (double)rt_geti(y, b.off[1]));
-		if (!fl) {
+		bool r;
+		if (fl) {
+			r = cmp(o, rt_getf(x, b.off[0]), rt_getf(y, b.off[1]));
+		} else { /* integers compared exactly, not through double */
 			int64_t a = rt_geti(x, b.off[0]), c = rt_geti(y, b.off[1]);
 			r = o == 0   ? a == c
 			    : o == 1 ? a != c

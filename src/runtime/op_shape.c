@@ -674,31 +674,43 @@ int rt_op_gather(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **i
 	    (rc = rt_int(ctx, op, in, "batch_dims", true, 0, &bd)) != MLCC_OK ||
 	    (rc = rt_axis(ctx, op, axis, x->rank, &a)) != MLCC_OK)
 		return rc;
-	if (bd != 0)
-		return rt_fail(ctx, op, MLCC_E_UNSUPPORTED, "batch_dims other than 0");
-	if (x->rank - 1 + ix->rank > RT_MAX_RANK)
+	/* batch_dims b: the first b dimensions of x and indices pair up; within
+	** each batch, the gather of batch_dims 0 on the remaining dimensions */
+	if (bd < 0 || bd > a || bd > ix->rank)
+		return rt_fail(ctx, op, MLCC_E_CORRUPT, "batch_dims %lld does not fit axis %d",
+			       (long long)bd, a);
+	for (int i = 0; i < (int)bd; i++)
+		if (x->shape[i] != ix->shape[i])
+			return rt_fail(ctx, op, MLCC_E_CORRUPT,
+				       "batch dimension %d differs between x and indices", i);
+	if (x->rank - 1 + ix->rank - (int)bd > RT_MAX_RANK)
 		return rt_fail(ctx, op, MLCC_E_UNSUPPORTED, "rank above %d", RT_MAX_RANK);
 	for (int i = 0; i < a; i++)
 		shape[r++] = x->shape[i];
-	for (int i = 0; i < ix->rank; i++)
+	for (int i = (int)bd; i < ix->rank; i++)
 		shape[r++] = ix->shape[i];
 	for (int i = a + 1; i < x->rank; i++)
 		shape[r++] = x->shape[i];
 	if ((rc = rt_alloc(ctx, op, out, x->dtype, r, shape)) != MLCC_OK)
 		return rc;
 	es = dtype_mem_size(x->dtype);
-	outer = rt_shape_count(a, x->shape);
+	size_t nb = rt_shape_count((int)bd, x->shape);
+	size_t nk = nb ? ix->count / nb : 0; /* indices per batch */
+	outer = rt_shape_count(a - (int)bd, x->shape + bd);
 	inner = rt_shape_count(x->rank - a - 1, x->shape + a + 1) * es;
-	for (size_t o = 0; o < outer; o++)
-		for (size_t k = 0; k < ix->count; k++) {
-			int64_t j = 0;
-			if ((rc = fix_index(ctx, op, rt_geti(ix, k), x->shape[a], &j)) != MLCC_OK)
-				return rc;
-			memcpy((char *)out->data + (o * ix->count + k) * inner,
-			       (const char *)x->data +
-				       (o * (size_t)x->shape[a] + (size_t)j) * inner,
-			       inner);
-		}
+	size_t xb = outer * (size_t)x->shape[a] * inner, ob = outer * nk * inner;
+	for (size_t b = 0; b < nb; b++)
+		for (size_t o = 0; o < outer; o++)
+			for (size_t k = 0; k < nk; k++) {
+				int64_t j = 0;
+				if ((rc = fix_index(ctx, op, rt_geti(ix, b * nk + k), x->shape[a],
+						    &j)) != MLCC_OK)
+					return rc;
+				memcpy((char *)out->data + b * ob + (o * nk + k) * inner,
+				       (const char *)x->data + b * xb +
+					       (o * (size_t)x->shape[a] + (size_t)j) * inner,
+				       inner);
+			}
 	return MLCC_OK;
 }
 

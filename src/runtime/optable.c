@@ -28,10 +28,13 @@ static const struct rt_impl table[] = {
 	{"clamped_relu", rt_op_unary, 0},
 	{"clip", rt_op_clip, 0},
 	{"concat", rt_op_concat, 0},
+	{"cond", rt_op_cond, 0},
 	{"constexpr_affine_dequantize", rt_op_affine_dequantize, CX},
 	{"constexpr_blockwise_shift_scale", rt_op_blockwise_shift_scale, CX},
 	{"constexpr_cast", rt_op_constexpr_cast, CX},
 	{"constexpr_lut_to_dense", rt_op_lut_to_dense, CX},
+	{"constexpr_lut_to_sparse", rt_op_lut_to_sparse, CX},
+	{"constexpr_sparse_blockwise_shift_scale", rt_op_sparse_shift_scale, CX},
 	{"constexpr_sparse_to_dense", rt_op_sparse_to_dense, CX},
 	{"conv", rt_op_conv, RT_F_LAZY},
 	{"conv_transpose", rt_op_conv_transpose, 0},
@@ -153,6 +156,7 @@ static const struct rt_impl table[] = {
 	{"transpose", rt_op_transpose, 0},
 	{"upsample_bilinear", rt_op_upsample_bilinear, 0},
 	{"upsample_nearest_neighbor", rt_op_upsample_nearest, 0},
+	{"while_loop", rt_op_while_loop, 0},
 	{"write_state", rt_op_write_state, 0},
 };
 /* clang-format on */

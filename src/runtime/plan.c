@@ -22,6 +22,15 @@ struct planner {
 	struct strmap names; /* variable -> slot + 1 */
 	size_t cap;	     /* slots allocated */
 	struct mlcc_diag *d;
+	size_t block;	/* id of the block being planned (0: the body) */
+	size_t nblocks; /* block ids given so far */
+	/* names bound inside the current blocks, with what they meant before
+	** (restored when a block ends: names are scoped by block) */
+	size_t nundo, undo_cap;
+	struct undo {
+		const char *name;
+		uintptr_t old;
+	} * undo;
 };
 
 static int fail_at(struct planner *p, const struct op *op, size_t index, int status,
@@ -154,24 +163,42 @@ static int new_slot(struct planner *p, const char *name, struct mtype *type, siz
 		const char **n = arena_array(&p->m->arena, cap, sizeof *n);
 		struct rt_value *k = arena_array(&p->m->arena, cap, sizeof *k);
 		bool *c = arena_array(&p->m->arena, cap, sizeof *c);
-		if (!t || !n || !k || !c)
+		size_t *di = arena_array(&p->m->arena, cap, sizeof *di);
+		if (!t || !n || !k || !c || !di)
 			return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
 		if (f->nslots) {
 			memcpy(t, f->slot_type, f->nslots * sizeof *t);
 			memcpy(n, f->slot_name, f->nslots * sizeof *n);
 			memcpy(k, f->konst, f->nslots * sizeof *k);
 			memcpy(c, f->is_const, f->nslots * sizeof *c);
+			memcpy(di, f->defined_in, f->nslots * sizeof *di);
 		}
 		f->slot_type = t;
 		f->slot_name = n;
 		f->konst = k;
 		f->is_const = c;
+		f->defined_in = di;
 		p->cap = cap;
 	}
 	*slot = f->nslots++;
 	f->slot_type[*slot] = type;
 	f->slot_name[*slot] = name ? name : "";
-	if (name && strmap_put(&p->names, name, (void *)(uintptr_t)(*slot + 1)) != 0)
+	f->defined_in[*slot] = p->block;
+	if (name == NULL)
+		return MLCC_OK;
+	if (p->block != 0) {
+		if (p->nundo == p->undo_cap) {
+			size_t cap = p->undo_cap ? 2 * p->undo_cap : 32;
+			struct undo *u = realloc(p->undo, cap * sizeof *u);
+			if (u == NULL)
+				return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+			p->undo = u;
+			p->undo_cap = cap;
+		}
+		p->undo[p->nundo].name = name;
+		p->undo[p->nundo++].old = (uintptr_t)strmap_get(&p->names, name);
+	}
+	if (strmap_put(&p->names, name, (void *)(uintptr_t)(*slot + 1)) != 0)
 		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
 	return MLCC_OK;
 }
@@ -201,19 +228,47 @@ static int plan_const(struct planner *p, const struct op *op, size_t index)
 	return literal(p, op, index, val, &p->f->konst[slot]);
 }
 
-/* Resolve the bindings of 'op' into 'o' (literals get constant slots). */
+/* Is attribute 'a' a parameter?  iOS16 constexpr ops (as coremltools
+** writes them) carry their parameters as attributes -- lut, indices,
+** shape, scale... -- not inputs; every tensor-valued attribute but the op's
+** name is visible to kernels as a constant argument of that name. */
+static bool attr_param(const struct attribute *a)
+{
+	return strcmp(a->key, "name") != 0 && a->value &&
+	       (a->value->kind == VAL_TENSOR || a->value->kind == VAL_BLOB);
+}
+
+/* A literal value into slot '*slot' (a new constant). */
+static int literal_slot(struct planner *p, const struct op *op, size_t index,
+			const struct mvalue *v, size_t *slot)
+{
+	int rc = new_slot(p, NULL, v->type, slot);
+
+	if (rc != MLCC_OK)
+		return rc;
+	p->f->is_const[*slot] = true;
+	return literal(p, op, index, v, &p->f->konst[*slot]);
+}
+
+/* Resolve the bindings of 'op' into 'o' (literals get constant slots),
+** then its parameter attributes (attr_param) after them. */
 static int plan_inputs(struct planner *p, const struct op *op, size_t index, struct rt_op *o)
 {
-	size_t n = 0, k = 0;
+	size_t n = 0, k = 0, na = op->ninputs;
 	int rc;
 
 	for (size_t i = 0; i < op->ninputs; i++)
 		n += op->inputs[i].n;
-	o->nargs = op->ninputs;
-	o->args = arena_array(&p->m->arena, op->ninputs ? op->ninputs : 1, sizeof *o->args);
+	for (size_t i = 0; i < op->nattrs; i++)
+		if (attr_param(&op->attrs[i])) {
+			n++;
+			na++;
+		}
+	o->args = arena_array(&p->m->arena, na ? na : 1, sizeof *o->args);
 	o->in = arena_array(&p->m->arena, n ? n : 1, sizeof *o->in);
 	if (!o->args || !o->in)
 		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+	o->nargs = na;
 	o->nin = n;
 	for (size_t i = 0; i < op->ninputs; i++) {
 		const struct argument *a = &op->inputs[i];
@@ -228,13 +283,18 @@ static int plan_inputs(struct planner *p, const struct op *op, size_t index, str
 						       "unknown variable '%s'", b->name);
 				continue;
 			}
-			if ((rc = new_slot(p, NULL, b->value->type, &o->in[k])) != MLCC_OK)
-				return rc;
-			p->f->is_const[o->in[k]] = true;
-			if ((rc = literal(p, op, index, b->value, &p->f->konst[o->in[k]])) !=
-			    MLCC_OK)
+			if ((rc = literal_slot(p, op, index, b->value, &o->in[k])) != MLCC_OK)
 				return rc;
 		}
+	}
+	for (size_t i = 0, j = op->ninputs; i < op->nattrs; i++) {
+		if (!attr_param(&op->attrs[i]))
+			continue;
+		o->args[j].param = op->attrs[i].key;
+		o->args[j].first = k;
+		o->args[j++].n = 1;
+		if ((rc = literal_slot(p, op, index, op->attrs[i].value, &o->in[k++])) != MLCC_OK)
+			return rc;
 	}
 	return MLCC_OK;
 }
@@ -248,28 +308,11 @@ static bool all_const(const struct rt_func *f, const struct rt_op *o)
 	return true;
 }
 
-/* A constexpr op on constants: its output becomes a lazy constant. */
-static int plan_lazy(struct planner *p, struct rt_op *o)
+/* Append 'lz' to the model's list of lazy constants (released with it). */
+static int add_lazy(struct planner *p, struct rt_lazy *lz)
 {
-	struct rt_func *f = p->f;
-	struct rt_lazy *lz = arena_alloc(&p->m->arena, sizeof *lz);
-	struct rt_lazy **list;
-	size_t slot = o->out[0];
+	struct rt_lazy **list = arena_array(&p->m->arena, p->m->nlazy + 1, sizeof *list);
 
-	if (lz == NULL ||
-	    (lz->vals = arena_array(&p->m->arena, o->nin ? o->nin : 1, sizeof *lz->vals)) == NULL)
-		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
-	lz->op = *o;
-	lz->model = p->m;
-	lz->func = f->func;
-	/* lz->vals point into f->konst, which may still move: set at the end
-	** (bind_lazies). */
-	if (!type_shape(f->slot_type[slot], &f->konst[slot]))
-		return fail_at(p, o->op, o->index, MLCC_E_CORRUPT, "%sresult of unknown shape",
-			       NULL);
-	f->konst[slot].lazy = lz;
-	f->is_const[slot] = true;
-	list = arena_array(&p->m->arena, p->m->nlazy + 1, sizeof *list);
 	if (list == NULL)
 		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
 	if (p->m->nlazy)
@@ -279,10 +322,139 @@ static int plan_lazy(struct planner *p, struct rt_op *o)
 	return MLCC_OK;
 }
 
-static int plan_op(struct planner *p, const struct op *op, size_t index)
+/* A constexpr op on constants: each output becomes a lazy constant, the
+** first one computing them all. */
+static int plan_lazy(struct planner *p, struct rt_op *o)
 {
 	struct rt_func *f = p->f;
-	struct rt_op *o = &f->ops[f->nops];
+	struct rt_lazy **group = arena_array(&p->m->arena, o->nout, sizeof *group);
+	struct rt_value **vals = arena_array(&p->m->arena, o->nin ? o->nin : 1, sizeof *vals);
+	int rc;
+
+	if (group == NULL || vals == NULL)
+		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < o->nout; i++) {
+		struct rt_lazy *lz = arena_alloc(&p->m->arena, sizeof *lz);
+		size_t slot = o->out[i];
+		if (lz == NULL)
+			return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+		lz->op = *o;
+		lz->model = p->m;
+		lz->func = f->func;
+		/* 'vals' point into f->konst, which may still move: set at the end
+		** (bind_lazies) */
+		lz->vals = vals;
+		lz->first = group[0] ? group[0] : lz;
+		lz->which = i;
+		group[i] = lz;
+		if (!type_shape(f->slot_type[slot], &f->konst[slot]))
+			return fail_at(p, o->op, o->index, MLCC_E_CORRUPT,
+				       "%sresult of unknown shape", NULL);
+		f->konst[slot].lazy = lz;
+		f->is_const[slot] = true;
+		if ((rc = add_lazy(p, lz)) != MLCC_OK)
+			return rc;
+	}
+	group[0]->group = group;
+	return MLCC_OK;
+}
+
+static int plan_op(struct planner *p, const struct op *op, size_t index, struct rt_op *ops,
+		   size_t *nops);
+
+/* Every slot the ops of 'b' (and their nested blocks) read, and its
+** outputs, that blocks inside the subtree starting at id 'first' do not
+** define: appended to the set 'reads' (marked in 'seen'). */
+static void block_reads(const struct rt_func *f, const struct rt_block *b, size_t first,
+			size_t *reads, size_t *n, bool *seen)
+{
+	for (size_t i = 0; i < b->nops; i++) {
+		const struct rt_op *o = &b->ops[i];
+		for (size_t j = 0; j < o->nin + o->nreads; j++) {
+			size_t s = j < o->nin ? o->in[j] : o->reads[j - o->nin];
+			if (f->defined_in[s] < first && !seen[s]) {
+				seen[s] = true;
+				reads[(*n)++] = s;
+			}
+		}
+	}
+	for (size_t i = 0; i < b->noutputs; i++) {
+		size_t s = b->output_slot[i];
+		if (f->defined_in[s] < first && !seen[s]) {
+			seen[s] = true;
+			reads[(*n)++] = s;
+		}
+	}
+}
+
+/* Plan block 'blk' of an op into 'rb': its inputs get slots of a new
+** block id, its ops are planned in order, its outputs looked up; names
+** bound inside are unbound again at the end. */
+static int plan_block(struct planner *p, const struct op *op, size_t index, const struct block *blk,
+		      struct rt_block *rb)
+{
+	size_t saved = p->block, mark = p->nundo;
+	int rc = MLCC_OK;
+
+	rb->id = p->block = ++p->nblocks;
+	rb->input_slot = arena_array(&p->m->arena, blk->ninputs + 1, sizeof *rb->input_slot);
+	rb->output_slot = arena_array(&p->m->arena, blk->noutputs + 1, sizeof *rb->output_slot);
+	rb->ops = arena_array(&p->m->arena, blk->nops + 1, sizeof *rb->ops);
+	if (!rb->input_slot || !rb->output_slot || !rb->ops)
+		rc = diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+	for (size_t i = 0; rc == MLCC_OK && i < blk->ninputs; i++)
+		rc = new_slot(p, blk->inputs[i].name, blk->inputs[i].type, &rb->input_slot[i]);
+	rb->ninputs = blk->ninputs;
+	for (size_t i = 0; rc == MLCC_OK && i < blk->nops; i++)
+		rc = plan_op(p, &blk->ops[i], i, rb->ops, &rb->nops);
+	for (size_t i = 0; rc == MLCC_OK && i < blk->noutputs; i++)
+		if (!lookup(p, blk->outputs[i], &rb->output_slot[i]))
+			rc = fail_at(p, op, index, MLCC_E_CORRUPT, "unknown block output '%s'",
+				     blk->outputs[i]);
+	rb->noutputs = blk->noutputs;
+	while (p->nundo > mark) {
+		p->nundo--;
+		if (strmap_put(&p->names, p->undo[p->nundo].name, (void *)p->undo[p->nundo].old) !=
+			    0 &&
+		    rc == MLCC_OK)
+			rc = diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+	}
+	p->block = saved;
+	return rc;
+}
+
+/* The nested blocks of 'op' into 'o', and the outer values they read. */
+static int plan_blocks(struct planner *p, const struct op *op, size_t index, struct rt_op *o)
+{
+	size_t first = p->nblocks + 1, n = 0;
+	int rc;
+
+	o->nblocks = op->nblocks;
+	o->blocks = arena_array(&p->m->arena, op->nblocks, sizeof *o->blocks);
+	if (o->blocks == NULL)
+		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < op->nblocks; i++)
+		if ((rc = plan_block(p, op, index, &op->blocks[i], &o->blocks[i])) != MLCC_OK)
+			return rc;
+	size_t *reads = arena_array(&p->m->arena, p->f->nslots + 1, sizeof *reads);
+	bool *seen = calloc(p->f->nslots + 1, sizeof *seen);
+	if (reads == NULL || seen == NULL) {
+		free(seen);
+		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < op->nblocks; i++)
+		block_reads(p->f, &o->blocks[i], first, reads, &n, seen);
+	free(seen);
+	o->reads = reads;
+	o->nreads = n;
+	return MLCC_OK;
+}
+
+static int plan_op(struct planner *p, const struct op *op, size_t index, struct rt_op *ops,
+		   size_t *nops)
+{
+	struct rt_func *f = p->f;
+	struct rt_op *o = &ops[*nops];
 	int rc;
 
 	if (strcmp(op->type, "const") == 0)
@@ -294,10 +466,9 @@ static int plan_op(struct planner *p, const struct op *op, size_t index)
 	if (o->impl == NULL)
 		return fail_at(p, op, index, MLCC_E_UNSUPPORTED, "not supported by the runtime%s",
 			       NULL);
-	if (op->nblocks > 0)
-		return fail_at(p, op, index, MLCC_E_UNSUPPORTED,
-			       "ops with nested blocks are not supported by the runtime%s", NULL);
 	if ((rc = plan_inputs(p, op, index, o)) != MLCC_OK)
+		return rc;
+	if (op->nblocks > 0 && (rc = plan_blocks(p, op, index, o)) != MLCC_OK)
 		return rc;
 	o->nout = op->noutputs;
 	o->out = arena_array(&p->m->arena, op->noutputs ? op->noutputs : 1, sizeof *o->out);
@@ -307,9 +478,9 @@ static int plan_op(struct planner *p, const struct op *op, size_t index)
 		if ((rc = new_slot(p, op->outputs[i].name, op->outputs[i].type, &o->out[i])) !=
 		    MLCC_OK)
 			return rc;
-	if ((o->impl->flags & RT_F_CONSTEXPR) && o->nout == 1 && all_const(f, o))
+	if ((o->impl->flags & RT_F_CONSTEXPR) && o->nout >= 1 && all_const(f, o))
 		return plan_lazy(p, o);
-	f->nops++;
+	(*nops)++;
 	return MLCC_OK;
 }
 
@@ -395,6 +566,29 @@ static int plan_outputs(struct planner *p)
 	return MLCC_OK;
 }
 
+/* last_use of the slots block 'id' defines, from its op list (and the
+** outer reads of nested blocks, counted at their op); then the nested
+** blocks' own slots. */
+static void block_lifetimes(struct rt_func *f, const struct rt_op *ops, size_t nops, size_t id,
+			    const size_t *outputs, size_t noutputs)
+{
+	for (size_t i = 0; i < nops; i++)
+		for (size_t j = 0; j < ops[i].nin + ops[i].nreads; j++) {
+			size_t s = j < ops[i].nin ? ops[i].in[j] : ops[i].reads[j - ops[i].nin];
+			if (f->defined_in[s] == id)
+				f->last_use[s] = i + 1;
+		}
+	for (size_t i = 0; i < noutputs; i++)
+		if (f->defined_in[outputs[i]] == id)
+			f->last_use[outputs[i]] = SIZE_MAX;
+	for (size_t i = 0; i < nops; i++)
+		for (size_t b = 0; b < ops[i].nblocks; b++) {
+			const struct rt_block *rb = &ops[i].blocks[b];
+			block_lifetimes(f, rb->ops, rb->nops, rb->id, rb->output_slot,
+					rb->noutputs);
+		}
+}
+
 /* Index of the last op reading each slot; outputs live to the end. */
 static int plan_lifetimes(struct planner *p)
 {
@@ -403,13 +597,7 @@ static int plan_lifetimes(struct planner *p)
 	f->last_use = arena_array(&p->m->arena, f->nslots + 1, sizeof *f->last_use);
 	if (f->last_use == NULL)
 		return diag_fail(p->d, MLCC_E_NOMEM, "out of memory");
-	for (size_t s = 0; s < f->nslots; s++)
-		f->last_use[s] = 0;
-	for (size_t i = 0; i < f->nops; i++)
-		for (size_t j = 0; j < f->ops[i].nin; j++)
-			f->last_use[f->ops[i].in[j]] = i + 1;
-	for (size_t i = 0; i < f->noutputs; i++)
-		f->last_use[f->output_slot[i]] = SIZE_MAX;
+	block_lifetimes(f, f->ops, f->nops, 0, f->output_slot, f->noutputs);
 	return MLCC_OK;
 }
 
@@ -469,6 +657,8 @@ static int plan_inplace(struct planner *p)
 	for (size_t k = 0; k < f->nops; k++) {
 		for (size_t i = 0; i < f->ops[k].nin; i++)
 			uses[f->ops[k].in[i]]++;
+		for (size_t i = 0; i < f->ops[k].nreads; i++)
+			uses[f->ops[k].reads[i]]++;
 		for (size_t i = 0; i < f->ops[k].nout; i++)
 			producer[f->ops[k].out[i]] = k;
 	}
@@ -499,7 +689,7 @@ static void bind_lazies(struct rt_model *m, struct rt_func *f)
 static int plan_function(struct rt_model *m, const struct function *fn, struct rt_func *f,
 			 struct mlcc_diag *d)
 {
-	struct planner p = {m, f, {0}, 0, d};
+	struct planner p = {m, f, {0}, 0, d, 0, 0, 0, 0, NULL};
 	int rc;
 
 	strmap_init(&p.names);
@@ -510,7 +700,7 @@ static int plan_function(struct rt_model *m, const struct function *fn, struct r
 	else
 		rc = plan_signature(&p);
 	for (size_t i = 0; rc == MLCC_OK && i < fn->body.nops; i++)
-		rc = plan_op(&p, &fn->body.ops[i], i);
+		rc = plan_op(&p, &fn->body.ops[i], i, f->ops, &f->nops);
 	if (rc == MLCC_OK)
 		rc = plan_outputs(&p);
 	if (rc == MLCC_OK)
@@ -520,10 +710,108 @@ static int plan_function(struct rt_model *m, const struct function *fn, struct r
 	if (rc == MLCC_OK)
 		bind_lazies(m, f);
 	strmap_free(&p.names);
+	free(p.undo);
 	return rc;
 }
 
 /* ---- the model -------------------------------------------------------------------- */
+
+/* The default function of program 'pg' described by 'desc' (its
+** defaultFunctionName, else "main", else the first). */
+static size_t default_function(const struct program *pg, const ModelDescription *desc)
+{
+	const char *want = desc && desc->defaultfunctionname && *desc->defaultfunctionname
+				   ? desc->defaultfunctionname
+				   : "main";
+
+	for (size_t i = 0; i < pg->nfuncs; i++)
+		if (strcmp(pg->funcs[i].name, want) == 0)
+			return i;
+	return 0;
+}
+
+/* Feature 'name' among 'f', or NULL. */
+static const struct mlcc_feature *feature(const struct mlcc_feature *f, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f[i].name, name) == 0)
+			return &f[i];
+	return NULL;
+}
+
+/* A pipeline of ML programs: each child's default function is a stage;
+** the pipeline's one function "main" takes the stage inputs no earlier
+** stage produces (first-appearance order) and gives the outputs its
+** description names, each as the stage producing it declares it. */
+static int plan_pipeline(struct rt_model *m, struct mlcc_diag *d)
+{
+	const struct model *md = m->l.model;
+	struct rt_func *stages, *f;
+	struct function *fn;
+	size_t n = md->nchildren, nin = 0, cap = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (md->children[i]->kind != MODEL_ML_PROGRAM || !md->children[i]->program)
+			return diag_fail(d, MLCC_E_UNSUPPORTED,
+					 "%s: pipeline child %zu is not an ML program (%s)",
+					 m->l.path, i,
+					 model_type_description(md->children[i]->type_field));
+	stages = arena_array(&m->arena, n + 1, sizeof *stages);
+	m->funcs = f = arena_array(&m->arena, 1, sizeof *m->funcs);
+	fn = arena_alloc(&m->arena, sizeof *fn);
+	f->stages = arena_array(&m->arena, n + 1, sizeof *f->stages);
+	if (!stages || !f || !fn || !f->stages)
+		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const struct program *pg = md->children[i]->program;
+		size_t k = default_function(pg, md->children[i]->desc);
+		if ((rc = plan_function(m, &pg->funcs[k], &stages[i], d)) != MLCC_OK)
+			return rc;
+		if (stages[i].nstates)
+			return diag_fail(d, MLCC_E_UNSUPPORTED, "%s: pipeline child %zu has states",
+					 m->l.path, i);
+		f->stages[i] = &stages[i];
+		cap += stages[i].ninputs;
+	}
+	f->nstages = n;
+	size_t nout = md->desc ? md->desc->n_output : 0;
+	f->features = arena_array(&m->arena, cap + nout + 1, sizeof *f->features);
+	if (f->features == NULL)
+		return diag_fail(d, MLCC_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < stages[i].ninputs; j++) {
+			const struct mlcc_feature *in = &stages[i].sig.inputs[j];
+			bool made = false;
+			for (size_t k = 0; k < i && !made; k++)
+				made = feature(stages[k].sig.outputs, stages[k].noutputs, in->name);
+			if (!made && !feature(f->features, nin, in->name))
+				f->features[nin++] = *in;
+		}
+	for (size_t o = 0; o < nout; o++) {
+		const struct mlcc_feature *src = NULL;
+		for (size_t i = n; i-- > 0 && !src;)
+			src = feature(stages[i].sig.outputs, stages[i].noutputs,
+				      md->desc->output[o]->name);
+		if (src == NULL)
+			return diag_fail(d, MLCC_E_CORRUPT,
+					 "%s: no pipeline stage produces output '%s'", m->l.path,
+					 md->desc->output[o]->name);
+		f->features[nin + o] = *src;
+	}
+	fn->name = "main";
+	f->func = fn;
+	f->ninputs = nin;
+	f->noutputs = nout;
+	f->sig.function = fn->name;
+	f->sig.ninputs = nin;
+	f->sig.noutputs = nout;
+	f->sig.inputs = f->features;
+	f->sig.outputs = f->features + nin;
+	f->sig.states = f->features + nin + nout;
+	m->nfuncs = 1;
+	return MLCC_OK;
+}
 
 static int plan_model(struct rt_model *m, struct mlcc_diag *d)
 {
@@ -531,6 +819,11 @@ static int plan_model(struct rt_model *m, struct mlcc_diag *d)
 	const struct program *pg = md->program;
 	int rc;
 
+	if (md->kind == MODEL_PIPELINE && md->nchildren > 0) {
+		if ((rc = map_weights(m, d)) != MLCC_OK)
+			return rc;
+		return plan_pipeline(m, d);
+	}
 	if (md->kind != MODEL_ML_PROGRAM || pg == NULL)
 		return diag_fail(d, MLCC_E_UNSUPPORTED,
 				 "%s: only ML programs can be run (this is %s)", m->l.path,
@@ -570,7 +863,12 @@ int rt_model_load(const char *path, int threads, struct rt_model **out, struct m
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_mutex_init(&m->pool_lock, NULL);
 	m->loaded = true;
-	if ((rc = load_input(path, &m->l, d)) != MLCC_OK)
+	/* the loaded model keeps the path as given: messages of later
+	** predictions name it, so it must live as long as the model */
+	const char *own = arena_strdup(&m->arena, path);
+	if (own == NULL)
+		return diag_fail(d, MLCC_E_NOMEM, "%s: out of memory", path);
+	if ((rc = load_input(own, &m->l, d)) != MLCC_OK)
 		return rc;
 	if ((rc = plan_model(m, d)) != MLCC_OK)
 		return rc;

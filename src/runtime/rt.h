@@ -34,14 +34,32 @@ struct rt_map {
 	size_t size;
 };
 
-/* A constant (constexpr) computed on first use. */
+/* A constant (constexpr) computed on first use.  An op with several
+** outputs (the iOS18 sparse combinations) has one rt_lazy per output; the
+** first of them ('first', 'which' 0) computes them all ('group'). */
 struct rt_lazy {
 	struct rt_op op;	/* the constexpr op, inputs resolved to 'vals' */
 	struct rt_value **vals; /* its inputs (constants) */
-	struct rt_value result; /* valid once 'done' */
+	struct rt_value result; /* output 'which', valid once 'done' */
 	bool done;
 	struct rt_model *model; /* owner of the lock */
 	const struct function *func;
+	struct rt_lazy *first;	/* the group's computing member (itself when alone) */
+	size_t which;		/* output index */
+	struct rt_lazy **group; /* first only: the members, by output (op.nout) */
+};
+
+/* A nested block of an op (cond's then/else, while_loop's cond/body): its
+** ops share the function's slots; 'id' marks the slots it defines
+** (rt_func.defined_in), released when a run of the block ends. */
+struct rt_block {
+	size_t id;
+	size_t nops;
+	struct rt_op *ops;
+	size_t ninputs;
+	size_t *input_slot;
+	size_t noutputs;
+	size_t *output_slot;
 };
 
 /* One planned function. */
@@ -52,8 +70,9 @@ struct rt_func {
 	const char **slot_name;	  /* variable name per slot ("" for literals) */
 	struct rt_value *konst;	  /* constant value per slot (data NULL, lazy NULL: runtime) */
 	bool *is_const;		  /* slot holds a constant */
-	size_t *last_use; /* index of the last op reading the slot (SIZE_MAX: output/never) */
-	size_t *alias_of; /* view outputs: slot whose storage they share (SIZE_MAX: none) */
+	size_t *last_use;	  /* 1 + index of the last op of the slot's own block reading it
+				  ** (SIZE_MAX: an output, kept to the end of its block) */
+	size_t *defined_in;	  /* block id defining each slot (0: the body; rt_block) */
 	size_t nops;
 	struct rt_op *ops; /* the ops that run (constants excluded) */
 	size_t ninputs;	   /* non-state inputs */
@@ -62,6 +81,8 @@ struct rt_func {
 	size_t *state_slot;
 	size_t noutputs;
 	size_t *output_slot;
+	size_t nstages; /* a pipeline: its children's functions, run in order */
+	const struct rt_func **stages;
 	struct mlcc_signature sig;     /* public view */
 	struct mlcc_feature *features; /* inputs, outputs, states (one array) */
 };

@@ -424,7 +424,10 @@ static void test_shape_ops(void)
 		"  tensor<fp32, [2, 2]> sz = slice_by_size(begin = sb, size = ss, x = x)[name = string(\"sz\")];\n"
 		"  tensor<int32, [1]> ea = const()[name = string(\"ea\"), val = tensor<int32, [1]>([1])];\n"
 		"  tensor<fp32, [2, 1, 3]> ed = expand_dims(axes = ea, x = x)[name = string(\"ed\")];\n"
-		"} -> (t, r, sl, cc, g, tl, pr, sz, ed);",
+		"  int32 ax1 = const()[name = string(\"ax1\"), val = int32(1)];\n"
+		"  tensor<int32, [2, 2]> bi = const()[name = string(\"bi\"), val = tensor<int32, [2, 2]>([[2, 0], [1, 1]])];\n"
+		"  tensor<fp32, [2, 2]> gb = gather(axis = ax1, batch_dims = ax1, indices = bi, x = x)[name = string(\"gb\")];\n"
+		"} -> (t, r, sl, cc, g, tl, pr, sz, ed, gb);",
 		NULL, 0);
 	float x[6] = {1, 2, 3, 4, 5, 6}, v[5] = {1, 2, 3, 4, 5};
 	struct mlcc_tensor in[2] = {T("x", MLCC_FLOAT32, 2, 2, 3, x),
@@ -438,6 +441,8 @@ static void test_shape_ops(void)
 	const float pr[10] = {3, 2, 1, 2, 3, 4, 5, 4, 3, 2}; /* numpy.pad docs */
 	const float sz[4] = {2, 3, 5, 6};
 	const int64_t edsh[3] = {2, 1, 3};
+	/* batch_dims 1: row 0 of x picks [2, 0] -> [3, 1], row 1 picks [1, 1] -> [5, 5] */
+	const float gb[4] = {3, 1, 5, 5};
 
 	if (run(m, in, 2, NULL, &p) == MLCC_OK) {
 		expect_f(&p, "t", t, 6, 0);
@@ -449,6 +454,7 @@ static void test_shape_ops(void)
 		expect_f(&p, "pr", pr, 10, 0);
 		expect_f(&p, "sz", sz, 4, 0);
 		expect_shape(&p, "ed", 3, edsh);
+		expect_f(&p, "gb", gb, 4, 0);
 	}
 	mlcc_prediction_free(&p);
 	mlcc_model_free(m);
@@ -562,6 +568,154 @@ static void test_constexpr_kinds(void)
 		expect_f(&p, "u", u, 4, 0);
 	}
 	mlcc_prediction_free(&p);
+	mlcc_model_free(m);
+}
+
+/* iOS18 vector palettes, the example of the op's documentation: uint1
+** indices [[[0,0],[1,0]], [[1,1],[0,0]]], centroids a = [1,2,3] and
+** b = [4,5,6]; vector_axis 1 gives [2, 6, 2], vector_axis 2 [2, 2, 6].
+** Also the iOS18 sparse combinations: constexpr_lut_to_sparse with the
+** documentation's mask and 1-bit data (palette [2, 3]) gives the nonzero
+** values [2,3,3,2,3,3,2,2,3]; constexpr_sparse_blockwise_shift_scale with
+** mask [[1,0],[1,1]], data [4,6,8], scale [0.5; 2], offset [0; 1] per row
+** gives [[2,0],[10,14]] once made dense; and the iOS16 attribute form
+** (parameters as attributes, as coremltools writes iOS16 programs). */
+static void test_constexpr_vector_sparse(void)
+{
+	static const char lut[] = "tensor<fp32, [1, 1, 1, 2, 3]>([[[[[0x1p+0, 0x1p+1, 0x1.8p+1], "
+				  "[0x1p+2, 0x1.4p+2, 0x1.8p+2]]]]])";
+	static const char ix[] = "tensor<uint1, [2, 2, 2]>([[[0, 0], [1, 0]], [[1, 1], [0, 0]]])";
+	char func[8192];
+	snprintf(
+		func, sizeof func,
+		"main<ios18>(tensor<fp32, [1]> x) {\n"
+		"  tensor<fp32, [2, 6, 2]> v1 = constexpr_lut_to_dense(indices = %s, lut = %s, vector_axis = int32(1))[name = string(\"v1\")];\n"
+		"  tensor<fp32, [2, 2, 6]> v2 = constexpr_lut_to_dense(indices = %s, lut = %s, vector_axis = int32(2))[name = string(\"v2\")];\n"
+		"  tensor<uint1, [4, 6]> m, tensor<fp32, [9]> nz = constexpr_lut_to_sparse(indices_mask = tensor<uint1, [4, 6]>([[1, 1, 0, 0, 0, 0], [1, 1, 0, 0, 0, 1], [0, 1, 1, 0, 1, 0], [0, 0, 0, 1, 0, 0]]), indices_nonzero_data = tensor<uint1, [9]>([0, 1, 1, 0, 1, 1, 0, 0, 1]), lut = tensor<fp32, [1, 1, 2, 1]>([[[[0x1p+1], [0x1.8p+1]]]]))[name = string(\"ls\")];\n"
+		"  tensor<fp32, [9]> nzo = add(x = nz, y = x)[name = string(\"nzo\")];\n"
+		"  tensor<uint1, [2, 2]> m2, tensor<fp32, [3]> q = constexpr_sparse_blockwise_shift_scale(data_mask = tensor<uint1, [2, 2]>([[1, 0], [1, 1]]), nonzero_data = tensor<int8, [3]>([4, 6, 8]), offset = tensor<int8, [2, 1]>([[0], [1]]), scale = tensor<fp32, [2, 1]>([[0x1p-1], [0x1p+1]]))[name = string(\"ss\")];\n"
+		"  tensor<fp32, [2, 2]> dq = constexpr_sparse_to_dense(mask = m2, nonzero_data = q)[name = string(\"dq\")];\n"
+		"} -> (v1, v2, nzo, dq);",
+		ix, lut, ix, lut);
+	mlcc_model *m = build(func, NULL, 0);
+	float x[1] = {0};
+	struct mlcc_tensor in[1] = {T("x", MLCC_FLOAT32, 1, 1, 0, x)};
+	struct mlcc_prediction p;
+	const float v1[24] = {1, 1, 2, 2, 3, 3, 4, 1, 5, 2, 6, 3,
+			      4, 4, 5, 5, 6, 6, 1, 1, 2, 2, 3, 3};
+	const float v2[24] = {1, 2, 3, 1, 2, 3, 4, 5, 6, 1, 2, 3,
+			      4, 5, 6, 4, 5, 6, 1, 2, 3, 1, 2, 3};
+	const float nz[9] = {2, 3, 3, 2, 3, 3, 2, 2, 3}, dq[4] = {2, 0, 10, 14};
+	const int64_t s1[3] = {2, 6, 2}, s2[3] = {2, 2, 6};
+
+	if (run(m, in, 1, NULL, &p) == MLCC_OK) {
+		expect_f(&p, "v1", v1, 24, 0);
+		expect_shape(&p, "v1", 3, s1);
+		expect_f(&p, "v2", v2, 24, 0);
+		expect_shape(&p, "v2", 3, s2);
+		expect_f(&p, "nzo", nz, 9, 0);
+		expect_f(&p, "dq", dq, 4, 0);
+	}
+	mlcc_prediction_free(&p);
+	mlcc_model_free(m);
+
+	m = build(
+		"main<ios17>(tensor<fp32, [1]> x) {\n"
+		"  tensor<fp32, [4]> l = constexpr_lut_to_dense()[indices = tensor<uint8, [1]>([147]), lut = tensor<fp32, [4]>([0x1.4p+3, 0x1.4p+4, 0x1.ep+4, 0x1.4p+5]), name = string(\"l\"), shape = tensor<uint32, [1]>([4])];\n"
+		"  tensor<fp32, [1]> c = constexpr_cast()[name = string(\"c\"), output_dtype = string(\"fp32\"), source_val = tensor<fp16, [1]>([0x1.554p-2])];\n"
+		"  tensor<fp32, [4]> l2 = add(x = l, y = x)[name = string(\"l2\")];\n"
+		"} -> (l2, c);",
+		NULL, 0);
+	const float l[4] = {40, 10, 20, 30}, c[1] = {0.333251953125f};
+	if (run(m, in, 1, NULL, &p) == MLCC_OK) {
+		expect_f(&p, "l2", l, 4, 0);
+		expect_f(&p, "c", c, 1, 0);
+	}
+	mlcc_prediction_free(&p);
+	mlcc_model_free(m);
+}
+
+/* Control flow: cond picks a block by its predicate, blocks read values
+** of the enclosing scope (x, k); while_loop iterates x -> x / 2 + 1 while
+** i < 5: from x0 the result is 2 - (2 - x0) / 32 (x0 = 1: 1.96875) after
+** exactly 5 iterations; with the limit at 0 it never iterates and gives
+** its initial values back; a while_loop nested in a cond block. */
+static void test_control_flow(void)
+{
+	mlcc_model *m = build(
+		"main<ios18>(tensor<fp32, [2]> x, tensor<int32, []> pi, tensor<int32, []> lim) {\n"
+		"  fp32 k = const()[name = string(\"k\"), val = fp32(0x1.4p+3)];\n"
+		"  int32 zero = const()[name = string(\"zero\"), val = int32(0)];\n"
+		"  bool p = greater(x = pi, y = zero)[name = string(\"p\")];\n"
+		"  tensor<fp32, [2]> c = cond(pred = p)[name = string(\"c\")] {\n"
+		"    block0() {\n"
+		"      tensor<fp32, [2]> t = mul(x = x, y = k)[name = string(\"t\")];\n"
+		"    } -> (t);\n"
+		"    block1() {\n"
+		"      tensor<fp32, [2]> e = sub(x = x, y = k)[name = string(\"e\")];\n"
+		"    } -> (e);\n"
+		"  };\n"
+		"  tensor<fp32, [2]> w, int32 n = while_loop(loop_vars = (x, zero))[name = string(\"w\")] {\n"
+		"    block0(tensor<fp32, [2]> a, int32 i) {\n"
+		"      bool go = less(x = i, y = lim)[name = string(\"go\")];\n"
+		"    } -> (go);\n"
+		"    block1(tensor<fp32, [2]> a, int32 i) {\n"
+		"      fp32 h = const()[name = string(\"h\"), val = fp32(0x1p-1)];\n"
+		"      fp32 one = const()[name = string(\"one\"), val = fp32(0x1p+0)];\n"
+		"      int32 inc = const()[name = string(\"inc\"), val = int32(1)];\n"
+		"      tensor<fp32, [2]> a2 = mul(x = a, y = h)[name = string(\"a2\")];\n"
+		"      tensor<fp32, [2]> a3 = add(x = a2, y = one)[name = string(\"a3\")];\n"
+		"      int32 i2 = add(x = i, y = inc)[name = string(\"i2\")];\n"
+		"    } -> (a3, i2);\n"
+		"  };\n"
+		"  string f32 = const()[name = string(\"f32\"), val = string(\"fp32\")];\n"
+		"  fp32 nf = cast(dtype = f32, x = n)[name = string(\"nf\")];\n"
+		"  tensor<fp32, [2]> nested = cond(pred = p)[name = string(\"nested\")] {\n"
+		"    block0() {\n"
+		"      tensor<fp32, [2]> w2, int32 n2 = while_loop(loop_vars = (c, zero))[name = string(\"w2\")] {\n"
+		"        block0(tensor<fp32, [2]> b, int32 j) {\n"
+		"          bool go2 = less(x = j, y = lim)[name = string(\"go2\")];\n"
+		"        } -> (go2);\n"
+		"        block1(tensor<fp32, [2]> b, int32 j) {\n"
+		"          tensor<fp32, [2]> b2 = add(x = b, y = x)[name = string(\"b2\")];\n"
+		"          int32 inc2 = const()[name = string(\"inc2\"), val = int32(1)];\n"
+		"          int32 j2 = add(x = j, y = inc2)[name = string(\"j2\")];\n"
+		"        } -> (b2, j2);\n"
+		"      };\n"
+		"    } -> (w2);\n"
+		"    block1() {\n"
+		"    } -> (x);\n"
+		"  };\n"
+		"} -> (c, w, nf, nested);",
+		NULL, 0);
+	float x[2] = {1, -2};
+	int32_t p = 1, lim = 5;
+	struct mlcc_tensor in[3] = {T("x", MLCC_FLOAT32, 1, 2, 0, x),
+				    T("pi", MLCC_INT32, 0, 0, 0, &p),
+				    T("lim", MLCC_INT32, 0, 0, 0, &lim)};
+	struct mlcc_prediction pr;
+	/* p true: c = 10 x; w = 2 - (2 - x) / 32; nested: c + 5 x = 15 x */
+	const float c1[2] = {10, -20}, w1[2] = {1.96875f, 1.875f}, n1[1] = {5};
+	const float nested1[2] = {15, -30};
+	/* p false: c = x - 10; lim 0: w = x, no iteration; nested = x */
+	const float c0[2] = {-9, -12}, n0[1] = {0};
+
+	if (run(m, in, 3, NULL, &pr) == MLCC_OK) {
+		expect_f(&pr, "c", c1, 2, 0);
+		expect_f(&pr, "w", w1, 2, 0);
+		expect_f(&pr, "nf", n1, 1, 0);
+		expect_f(&pr, "nested", nested1, 2, 0);
+	}
+	mlcc_prediction_free(&pr);
+	p = 0;
+	lim = 0;
+	if (run(m, in, 3, NULL, &pr) == MLCC_OK) {
+		expect_f(&pr, "c", c0, 2, 0);
+		expect_f(&pr, "w", x, 2, 0);
+		expect_f(&pr, "nf", n0, 1, 0);
+		expect_f(&pr, "nested", x, 2, 0);
+	}
+	mlcc_prediction_free(&pr);
 	mlcc_model_free(m);
 }
 
@@ -699,6 +853,45 @@ static void test_threads(void)
 	mlcc_model_free(m);
 }
 
+/* Errors while running name the file, the function and the op: an index
+** outside its axis, shapes that do not broadcast. */
+static void test_run_errors(void)
+{
+	mlcc_model *m = build(
+		"main<ios18>(tensor<fp32, [5]> v, tensor<int32, [1]> i, tensor<fp32, [2]> w) {\n"
+		"  int32 ax = const()[name = string(\"ax\"), val = int32(0)];\n"
+		"  tensor<fp32, [1]> g = gather(axis = ax, indices = i, x = v)[name = string(\"g\")];\n"
+		"  tensor<fp32, [5]> s = add(x = v, y = w)[name = string(\"s\")];\n"
+		"} -> (g, s);",
+		NULL, 0);
+	float v[5] = {0}, w[2] = {0};
+	int32_t i = 7;
+	struct mlcc_tensor in[3] = {T("v", MLCC_FLOAT32, 1, 5, 0, v),
+				    T("i", MLCC_INT32, 1, 1, 0, &i),
+				    T("w", MLCC_FLOAT32, 1, 2, 0, w)};
+	struct mlcc_prediction p;
+	struct mlcc_diag d;
+	char want[4096];
+
+	if (m == NULL)
+		return;
+	CHECK(mlcc_predict(m, NULL, in, 3, NULL, &p, &d) == MLCC_E_CORRUPT);
+	snprintf(want, sizeof want,
+		 "%s/m%d.mlpackage/Data/com.apple.CoreML/model.mlmodel: function 'main': op 'g' "
+		 "(gather): index 7 is outside an axis of 5",
+		 tmp, nmodel);
+	if (strcmp(d.message, want) != 0) {
+		tk_failures++;
+		fprintf(stderr, "got  %s\nwant %s\n", d.message, want);
+	}
+	CHECK(p.noutputs == 0 && p.outputs == NULL);
+	i = -5; /* from the end: element 0; then add fails to broadcast */
+	CHECK(mlcc_predict(m, NULL, in, 3, NULL, &p, &d) == MLCC_E_CORRUPT);
+	CHECK(strstr(d.message, "op 's' (add): shapes do not broadcast (dimension 0: 5 vs 2)") !=
+	      NULL);
+	mlcc_model_free(m);
+}
+
 /* ---- table, npy --------------------------------------------------------------------------------
  */
 
@@ -790,9 +983,12 @@ int main(void)
 	test_shape_ops();
 	test_lut_fused();
 	test_constexpr_kinds();
+	test_constexpr_vector_sparse();
+	test_control_flow();
 	test_state();
 	test_state_read_then_write();
 	test_threads();
+	test_run_errors();
 	test_table_sorted();
 	test_npy();
 	tk_rm_rf(tmp);
