@@ -13,7 +13,8 @@
 ** program is implemented and that nothing crashes or reads out of bounds,
 ** not that the results are right (the op tests and test_anemll do that).
 **
-** Pipelines: the ML-program children of a pipeline bundle run as models
+** Pipelines of ML programs run whole; a pipeline with another kind of
+** child (NMS, a classic model) has its ML-program children run as models
 ** of their own (a pipeline package is compiled by mlcc first); the other
 ** children (NMS, classic models), neural-network (espresso) bundles and
 ** other models that are not ML programs are reported as "not an ML
@@ -261,7 +262,9 @@ static void run_model(const char *label, const char *path, struct tally *t)
 	size_t n, ran = 0;
 
 	if (mlcc_model_load(path, NULL, &model, &d) != MLCC_OK) {
-		if (strstr(d.message, "only ML programs can be run (this is a pipeline")) {
+		if (strstr(d.message, "only ML programs can be run (this is a pipeline") ||
+		    (strstr(d.message, ": pipeline child ") &&
+		     strstr(d.message, " is not an ML program"))) {
 			mlcc_model_free(model);
 			run_pipeline(label, path, t);
 			return;
