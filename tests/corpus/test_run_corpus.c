@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "corpus.h"
 #include "mlcc.h"
@@ -260,6 +261,7 @@ static void run_model(const char *label, const char *path, struct tally *t)
 	struct mlcc_diag d = {0};
 	mlcc_model *model = NULL;
 	size_t n, ran = 0;
+	struct timespec t0, t1;
 
 	if (mlcc_model_load(path, NULL, &model, &d) != MLCC_OK) {
 		if (strstr(d.message, "only ML programs can be run (this is a pipeline") ||
@@ -280,6 +282,7 @@ static void run_model(const char *label, const char *path, struct tally *t)
 		return;
 	}
 	t->models++;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	n = mlcc_model_function_count(model);
 	for (size_t i = 0; i < n; i++) {
 		bool refused = false;
@@ -290,8 +293,10 @@ static void run_model(const char *label, const char *path, struct tally *t)
 		}
 		t->refused += refused;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (ran == n)
-		printf("OK   %s (%zu function%s)\n", label, n, n == 1 ? "" : "s");
+		printf("OK   %s (%zu function%s, %.1f s)\n", label, n, n == 1 ? "" : "s",
+		       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	mlcc_model_free(model);
 }
 
