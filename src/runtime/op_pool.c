@@ -2,7 +2,8 @@
 ** op_pool.c -- pooling (avg_pool, max_pool, l2_pool over 1 to 3 spatial
 ** dimensions, every pad_type, ceil_mode) and resizing of the last two
 ** dimensions (upsample_nearest_neighbor, upsample_bilinear,
-** resize_nearest_neighbor, resize_bilinear).
+** resize_nearest_neighbor, resize_bilinear), and affine (iOS17's
+** spatial transform of the last two dimensions).
 **
 ** Numbers: each output element is computed in float from the input
 ** elements it covers and rounded once.  max_pool ignores padding; avg_pool
@@ -290,4 +291,128 @@ int rt_op_resize_bilinear(struct rt_ctx *ctx, const struct rt_op *op, struct rt_
 			  struct rt_value *out)
 {
 	return resize_to(ctx, op, in, true, out);
+}
+
+/* ---- affine (iOS17 spatial transform) ------------------------------------------ */
+
+/* Input pixel coordinate of normalised or pixel coordinate 'c' along a
+** dimension of 'n' pixels. */
+static float unnormalise(float c, int64_t n, int mode, bool align)
+{
+	if (mode == 2) /* unnormalized: pixels already */
+		return c;
+	if (mode == 1) /* [0, 1] -> [-1, 1] */
+		c = c * 2 - 1;
+	return align ? (c + 1) * (float)(n - 1) / 2 : ((c + 1) * (float)n - 1) / 2;
+}
+
+/* Output grid coordinate of pixel 'i' of 'n' in the op's coordinate mode. */
+static float grid(int64_t i, int64_t n, int mode, bool align)
+{
+	float c = align ? (n > 1 ? 2.0f * (float)i / (float)(n - 1) - 1 : 0)
+			: (2.0f * (float)i + 1) / (float)n - 1;
+	return mode == 2 ? (float)i : mode == 1 ? (c + 1) / 2 : c;
+}
+
+/* Pixel (y, x) of plane 'p' (h x w), or the padding value / the nearest
+** border pixel outside. */
+static float pixel(const float *p, int64_t h, int64_t w, int64_t y, int64_t x, bool border,
+		   float pad)
+{
+	if (y < 0 || y >= h || x < 0 || x >= w) {
+		if (!border)
+			return pad;
+		y = y < 0 ? 0 : y >= h ? h - 1 : y;
+		x = x < 0 ? 0 : x >= w ? w - 1 : x;
+	}
+	return p[y * w + x];
+}
+
+/* affine: x [B, C, H, W], transform_matrix [B, 6]: output pixel (i, j)
+** samples x at M * (grid(j), grid(i), 1), bilinear or nearest, with
+** constant or border padding; coordinates_mode normalized_minus_one_to_one,
+** normalized_zero_to_one or unnormalized. */
+int rt_op_affine(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
+		 struct rt_value *out)
+{
+	struct rt_value *x, *m;
+	int64_t oh, ow, shape[4];
+	const char *smode, *pmode, *cmode;
+	bool align;
+	float pad;
+	int rc, cm;
+
+	if ((rc = rt_need_arg(ctx, op, in, "x", &x)) != MLCC_OK ||
+	    (rc = rt_need_arg(ctx, op, in, "transform_matrix", &m)) != MLCC_OK ||
+	    (rc = rt_int(ctx, op, in, "output_height", false, 0, &oh)) != MLCC_OK ||
+	    (rc = rt_int(ctx, op, in, "output_width", false, 0, &ow)) != MLCC_OK ||
+	    (rc = rt_str(ctx, op, in, "sampling_mode", "bilinear", &smode)) != MLCC_OK ||
+	    (rc = rt_str(ctx, op, in, "padding_mode", "constant", &pmode)) != MLCC_OK ||
+	    (rc = rt_float(ctx, op, in, "padding_value", true, 0, &pad)) != MLCC_OK ||
+	    (rc = rt_str(ctx, op, in, "coordinates_mode", "normalized_minus_one_to_one", &cmode)) !=
+		    MLCC_OK ||
+	    (rc = rt_bool(ctx, op, in, "align_corners", true, false, &align)) != MLCC_OK)
+		return rc;
+	cm = strcmp(cmode, "normalized_minus_one_to_one") == 0 ? 0
+	     : strcmp(cmode, "normalized_zero_to_one") == 0    ? 1
+	     : strcmp(cmode, "unnormalized") == 0	       ? 2
+							       : -1;
+	if (cm < 0 || (strcmp(pmode, "constant") && strcmp(pmode, "border")) ||
+	    (strcmp(smode, "bilinear") && strcmp(smode, "nearest")))
+		return rt_fail(ctx, op, MLCC_E_UNSUPPORTED,
+			       "affine with %s sampling, %s padding, %s coordinates", smode, pmode,
+			       cmode);
+	if (x->rank != 4 || m->count != (size_t)x->shape[0] * 6 || oh < 1 || ow < 1)
+		return rt_fail(ctx, op, MLCC_E_CORRUPT,
+			       "x must be [B, C, H, W] and transform_matrix [B, 6]");
+	int64_t b = x->shape[0], c = x->shape[1], h = x->shape[2], w = x->shape[3];
+	bool border = strcmp(pmode, "border") == 0, near = strcmp(smode, "nearest") == 0;
+	float *xf, *yf;
+	shape[0] = b;
+	shape[1] = c;
+	shape[2] = oh;
+	shape[3] = ow;
+	if ((rc = rt_alloc(ctx, op, out, x->dtype, 4, shape)) != MLCC_OK)
+		return rc;
+	if ((xf = rt_to_f32(ctx, op, x)) == NULL)
+		return MLCC_E_NOMEM;
+	if ((yf = malloc(out->count * sizeof *yf + 1)) == NULL) {
+		free(xf);
+		return rt_fail(ctx, op, MLCC_E_NOMEM, "out of memory");
+	}
+	for (int64_t n = 0; n < b; n++) {
+		float t[6];
+		for (int k = 0; k < 6; k++)
+			t[k] = rt_getf(m, (size_t)(n * 6 + k));
+		for (int64_t i = 0; i < oh; i++)
+			for (int64_t j = 0; j < ow; j++) {
+				float gx = grid(j, ow, cm, align), gy = grid(i, oh, cm, align);
+				float px = unnormalise(t[0] * gx + t[1] * gy + t[2], w, cm, align);
+				float py = unnormalise(t[3] * gx + t[4] * gy + t[5], h, cm, align);
+				int64_t x0 = (int64_t)floorf(px), y0 = (int64_t)floorf(py);
+				float dx = px - (float)x0, dy = py - (float)y0;
+				for (int64_t ch = 0; ch < c; ch++) {
+					const float *p = xf + (size_t)((n * c + ch) * h * w);
+					float v;
+					if (near)
+						v = pixel(p, h, w, (int64_t)nearbyintf(py),
+							  (int64_t)nearbyintf(px), border, pad);
+					else
+						v = (pixel(p, h, w, y0, x0, border, pad) *
+							     (1 - dx) +
+						     pixel(p, h, w, y0, x0 + 1, border, pad) * dx) *
+							    (1 - dy) +
+						    (pixel(p, h, w, y0 + 1, x0, border, pad) *
+							     (1 - dx) +
+						     pixel(p, h, w, y0 + 1, x0 + 1, border, pad) *
+							     dx) *
+							    dy;
+					yf[((n * c + ch) * oh + i) * ow + j] = v;
+				}
+			}
+	}
+	rt_from_f32(out, yf);
+	free(xf);
+	free(yf);
+	return MLCC_OK;
 }

@@ -38,6 +38,7 @@ RT_OPFN(rt_op_upsample_nearest);
 RT_OPFN(rt_op_upsample_bilinear);
 RT_OPFN(rt_op_resize_nearest);
 RT_OPFN(rt_op_resize_bilinear);
+RT_OPFN(rt_op_affine);
 
 /* op_rnn.c */
 RT_OPFN(rt_op_lstm);

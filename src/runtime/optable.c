@@ -16,6 +16,7 @@ static const struct rt_impl table[] = {
 	{"abs", rt_op_unary, 0},
 	{"acos", rt_op_unary, 0},
 	{"add", rt_op_binary, 0},
+	{"affine", rt_op_affine, 0},
 	{"argsort", rt_op_argsort, 0},
 	{"asin", rt_op_unary, 0},
 	{"atan", rt_op_unary, 0},

@@ -335,6 +335,37 @@ static void test_resize(void)
 	done(&z);
 }
 
+static void test_affine(void)
+{
+	/* The identity transform with normalised [-1, 1] coordinates and
+	** unaligned corners samples every pixel centre exactly: the image again.
+	** A shift by 2 (one whole width) puts every sample outside: the
+	** padding value 7 everywhere. */
+	static const float img[] = {1, 2, 3, 4}, id[] = {1, 0, 0, 0, 1, 0},
+			   shift[] = {1, 0, 2, 0, 1, 0}, seven[] = {7};
+	static const int32_t two[] = {2};
+	static const char *const bil[] = {"bilinear"}, *const cst[] = {"constant"},
+				 *const nm[] = {"normalized_minus_one_to_one"};
+	static const int64_t xs[] = {1, 1, 2, 2};
+	struct call c = {.type = "affine", .nout = 1};
+	bind_f(&c, "x", 4, xs, img);
+	bind_f(&c, "transform_matrix", 2, (const int64_t[]){1, 6}, id);
+	bind_i(&c, "output_height", 0, NULL, two);
+	bind_i(&c, "output_width", 0, NULL, two);
+	bind_s(&c, "sampling_mode", bil);
+	bind_s(&c, "padding_mode", cst);
+	bind_f(&c, "padding_value", 0, NULL, seven);
+	bind_s(&c, "coordinates_mode", nm);
+	bind_b(&c, "align_corners", &F);
+	CHECK(run(&c) == MLCC_OK);
+	CHECK(out_is(&c, 0, 4, xs, img, 1e-6f));
+	done(&c);
+	c.val[1].data = (void *)shift;
+	CHECK(run(&c) == MLCC_OK);
+	CHECK(out_is(&c, 0, 4, xs, (const float[]){7, 7, 7, 7}, 0));
+	done(&c);
+}
+
 /* ---- lstm ---------------------------------------------------------------------------- */
 
 static void test_lstm(void)
@@ -745,6 +776,7 @@ int main(void)
 	test_pool();
 	test_pool_fp16();
 	test_resize();
+	test_affine();
 	test_lstm();
 	test_gru();
 	test_topk();
