@@ -1,6 +1,7 @@
 /*
-** op_norm.c -- normalisations: layer_norm (over trailing 'axes', optional
-** gamma/beta), batch_norm (per channel, axis 1, with given mean and
+** op_norm.c -- normalisations: layer_norm (over any 'axes', optional
+** gamma/beta in the row-major layout of those axes), batch_norm (per channel, axis 1, with given
+*mean and
 ** variance), instance_norm (per sample and channel over the spatial
 ** dimensions), l2_norm (over the last three dimensions, or all of them
 ** for rank < 3: x / sqrt(max(sum x^2, epsilon))).
@@ -15,6 +16,32 @@
 #include <string.h>
 
 #include "runtime/op.h"
+
+/* One group v[0, inner) normalised in place (the numeric rule above),
+** then scaled by gamma[i] and shifted by beta[i] (either may be NULL). */
+static void norm_group(float *v, size_t inner, const struct rt_value *gamma,
+		       const struct rt_value *beta, float eps, bool l2)
+{
+	double mean = 0, var = 0;
+
+	if (!l2) {
+		for (size_t i = 0; i < inner; i++)
+			mean += v[i];
+		mean /= (double)inner;
+	}
+	for (size_t i = 0; i < inner; i++)
+		var += ((double)v[i] - mean) * ((double)v[i] - mean);
+	float scale = l2 ? 1.0f / sqrtf(fmaxf((float)var, eps))
+			 : 1.0f / sqrtf((float)(var / (double)inner) + eps);
+	for (size_t i = 0; i < inner; i++) {
+		float y = (v[i] - (float)mean) * scale;
+		if (gamma)
+			y *= rt_getf(gamma, i);
+		if (beta)
+			y += rt_getf(beta, i);
+		v[i] = y;
+	}
+}
 
 /* Normalise 'x' in groups of 'inner' consecutive elements (outer groups),
 ** then scale by gamma[i % inner] and shift by beta (either may be NULL);
@@ -35,28 +62,73 @@ static int normalise(struct rt_ctx *ctx, const struct rt_op *op, const struct rt
 	if ((f = rt_to_f32(ctx, op, x)) == NULL)
 		return MLCC_E_NOMEM;
 	size_t outer = inner ? x->count / inner : 0;
+	for (size_t o = 0; o < outer; o++)
+		norm_group(f + o * inner, inner, gamma, beta, eps, l2);
+	rt_from_f32(out, f);
+	free(f);
+	return MLCC_OK;
+}
+
+/* layer_norm over any set of axes 'on' (inner = the product of their
+** sizes): each group -- the elements sharing their coordinates on the other
+** axes -- is gathered in row-major order of the normalised axes (the
+** layout of gamma and beta), normalised as a trailing group is, and put
+** back. */
+static int normalise_axes(struct rt_ctx *ctx, const struct rt_op *op, const struct rt_value *x,
+			  const bool *on, size_t inner, const struct rt_value *gamma,
+			  const struct rt_value *beta, float eps, struct rt_value *out)
+{
+	size_t stride[RT_MAX_RANK], instride[RT_MAX_RANK], outstride[RT_MAX_RANK];
+	size_t outer = inner ? x->count / inner : 0, in_s = 1, out_s = 1;
+	float *f, *g;
+	size_t *pos;
+	int rc;
+
+	if ((gamma && gamma->count != inner) || (beta && beta->count != inner))
+		return rt_fail(ctx, op, MLCC_E_CORRUPT,
+			       "gamma/beta do not match the normalised shape");
+	if ((rc = rt_alloc(ctx, op, out, x->dtype, x->rank, x->shape)) != MLCC_OK)
+		return rc;
+	size_t step = 1;
+	for (int i = x->rank - 1; i >= 0; i--) {
+		stride[i] = step;
+		step *= (size_t)x->shape[i];
+		instride[i] = on[i] ? in_s : 0;
+		outstride[i] = on[i] ? 0 : out_s;
+		if (on[i])
+			in_s *= (size_t)x->shape[i];
+		else
+			out_s *= (size_t)x->shape[i];
+	}
+	f = rt_to_f32(ctx, op, x);
+	g = f ? malloc(sizeof *g * (inner ? inner : 1)) : NULL;
+	pos = g ? malloc(sizeof *pos * (x->count ? x->count : 1)) : NULL;
+	if (!pos) {
+		free(f);
+		free(g);
+		return rt_fail(ctx, op, MLCC_E_NOMEM, "out of memory");
+	}
+	/* pos[o * inner + k]: the flat index of element k of group o */
+	for (size_t i = 0; i < x->count; i++) {
+		size_t o = 0, k = 0, r = i;
+		for (int a = 0; a < x->rank; a++) {
+			size_t c = r / stride[a];
+			r %= stride[a];
+			o += c * outstride[a];
+			k += c * instride[a];
+		}
+		pos[o * inner + k] = i;
+	}
 	for (size_t o = 0; o < outer; o++) {
-		float *v = f + o * inner;
-		double mean = 0, var = 0;
-		if (!l2) {
-			for (size_t i = 0; i < inner; i++)
-				mean += v[i];
-			mean /= (double)inner;
-		}
-		for (size_t i = 0; i < inner; i++)
-			var += ((double)v[i] - mean) * ((double)v[i] - mean);
-		float scale = l2 ? 1.0f / sqrtf(fmaxf((float)var, eps))
-				 : 1.0f / sqrtf((float)(var / (double)inner) + eps);
-		for (size_t i = 0; i < inner; i++) {
-			float y = (v[i] - (float)mean) * scale;
-			if (gamma)
-				y *= rt_getf(gamma, i);
-			if (beta)
-				y += rt_getf(beta, i);
-			v[i] = y;
-		}
+		for (size_t k = 0; k < inner; k++)
+			g[k] = f[pos[o * inner + k]];
+		norm_group(g, inner, gamma, beta, eps, false);
+		for (size_t k = 0; k < inner; k++)
+			f[pos[o * inner + k]] = g[k];
 	}
 	rt_from_f32(out, f);
+	free(pos);
+	free(g);
 	free(f);
 	return MLCC_OK;
 }
@@ -83,16 +155,18 @@ int rt_op_layer_norm(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value
 			return rc;
 		on[a] = true;
 	}
-	/* the normalised axes must be the trailing ones (contiguous groups) */
-	bool seen = false;
+	/* trailing axes: contiguous groups; any other set: gathered */
+	bool seen = false, trailing = true;
 	for (int i = 0; i < x->rank; i++) {
 		if (on[i])
 			inner *= (size_t)x->shape[i];
 		else if (seen)
-			return rt_fail(ctx, op, MLCC_E_UNSUPPORTED,
-				       "layer_norm over axes that are not the trailing ones");
+			trailing = false;
 		seen |= on[i];
 	}
+	if (!trailing)
+		return normalise_axes(ctx, op, x, on, inner, rt_arg(op, in, "gamma"),
+				      rt_arg(op, in, "beta"), eps, out);
 	return normalise(ctx, op, x, inner, rt_arg(op, in, "gamma"), rt_arg(op, in, "beta"), eps,
 			 false, out);
 }

@@ -813,6 +813,17 @@ static int plan_pipeline(struct rt_model *m, struct mlcc_diag *d)
 	return MLCC_OK;
 }
 
+/* True when a function of 'pg' ends in Core ML's classify op (an
+** ML-program classifier, docs/spec/mlmodelc.md). */
+static bool is_classifier(const struct program *pg)
+{
+	for (size_t f = 0; f < pg->nfuncs; f++)
+		for (size_t i = 0; i < pg->funcs[f].body.nops; i++)
+			if (strcmp(pg->funcs[f].body.ops[i].type, "classify") == 0)
+				return true;
+	return false;
+}
+
 static int plan_model(struct rt_model *m, struct mlcc_diag *d)
 {
 	const struct model *md = m->l.model;
@@ -828,6 +839,12 @@ static int plan_model(struct rt_model *m, struct mlcc_diag *d)
 		return diag_fail(d, MLCC_E_UNSUPPORTED,
 				 "%s: only ML programs can be run (this is %s)", m->l.path,
 				 model_type_description(md->type_field));
+	if (is_classifier(pg))
+		return diag_fail(
+			d, MLCC_E_UNSUPPORTED,
+			"%s: a classifier: its outputs (a class label and a dictionary of "
+			"probabilities) are not tensors, and mlcc run computes tensors only",
+			m->l.path);
 	if ((rc = map_weights(m, d)) != MLCC_OK)
 		return rc;
 	m->funcs = arena_array(&m->arena, pg->nfuncs + 1, sizeof *m->funcs);

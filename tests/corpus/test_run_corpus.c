@@ -271,8 +271,9 @@ static void run_model(const char *label, const char *path, struct tally *t)
 			run_pipeline(label, path, t);
 			return;
 		}
-		if (strstr(d.message, "only ML programs can be run")) {
-			printf("not an ML program: %s: %s\n", label, d.message);
+		if (strstr(d.message, "only ML programs can be run") ||
+		    strstr(d.message, ": a classifier: its outputs")) {
+			printf("not a tensor program: %s: %s\n", label, d.message);
 			t->not_program++;
 		} else {
 			printf("FAIL %s: load: %s\n", label, d.message);
@@ -497,7 +498,7 @@ int main(int argc, char **argv)
 	run_miltext(argv[1], corpus, &t);
 	snprintf(gen, sizeof gen, "%s/generated", corpus);
 	run_generated(gen, "generated", 2, &t);
-	printf("not an ML program (not counted): %zu\n", t.not_program);
+	printf("not an ML program or a classifier (not counted): %zu\n", t.not_program);
 	printf("refused the zero inputs (data-dependent index check, not failures): %zu\n",
 	       t.refused);
 	printf("run corpus: %zu/%zu functions ran\n", t.ran, t.total);

@@ -346,6 +346,34 @@ static void test_reduce_softmax_norm(void)
 	mlcc_model_free(m);
 }
 
+/* layer_norm over a leading axis (the channel-first form of Whisper
+** encoders): x[2, 3] normalised over axis 0 for each column, gamma [2].
+** Column j holds (a, b) = (j + 1, j + 3): mean j + 2, variance 1, so the
+** two values become -1/sqrt(1 + eps) and +1/sqrt(1 + eps), times gamma. */
+static void test_layer_norm_leading_axis(void)
+{
+	mlcc_model *m = build(
+		"main<ios18>(tensor<fp32, [2, 3]> x) {\n"
+		"  tensor<int32, [1]> ax = const()[name = string(\"ax\"), val = tensor<int32, [1]>([0])];\n"
+		"  tensor<fp32, [2]> g = const()[name = string(\"g\"), val = tensor<fp32, [2]>([0x1p+0, 0x1p+1])];\n"
+		"  fp32 eps = const()[name = string(\"eps\"), val = fp32(0x1p-10)];\n"
+		"  tensor<fp32, [2, 3]> ln = layer_norm(axes = ax, epsilon = eps, gamma = g, x = x)[name = string(\"ln\")];\n"
+		"} -> (ln);",
+		NULL, 0);
+	float x[6] = {1, 2, 3, 3, 4, 5};
+	struct mlcc_tensor in[1] = {T("x", MLCC_FLOAT32, 2, 2, 3, x)};
+	struct mlcc_prediction p;
+	const float u = (float)(1.0 / sqrt(1.0 + 1.0 / 1024));
+	const float ln[6] = {-u, -u, -u, 2 * u, 2 * u, 2 * u};
+
+	if (m == NULL)
+		return;
+	if (run(m, in, 1, NULL, &p) == MLCC_OK)
+		expect_f(&p, "ln", ln, 6, 1e-6);
+	mlcc_prediction_free(&p);
+	mlcc_model_free(m);
+}
+
 /* ---- products ------------------------------------------------------------------------- */
 
 /* [[1,2,3],[4,5,6]] x [[7,8],[9,10],[11,12]] = [[58,64],[139,154]];
@@ -1104,6 +1132,7 @@ int main(void)
 	test_int_compare_select_cast();
 	test_unary();
 	test_reduce_softmax_norm();
+	test_layer_norm_leading_axis();
 	test_products();
 	test_attention_products();
 	test_storage_reuse();
