@@ -63,38 +63,35 @@ static int scalar_of(struct rt_ctx *ctx, const struct rt_op *op, const char *par
 	return MLCC_OK;
 }
 
+/* The scalar input 'param' into '*v', or NULL when it is absent and a
+** default is allowed ('def_ok'); absent without a default is an error. */
+static int scalar_arg(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in,
+		      const char *param, bool def_ok, struct rt_value **v)
+{
+	if ((*v = rt_arg(op, in, param)) == NULL)
+		return def_ok ? MLCC_OK
+			      : rt_fail(ctx, op, MLCC_E_CORRUPT, "missing input '%s'", param);
+	return scalar_of(ctx, op, param, *v);
+}
+
 int rt_int(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in, const char *param,
 	   bool def_ok, int64_t def, int64_t *out)
 {
-	struct rt_value *v = rt_arg(op, in, param);
-	int rc;
+	struct rt_value *v;
+	int rc = scalar_arg(ctx, op, in, param, def_ok, &v);
 
-	if (v == NULL) {
-		*out = def;
-		return def_ok ? MLCC_OK
-			      : rt_fail(ctx, op, MLCC_E_CORRUPT, "missing input '%s'", param);
-	}
-	if ((rc = scalar_of(ctx, op, param, v)) != MLCC_OK)
-		return rc;
-	*out = rt_geti(v, 0);
-	return MLCC_OK;
+	*out = rc == MLCC_OK && v ? rt_geti(v, 0) : def;
+	return rc;
 }
 
 int rt_float(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in, const char *param,
 	     bool def_ok, float def, float *out)
 {
-	struct rt_value *v = rt_arg(op, in, param);
-	int rc;
+	struct rt_value *v;
+	int rc = scalar_arg(ctx, op, in, param, def_ok, &v);
 
-	if (v == NULL) {
-		*out = def;
-		return def_ok ? MLCC_OK
-			      : rt_fail(ctx, op, MLCC_E_CORRUPT, "missing input '%s'", param);
-	}
-	if ((rc = scalar_of(ctx, op, param, v)) != MLCC_OK)
-		return rc;
-	*out = rt_getf(v, 0);
-	return MLCC_OK;
+	*out = rc == MLCC_OK && v ? rt_getf(v, 0) : def;
+	return rc;
 }
 
 int rt_bool(struct rt_ctx *ctx, const struct rt_op *op, struct rt_value **in, const char *param,

@@ -52,33 +52,6 @@ struct tally {
 	size_t unsupported;
 };
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted names of the entries of 'dir' ending in 'suffix' (NULL-ended). */
-static char **entries(const char *dir, const char *suffix)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **v = calloc(1, sizeof *v);
-	size_t n = 0, sl = strlen(suffix);
-
-	while (d && (e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name);
-		if (e->d_name[0] == '.' || l < sl || strcmp(e->d_name + l - sl, suffix))
-			continue;
-		v = realloc(v, (n + 2) * sizeof *v);
-		v[n++] = strdup(e->d_name);
-	}
-	if (d)
-		closedir(d);
-	qsort(v, n, sizeof *v, cmp_name);
-	v[n] = NULL;
-	return v;
-}
-
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -361,18 +334,18 @@ int main(int argc, char **argv)
 	for (int s = 0; s < 2; s++) {
 		char dir[PATH_MAX];
 		snprintf(dir, sizeof dir, "%s/%s", corpus, sets[s]);
-		char **items = entries(dir, "");
+		char **items = tk_entries(dir, "");
 		for (size_t i = 0; items[i]; i++) {
 			char where[PATH_MAX], bundle[PATH_MAX], label[PATH_MAX];
 			char source[PATH_MAX], pdir[PATH_MAX];
 			const char *src = NULL;
 			snprintf(where, sizeof where, "%s/%s%s", dir, items[i],
 				 s == 0 ? "/expected" : "");
-			char **b = entries(where, ".mlmodelc");
+			char **b = tk_entries(where, ".mlmodelc");
 			if (s == 0) {
 				snprintf(pdir, sizeof pdir, "%s/%s", dir, items[i]);
-				char **p = entries(pdir, ".mlpackage");
-				char **m = entries(pdir, ".mlmodel");
+				char **p = tk_entries(pdir, ".mlpackage");
+				char **m = tk_entries(pdir, ".mlmodel");
 				if (p[0] || m[0]) {
 					snprintf(source, sizeof source, "%s/%s", pdir,
 						 p[0] ? p[0] : m[0]);
@@ -392,7 +365,7 @@ int main(int argc, char **argv)
 	}
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s/mil-text", corpus);
-	char **items = entries(dir, "");
+	char **items = tk_entries(dir, "");
 	for (size_t i = 0; items[i]; i++) {
 		char item[PATH_MAX], f[PATH_MAX], label[PATH_MAX];
 		snprintf(item, sizeof item, "%s/%s", dir, items[i]);

@@ -53,40 +53,6 @@ struct tally {
 	size_t models;
 };
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted names of the entries of 'dir' ending in 'suffix' (NULL-ended). */
-static char **entries(const char *dir, const char *suffix)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **v = calloc(1, sizeof *v);
-	size_t n = 0, sl = strlen(suffix);
-
-	while (d && (e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name);
-		if (e->d_name[0] == '.' || l < sl || strcmp(e->d_name + l - sl, suffix))
-			continue;
-		v = realloc(v, (n + 2) * sizeof *v);
-		v[n++] = strdup(e->d_name);
-	}
-	if (d)
-		closedir(d);
-	qsort(v, n, sizeof *v, cmp_name);
-	v[n] = NULL;
-	return v;
-}
-
-static void free_entries(char **v)
-{
-	for (size_t i = 0; v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -393,13 +359,13 @@ static void run_pairs(const char *corpus, struct tally *t)
 	char **items;
 
 	snprintf(dir, sizeof dir, "%s/pairs", corpus);
-	items = entries(dir, "");
+	items = tk_entries(dir, "");
 	for (size_t i = 0; items[i]; i++) {
 		char item[PATH_MAX], exp[PATH_MAX], label[PATH_MAX * 2], path[PATH_MAX * 2];
 		char first[PATH_MAX * 2] = "";
 		snprintf(item, sizeof item, "%s/%s", dir, items[i]);
 		snprintf(exp, sizeof exp, "%s/expected", item);
-		char **b = entries(exp, ".mlmodelc"), **p = entries(item, ".mlpackage");
+		char **b = tk_entries(exp, ".mlmodelc"), **p = tk_entries(item, ".mlpackage");
 		for (size_t k = 0; b[k]; k++) {
 			snprintf(path, sizeof path, "%s/%s", exp, b[k]);
 			snprintf(label, sizeof label, "pairs/%s/%s", items[i], b[k]);
@@ -412,10 +378,10 @@ static void run_pairs(const char *corpus, struct tally *t)
 			snprintf(label, sizeof label, "pairs/%s/%s", items[i], p[k]);
 			run_source(label, path, *first ? first : NULL, t);
 		}
-		free_entries(b);
-		free_entries(p);
+		tk_free_list(b);
+		tk_free_list(p);
 	}
-	free_entries(items);
+	tk_free_list(items);
 }
 
 static void run_compiled(const char *corpus, struct tally *t)
@@ -424,19 +390,19 @@ static void run_compiled(const char *corpus, struct tally *t)
 	char **items;
 
 	snprintf(dir, sizeof dir, "%s/compiled", corpus);
-	items = entries(dir, "");
+	items = tk_entries(dir, "");
 	for (size_t i = 0; items[i]; i++) {
 		char item[PATH_MAX], label[PATH_MAX * 2], path[PATH_MAX * 2];
 		snprintf(item, sizeof item, "%s/%s", dir, items[i]);
-		char **b = entries(item, ".mlmodelc");
+		char **b = tk_entries(item, ".mlmodelc");
 		for (size_t k = 0; b[k]; k++) {
 			snprintf(path, sizeof path, "%s/%s", item, b[k]);
 			snprintf(label, sizeof label, "compiled/%s/%s", items[i], b[k]);
 			run_bundle(label, path, t);
 		}
-		free_entries(b);
+		tk_free_list(b);
 	}
-	free_entries(items);
+	tk_free_list(items);
 }
 
 static void run_miltext(const char *mlcc, const char *corpus, struct tally *t)
@@ -445,7 +411,7 @@ static void run_miltext(const char *mlcc, const char *corpus, struct tally *t)
 	char **items;
 
 	snprintf(dir, sizeof dir, "%s/mil-text", corpus);
-	items = entries(dir, "");
+	items = tk_entries(dir, "");
 	for (size_t i = 0; items[i]; i++) {
 		char item[PATH_MAX], label[PATH_MAX * 2], f[PATH_MAX * 2];
 		snprintf(item, sizeof item, "%s/%s", dir, items[i]);
@@ -454,13 +420,13 @@ static void run_miltext(const char *mlcc, const char *corpus, struct tally *t)
 		if (exists(f))
 			run_mil(mlcc, label, item, t);
 	}
-	free_entries(items);
+	tk_free_list(items);
 }
 
 /* Every package under generated/ (two levels: set/pkg, set/subset/pkg). */
 static void run_generated(const char *dir, const char *prefix, int depth, struct tally *t)
 {
-	char **items = entries(dir, "");
+	char **items = tk_entries(dir, "");
 
 	for (size_t i = 0; items[i]; i++) {
 		char path[PATH_MAX * 2], label[PATH_MAX * 2];
@@ -475,7 +441,7 @@ static void run_generated(const char *dir, const char *prefix, int depth, struct
 			run_generated(path, label, depth - 1, t);
 		}
 	}
-	free_entries(items);
+	tk_free_list(items);
 }
 
 int main(int argc, char **argv)

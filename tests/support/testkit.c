@@ -190,6 +190,27 @@ char **tk_list(const char *dir)
 	return list;
 }
 
+char **tk_entries(const char *dir, const char *suffix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = calloc(1, sizeof *v);
+	size_t n = 0, sl = strlen(suffix);
+
+	while (d && (e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		if (e->d_name[0] == '.' || l < sl || strcmp(e->d_name + l - sl, suffix))
+			continue;
+		v = realloc(v, (n + 2) * sizeof *v);
+		v[n++] = strdup(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	qsort(v, n, sizeof *v, cmp_str);
+	v[n] = NULL;
+	return v;
+}
+
 void tk_free_list(char **list)
 {
 	for (size_t i = 0; list && list[i]; i++)

@@ -40,6 +40,10 @@ unsigned char *tk_read(const char *path, size_t *len);
 char **tk_list(const char *dir);
 void tk_free_list(char **list);
 
+/* Sorted names of the entries of 'dir' itself ending in 'suffix' ("" for
+** all; dot-files left out), NULL-ended; release with tk_free_list(). */
+char **tk_entries(const char *dir, const char *suffix);
+
 /* A fresh temporary directory (malloc'd path); removed by tk_rm_rf. */
 char *tk_tmpdir(void);
 void tk_rm_rf(const char *path);
